@@ -1,0 +1,44 @@
+# Two commands do all set-up: `make run` and `make test`. Both create .venv/ when missing,
+# reinstall only when pyproject.toml changed, and are quick when already set up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test test-slow lint format bench clean
+
+run: $(VENV)/.stamp-run
+	$(BIN)/seqtui $(ARGS)
+
+test: $(VENV)/.stamp-dev
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-slow: $(VENV)/.stamp-dev
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check seqtui tests bench
+	$(BIN)/ruff format --check seqtui tests bench
+
+format: $(VENV)/.stamp-dev
+	$(BIN)/ruff format seqtui tests bench
+	$(BIN)/ruff check --fix seqtui tests bench
+
+bench: $(VENV)/.stamp-run
+	$(BIN)/python bench/bridge_overhead.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[samples]'
+	touch $@
+
+$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.stamp-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,343 @@
+"""The door: thin Typer commands over `core` and `datasets`. Nothing here imports Keras at module level."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from seqtui import __version__
+from seqtui.core.config import RunConfig, with_overrides
+
+app = typer.Typer(
+    help="seqtui: train RNN, LSTM, GRU and CNN models on text, digits and time series, in the terminal.",
+    no_args_is_help=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+datasets_app = typer.Typer(help="List datasets, or fetch Keras datasets into the cache.", invoke_without_command=True)
+app.add_typer(datasets_app, name="datasets")
+
+out = Console()
+err = Console(stderr=True)
+
+EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
+
+
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextlib.contextmanager
+def clear_errors():
+    """Known errors become one message and exit code 2, never a traceback."""
+    from seqtui.core.backend import BackendError
+    from seqtui.core.runner import ConfigError
+    from seqtui.core.runs import RunFolderError
+    from seqtui.datasets.base import DataError
+
+    try:
+        yield
+    except ConfigError as exc:
+        fail("invalid settings:\n" + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems))
+    except (DataError, RunFolderError, BackendError, KeyError) as exc:
+        fail(str(exc.args[0]) if exc.args else str(exc))
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        out.print(f"seqtui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
+    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
+) -> None:
+    """With no command, open the app."""
+    if ctx.invoked_subcommand is None:
+        from seqtui.tui.launch import launch
+
+        launch(runs_dir=runs_dir)
+
+
+# -- train --------------------------------------------------------------------------------------------
+def build_config(preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]) -> RunConfig:
+    from seqtui.core.presets import get_preset
+
+    config = get_preset(preset).config if preset else RunConfig()
+    if data is not None:
+        overrides["data_path"] = str(data)
+        if not preset and not dataset:
+            overrides["dataset"] = "file"
+    if dataset:
+        overrides["dataset"] = dataset
+    return with_overrides(config, **overrides)
+
+
+def _install_interrupt(cancel: threading.Event, quiet: bool) -> None:
+    """First Ctrl+C: stop after the current batch. Second: stop at once (the folder stays consistent)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        if cancel.is_set():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        cancel.set()
+        if not quiet:
+            err.print("[yellow]stopping after this batch; press Ctrl+C again to quit at once[/]")
+
+    signal.signal(signal.SIGINT, handler)
+
+
+@app.command()
+def train(
+    preset: Annotated[str | None, typer.Option(help="A preset from `seqtui presets`.")] = None,
+    data: Annotated[Path | None, typer.Option(help="Your file or folder (CSV/TSV/JSONL, text folders, series, .txt, Keras .npz).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="A dataset from `seqtui datasets`.")] = None,
+    arch: Annotated[str | None, typer.Option(help="mlp, simple_rnn, lstm, gru, bilstm, stacked_lstm, conv1d, cnn_lstm, cnn2d.")] = None,
+    epochs: Annotated[int | None, typer.Option()] = None,
+    batch_size: Annotated[int | None, typer.Option()] = None,
+    maxlen: Annotated[int | None, typer.Option(help="Sequence length after padding/truncating ('pre').")] = None,
+    vocab_size: Annotated[int | None, typer.Option(help="Keep the most frequent words (Keras' num_words).")] = None,
+    embedding_dim: Annotated[int | None, typer.Option()] = None,
+    units: Annotated[int | None, typer.Option(help="Recurrent units (hidden units for mlp).")] = None,
+    layers: Annotated[int | None, typer.Option(help="Stacked recurrent layers.")] = None,
+    bidirectional: Annotated[bool | None, typer.Option("--bidirectional/--unidirectional")] = None,
+    dropout: Annotated[float | None, typer.Option()] = None,
+    learning_rate: Annotated[float | None, typer.Option()] = None,
+    optimizer: Annotated[str | None, typer.Option(help="adam, rmsprop, sgd, adamw, nadam.")] = None,
+    patience: Annotated[int | None, typer.Option(help="Early-stopping patience on val_loss (0: off).")] = None,
+    seed: Annotated[int | None, typer.Option()] = None,
+    text_column: Annotated[str | None, typer.Option(help="Your table's text column.")] = None,
+    label_column: Annotated[str | None, typer.Option(help="Your table's label column.")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Your file's encoding (default: UTF-8, then CP949, then latin-1).")] = None,
+    target_column: Annotated[str | None, typer.Option(help="Time series: the column to forecast.")] = None,
+    lookback: Annotated[int | None, typer.Option(help="Time series: rows the model sees.")] = None,
+    step: Annotated[int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")] = None,
+    delay: Annotated[int | None, typer.Option(help="Time series: rows ahead to forecast.")] = None,
+    split: Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
+    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
+    backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
+    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last epoch.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
+) -> None:
+    """Train a model headless; writes a run folder."""
+    from seqtui.core.settings import BACKENDS
+
+    if backend and backend not in BACKENDS:
+        fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    overrides = dict(
+        arch=arch, epochs=epochs, batch_size=batch_size, maxlen=maxlen, vocab_size=vocab_size,
+        embedding_dim=embedding_dim, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
+        learning_rate=learning_rate, optimizer=optimizer, patience=patience, seed=seed, text_column=text_column,
+        label_column=label_column, encoding=encoding, target_column=target_column, lookback=lookback, step=step,
+        delay=delay, split=split, sample_limit=limit,
+    )  # fmt: skip
+    with clear_errors():
+        if resume is None and not (preset or data or dataset):
+            fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
+        config = None if resume else build_config(preset, data, dataset, overrides)
+        if config is not None:
+            from seqtui.core.runner import check_config
+
+            check_config(config)
+        end = _run_training(config, resume, epochs, runs_dir, backend, as_json)
+    if end.status in ("failed", "diverged"):
+        err.print(f"[bold red]{end.status}:[/] {end.message}")
+        raise typer.Exit(EXIT_FAILED)
+    if end.status == "interrupted":
+        err.print(f"[yellow]interrupted:[/] {end.message}")
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _run_training(config: RunConfig | None, resume: Path | None, epochs: int | None, runs_dir: Path | None,
+                  backend: str | None, as_json: bool) -> Any:
+    from seqtui import console as views
+    from seqtui.core import runner
+
+    cancel = threading.Event()
+    _install_interrupt(cancel, quiet=as_json)
+    interactive = not as_json and sys.stdout.isatty()
+    if as_json:
+        reporter: Any = views.JsonReporter(sys.stdout)
+    elif interactive:
+        reporter = views.RichReporter(out)
+    else:
+        reporter = views.PlainReporter(sys.stdout)
+
+    def go() -> Any:
+        if resume is not None:
+            return runner.resume(resume, reporter, cancel, epochs=epochs, backend=backend)
+        return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
+
+    if as_json:  # anything else printed during training goes to stderr, so stdout stays pure JSON lines
+        with contextlib.redirect_stdout(sys.stderr):
+            return go()
+    if not interactive:
+        return go()
+    with reporter:
+        end = go()
+    if reporter.history:
+        out.print(views.loss_chart(reporter.history), highlight=False)
+    out.print(views.run_end_table(end))
+    return end
+
+
+# -- presets, summary ---------------------------------------------------------------------------------
+@app.command()
+def presets() -> None:
+    """List the presets: every model of the lessons, with its parameter count."""
+    from seqtui.core.presets import PRESETS
+
+    table = Table(title="presets")
+    for col in ("name", "dataset", "architecture", "params", "description"):
+        table.add_column(col, justify="right" if col == "params" else "left")
+    for p in PRESETS.values():
+        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", p.description)
+    out.print(table)
+
+
+@app.command()
+def summary(
+    preset: Annotated[str, typer.Argument(help="A preset name.")],
+    maxlen: Annotated[int | None, typer.Option()] = None,
+    vocab_size: Annotated[int | None, typer.Option()] = None,
+    embedding_dim: Annotated[int | None, typer.Option()] = None,
+    units: Annotated[int | None, typer.Option()] = None,
+    layers: Annotated[int | None, typer.Option()] = None,
+    arch: Annotated[str | None, typer.Option()] = None,
+    dropout: Annotated[float | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
+) -> None:
+    """Print a preset's layers with output shapes and parameter counts."""
+    with clear_errors():
+        from seqtui.core.modeling import compiled_model, layer_table, spec_from_info
+        from seqtui.core.runner import check_config
+        from seqtui.datasets.registry import get_dataset
+
+        config = build_config(preset, None, None, dict(maxlen=maxlen, vocab_size=vocab_size, embedding_dim=embedding_dim,
+                                                       units=units, layers=layers, arch=arch, dropout=dropout))
+        check_config(config)
+        info = get_dataset(config.data.dataset)
+        table = layer_table(compiled_model(config, *spec_from_info(config, info)))
+    if as_json:
+        print(json.dumps(table))
+        return
+    view = Table(title=f"{preset}: {table['total_params']:,} parameters")
+    for col in ("layer", "output shape", "params", "arithmetic"):
+        view.add_column(col, justify="right" if col == "params" else "left")
+    for row in table["layers"]:
+        shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
+        view.add_row(f"{row['name']} ({row['type']})", shape, f"{row['params']:,}", row.get("formula", ""))
+    out.print(view)
+
+
+# -- runs, predict ------------------------------------------------------------------------------------
+@app.command()
+def runs(runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live.")] = None) -> None:
+    """List run folders: status, epochs, best validation and test metrics, duration."""
+    from seqtui.core.runs import list_runs, runs_root
+
+    root = runs_root(runs_dir)
+    rows = list_runs(root)
+    if not rows:
+        out.print(f"no runs under {root} yet; start one with `seqtui train --preset NAME`")
+        return
+    table = Table(title=f"runs in {root}")
+    for col in ("run", "status", "preset/dataset", "epochs", "best val", "test", "duration"):
+        table.add_column(col)
+    for r in rows:
+        val = f"{r.best_val[0]} {r.best_val[1]:.4f}" if r.best_val else "-"
+        test = f"{r.test[0]} {r.test[1]:.4f}" if r.test else "-"
+        dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
+        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(r.status, "yellow")
+        table.add_row(r.path.name, f"[{style}]{r.status}[/]", r.name, f"{r.epochs_done}/{r.epochs}", val, test, dur)
+    out.print(table)
+
+
+@app.command()
+def predict(
+    run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
+    text: Annotated[list[str] | None, typer.Argument(help="Sentences to classify (or a seed text to continue).")] = None,
+    image: Annotated[Path | None, typer.Option(help="A digit image (PNG, JPEG...) for digit models.")] = None,
+    words: Annotated[int, typer.Option(help="Generation: words to add.")] = 10,
+    temperature: Annotated[float, typer.Option(help="Generation: sampling temperature (0 = greedy).")] = 0.7,
+    top: Annotated[int, typer.Option(help="Show this many classes.")] = 5,
+    backend: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
+    with clear_errors():
+        from seqtui.core.predict import Predictor
+
+        if image is None and not text:
+            fail("give text to classify (seqtui predict RUN \"a sentence\") or --image FILE.png")
+        predictor = Predictor.load(run, backend)
+        if image is not None:
+            from seqtui.datasets.images import read_image
+
+            _print_ranked(str(image), predictor.classify_image(read_image(image)), top)
+        elif predictor.task == "generation":
+            for seed_text in text or []:
+                out.print(f"{seed_text} [bold]{predictor.generate(seed_text, words, temperature)}[/]")
+        else:
+            for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
+                _print_ranked(sentence, ranked, top)
+
+
+def _print_ranked(title: str, ranked: list[tuple[str, float]], top: int) -> None:
+    table = Table(title=title, show_header=True, title_justify="left")
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    for name, p in ranked[:top]:
+        table.add_row(name, f"{p:.3f}", "█" * round(p * 30))
+    out.print(table)
+
+
+# -- datasets -----------------------------------------------------------------------------------------
+@datasets_app.callback()
+def datasets_list(ctx: typer.Context) -> None:
+    """List every dataset with its task, size, classes, source and status."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from seqtui.datasets.registry import DATASETS
+
+    table = Table(title="datasets")
+    for col in ("name", "task", "samples", "classes", "source", "status", "how to get it"):
+        table.add_column(col)
+    for info in DATASETS.values():
+        status = info.status
+        style = "green" if status in ("cached", "offline package", "built in") else "yellow"
+        table.add_row(info.name, info.task, info.samples, str(info.classes or "-"), info.source,
+                      f"[{style}]{status}[/]", info.hint)
+    out.print(table)
+
+
+@datasets_app.command("fetch")
+def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datasets to download.")]) -> None:
+    """Download Keras datasets into the cache (KERAS_HOME) and verify them: fetch on a login node, train offline."""
+    with clear_errors():
+        from seqtui.datasets.keras_sets import fetch
+        from seqtui.datasets.registry import get_dataset
+
+        infos = [get_dataset(n) for n in names]
+        for info in infos:
+            with err.status(f"fetching {info.name}..."):
+                files = fetch(info)
+            out.print(f"[green]{info.name}[/]: " + ", ".join(str(f) for f in files))
+
+
+def main() -> None:
+    app()

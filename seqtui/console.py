@@ -1,0 +1,136 @@
+"""Headless training output: a Rich live view on a terminal, plain lines in logs, JSON lines on request."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import IO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
+
+
+def format_logs(logs: dict[str, float]) -> str:
+    return "  ".join(f"{k}={v:.4f}" for k, v in logs.items())
+
+
+class PlainReporter:
+    """One line per epoch, no control characters: for log files, SLURM and CI."""
+
+    def __init__(self, out: IO[str] | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def __call__(self, event: Event) -> None:
+        line = None
+        if isinstance(event, RunStarted):
+            line = (
+                f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
+                f"epochs {event.initial_epoch + 1}-{event.epochs} -> {event.run_dir}"
+            )
+        elif isinstance(event, EpochEnded):
+            line = (
+                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
+                f"{event.seconds:.1f}s  {event.samples_per_s:,.0f} samples/s{'  *best' if event.best else ''}"
+            )
+        elif isinstance(event, LogMessage):
+            line = f"{event.level}: {event.message}"
+        elif isinstance(event, RunEnded):
+            line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
+        if line:
+            print(line, file=self.out, flush=True)
+
+
+class JsonReporter:
+    """One JSON object per line for every run, epoch and log event (batch events are left out)."""
+
+    def __init__(self, out: IO[str] | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, BatchEnded):
+            return
+        print(json.dumps(event_dict(event), ensure_ascii=False), file=self.out, flush=True)
+
+
+class RichReporter:
+    """A live view: epoch and batch bars with ETA, samples/s and the latest metrics."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("{task.fields[metrics]}"),
+            console=console,
+            transient=False,
+        )
+        self.epoch_task = self.batch_task = None
+        self.history: list[dict[str, float]] = []
+
+    def __enter__(self) -> RichReporter:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, event: Event) -> None:
+        p = self.progress
+        if isinstance(event, RunStarted):
+            self.console.print(
+                f"[bold]{event.name}[/]: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
+            )
+            self.epoch_task = p.add_task("epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics="")
+            self.batch_task = p.add_task("batches", total=event.steps_per_epoch, rate="", metrics="")
+        elif isinstance(event, BatchEnded) and self.batch_task is not None:
+            p.update(self.batch_task, completed=event.step, total=event.steps,
+                     rate=f"{event.samples_per_s:,.0f}/s", metrics=format_logs(event.logs))
+            p.update(self.epoch_task, description=f"epoch {event.epoch}")
+        elif isinstance(event, EpochEnded) and self.epoch_task is not None:
+            self.history.append(event.logs)
+            p.update(self.epoch_task, completed=event.epoch, metrics=format_logs(event.logs),
+                     rate=f"{event.samples_per_s:,.0f}/s")
+            p.reset(self.batch_task)
+            p.console.print(f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
+                            f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}")
+        elif isinstance(event, LogMessage):
+            p.console.print(f"[yellow]{event.level}:[/] {event.message}" if event.level != "info" else event.message)
+
+
+def loss_chart(history: list[dict[str, float]], width: int = 70, height: int = 15) -> str:
+    """Train vs validation loss as plotext text (no colour codes)."""
+    import plotext as plt
+
+    plt.clear_figure()
+    plt.plotsize(width, height)
+    plt.theme("clear")
+    epochs = list(range(1, len(history) + 1))
+    for key in ("loss", "val_loss"):
+        values = [row.get(key, math.nan) for row in history]
+        if any(math.isfinite(v) for v in values):
+            plt.plot(epochs, values, label=key, marker="braille")
+    plt.title("loss per epoch")
+    plt.xlabel("epoch")
+    return plt.build()
+
+
+def run_end_table(event: RunEnded) -> Table:
+    table = Table(title=f"run {event.status}", show_header=True)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key, value in event.test_metrics.items():
+        table.add_row(f"test {key}", f"{value:.4f}")
+    for key, value in event.baseline.items():
+        table.add_row(f"baseline {key}", f"{value:.4f}")
+    table.add_row("epochs", str(event.epochs_done))
+    table.add_row("run folder", event.run_dir)
+    return table

@@ -1,0 +1,139 @@
+"""Keras callbacks of a run: the event bridge and the run-folder recorder.
+
+Both batch hooks are `async_safe`, so Keras keeps dispatching batch ends on its worker threads and the
+training loop never waits for a log conversion or an observer.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from typing import Any
+
+import keras
+
+from seqtui.core.events import BatchEnded, EpochEnded, Observer
+from seqtui.core.runs import BEST, LAST, RunFolder
+
+
+def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (logs or {}).items() if isinstance(v, (int, float))}
+
+
+class AsyncTerminateOnNaN(keras.callbacks.TerminateOnNaN):
+    """Keras' TerminateOnNaN, marked safe for Keras' asynchronous batch dispatch."""
+
+    async_safe = True
+
+
+class EventBridge(keras.callbacks.Callback):
+    """Turns batch and epoch ends into events, batch events throttled by wall clock.
+
+    Also watches the cancellation event: once set, training stops after the current batch.
+    """
+
+    async_safe = True
+
+    def __init__(
+        self,
+        observer: Observer,
+        batch_size: int,
+        train_samples: int,
+        cancel: threading.Event,
+        recorder: RunRecorder | None = None,
+        min_interval: float = 0.2,
+    ) -> None:
+        super().__init__()
+        self.observer = observer
+        self.batch_size = batch_size
+        self.train_samples = train_samples
+        self.cancel = cancel
+        self.recorder = recorder
+        self.min_interval = min_interval
+        self._lock = threading.Lock()
+        self._epoch = 0
+        self._epoch_start = 0.0
+        self._last_emit = 0.0
+        self._last_step = 0
+
+    @property
+    def steps(self) -> int:
+        return int(self.params.get("steps") or math.ceil(self.train_samples / self.batch_size))
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._epoch = epoch + 1
+        self._epoch_start = self._last_emit = time.perf_counter()
+        self._last_step = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.cancel.is_set():
+            self.model.stop_training = True
+        step = batch + 1
+        now = time.perf_counter()
+        with self._lock:
+            if step <= self._last_step:
+                return  # a late worker thread: a newer batch was reported already
+            self._last_step = step
+            if now - self._last_emit < self.min_interval and step != self.steps:
+                return
+            self._last_emit = now
+        elapsed = max(now - self._epoch_start, 1e-9)
+        rate = min(step * self.batch_size, self.train_samples) / elapsed
+        self.observer(BatchEnded(self._epoch, step, self.steps, _floats(logs), rate))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        seconds = time.perf_counter() - self._epoch_start
+        done = min(self._last_step * self.batch_size, self.train_samples)
+        best = bool(self.recorder and self.recorder.last_was_best)
+        if self.recorder and self.recorder.last_was_partial:
+            return  # stopped mid-epoch: not a completed epoch
+        self.observer(
+            EpochEnded(epoch + 1, self.params.get("epochs", 0), _floats(logs), seconds, done / max(seconds, 1e-9), best)
+        )
+
+
+class RunRecorder(keras.callbacks.Callback):
+    """After every completed epoch: history.csv, last.keras, model.keras when val_loss improves, run.json.
+
+    A NaN/inf loss marks the run diverged and leaves the last good checkpoints as they are.
+    An epoch cut short by a stop request saves last.keras but no history row, so a resume redoes it.
+    """
+
+    def __init__(self, folder: RunFolder, history: list[dict[str, float]], cancel: threading.Event) -> None:
+        super().__init__()
+        self.folder = folder
+        self.history = history
+        self.cancel = cancel
+        finite = [row["val_loss"] for row in history if math.isfinite(row.get("val_loss", math.nan))]
+        self.best = min(finite, default=math.inf)
+        self.diverged = False
+        self.last_was_best = False
+        self.last_was_partial = False
+        self._steps_seen = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._steps_seen = 0
+
+    def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        self._steps_seen = batch + 1
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = _floats(logs)
+        self.last_was_best = False
+        self.last_was_partial = self._steps_seen < int(self.params.get("steps") or 0)
+        if not all(math.isfinite(v) for v in logs.values()):
+            self.diverged = True
+            self.model.stop_training = True
+            return
+        self.folder.save_model(self.model, LAST)
+        if self.last_was_partial:
+            return
+        val_loss = logs.get("val_loss", logs.get("loss", math.inf))
+        if val_loss < self.best:
+            self.best = val_loss
+            self.last_was_best = True
+            self.folder.save_model(self.model, BEST)
+        self.history.append({"epoch": epoch + 1, **logs})
+        self.folder.write_history(self.history)
+        self.folder.update_status(epochs_done=epoch + 1)

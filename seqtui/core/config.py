@@ -1,0 +1,250 @@
+"""Typed, frozen configs for a run: data, model and training, and the one validation every door uses.
+
+Nothing here imports Keras: validation must answer before TensorFlow is loaded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+ARCHITECTURES = (
+    "mlp",
+    "simple_rnn",
+    "lstm",
+    "gru",
+    "bilstm",
+    "stacked_lstm",
+    "conv1d",
+    "cnn_lstm",
+    "cnn2d",
+)
+RECURRENT_ARCHITECTURES = ("simple_rnn", "lstm", "gru", "bilstm", "stacked_lstm", "cnn_lstm")
+OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw", "nadam")
+PADDING = ("pre", "post")
+Padding = Literal["pre", "post"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """What to train on and how raw data becomes model input."""
+
+    dataset: str = "imdb"
+    """Registered dataset name (see `seqtui datasets`), or "file" for --data."""
+    data_path: str | None = None
+    """A user file or folder (CSV/TSV/JSONL, text folders, time series, text, or a Keras-format file)."""
+    vocab_size: int = 10000
+    """Keras' num_words: token ids 0..vocab_size-1 are kept (0 = padding), rarer words become OOV."""
+    maxlen: int = 200
+    """Sequence length after padding/truncating."""
+    padding: Padding = "pre"
+    truncating: Padding = "pre"
+    validation_split: float = 0.2
+    """Fraction of the training data held out for validation."""
+    test_split: float = 0.2
+    """Fraction held out for testing when the data has no test set of its own."""
+    text_column: str | None = None
+    label_column: str | None = None
+    encoding: str | None = None
+    """Text encoding of the user's file; None tries UTF-8 then falls back to latin-1."""
+    standardize: Literal["lower_punct", "hangul", "none"] = "lower_punct"
+    """lower_punct: lowercase and strip punctuation (every script kept); hangul: keep Hangul only."""
+    split: Literal["whitespace", "character"] = "whitespace"
+    stopwords: tuple[str, ...] = ()
+    target_column: str | None = None
+    """Time series: the column to forecast (default: the first numeric column)."""
+    lookback: int = 72
+    """Time series: how many past rows the model sees (before subsampling by step)."""
+    step: int = 1
+    """Time series: keep one row in `step` inside the lookback window."""
+    delay: int = 24
+    """Time series: how many rows ahead the target lies."""
+    sample_limit: int | None = None
+    """Use at most this many training samples (quick experiments and tests)."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The architecture and its sizes."""
+
+    arch: str = "lstm"
+    embedding_dim: int = 100
+    units: int = 100
+    """Recurrent units; hidden Dense units for mlp."""
+    layers: int = 1
+    """Number of stacked recurrent layers."""
+    bidirectional: bool = False
+    dropout: float = 0.0
+    """Dropout rate in [0, 1): after the embedding for cnn_lstm, before the head otherwise."""
+    conv_filters: int = 64
+    conv_kernel: int = 5
+    pool_size: int = 4
+    dense_units: int = 128
+    """Hidden Dense width of cnn2d."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to fit."""
+
+    epochs: int = 5
+    batch_size: int = 64
+    optimizer: str = "adam"
+    learning_rate: float | None = None
+    """None keeps the optimizer's Keras default."""
+    loss: str | None = None
+    """None picks the loss that matches the task's head."""
+    patience: int = 10
+    """Early-stopping patience on val_loss (0 disables early stopping)."""
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a run; saved as config.json in its folder."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    preset: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.preset or self.data.dataset
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> RunConfig:
+        def build(kind: type, values: dict[str, Any]) -> Any:
+            known = {f.name for f in fields(kind)}
+            clean = {k: v for k, v in values.items() if k in known}
+            if "stopwords" in clean:
+                clean["stopwords"] = tuple(clean["stopwords"])
+            return kind(**clean)
+
+        return cls(
+            data=build(DataConfig, raw.get("data", {})),
+            model=build(ModelConfig, raw.get("model", {})),
+            train=build(TrainConfig, raw.get("train", {})),
+            preset=raw.get("preset"),
+        )
+
+
+# Flat option names (as the CLI and the TUI show them) and the section they live in.
+SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
+FIELD_SECTION: dict[str, str] = {f.name: s for s, kind in SECTIONS.items() for f in fields(kind)}
+
+
+def with_overrides(config: RunConfig, **overrides: Any) -> RunConfig:
+    """A new config with flat overrides (e.g. maxlen=100, units=32); None values are ignored."""
+    grouped: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if key not in FIELD_SECTION:
+            raise KeyError(f"unknown setting {key!r}")
+        grouped[FIELD_SECTION[key]][key] = value
+    return dataclasses.replace(
+        config,
+        data=dataclasses.replace(config.data, **grouped["data"]),
+        model=dataclasses.replace(config.model, **grouped["model"]),
+        train=dataclasses.replace(config.train, **grouped["train"]),
+    )
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config: the flat field name and a message saying how to fix it."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' Did you mean x?' for a close match, else the list of choices."""
+    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
+    if close:
+        return f" Did you mean {' or '.join(repr(c) for c in close)}?"
+    return f" Choose one of: {', '.join(choices)}."
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def time_steps_after_conv(maxlen: int, kernel: int, pool: int) -> int:
+    """Time steps left after a 'valid' Conv1D(kernel) and MaxPooling1D(pool)."""
+    return (maxlen - kernel + 1) // pool
+
+
+def validate(config: RunConfig, dataset_names: tuple[str, ...] | None = None) -> list[Problem]:
+    """Every problem with a config, at once, with field names. Empty list means valid."""
+    problems: list[Problem] = []
+    d, m, t = config.data, config.model, config.train
+
+    def need(ok: bool, name: str, message: str) -> None:
+        if not ok:
+            problems.append(Problem(name, message))
+
+    def positive(name: str, value: Any) -> None:
+        need(_is_int(value) and value > 0, name, f"must be a whole number above 0 (got {value!r})")
+
+    if dataset_names is not None and d.dataset not in dataset_names and d.dataset != "file":
+        need(False, "dataset", f"unknown dataset {d.dataset!r}." + suggest(d.dataset, dataset_names))
+    for name in ("vocab_size", "maxlen", "lookback", "step", "delay"):
+        positive(name, getattr(d, name))
+    if _is_int(d.vocab_size) and d.vocab_size > 0:
+        need(d.vocab_size >= 3, "vocab_size", "must be at least 3 (padding, out-of-vocabulary and one word)")
+    need(d.padding in PADDING, "padding", f"must be 'pre' or 'post' (got {d.padding!r})")
+    need(d.truncating in PADDING, "truncating", f"must be 'pre' or 'post' (got {d.truncating!r})")
+    for name in ("validation_split", "test_split"):
+        value = getattr(d, name)
+        need(
+            isinstance(value, (int, float)) and 0.0 < value < 1.0,
+            name,
+            f"must be a fraction between 0 and 1, exclusive (got {value!r})",
+        )
+    if d.sample_limit is not None:
+        positive("sample_limit", d.sample_limit)
+
+    if m.arch not in ARCHITECTURES:
+        need(False, "arch", f"unknown architecture {m.arch!r}." + suggest(m.arch, ARCHITECTURES))
+    for name in ("embedding_dim", "units", "layers", "conv_filters", "conv_kernel", "pool_size", "dense_units"):
+        positive(name, getattr(m, name))
+    need(
+        isinstance(m.dropout, (int, float)) and 0.0 <= m.dropout < 1.0,
+        "dropout",
+        f"must be in [0, 1), e.g. 0.2 (got {m.dropout!r})",
+    )
+    if m.arch in ("conv1d", "cnn_lstm") and all(
+        _is_int(v) and v > 0 for v in (d.maxlen, m.conv_kernel, m.pool_size)
+    ):
+        if d.maxlen < m.conv_kernel:
+            need(False, "conv_kernel", f"kernel {m.conv_kernel} is longer than maxlen {d.maxlen}")
+        elif m.arch == "cnn_lstm" and time_steps_after_conv(d.maxlen, m.conv_kernel, m.pool_size) < 1:
+            need(
+                False,
+                "pool_size",
+                f"Conv1D({m.conv_kernel}) then MaxPooling1D({m.pool_size}) leave no time steps "
+                f"for maxlen {d.maxlen}; raise maxlen or lower conv_kernel/pool_size",
+            )
+
+    for name in ("epochs", "batch_size"):
+        positive(name, getattr(t, name))
+    need(t.optimizer in OPTIMIZERS, "optimizer", f"unknown optimizer {t.optimizer!r}." + suggest(t.optimizer, OPTIMIZERS))
+    if t.learning_rate is not None:
+        need(
+            isinstance(t.learning_rate, (int, float)) and 0.0 < t.learning_rate < 10.0,
+            "learning_rate",
+            f"must be above 0 and below 10, e.g. 0.001 (got {t.learning_rate!r})",
+        )
+    need(_is_int(t.patience) and t.patience >= 0, "patience", f"must be 0 or more (got {t.patience!r})")
+    need(_is_int(t.seed) and t.seed >= 0, "seed", f"must be a whole number, 0 or more (got {t.seed!r})")
+    return problems

@@ -1,0 +1,80 @@
+"""Plain events a training run emits, for any observer (Rich progress, JSON lines, the TUI)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RunStatus = Literal["running", "completed", "interrupted", "diverged", "failed", "crashed"]
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_dir: str
+    name: str
+    epochs: int
+    initial_epoch: int
+    steps_per_epoch: int
+    train_samples: int
+    total_params: int
+    task: str
+    monitor_metric: str
+    """The headline metric of the task: 'accuracy' for classifiers, 'mae' for forecasting."""
+    event: str = "run_start"
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    epoch: int
+    """1-based epoch number."""
+    step: int
+    """1-based batch number within the epoch."""
+    steps: int
+    logs: dict[str, float]
+    samples_per_s: float
+    event: str = "batch_end"
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    epoch: int
+    """1-based epoch number."""
+    epochs: int
+    logs: dict[str, float]
+    seconds: float
+    samples_per_s: float
+    best: bool = False
+    """True when val_loss improved and model.keras was saved."""
+    event: str = "epoch_end"
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    message: str
+    level: Literal["info", "warning", "error"] = "info"
+    event: str = "log"
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    status: RunStatus
+    run_dir: str
+    epochs_done: int
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+    """Why the run stopped early and what to do about it, when it did."""
+    confusion: list[list[int]] | None = None
+    class_names: list[str] = field(default_factory=list)
+    baseline: dict[str, float] = field(default_factory=dict)
+    event: str = "run_end"
+
+
+Event = RunStarted | BatchEnded | EpochEnded | LogMessage | RunEnded
+Observer = Callable[[Event], None]
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """A JSON-ready dict with the event name first."""
+    raw = asdict(event)
+    return {"event": raw.pop("event"), **raw}

@@ -1,0 +1,101 @@
+"""Load a run folder and predict with it: text classes, digits, forecasts and generated text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqtui.core.backend import import_keras
+from seqtui.core.runs import BEST, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.datasets.base import DataError, Encoder, ImageEncoder, SeriesEncoder, TextEncoder, encoder_from_dict
+from seqtui.datasets.images import mnist_like
+
+
+@dataclass
+class Predictor:
+    """A trained model with the encoder and class names it was trained with."""
+
+    folder: RunFolder
+    model: Any
+    encoder: Encoder
+    task: str
+    class_names: list[str]
+
+    @classmethod
+    def load(cls, run: str | Path, backend: str | None = None) -> Predictor:
+        folder = RunFolder.open(run)
+        config = folder.read_json("config.json")
+        checkpoint = next((folder.file(n) for n in (BEST, LAST) if folder.file(n).exists()), None)
+        if checkpoint is None:
+            raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
+        encoder = encoder_from_dict(folder.read_json(ENCODER))
+        keras = import_keras(backend)
+        model = keras.models.load_model(checkpoint, safe_mode=True)
+        return cls(folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", [])))
+
+    def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
+        if self.task == "binary":
+            p = float(probs[0])
+            names = self.class_names or ["0", "1"]
+            pairs = [(names[1], p), (names[0], 1.0 - p)]
+        else:
+            names = self.class_names or [str(i) for i in range(len(probs))]
+            pairs = [(names[i] if i < len(names) else str(i), float(v)) for i, v in enumerate(probs)]
+        return sorted(pairs, key=lambda kv: -kv[1])
+
+    def classify_texts(self, texts: list[str]) -> list[list[tuple[str, float]]]:
+        """Class names with probabilities, most likely first, for each raw text."""
+        if not isinstance(self.encoder, TextEncoder) or self.task not in ("binary", "multiclass"):
+            raise DataError(f"this run's model is a {self.task} model, not a text classifier")
+        probs = self.model.predict(self.encoder.encode(texts), verbose=0)
+        return [self._ranked(row) for row in probs]
+
+    def classify_image(self, image: np.ndarray, prepared: bool = False) -> list[tuple[str, float]]:
+        """Digit probabilities for a greyscale image (MNIST-prepared unless `prepared`)."""
+        if not isinstance(self.encoder, ImageEncoder):
+            raise DataError("this run's model does not read images; train a digits or mnist model")
+        digit = image if prepared else mnist_like(image)
+        probs = self.model.predict(self.encoder.encode(digit[None]), verbose=0)[0]
+        return self._ranked(probs)
+
+    def generate(self, seed: str, words: int = 10, temperature: float = 1.0, rng_seed: int | None = None) -> str:
+        """Continue a seed text word by word, sampling with a temperature (0 = always the likeliest)."""
+        if self.task != "generation" or not isinstance(self.encoder, TextEncoder):
+            raise DataError("this run's model is not a text generator")
+        tok = self.encoder.tokenizer
+        ids = tok.encode(seed)
+        rng = np.random.default_rng(rng_seed)
+        out: list[str] = []
+        for _ in range(words):
+            x = self.encoder_pad(ids)
+            probs = np.asarray(self.model.predict(x, verbose=0)[0], dtype="float64")
+            probs[: tok.first_word_id] = 0.0  # never emit padding or <oov>
+            if probs.sum() <= 0:
+                break
+            if temperature <= 0:
+                nxt = int(probs.argmax())
+            else:
+                logits = np.log(probs + 1e-12) / temperature
+                p = np.exp(logits - logits.max())
+                p /= p.sum()
+                nxt = int(rng.choice(len(p), p=p))
+            ids.append(nxt)
+            out += tok.decode([nxt])
+        joiner = "" if tok.split == "character" else " "
+        return joiner.join(out)
+
+    def encoder_pad(self, ids: list[int]) -> np.ndarray:
+        from seqtui.datasets.tokenizer import pad
+
+        assert isinstance(self.encoder, TextEncoder)
+        return pad([ids], self.encoder.maxlen, "pre", "pre")
+
+    def forecast(self, windows: np.ndarray) -> np.ndarray:
+        """Predicted target values, in the series' own units, for normalised windows."""
+        if not isinstance(self.encoder, SeriesEncoder):
+            raise DataError("this run's model is not a forecaster")
+        pred = self.model.predict(windows, verbose=0)[:, 0]
+        return self.encoder.denormalize_target(pred)

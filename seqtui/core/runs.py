@@ -1,0 +1,260 @@
+"""Run folders: `runs/<UTC timestamp>-<name>/` with config, history, checkpoints, status and metrics.
+
+Every write goes to a temporary file in the same folder and is renamed into place, so a crash or a full
+disk never leaves a half-written file where a good one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import socket
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from seqtui.core.config import RunConfig
+from seqtui.core.settings import Settings
+
+CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
+    "config.json",
+    "history.csv",
+    "model.keras",
+    "last.keras",
+    "metrics.json",
+    "run.json",
+    "encoder.json",
+)
+
+
+class RunFolderError(Exception):
+    """A run folder that can't be created, read or written, with what to do about it."""
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Call write(tmp) on a temporary path beside `path`, then rename it over `path`."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def runs_root(explicit: str | Path | None = None) -> Path:
+    """--runs-dir, else SEQTUI_RUNS_DIR, else ./runs."""
+    return Path(explicit) if explicit else Settings.from_env().runs_dir
+
+
+def check_writable(root: Path) -> None:
+    """Raise RunFolderError unless run folders can be created under root."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=root, prefix=".write-test-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise RunFolderError(
+            f"can't write run folders under {root}: {exc.strerror or exc}. "
+            "Pick another place with --runs-dir DIR or SEQTUI_RUNS_DIR."
+        ) from exc
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class RunFolder:
+    path: Path
+
+    @classmethod
+    def create(cls, root: Path, name: str) -> RunFolder:
+        check_writable(root)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "run"
+        for n in range(1000):
+            path = root / (f"{stamp}-{safe}" + (f"-{n}" if n else ""))
+            try:
+                path.mkdir()
+                return cls(path)
+            except FileExistsError:
+                continue
+        raise RunFolderError(f"could not create a new run folder under {root}")
+
+    @classmethod
+    def open(cls, path: str | Path) -> RunFolder:
+        """An existing run folder, by path or by name under the runs root."""
+        candidate = Path(path)
+        if not (candidate / RUN).exists() and not candidate.is_absolute():
+            under_root = runs_root() / candidate
+            if (under_root / RUN).exists():
+                candidate = under_root
+        if not (candidate / RUN).exists():
+            raise RunFolderError(f"{path} is not a seqtui run folder (no {RUN}); see `seqtui runs` for the list")
+        return cls(candidate)
+
+    def file(self, name: str) -> Path:
+        return self.path / name
+
+    # -- config and status ------------------------------------------------------------------
+    def write_config(self, config: RunConfig, extra: dict[str, Any]) -> None:
+        atomic_write_json(self.file(CONFIG), {**config.to_dict(), **extra})
+
+    def read_config(self) -> RunConfig:
+        return RunConfig.from_dict(self.read_json(CONFIG))
+
+    def read_json(self, name: str) -> dict[str, Any]:
+        try:
+            return json.loads(self.file(name).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise RunFolderError(f"{self.file(name)} is unreadable ({exc}); the run folder is damaged") from exc
+
+    def update_status(self, **fields: Any) -> dict[str, Any]:
+        state = self.read_json(RUN)
+        state.update(fields)
+        atomic_write_json(self.file(RUN), state)
+        return state
+
+    def mark_running(self, epochs: int, epochs_done: int) -> None:
+        self.update_status(
+            status="running",
+            started=self.read_json(RUN).get("started") or utc_now(),
+            resumed=utc_now() if epochs_done else None,
+            ended=None,
+            epochs=epochs,
+            epochs_done=epochs_done,
+            pid=os.getpid(),
+            host=socket.gethostname(),
+            message="",
+        )
+
+    @property
+    def status(self) -> str:
+        """The saved status, with a `running` run whose process is gone reported as `crashed`."""
+        state = self.read_json(RUN)
+        status = state.get("status", "unknown")
+        if status == "running" and state.get("host") == socket.gethostname():
+            pid = state.get("pid")
+            if isinstance(pid, int) and not _pid_alive(pid):
+                return "crashed"
+        return status
+
+    def save_model(self, model: Any, name: str) -> None:
+        """Save a Keras model (with optimizer state) atomically: a crash never leaves half a file."""
+        atomic_write(self.file(name), lambda tmp: model.save(tmp))
+
+    # -- history ----------------------------------------------------------------------------
+    def read_history(self) -> list[dict[str, float]]:
+        try:
+            with self.file(HISTORY).open(encoding="utf-8", newline="") as fh:
+                return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(fh)]
+        except FileNotFoundError:
+            return []
+
+    def write_history(self, rows: list[dict[str, float]]) -> None:
+        keys: list[str] = ["epoch"]
+        for row in rows:
+            keys += [k for k in row if k not in keys]
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: (int(v) if k == "epoch" else f"{v:.6g}") for k, v in row.items()})
+        atomic_write_text(self.file(HISTORY), buf.getvalue())
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One line of `seqtui runs`."""
+
+    path: Path
+    name: str
+    status: str
+    epochs_done: int
+    epochs: int
+    best_val: tuple[str, float] | None
+    test: tuple[str, float] | None
+    started: str | None
+    seconds: float | None
+
+
+def _headline(metrics: dict[str, float], prefix: str = "") -> tuple[str, float] | None:
+    for key in ("accuracy", "mae", "loss"):
+        if prefix + key in metrics:
+            return prefix + key, metrics[prefix + key]
+    return None
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    except ValueError:
+        return None
+
+
+def summarize(folder: RunFolder) -> RunSummary:
+    state = folder.read_json(RUN)
+    config = folder.read_json(CONFIG)
+    history = folder.read_history()
+    best_val = None
+    if history:
+        head = _headline(history[0], "val_")
+        if head:
+            key = head[0]
+            pick = max if key.endswith("accuracy") else min
+            best_val = (key, pick(row.get(key, float("nan")) for row in history))
+    return RunSummary(
+        path=folder.path,
+        name=config.get("preset") or config.get("data", {}).get("dataset", "?"),
+        status=folder.status,
+        epochs_done=int(state.get("epochs_done", len(history))),
+        epochs=int(state.get("epochs", 0)),
+        best_val=best_val,
+        test=_headline(folder.read_json(METRICS)),
+        started=state.get("started"),
+        seconds=_seconds_between(state.get("started"), state.get("ended")),
+    )
+
+
+def list_runs(root: Path) -> list[RunSummary]:
+    """Every run folder under root, newest first; damaged folders are skipped."""
+    if not root.is_dir():
+        return []
+    out = []
+    for path in sorted(root.iterdir(), reverse=True):
+        if (path / RUN).is_file():
+            try:
+                out.append(summarize(RunFolder(path)))
+            except RunFolderError:
+                continue
+    return out

@@ -1,0 +1,34 @@
+"""One settings object; every field can be overridden by a `SEQTUI_` environment variable."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+@dataclass(frozen=True)
+class Settings:
+    runs_dir: Path = Path("runs")
+    """Where run folders go (SEQTUI_RUNS_DIR)."""
+    backend: str | None = None
+    """Keras backend (SEQTUI_BACKEND, else KERAS_BACKEND, else tensorflow)."""
+    batch_events_per_s: float = 5.0
+    """How many batch events per second the runner emits at most (SEQTUI_BATCH_EVENTS_PER_S)."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        rate = env.get("SEQTUI_BATCH_EVENTS_PER_S")
+        return cls(
+            runs_dir=Path(env.get("SEQTUI_RUNS_DIR") or "runs"),
+            backend=env.get("SEQTUI_BACKEND") or env.get("KERAS_BACKEND") or None,
+            batch_events_per_s=float(rate) if rate else cls.batch_events_per_s,
+        )
+
+
+def keras_home() -> Path:
+    """Keras' cache root, as Keras computes it, without importing Keras."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()

@@ -1,0 +1,181 @@
+"""The one shape every loader answers with, the encoders saved with a run, and the data error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from seqtui.datasets.tokenizer import TokenView, Tokenizer, pad
+
+Task = Literal["binary", "multiclass", "regression", "generation"]
+InputKind = Literal["tokens", "image", "series"]
+
+
+class DataError(Exception):
+    """Bad or missing data, with a message that says what is wrong and how to fix it."""
+
+
+@dataclass
+class TextEncoder:
+    """Raw text -> padded id sequences, as in training."""
+
+    tokenizer: Tokenizer
+    maxlen: int
+    padding: str = "pre"
+    truncating: str = "pre"
+    kind: str = "text"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return pad([self.tokenizer.encode(t) for t in texts], self.maxlen, self.padding, self.truncating)
+
+    def view(self, text: str) -> tuple[list[TokenView], int]:
+        """The tokens the model sees for a text, and how many were cut off by maxlen."""
+        tokens = self.tokenizer.view(text)
+        cut = max(0, len(tokens) - self.maxlen)
+        if cut:
+            tokens = tokens[cut:] if self.truncating == "pre" else tokens[: self.maxlen]
+        return tokens, cut
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "maxlen": self.maxlen,
+            "padding": self.padding,
+            "truncating": self.truncating,
+            "tokenizer": self.tokenizer.to_dict(),
+        }
+
+
+@dataclass
+class ImageEncoder:
+    """uint8 images (n, 28, 28) -> floats in [0, 1], flattened for MLPs."""
+
+    shape: tuple[int, ...] = (28, 28, 1)
+    kind: str = "image"
+
+    def encode(self, images: np.ndarray) -> np.ndarray:
+        images = np.asarray(images, dtype="float32") / 255.0
+        return images.reshape((len(images), *self.shape))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "shape": list(self.shape)}
+
+
+@dataclass
+class SeriesEncoder:
+    """Windows of a multivariate series, normalised by the training mean and std."""
+
+    columns: list[str]
+    target: str
+    mean: list[float]
+    std: list[float]
+    lookback: int
+    step: int
+    delay: int
+    kind: str = "series"
+
+    @property
+    def target_index(self) -> int:
+        return self.columns.index(self.target)
+
+    def normalize(self, values: np.ndarray) -> np.ndarray:
+        return ((values - np.asarray(self.mean)) / np.asarray(self.std)).astype("float32")
+
+    def denormalize_target(self, values: np.ndarray) -> np.ndarray:
+        i = self.target_index
+        return np.asarray(values) * self.std[i] + self.mean[i]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("kind", "columns", "target", "mean", "std", "lookback", "step", "delay")}
+
+
+Encoder = TextEncoder | ImageEncoder | SeriesEncoder
+
+
+def encoder_from_dict(raw: dict[str, Any]) -> Encoder:
+    kind = raw.get("kind")
+    if kind == "text":
+        return TextEncoder(
+            Tokenizer.from_dict(raw["tokenizer"]), int(raw["maxlen"]), raw["padding"], raw["truncating"]
+        )
+    if kind == "image":
+        return ImageEncoder(tuple(raw["shape"]))
+    if kind == "series":
+        return SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
+    raise DataError(f"unknown encoder kind {kind!r} in the run folder")
+
+
+@dataclass
+class Dataset:
+    """Arrays ready for Keras plus what prediction needs to read raw input and name the answer."""
+
+    name: str
+    task: Task
+    input_kind: InputKind
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    encoder: Encoder
+    class_names: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Warnings for the user (e.g. a vocab size above what the data has)."""
+    baseline: dict[str, float] = field(default_factory=dict)
+    """Reference metrics of a trivial model (e.g. 'tomorrow equals now' MAE)."""
+    samples: list[str] = field(default_factory=list)
+    """A few raw examples (sentences) to try in prediction."""
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def vocab_size(self) -> int | None:
+        return self.encoder.tokenizer.vocab_size if isinstance(self.encoder, TextEncoder) else None
+
+    def limit(self, n: int | None) -> Dataset:
+        """At most n training samples (and proportionally fewer validation/test ones)."""
+        if not n or n >= len(self.x_train):
+            return self
+        ratio = n / len(self.x_train)
+        keep_val = max(1, int(len(self.x_val) * ratio))
+        keep_test = max(1, int(len(self.x_test) * ratio))
+        self.x_train, self.y_train = self.x_train[:n], self.y_train[:n]
+        self.x_val, self.y_val = self.x_val[:keep_val], self.y_val[:keep_val]
+        self.x_test, self.y_test = self.x_test[:keep_test], self.y_test[:keep_test]
+        return self
+
+
+def shuffled_split(
+    x: np.ndarray, y: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Shuffle with a seed, then hold out `fraction` of the rows: (x_keep, y_keep, x_out, y_out)."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    n_out = max(1, int(round(len(x) * fraction)))
+    if n_out >= len(x):
+        raise DataError(f"only {len(x)} samples: too few to hold out {fraction:.0%} of them; add more data")
+    return x[:-n_out], y[:-n_out], x[-n_out:], y[-n_out:]
+
+
+def label_ids(labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """String labels -> ids, with class names sorted (numeric labels numerically)."""
+    unique = sorted(set(labels), key=lambda s: (0, float(s), s) if _is_number(s) else (1, 0.0, s))
+    index = {name: i for i, name in enumerate(unique)}
+    return np.array([index[v] for v in labels], dtype="int32"), unique
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

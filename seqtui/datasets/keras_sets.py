@@ -1,0 +1,279 @@
+"""Keras' own datasets (IMDB, Reuters, MNIST, Fashion-MNIST, Jena climate) through Keras' download,
+hash check and cache, plus the same formats from a file the user copied by hand (`--data`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqtui.core.config import DataConfig
+from seqtui.core.settings import keras_home
+from seqtui.datasets.base import DataError, Dataset, ImageEncoder, TextEncoder, shuffled_split
+from seqtui.datasets.registry import DatasetInfo
+from seqtui.datasets.tokenizer import Tokenizer, clip_ids, pad
+
+IMDB_CLASSES = ["negative", "positive"]
+# Reuters' 46 topics in label order (the names Keras' Reuters labels stand for).
+REUTERS_CLASSES = [
+    "cocoa", "grain", "veg-oil", "earn", "acq", "wheat", "copper", "housing", "money-supply", "coffee",
+    "sugar", "trade", "reserves", "ship", "cotton", "carcass", "crude", "nat-gas", "cpi", "money-fx",
+    "interest", "gnp", "meal-feed", "alum", "oilseed", "gold", "tin", "strategic-metal", "livestock",
+    "retail", "ipi", "iron-steel", "rubber", "heat", "jobs", "lei", "bop", "zinc", "orange", "pet-chem",
+    "dlr", "gas", "silver", "wpi", "hog", "lead",
+]  # fmt: skip
+DIGIT_CLASSES = [str(i) for i in range(10)]
+FASHION_CLASSES = [
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+]  # fmt: skip
+FASHION_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)
+KERAS_SEED = 113  # Keras' default shuffling seed: the same split as every Keras tutorial
+JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
+
+
+def offline_message(info: DatasetInfo, exc: BaseException | None = None) -> str:
+    where = keras_home() / "datasets"
+    missing = [f for f in info.cache_files if not (where / f).exists()] or list(info.cache_files)
+    reason = f" ({exc})" if exc else ""
+    return (
+        f"dataset {info.name!r} is not in Keras' cache and could not be downloaded{reason}.\n"
+        f"Missing: {', '.join(missing)} under {where} (set KERAS_HOME to use another cache).\n"
+        f"Fix: run `seqtui datasets fetch {info.name}` on a machine with internet and copy {where} here, "
+        f"or pass the file you have with --data FILE."
+    )
+
+
+def _keras_call(info: DatasetInfo, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a Keras loader; a failed download becomes one clear DataError."""
+    try:
+        return fn(*args, **kwargs)
+    except DataError:
+        raise
+    except Exception as exc:  # Keras raises bare Exception("URL fetch failure ...") when offline
+        cached = info.status == "cached"
+        if cached:
+            raise DataError(f"Keras could not read the cached {info.name} files: {exc}") from exc
+        raise DataError(offline_message(info, exc)) from exc
+
+
+def fetch(info: DatasetInfo) -> list[Path]:
+    """Download a Keras dataset into the cache (verifying Keras' hashes); return the cached files."""
+    if info.source != "keras":
+        raise DataError(f"{info.name} is not downloaded: its status is {info.status!r}. {info.hint}".strip())
+    from seqtui.core.backend import import_keras
+
+    keras = import_keras()
+    getters = {
+        "imdb": lambda: (keras.datasets.imdb.load_data(num_words=10), keras.datasets.imdb.get_word_index()),
+        "reuters": lambda: (keras.datasets.reuters.load_data(num_words=10), keras.datasets.reuters.get_word_index()),
+        "mnist": keras.datasets.mnist.load_data,
+        "fashion-mnist": keras.datasets.fashion_mnist.load_data,
+        "jena-climate": lambda: _jena_csv_path(keras),
+    }
+    _keras_call(info, getters[info.name])
+    return [keras_home() / "datasets" / f for f in info.cache_files]
+
+
+# -- IMDB and Reuters --------------------------------------------------------------------------------
+def _load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """A user's npz: numeric arrays without pickle; object arrays only through Keras' restricted loader."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+    except ValueError:
+        try:
+            from keras.src.datasets.npz_utils import load_npz  # restricted: numpy arrays only
+        except ImportError as exc:
+            raise DataError(
+                f"{path} stores object arrays, which this Keras version can't read safely; "
+                "upgrade keras (>= 3.12) or convert the file to numeric arrays"
+            ) from exc
+        try:
+            arrays = dict(load_npz(path))
+        except Exception as exc:
+            raise DataError(f"{path} is not a readable Keras dataset file: {exc}") from exc
+    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise DataError(f"{path} is not a readable .npz file ({exc}); pass the file Keras downloads") from exc
+    missing = [k for k in keys if k not in arrays]
+    if missing:
+        raise DataError(f"{path} lacks {', '.join(missing)}; a Keras dataset file has {', '.join(keys)}")
+    return arrays
+
+
+def _sequence_lists(arr: np.ndarray, path: Path, key: str) -> list[list[int]]:
+    try:
+        seqs = [[int(w) for w in seq] for seq in arr]
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{path}: {key} must hold lists of word ids (integers)") from exc
+    return seqs
+
+
+def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dict[str, int] | None:
+    """The word index: beside the user's file, else from Keras (downloaded/cached)."""
+    name = f"{info.name}_word_index.json"
+    if config.data_path:
+        beside = Path(config.data_path).with_name(name)
+        if beside.exists():
+            try:
+                return {str(k): int(v) for k, v in json.loads(beside.read_text(encoding="utf-8")).items()}
+            except (ValueError, AttributeError) as exc:
+                raise DataError(f"{beside} is not a word index (a JSON object of word -> rank)") from exc
+        cached = keras_home() / "datasets" / name
+        if not cached.exists():
+            return None
+    return _keras_call(info, keras_getter)
+
+
+def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names: list[str] | None) -> Dataset:
+    from seqtui.core.backend import import_keras
+
+    keras = import_keras()
+    loader = getattr(keras.datasets, module)
+    nw = config.vocab_size
+    if config.data_path:
+        path = Path(config.data_path)
+        if not path.is_file():
+            raise DataError(f"{path} does not exist; pass the {module}.npz file Keras downloads")
+        arrays = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
+        xs = {k: _sequence_lists(arrays[k], path, k) for k in ("x_train", "x_test")}
+        x_train = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_train"]], nw, 2)
+        x_test = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_test"]], nw, 2)
+        y_train, y_test = arrays["y_train"].astype("int32"), arrays["y_test"].astype("int32")
+    else:
+        kwargs = {"num_words": nw, "seed": KERAS_SEED}
+        if module == "reuters":
+            kwargs["test_split"] = config.test_split
+        (x_train, y_train), (x_test, y_test) = _keras_call(info, loader.load_data, **kwargs)
+    ranks = _word_index(info, config, loader.get_word_index)
+    tokenizer = Tokenizer.from_keras_word_index(ranks or {}, nw)
+    notes = [] if ranks else [f"{info.name}_word_index.json not found: predictions on raw text will be all <oov>"]
+    encoder = TextEncoder(tokenizer, config.maxlen, config.padding, config.truncating)
+    x_all = pad(x_train, config.maxlen, config.padding, config.truncating)
+    x_test_arr = pad(x_test, config.maxlen, config.padding, config.truncating)
+    y_train = np.asarray(y_train, dtype="int32")
+    n_classes = int(max(y_train.max(initial=0), np.max(y_test, initial=0))) + 1
+    names = class_names or [str(i) for i in range(n_classes)]
+    if n_classes > len(names):
+        names = names + [str(i) for i in range(len(names), n_classes)]
+    x_tr, y_tr, x_val, y_val = shuffled_split(x_all, y_train, config.validation_split, 0)
+    return Dataset(
+        info.name, info.task, "tokens", x_tr, y_tr, x_val, y_val, x_test_arr, np.asarray(y_test, "int32"),
+        encoder, names if info.task != "binary" else IMDB_CLASSES, notes,
+    )
+
+
+def load_imdb(config: DataConfig, info: DatasetInfo) -> Dataset:
+    return _keras_text(config, info, "imdb", IMDB_CLASSES)
+
+
+def load_reuters(config: DataConfig, info: DatasetInfo) -> Dataset:
+    return _keras_text(config, info, "reuters", REUTERS_CLASSES)
+
+
+# -- MNIST and Fashion-MNIST ------------------------------------------------------------------------
+def _check_images(x: np.ndarray, y: np.ndarray, where: str) -> None:
+    if x.ndim != 3 or x.shape[1:] != (28, 28):
+        raise DataError(f"{where}: images must be 28x28 (got shape {x.shape})")
+    if y.ndim != 1 or len(y) != len(x):
+        raise DataError(f"{where}: labels must be one per image (got {y.shape} for {len(x)} images)")
+    if not np.issubdtype(x.dtype, np.integer) or not np.issubdtype(y.dtype, np.integer):
+        raise DataError(f"{where}: images and labels must be integers (got {x.dtype}, {y.dtype})")
+
+
+def _image_dataset(info: DatasetInfo, config: DataConfig, train: tuple, test: tuple, names: list[str]) -> Dataset:
+    (x_train, y_train), (x_test, y_test) = train, test
+    _check_images(x_train, y_train, info.name)
+    _check_images(x_test, y_test, info.name)
+    encoder = ImageEncoder((28, 28, 1))
+    x_tr, y_tr, x_val, y_val = shuffled_split(encoder.encode(x_train), y_train.astype("int32"), config.validation_split, 0)
+    return Dataset(
+        info.name, "multiclass", "image", x_tr, y_tr, x_val, y_val, encoder.encode(x_test), y_test.astype("int32"),
+        encoder, names,
+    )
+
+
+def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
+    if config.data_path:
+        path = Path(config.data_path)
+        if not path.is_file():
+            raise DataError(f"{path} does not exist; pass the mnist.npz file Keras downloads")
+        a = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
+        train, test = (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
+    else:
+        from seqtui.core.backend import import_keras
+
+        train, test = _keras_call(info, import_keras().datasets.mnist.load_data)
+    return _image_dataset(info, config, train, test, DIGIT_CLASSES)
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An idx file (gzipped or not): uint8 labels (magic 2049) or images (magic 2051)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as fh:
+            raw = fh.read()
+    except (OSError, EOFError) as exc:
+        raise DataError(f"{path} is not a readable idx file: {exc}") from exc
+    magic = int.from_bytes(raw[:4], "big") if len(raw) >= 8 else 0
+    if magic == 2049:
+        return np.frombuffer(raw, np.uint8, offset=8)
+    if magic == 2051 and len(raw) >= 16:
+        n, rows, cols = (int.from_bytes(raw[i : i + 4], "big") for i in (4, 8, 12))
+        data = np.frombuffer(raw, np.uint8, offset=16)
+        if data.size != n * rows * cols:
+            raise DataError(f"{path}: header says {n}x{rows}x{cols} images but holds {data.size} bytes")
+        return data.reshape(n, rows, cols)
+    raise DataError(f"{path} is not an idx file (magic number {magic}, expected 2049 or 2051)")
+
+
+def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
+    if config.data_path:
+        folder = Path(config.data_path)
+        missing = [f for f in FASHION_FILES if not (folder / f).is_file()]
+        if not folder.is_dir() or missing:
+            raise DataError(f"{folder} must be a folder with the four Fashion-MNIST files: {', '.join(FASHION_FILES)}")
+        y_train, x_train, y_test, x_test = (read_idx(folder / f) for f in FASHION_FILES)
+        train, test = (x_train, y_train), (x_test, y_test)
+    else:
+        from seqtui.core.backend import import_keras
+
+        train, test = _keras_call(info, import_keras().datasets.fashion_mnist.load_data)
+    return _image_dataset(info, config, train, test, FASHION_CLASSES)
+
+
+# -- Jena climate -----------------------------------------------------------------------------------
+def _jena_csv_path(keras: Any) -> Path:
+    zipped = Path(keras.utils.get_file("jena_climate_2009_2016.csv.zip", JENA_URL))
+    csv_path = zipped.with_suffix("")
+    if not csv_path.exists():
+        with zipfile.ZipFile(zipped) as zf:
+            zf.extract("jena_climate_2009_2016.csv", zipped.parent)
+    return csv_path
+
+
+def load_jena(config: DataConfig, info: DatasetInfo) -> Dataset:
+    from seqtui.datasets.series import load_series_csv
+
+    if config.data_path:
+        path = Path(config.data_path)
+    else:
+        cached = keras_home() / "datasets" / "jena_climate_2009_2016.csv"
+        if cached.exists():
+            path = cached
+        else:
+            from seqtui.core.backend import import_keras
+
+            path = _keras_call(info, _jena_csv_path, import_keras())
+    ds = load_series_csv(path, config, target_default="T (degC)")
+    ds.name = info.name
+    return ds

@@ -1,0 +1,67 @@
+"""Reading a user's text file: encoding detection with clear errors for binary and undecodable files."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+from seqtui.datasets.base import DataError
+
+MAX_FILE_BYTES = 4 << 30
+
+
+def _hangul_share(text: str) -> float:
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 0.0
+    return sum("\uac00" <= c <= "\ud7a3" or c.isspace() for c in wide) / len(wide)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
+    try:
+        if path.is_dir():
+            raise DataError(f"{path} is a folder, not a file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DataError(f"{path} is {size / 2**30:.1f} GiB; seqtui reads files up to 4 GiB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist; check the path") from None
+    except PermissionError:
+        raise DataError(f"{path} can't be read (permission denied)") from None
+    except OSError as exc:
+        raise DataError(f"{path} can't be read: {exc.strerror or exc}") from None
+    if not raw.strip():
+        raise DataError(f"{path} is empty")
+    boms = {codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16", codecs.BOM_UTF8: "utf-8-sig"}
+    for bom, name in boms.items():
+        if raw.startswith(bom) and encoding is None:
+            encoding = name
+    if encoding is None and b"\x00" in raw[:8192]:
+        raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
+    if encoding:
+        try:
+            return raw.decode(encoding), encoding
+        except LookupError:
+            raise DataError(f"unknown encoding {encoding!r}; try utf-8, cp949 or latin-1") from None
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{path}, line {_line_of(raw, exc.start)}: not valid {encoding}; "
+                "pass the file's real encoding with --encoding (e.g. cp949 or latin-1)"
+            ) from None
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("cp949")
+        if _hangul_share(text) > 0.9:
+            return text, "cp949"
+    except UnicodeDecodeError:
+        pass
+    return raw.decode("latin-1"), "latin-1"
