@@ -182,15 +182,22 @@ def train(
     cancel: threading.Event | None = None,
     runs_dir: str | Path | None = None,
     backend: str | None = None,
+    data: Dataset | None = None,
 ) -> RunEnded:
-    """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts."""
+    """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
+
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
+    """
     check_config(config)
     settings = Settings.from_env()
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     from seqtui.core.runs import check_writable
 
     check_writable(root)
-    keras, data = _prepare(config, backend or settings.backend)
+    if data is None:
+        keras, data = _prepare(config, backend or settings.backend)
+    else:
+        keras = import_keras(backend or settings.backend)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)

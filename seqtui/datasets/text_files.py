@@ -9,6 +9,8 @@ from seqtui.datasets.base import DataError
 
 MAX_FILE_BYTES = 4 << 30
 
+_BOMS = {codecs.BOM_UTF8: "utf-8-sig", codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16"}
+
 
 def _hangul_share(text: str) -> float:
     wide = [c for c in text if ord(c) > 127]
@@ -21,27 +23,27 @@ def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
-    """The file's text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a DataError that says why they can't be read."""
     try:
         if path.is_dir():
             raise DataError(f"{path} is a folder, not a file")
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise DataError(f"{path} is {size / 2**30:.1f} GiB; seqtui reads files up to 4 GiB")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"{path} does not exist; check the path") from None
     except PermissionError:
         raise DataError(f"{path} can't be read (permission denied)") from None
     except OSError as exc:
         raise DataError(f"{path} can't be read: {exc.strerror or exc}") from None
-    if not raw.strip():
-        raise DataError(f"{path} is empty")
-    boms = {codecs.BOM_UTF16_LE: "utf-16", codecs.BOM_UTF16_BE: "utf-16", codecs.BOM_UTF8: "utf-8-sig"}
-    for bom, name in boms.items():
-        if raw.startswith(bom) and encoding is None:
-            encoding = name
+
+
+def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """Bytes -> text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS.items() if raw.startswith(bom)), None)
     if encoding is None and b"\x00" in raw[:8192]:
         raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
     if encoding:
@@ -65,3 +67,14 @@ def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     return raw.decode("latin-1"), "latin-1"
+
+
+def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
+    """The file's text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
+    raw = read_bytes(path)
+    if not raw.strip():
+        raise DataError(f"{path} is empty")
+    text, used = decode_bytes(raw, path, encoding)
+    if not text.strip():
+        raise DataError(f"{path} is empty")
+    return text, used
