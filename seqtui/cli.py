@@ -190,7 +190,9 @@ def _run_training(config: RunConfig | None, resume: Path | None, epochs: int | N
     with reporter:
         end = go()
     if reporter.history:
-        out.print(views.loss_chart(reporter.history), highlight=False)
+        from rich.text import Text
+
+        out.print(Text.from_ansi(views.loss_chart(reporter.history, color=not out.no_color)))
     out.print(views.run_end_table(end))
     return end
 

@@ -74,6 +74,7 @@ class RichReporter:
             transient=False,
         )
         self.epoch_task = self.batch_task = None
+        self.batch_epoch = 0
         self.history: list[dict[str, float]] = []
 
     def __enter__(self) -> RichReporter:
@@ -92,6 +93,9 @@ class RichReporter:
             self.epoch_task = p.add_task("epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics="")
             self.batch_task = p.add_task("batches", total=event.steps_per_epoch, rate="", metrics="")
         elif isinstance(event, BatchEnded) and self.batch_task is not None:
+            if event.epoch != self.batch_epoch:
+                self.batch_epoch = event.epoch
+                p.reset(self.batch_task)
             p.update(self.batch_task, completed=event.step, total=event.steps,
                      rate=f"{event.samples_per_s:,.0f}/s", metrics=format_logs(event.logs))
             p.update(self.epoch_task, description=f"epoch {event.epoch}")
@@ -99,25 +103,26 @@ class RichReporter:
             self.history.append(event.logs)
             p.update(self.epoch_task, completed=event.epoch, metrics=format_logs(event.logs),
                      rate=f"{event.samples_per_s:,.0f}/s")
-            p.reset(self.batch_task)
             p.console.print(f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
                             f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}")
         elif isinstance(event, LogMessage):
             p.console.print(f"[yellow]{event.level}:[/] {event.message}" if event.level != "info" else event.message)
 
 
-def loss_chart(history: list[dict[str, float]], width: int = 70, height: int = 15) -> str:
-    """Train vs validation loss as plotext text (no colour codes)."""
+def loss_chart(history: list[dict[str, float]], width: int = 70, height: int = 15, color: bool = False) -> str:
+    """Train vs validation loss as plotext text (ANSI colours only when `color`)."""
     import plotext as plt
 
     plt.clear_figure()
     plt.plotsize(width, height)
-    plt.theme("clear")
+    plt.theme("clear" if not color else "pro")
     epochs = list(range(1, len(history) + 1))
-    for key in ("loss", "val_loss"):
+    for key, marker in (("loss", "braille"), ("val_loss", "x")):  # two markers: readable without colour
         values = [row.get(key, math.nan) for row in history]
         if any(math.isfinite(v) for v in values):
-            plt.plot(epochs, values, label=key, marker="braille")
+            plt.plot(epochs, values, label=key, marker=marker)
+    if len(epochs) <= 20:
+        plt.xticks(epochs)
     plt.title("loss per epoch")
     plt.xlabel("epoch")
     return plt.build()

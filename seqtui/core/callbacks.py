@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from seqtui.core.events import BatchEnded, EpochEnded, Observer
-from seqtui.core.runs import BEST, LAST, RunFolder
+from seqtui.core.runs import BEST, LAST, RunFolder, SaveError
 
 
 def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
@@ -86,18 +86,21 @@ class EventBridge(keras.callbacks.Callback):
         seconds = time.perf_counter() - self._epoch_start
         done = min(self._last_step * self.batch_size, self.train_samples)
         best = bool(self.recorder and self.recorder.last_was_best)
-        if self.recorder and self.recorder.last_was_partial:
-            return  # stopped mid-epoch: not a completed epoch
+        if self.recorder and not self.recorder.last_was_recorded:
+            return  # cut short or diverged: not an epoch of the run's history
         self.observer(
             EpochEnded(epoch + 1, self.params.get("epochs", 0), _floats(logs), seconds, done / max(seconds, 1e-9), best)
         )
 
 
 class RunRecorder(keras.callbacks.Callback):
-    """After every completed epoch: history.csv, last.keras, model.keras when val_loss improves, run.json.
+    """After every completed epoch: model.keras when val_loss improves, last.keras, history.csv, run.json.
 
+    The files are written in that order, each atomically, so whatever stops the process, history.csv never
+    lists an epoch that last.keras does not hold.
     A NaN/inf loss marks the run diverged and leaves the last good checkpoints as they are.
-    An epoch cut short by a stop request saves last.keras but no history row, so a resume redoes it.
+    An epoch cut short by a stop request skips its validation pass and saves last.keras but no history row,
+    so a resume redoes that epoch (from the weights it had reached). A failed save raises `SaveError`.
     """
 
     def __init__(self, folder: RunFolder, history: list[dict[str, float]], cancel: threading.Event) -> None:
@@ -110,7 +113,12 @@ class RunRecorder(keras.callbacks.Callback):
         self.diverged = False
         self.last_was_best = False
         self.last_was_partial = False
+        self.last_was_recorded = False
         self._steps_seen = 0
+
+    @property
+    def _steps(self) -> int:
+        return int(self.params.get("steps") or 0)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._steps_seen = 0
@@ -118,22 +126,52 @@ class RunRecorder(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._steps_seen = batch + 1
 
+    def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.model.stop_training and self._steps_seen < self._steps:
+            self.model.stop_evaluating = True  # the epoch won't be recorded: don't make the user wait for it
+
+    def _save(self, write: Any, *args: Any) -> None:
+        try:
+            write(*args)
+        except OSError as exc:
+            raise SaveError(self.folder.path, exc) from exc
+
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = _floats(logs)
-        self.last_was_best = False
-        self.last_was_partial = self._steps_seen < int(self.params.get("steps") or 0)
+        self.last_was_best = self.last_was_recorded = False
+        self.last_was_partial = self._steps_seen < self._steps
         if not all(math.isfinite(v) for v in logs.values()):
             self.diverged = True
             self.model.stop_training = True
             return
-        self.folder.save_model(self.model, LAST)
         if self.last_was_partial:
+            self._save(self.folder.save_model, self.model, LAST)
             return
         val_loss = logs.get("val_loss", logs.get("loss", math.inf))
         if val_loss < self.best:
+            self._save(self.folder.save_model, self.model, BEST)
             self.best = val_loss
             self.last_was_best = True
-            self.folder.save_model(self.model, BEST)
+        self._save(self.folder.save_model, self.model, LAST)
+        self._save(self.folder.write_history, [*self.history, {"epoch": epoch + 1, **logs}])
         self.history.append({"epoch": epoch + 1, **logs})
-        self.folder.write_history(self.history)
-        self.folder.update_status(epochs_done=epoch + 1)
+        self.last_was_recorded = True
+        self._save(self.folder.update_status, epochs_done=len(self.history))
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """EarlyStopping on val_loss that, on a resumed run, remembers the best value and the epochs waited."""
+
+    def __init__(self, patience: int, history: list[dict[str, float]]) -> None:
+        super().__init__(monitor="val_loss", patience=patience)
+        self.history = history
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        super().on_train_begin(logs)
+        for row in self.history:
+            value = row.get("val_loss", math.nan)
+            if not math.isfinite(value):
+                continue
+            self.wait += 1
+            if self.best is None or value < self.best:
+                self.best, self.wait = value, 0

@@ -24,6 +24,9 @@ ARCHITECTURES = (
 RECURRENT_ARCHITECTURES = ("simple_rnn", "lstm", "gru", "bilstm", "stacked_lstm", "cnn_lstm")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw", "nadam")
 PADDING = ("pre", "post")
+SPLITS = ("whitespace", "character")
+STANDARDIZE = ("lower_punct", "hangul", "none")
+LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 Padding = Literal["pre", "post"]
 
 
@@ -167,16 +170,36 @@ class Problem:
         return f"{self.field}: {self.message}"
 
 
-def suggest(name: str, choices: list[str] | tuple[str, ...]) -> str:
+def suggest(name: object, choices: list[str] | tuple[str, ...]) -> str:
     """' Did you mean x?' for a close match, else the list of choices."""
-    close = difflib.get_close_matches(name, list(choices), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(str(name), list(choices), n=3, cutoff=0.5)
     if close:
         return f" Did you mean {' or '.join(repr(c) for c in close)}?"
     return f" Choose one of: {', '.join(choices)}."
 
 
+UPPER_LIMITS: dict[str, int] = {
+    "vocab_size": 10_000_000,
+    "maxlen": 100_000,
+    "lookback": 1_000_000,
+    "embedding_dim": 65_536,
+    "units": 65_536,
+    "layers": 64,
+    "conv_filters": 65_536,
+    "dense_units": 65_536,
+    "epochs": 100_000,
+    "batch_size": 1_000_000,
+}
+"""Sizes beyond these are typos (an extra zero or two), not experiments: they would exhaust memory."""
+MAX_SEED = 2**31 - 1
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def time_steps_after_conv(maxlen: int, kernel: int, pool: int) -> int:
@@ -184,8 +207,57 @@ def time_steps_after_conv(maxlen: int, kernel: int, pool: int) -> int:
     return (maxlen - kernel + 1) // pool
 
 
-def validate(config: RunConfig, dataset_names: tuple[str, ...] | None = None) -> list[Problem]:
-    """Every problem with a config, at once, with field names. Empty list means valid."""
+IMAGE_ROWS = 28
+"""Images are 28x28; recurrent models read their rows as time steps."""
+
+
+def time_steps(config: RunConfig, input_kind: str | None) -> int | None:
+    """How many time steps the model reads for this kind of input; None when unknown before loading."""
+    d = config.data
+    if input_kind == "tokens":
+        return d.maxlen if _is_int(d.maxlen) else None
+    if input_kind == "series":
+        ok = all(_is_int(v) and v > 0 for v in (d.lookback, d.step))
+        return d.lookback // d.step if ok else None
+    if input_kind == "image":
+        return IMAGE_ROWS
+    return None
+
+
+def time_step_problems(config: RunConfig, steps: int | None, what: str = "maxlen") -> list[Problem]:
+    """Conv1D/MaxPooling1D must leave at least one time step of the `steps` the input has."""
+    m = config.model
+    if steps is None or m.arch not in ("conv1d", "cnn_lstm"):
+        return []
+    if not all(_is_int(v) and v > 0 for v in (m.conv_kernel, m.pool_size)):
+        return []  # reported by validate()
+    if steps < m.conv_kernel:
+        return [
+            Problem(
+                "conv_kernel",
+                f"Conv1D kernel {m.conv_kernel} is longer than the {steps} time steps ({what}); "
+                f"lower --conv-kernel or raise {what}",
+            )
+        ]
+    if m.arch == "cnn_lstm" and time_steps_after_conv(steps, m.conv_kernel, m.pool_size) < 1:
+        return [
+            Problem(
+                "pool_size",
+                f"Conv1D({m.conv_kernel}) then MaxPooling1D({m.pool_size}) leave no time steps of the "
+                f"{steps} ({what}); raise {what} or lower --conv-kernel/--pool-size",
+            )
+        ]
+    return []
+
+
+def validate(
+    config: RunConfig, dataset_names: tuple[str, ...] | None = None, input_kind: str | None = "tokens"
+) -> list[Problem]:
+    """Every problem with a config, at once, with field names. Empty list means valid.
+
+    Never raises, whatever the field values are. `input_kind` (tokens, series, image, or None when not
+    known before loading) says which length the Conv1D checks measure: maxlen, lookback/step or image rows.
+    """
     problems: list[Problem] = []
     d, m, t = config.data, config.model, config.train
 
@@ -194,20 +266,28 @@ def validate(config: RunConfig, dataset_names: tuple[str, ...] | None = None) ->
             problems.append(Problem(name, message))
 
     def positive(name: str, value: Any) -> None:
-        need(_is_int(value) and value > 0, name, f"must be a whole number above 0 (got {value!r})")
+        top = UPPER_LIMITS.get(name)
+        if _is_int(value) and top is not None and value > top:
+            need(False, name, f"must be at most {top:,} (got {value:,})")
+        else:
+            need(_is_int(value) and value > 0, name, f"must be a whole number above 0 (got {value!r})")
 
     if dataset_names is not None and d.dataset not in dataset_names and d.dataset != "file":
         need(False, "dataset", f"unknown dataset {d.dataset!r}." + suggest(d.dataset, dataset_names))
     for name in ("vocab_size", "maxlen", "lookback", "step", "delay"):
         positive(name, getattr(d, name))
+    if input_kind == "series" and all(_is_int(v) and v > 0 for v in (d.lookback, d.step)):
+        need(d.step <= d.lookback, "step", f"must not exceed lookback {d.lookback} (got {d.step}): no rows left")
     if _is_int(d.vocab_size) and d.vocab_size > 0:
         need(d.vocab_size >= 3, "vocab_size", "must be at least 3 (padding, out-of-vocabulary and one word)")
     need(d.padding in PADDING, "padding", f"must be 'pre' or 'post' (got {d.padding!r})")
     need(d.truncating in PADDING, "truncating", f"must be 'pre' or 'post' (got {d.truncating!r})")
+    need(d.split in SPLITS, "split", f"must be 'whitespace' or 'character' (got {d.split!r})")
+    need(d.standardize in STANDARDIZE, "standardize", f"must be one of {', '.join(STANDARDIZE)} (got {d.standardize!r})")
     for name in ("validation_split", "test_split"):
         value = getattr(d, name)
         need(
-            isinstance(value, (int, float)) and 0.0 < value < 1.0,
+            _is_number(value) and 0.0 < value < 1.0,
             name,
             f"must be a fraction between 0 and 1, exclusive (got {value!r})",
         )
@@ -219,32 +299,29 @@ def validate(config: RunConfig, dataset_names: tuple[str, ...] | None = None) ->
     for name in ("embedding_dim", "units", "layers", "conv_filters", "conv_kernel", "pool_size", "dense_units"):
         positive(name, getattr(m, name))
     need(
-        isinstance(m.dropout, (int, float)) and 0.0 <= m.dropout < 1.0,
+        _is_number(m.dropout) and 0.0 <= m.dropout < 1.0,
         "dropout",
         f"must be in [0, 1), e.g. 0.2 (got {m.dropout!r})",
     )
-    if m.arch in ("conv1d", "cnn_lstm") and all(
-        _is_int(v) and v > 0 for v in (d.maxlen, m.conv_kernel, m.pool_size)
-    ):
-        if d.maxlen < m.conv_kernel:
-            need(False, "conv_kernel", f"kernel {m.conv_kernel} is longer than maxlen {d.maxlen}")
-        elif m.arch == "cnn_lstm" and time_steps_after_conv(d.maxlen, m.conv_kernel, m.pool_size) < 1:
-            need(
-                False,
-                "pool_size",
-                f"Conv1D({m.conv_kernel}) then MaxPooling1D({m.pool_size}) leave no time steps "
-                f"for maxlen {d.maxlen}; raise maxlen or lower conv_kernel/pool_size",
-            )
+    need(isinstance(m.bidirectional, bool), "bidirectional", f"must be true or false (got {m.bidirectional!r})")
+    what = "lookback/step" if input_kind == "series" else "image rows" if input_kind == "image" else "maxlen"
+    problems += time_step_problems(config, time_steps(config, input_kind), what)
 
     for name in ("epochs", "batch_size"):
         positive(name, getattr(t, name))
-    need(t.optimizer in OPTIMIZERS, "optimizer", f"unknown optimizer {t.optimizer!r}." + suggest(t.optimizer, OPTIMIZERS))
+    need(isinstance(t.optimizer, str) and t.optimizer in OPTIMIZERS, "optimizer", f"unknown optimizer {t.optimizer!r}." + suggest(t.optimizer, OPTIMIZERS))
+    if t.loss is not None:
+        need(t.loss in LOSSES, "loss", f"unknown loss {t.loss!r}." + suggest(t.loss, LOSSES))
     if t.learning_rate is not None:
         need(
-            isinstance(t.learning_rate, (int, float)) and 0.0 < t.learning_rate < 10.0,
+            _is_number(t.learning_rate) and 0.0 < t.learning_rate < 10.0,
             "learning_rate",
             f"must be above 0 and below 10, e.g. 0.001 (got {t.learning_rate!r})",
         )
     need(_is_int(t.patience) and t.patience >= 0, "patience", f"must be 0 or more (got {t.patience!r})")
-    need(_is_int(t.seed) and t.seed >= 0, "seed", f"must be a whole number, 0 or more (got {t.seed!r})")
+    need(
+        _is_int(t.seed) and 0 <= t.seed <= MAX_SEED,
+        "seed",
+        f"must be a whole number from 0 to {MAX_SEED} (got {t.seed!r})",
+    )
     return problems

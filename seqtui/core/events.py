@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -74,7 +75,18 @@ Event = RunStarted | BatchEnded | EpochEnded | LogMessage | RunEnded
 Observer = Callable[[Event], None]
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity (a diverging loss) become None: JSON has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def event_dict(event: Event) -> dict[str, Any]:
-    """A JSON-ready dict with the event name first."""
+    """A JSON-ready dict with the event name first (non-finite numbers as None)."""
     raw = asdict(event)
-    return {"event": raw.pop("event"), **raw}
+    return _json_safe({"event": raw.pop("event"), **raw})

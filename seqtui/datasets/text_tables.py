@@ -6,40 +6,81 @@ import numpy as np
 
 from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset, TextEncoder, label_ids
-from seqtui.datasets.tokenizer import Tokenizer
+from seqtui.datasets.tokenizer import Tokenizer, pad
+
+MIN_ROWS = 10
 
 
-def text_classification_dataset(name: str, texts: list[str], labels: list[str], config: DataConfig) -> Dataset:
-    """Texts with string labels -> padded id arrays; the tokeniser sees training text only."""
+def text_classification_dataset(
+    name: str,
+    texts: list[str],
+    labels: list[str],
+    config: DataConfig,
+    test: tuple[list[str], list[str]] | None = None,
+) -> Dataset:
+    """Texts with string labels -> padded id arrays; the tokeniser sees training text only.
+
+    `test` is the data's own test set (aclImdb's test/ folder, NSMC's ratings_test.txt); without one,
+    `config.test_split` of the rows are held out. Rows left with no words after standardising are dropped.
+    """
     if len(texts) != len(labels):
         raise DataError(f"{name}: {len(texts)} texts but {len(labels)} labels")
-    y, classes = label_ids(labels)
+    test_texts, test_labels = test or ([], [])
+    all_labels = labels + test_labels
+    y_all, classes = label_ids(all_labels)
     if len(classes) < 2:
         only = classes[0] if classes else "none"
         raise DataError(f"{name}: every row has the same label ({only!r}); a classifier needs at least two classes")
-    if len(texts) < 10:
-        raise DataError(f"{name}: only {len(texts)} labelled rows; a classifier needs at least 10")
-    order = np.random.default_rng(0).permutation(len(texts))
-    n_test = max(1, int(round(len(texts) * config.test_split)))
-    n_val = max(1, int(round((len(texts) - n_test) * config.validation_split)))
-    test_idx, val_idx, train_idx = order[:n_test], order[n_test : n_test + n_val], order[n_test + n_val :]
-    tokenizer = Tokenizer.fit(
-        (texts[i] for i in train_idx), config.vocab_size, config.standardize, config.split, config.stopwords
-    )
+    probe = Tokenizer(standardize=config.standardize, split=config.split, stopwords=tuple(config.stopwords))
+    pieces = [probe.split_text(t) for t in texts + test_texts]
+    keep = np.array([bool(p) for p in pieces], dtype=bool)
+    n_own = len(texts)
+    notes = []
+    wordless = int((~keep).sum())
+    if wordless:
+        notes.append(f"{wordless} rows had no words left after standardising ({config.standardize}) and were dropped")
+    own = np.flatnonzero(keep[:n_own])
+    if len(own) < MIN_ROWS:
+        raise DataError(f"{name}: only {len(own)} labelled rows with words; a classifier needs at least {MIN_ROWS}")
+    order = own[np.random.default_rng(0).permutation(len(own))]
+    if test is None:
+        n_test = max(1, int(round(len(order) * config.test_split)))
+        test_idx, order = order[:n_test], order[n_test:]
+    else:
+        test_idx = n_own + np.flatnonzero(keep[n_own:])
+        if len(test_idx) == 0:
+            raise DataError(f"{name}: the test set has no rows with words")
+    n_val = max(1, int(round(len(order) * config.validation_split)))
+    val_idx, train_idx = order[:n_val], order[n_val:]
+    if len(set(y_all[train_idx].tolist())) < 2:
+        raise DataError(f"{name}: the training part holds a single class; add rows of the other classes")
+    tokenizer = Tokenizer(
+        num_words=config.vocab_size, standardize=config.standardize, split=config.split,
+        stopwords=tuple(config.stopwords),
+    )  # fmt: skip
+    tokenizer.count_pieces(pieces[i] for i in train_idx)
     encoder = TextEncoder(tokenizer, config.maxlen, config.padding, config.truncating)
 
     def part(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return encoder.encode([texts[i] for i in idx]), y[idx]
+        ids = [tokenizer.ids(pieces[i]) for i in idx]
+        return pad(ids, config.maxlen, config.padding, config.truncating), y_all[idx]
 
     (x_tr, y_tr), (x_val, y_val), (x_te, y_te) = part(train_idx), part(val_idx), part(test_idx)
     task = "binary" if len(classes) == 2 else "multiclass"
-    notes = []
     words = len(tokenizer.word_index) + tokenizer.first_word_id
     if config.vocab_size > words:
         notes.append(
             f"vocab size {config.vocab_size} is above the {words} ids the training text has; "
             f"--vocab-size {words} gives the same model with fewer parameters"
         )
-    samples = [texts[i] for i in test_idx[:5]]
+    lengths = np.array([len(pieces[i]) for i in train_idx])
+    cut = float(np.mean(lengths > config.maxlen))
+    if cut > 0.25:
+        notes.append(
+            f"{cut:.0%} of the training texts are longer than maxlen {config.maxlen} and get cut "
+            f"(90th percentile: {int(np.percentile(lengths, 90))} tokens); consider a larger --maxlen"
+        )
+    everything = texts + test_texts
+    samples = [everything[i] for i in test_idx[:5]]
     return Dataset(name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes,
-                   samples=samples)
+                   samples=samples)  # fmt: skip

@@ -68,12 +68,17 @@ class Tokenizer:
         Ties keep first-seen order, so the same texts always give the same vocabulary.
         """
         tok = cls(standardize=standardize, split=split, stopwords=tuple(stopwords), num_words=num_words)
-        counts: Counter[str] = Counter()
-        for text in texts:
-            counts.update(tok.split_text(text))
-        ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep first-seen order
-        tok.word_index = {word: rank + 2 for rank, (word, _) in enumerate(ranked)}
+        tok.count_pieces(tok.split_text(text) for text in texts)
         return tok
+
+    def count_pieces(self, pieces: Iterable[Sequence[str]]) -> None:
+        """Set the vocabulary from already split texts (what `split_text` returns), by frequency."""
+        counts: Counter[str] = Counter()
+        for words in pieces:
+            counts.update(words)
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep first-seen order
+        self.word_index = {word: rank + self.first_word_id for rank, (word, _) in enumerate(ranked)}
+        self.__dict__.pop("_index_word", None)
 
     @classmethod
     def from_keras_word_index(cls, ranks: dict[str, int], num_words: int | None) -> Tokenizer:
@@ -117,7 +122,12 @@ class Tokenizer:
         return tokens
 
     def encode(self, text: str) -> list[int]:
-        return [t.id for t in self.view(text)]
+        return self.ids(self.split_text(text))
+
+    def ids(self, words: Sequence[str]) -> list[int]:
+        """Ids of already split words, start marker included: `encode` without splitting again."""
+        out = [self.token_id(w) for w in words]
+        return [self.start_id, *out] if self.start_id is not None else out
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         index_word = self.index_word

@@ -1,0 +1,240 @@
+"""The user's tables: CSV, TSV, JSON lines (or a JSON array of objects), read with the stdlib.
+
+Every row keeps the file line it starts on, so each problem can be reported as "FILE, line N: ...".
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from seqtui.datasets.base import DataError
+from seqtui.datasets.text_files import read_text
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
+_DELIMITERS = (",", "\t", ";", "|")
+_KEY_SAMPLE = 1000
+"""JSON lines: the columns are the keys seen in the first this-many objects."""
+
+Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class TableSource:
+    """A table's header and a way to walk its rows (as often as needed) without keeping them all."""
+
+    path: Path
+    header: list[str]
+    encoding: str
+    unit: str
+    """What a row position counts: "line" in text tables, "item" in a JSON array."""
+    _walk: Callable[[], Rows]
+
+    def rows(self) -> Rows:
+        """(line, cells) for each non-blank row after the header; cells padded to the header's width."""
+        width = len(self.header)
+        walk = self._walk()
+        next(walk, None)  # the header
+        for line, cells in walk:
+            if len(cells) > width:
+                if any(c.strip() for c in cells[width:]):
+                    raise DataError(
+                        f"{self.where(line)}: {len(cells)} fields but the header has {width}; "
+                        'put text that contains the separator in double quotes ("like, this")'
+                    )
+                cells = cells[:width]
+            elif len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
+            yield line, cells
+
+    def sample(self, n: int) -> list[list[str]]:
+        out = []
+        for _, cells in self.rows():
+            out.append(cells)
+            if len(out) >= n:
+                break
+        return out
+
+    def where(self, line: int) -> str:
+        return f"{self.path}, {self.unit} {line}"
+
+    def column(self, name: str, option: str) -> int:
+        """The index of a named column, or a DataError listing the columns there are."""
+        if name in self.header:
+            return self.header.index(name)
+        folded = [h.casefold().strip() for h in self.header]
+        if name.casefold().strip() in folded:
+            return folded.index(name.casefold().strip())
+        raise DataError(
+            f"{self.path} has no column {name!r} (given with {option}); its columns are: {', '.join(self.header)}"
+        )
+
+
+def _clean_header(cells: list[str]) -> list[str]:
+    """Header names stripped; empty ones named 'column3' (1-based), repeated ones given a '.1' suffix."""
+    names: list[str] = []
+    for i, cell in enumerate(cells):
+        name = cell.strip().lstrip("\ufeff").strip() or f"column{i + 1}"
+        base, k = name, 1
+        while name in names:
+            name, k = f"{base}.{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _unquote(cell: str) -> str:
+    """A TSV cell wrapped whole in double quotes, as spreadsheets write it, without them."""
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        return cell[1:-1].replace('""', '"')
+    return cell
+
+
+def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]:
+    """CSV keeps quoting (commas inside quotes); TSV splits on every tab, as NSMC's files need."""
+    quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+
+    def walk() -> Rows:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
+        line = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                reason = str(exc)
+                if "field larger than field limit" in reason:
+                    reason = 'a field is too long: probably a double quote (") that is never closed'
+                raise DataError(f"{path}, line {line}: {reason}") from None
+            start, line = line, reader.line_num + 1
+            if delimiter == "\t":
+                cells = [_unquote(c) for c in cells]
+            if any(c.strip() for c in cells):
+                yield start, cells
+
+    return walk
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_objects(path: Path, text: str) -> tuple[str, list[tuple[int, dict[str, Any]]] | None]:
+    """A JSON array of objects is parsed whole ("item" positions); JSON lines are left for walking."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("["):
+        return "line", None
+    try:
+        items = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError) as exc:
+        line = getattr(exc, "lineno", "?")
+        raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise DataError(f"{path}, item {i}: expected an object like {{\"text\": ..., \"label\": ...}}")
+    return "item", list(enumerate(items, start=1))
+
+
+def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for line, raw in enumerate(text.splitlines(), start=1):
+        raw = raw.strip().lstrip("\ufeff")
+        if not raw:
+            continue
+        try:
+            obj = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
+        if not isinstance(obj, dict):
+            raise DataError(f"{path}, line {line}: expected a JSON object like {{\"text\": ..., \"label\": ...}}")
+        yield line, obj
+
+
+def _json_table(path: Path, text: str, encoding: str) -> TableSource:
+    unit, items = _json_objects(path, text)
+
+    def objects() -> Iterator[tuple[int, dict[str, Any]]]:
+        return iter(items) if items is not None else _json_lines(path, text)
+
+    keys: dict[str, None] = {}
+    for n, (_, obj) in enumerate(objects()):
+        keys.update(dict.fromkeys(str(k) for k in obj))
+        if n >= _KEY_SAMPLE:
+            break
+    if not keys:
+        raise DataError(f"{path} holds no JSON objects with fields; expected lines like {{\"text\": ..., \"label\": ...}}")
+    header = list(keys)
+
+    def walk() -> Rows:
+        yield 0, header
+        for line, obj in objects():
+            fields = {str(k): v for k, v in obj.items()}
+            yield line, [_cell(fields.get(k)) for k in header]
+
+    return TableSource(path, header, encoding, unit, walk)
+
+
+def first_line(text: str) -> str:
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def looks_like_tab_table(text: str) -> bool:
+    """A tab-separated table with a header (NSMC's ratings_train.txt), not plain prose."""
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if len(lines) < 2 or "\t" not in lines[0]:
+        return False
+    tabs = lines[0].count("\t")
+    return sum(line.count("\t") == tabs for line in lines[1:]) >= 0.8 * (len(lines) - 1)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The separator that splits the header line into the most fields (a comma when in doubt)."""
+    header = first_line(text)
+    best, best_fields = ",", 1
+    for delimiter in _DELIMITERS:
+        try:
+            fields = len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:
+            continue
+        if fields > best_fields:
+            best, best_fields = delimiter, fields
+    return best
+
+
+def open_table(path: Path, encoding: str | None = None, text: str | None = None, used: str = "") -> TableSource:
+    """A CSV/TSV/JSON-lines table: the separator from the suffix (or sniffed), the first row as header."""
+    if text is None:
+        text, used = read_text(path, encoding)
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return _json_table(path, text, used)
+    if suffix in (".tsv", ".tab"):
+        delimiter = "\t"
+    elif suffix == ".csv":
+        delimiter = _sniff_delimiter(text)
+    elif looks_like_tab_table(text):
+        delimiter = "\t"
+    else:
+        raise DataError(
+            f"{path} is not a table: expected a header line and rows separated by tabs or commas "
+            "(.csv, .tsv, .jsonl)"
+        )
+    walk = _delimited_rows(path, text, delimiter)
+    first = next(walk(), None)
+    if first is None:
+        raise DataError(f"{path} is empty")
+    source = TableSource(path, _clean_header(first[1]), used, "line", walk)
+    if next(source.rows(), None) is None:
+        raise DataError(f"{path} has a header line ({first_line(text)[:80]!r}) but no rows")
+    return source

@@ -1,0 +1,108 @@
+"""What the Predict screen asks of a trained run, and the engine's answer (a thin layer over Predictor).
+
+The screen only sees `PredictSession`, so tests can hand it a fake without TensorFlow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+import numpy as np
+
+from seqtui.tui.widgets.token_strip import TokenInfo
+
+if TYPE_CHECKING:
+    from seqtui.core.predict import Predictor
+
+Mode = Literal["text", "digits", "series", "generation"]
+Ranked = list[tuple[str, float]]
+
+
+@dataclass
+class Forecast:
+    """Real values against the model's forecasts over the test windows, in the series' own units."""
+
+    real: list[float]
+    predicted: list[float]
+    mae: float
+    baseline_mae: float | None = None
+    target: str = "value"
+    notes: list[str] = field(default_factory=list)
+
+
+class PredictSession(Protocol):
+    run_dir: Path
+    mode: Mode
+    class_names: list[str]
+
+    def classify_text(self, text: str) -> Ranked: ...
+
+    def tokens(self, text: str) -> TokenInfo: ...
+
+    def classify_image(self, pixels: np.ndarray) -> tuple[Ranked, np.ndarray]:
+        """Probabilities for a drawn digit, and the 28x28 image after MNIST's preprocessing."""
+        ...
+
+    def generate(self, seed: str, words: int, temperature: float) -> str: ...
+
+    def forecast(self) -> Forecast: ...
+
+
+def mode_of(task: str, encoder_kind: str) -> Mode:
+    if task == "generation":
+        return "generation"
+    return {"image": "digits", "series": "series"}.get(encoder_kind, "text")  # type: ignore[return-value]
+
+
+class EngineSession:
+    """A `PredictSession` over seqtui.core.predict.Predictor (load it in a thread worker)."""
+
+    def __init__(self, predictor: Predictor) -> None:
+        self.predictor = predictor
+        self.run_dir = predictor.folder.path
+        self.class_names = predictor.class_names
+        self.mode = mode_of(predictor.task, predictor.encoder.kind)
+
+    @classmethod
+    def load(cls, run_dir: Path) -> EngineSession:
+        from seqtui.core.predict import Predictor
+
+        return cls(Predictor.load(run_dir))
+
+    def classify_text(self, text: str) -> Ranked:
+        return self.predictor.classify_texts([text])[0]
+
+    def tokens(self, text: str) -> TokenInfo:
+        enc = self.predictor.encoder
+        tokens, cut = enc.view(text)  # type: ignore[union-attr]
+        return TokenInfo(tokens, cut, enc.maxlen, enc.padding, enc.truncating)  # type: ignore[union-attr]
+
+    def classify_image(self, pixels: np.ndarray) -> tuple[Ranked, np.ndarray]:
+        from seqtui.datasets.images import mnist_like
+
+        prepared = mnist_like(pixels, invert=False)
+        return self.predictor.classify_image(prepared, prepared=True), prepared
+
+    def generate(self, seed: str, words: int, temperature: float) -> str:
+        return self.predictor.generate(seed, words, temperature)
+
+    def forecast(self, limit: int = 2000) -> Forecast:
+        from seqtui.datasets.registry import load_dataset
+
+        config = self.predictor.folder.read_config()
+        data = load_dataset(config.data)
+        encoder = self.predictor.encoder
+        x, y = data.x_test[:limit], data.y_test[:limit]
+        predicted = self.predictor.forecast(x)
+        real = encoder.denormalize_target(y)  # type: ignore[union-attr]
+        mae = float(np.mean(np.abs(real - predicted))) if len(real) else float("nan")
+        return Forecast(
+            [float(v) for v in real],
+            [float(v) for v in predicted],
+            mae,
+            data.baseline.get("test_mae_in_units"),
+            getattr(encoder, "target", "value"),
+            list(data.notes),
+        )

@@ -1,0 +1,67 @@
+"""What the app needs from the engine, as small services it takes in its constructor.
+
+Tests pass fakes (a runner that replays scripted epochs, a prediction session without a model); the
+defaults below are thin adapters over `seqtui.core`, which import Keras only when they are called.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from seqtui.core.config import RunConfig
+    from seqtui.core.events import Observer, RunEnded
+    from seqtui.datasets.registry import DatasetInfo
+    from seqtui.tui.prediction import PredictSession
+
+
+class Runner(Protocol):
+    """Trains or continues a run, sending events to the observer; returns the final RunEnded."""
+
+    def train(self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path) -> RunEnded: ...
+
+    def resume(self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None) -> RunEnded: ...
+
+
+class EngineRunner:
+    """The real engine: `seqtui.core.runner`, the same code `seqtui train` runs."""
+
+    def train(self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path) -> RunEnded:
+        from seqtui.core import runner
+
+        return runner.train(config, observer, cancel, runs_dir=runs_dir)
+
+    def resume(self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None) -> RunEnded:
+        from seqtui.core import runner
+
+        return runner.resume(run_dir, observer, cancel, epochs=epochs)
+
+
+SessionLoader = Callable[[Path], "PredictSession"]
+"""Opens a run folder for prediction (loads the model: call it in a thread worker)."""
+Fetcher = Callable[["DatasetInfo"], list[Path]]
+"""Downloads a Keras dataset into the cache; raises DataError with a clear message when offline."""
+EngineLoader = Callable[[], str]
+"""Imports Keras and says which version and backend are ready."""
+
+
+def load_session(run_dir: Path) -> PredictSession:
+    from seqtui.tui.prediction import EngineSession
+
+    return EngineSession.load(run_dir)
+
+
+def fetch_dataset(info: DatasetInfo) -> list[Path]:
+    from seqtui.datasets.keras_sets import fetch
+
+    return fetch(info)
+
+
+def load_engine() -> str:
+    from seqtui.core.backend import import_keras
+
+    keras: Any = import_keras()
+    return f"Keras {keras.__version__} on {keras.backend.backend()}"

@@ -1,0 +1,107 @@
+"""The setup form as data: which settings it shows, how their text becomes a config, and what is wrong.
+
+Kept apart from the screen so the parsing and validation can be tested (and reasoned about) without a UI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, validate
+from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
+
+Kind = Literal["int", "float", "opt_int", "opt_float"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    """The flat config field (as `seqtui train --name` spells it with dashes)."""
+    label: str
+    kind: Kind
+    tip: str
+    tokens_only: bool = False
+    """Only text models read it (embedding, vocabulary, sequence length)."""
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("maxlen", "maxlen", "int", "tokens per text after padding/truncating, both 'pre' (at the front)", True),
+    FieldSpec("vocab_size", "vocab size", "int", "keep the most frequent words (Keras' num_words); rarer ones become OOV", True),
+    FieldSpec("embedding_dim", "embedding", "int", "size of each word's dense vector: Embedding(vocab, dim)", True),
+    FieldSpec("units", "units", "int", "recurrent units (hidden Dense units for mlp)"),
+    FieldSpec("layers", "layers", "int", "stacked recurrent layers (return_sequences=True below the top)"),
+    FieldSpec("dropout", "dropout", "float", "fraction of activations dropped while training, e.g. 0.2"),
+    FieldSpec("epochs", "epochs", "int", "passes over the training data (early stopping may end sooner)"),
+    FieldSpec("batch_size", "batch size", "int", "samples per gradient step"),
+    FieldSpec("learning_rate", "learning rate", "opt_float", "blank: the optimizer's default (adam 0.001)"),
+    FieldSpec("sample_limit", "sample limit", "opt_int", "blank: all training samples; a small number trains fast"),
+)
+FIELD_NAMES = tuple(f.name for f in FIELDS)
+READY_STATUSES = ("cached", "offline package", "built in")
+
+
+def field_text(config: RunConfig, name: str) -> str:
+    """How a config value is shown in its input box."""
+    value = getattr(getattr(config, FIELD_SECTION[name]), name)
+    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _parse(spec: FieldSpec, text: str) -> tuple[int | float | None, str | None]:
+    text = text.strip()
+    if not text:
+        if spec.kind.startswith("opt_"):
+            return None, None
+        return None, "required"
+    try:
+        if spec.kind.endswith("int"):
+            return int(text.replace(",", "").replace("_", "")), None
+        return float(text), None
+    except ValueError:
+        what = "a whole number" if spec.kind.endswith("int") else "a number, e.g. 0.2"
+        return None, f"must be {what} (got {text!r})"
+
+
+def build_config(
+    base: RunConfig, values: dict[str, str], dataset: str, arch: str, data_path: str | None
+) -> tuple[RunConfig, list[Problem]]:
+    """The config the form describes and every problem with it (parse errors and validation)."""
+    parsed: dict[str, dict[str, object]] = {"data": {"dataset": dataset, "data_path": data_path or None},
+                                             "model": {"arch": arch}, "train": {}}  # fmt: skip
+    problems: list[Problem] = []
+    for spec in FIELDS:
+        if spec.name not in values:
+            continue
+        value, error = _parse(spec, values[spec.name])
+        if error:
+            problems.append(Problem(spec.name, error))
+        else:
+            parsed[FIELD_SECTION[spec.name]][spec.name] = value
+    config = dataclasses.replace(
+        base,
+        data=dataclasses.replace(base.data, **parsed["data"]),
+        model=dataclasses.replace(base.model, **parsed["model"]),
+        train=dataclasses.replace(base.train, **parsed["train"]),
+    )
+    bad = {p.field for p in problems}
+    problems += [p for p in validate(config, DATASET_NAMES) if p.field not in bad]
+    if not problems and dataset in DATASETS:
+        from seqtui.core.runner import compatibility_problems
+
+        problems += compatibility_problems(config)
+    return config, problems
+
+
+def availability(info: DatasetInfo, data_path: str | None) -> str | None:
+    """Why this dataset can't be trained on right now, or None when it can."""
+    if data_path:
+        return None
+    status = info.status
+    if status in READY_STATUSES:
+        return None
+    if status == "needs download":
+        return f"{info.name} is not downloaded yet: press ctrl+g to fetch it, or give a data file"
+    if status == "needs --data":
+        return f"{info.name} reads your file: type its path in 'data file' ({info.file_hint})"
+    return f"{info.name}: {status}. {info.hint}"
