@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -38,19 +40,28 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 
 @contextlib.contextmanager
-def clear_errors():
-    """Known errors become one message and exit code 2, never a traceback."""
+def clear_errors() -> Iterator[None]:
+    """Known errors become one message and exit code 2, a Ctrl+C exit code 130, anything unexpected one
+    line and exit code 1 (SEQTUI_DEBUG=1 shows the traceback): never a traceback by default."""
     from seqtui.core.backend import BackendError
-    from seqtui.core.runner import ConfigError
+    from seqtui.core.runner import Cancelled, ConfigError
     from seqtui.core.runs import RunFolderError
     from seqtui.datasets.base import DataError
 
     try:
         yield
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
     except ConfigError as exc:
         fail("invalid settings:\n" + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems))
     except (DataError, RunFolderError, BackendError, KeyError) as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
+    except (KeyboardInterrupt, Cancelled) as exc:
+        fail(str(exc) or "interrupted", EXIT_INTERRUPTED)
+    except Exception as exc:
+        if os.environ.get("SEQTUI_DEBUG"):
+            raise
+        fail(f"unexpected {type(exc).__name__}: {exc} (SEQTUI_DEBUG=1 shows the traceback)", EXIT_FAILED)
 
 
 def version_callback(value: bool) -> None:
@@ -86,18 +97,33 @@ def build_config(preset: str | None, data: Path | None, dataset: str | None, ove
     return with_overrides(config, **overrides)
 
 
-def _install_interrupt(cancel: threading.Event, quiet: bool) -> None:
-    """First Ctrl+C: stop after the current batch. Second: stop at once (the folder stays consistent)."""
+@contextlib.contextmanager
+def interrupt_handler(cancel: threading.Event) -> Iterator[None]:
+    """First Ctrl+C: stop after the current batch. Second: stop at once (the run folder stays consistent).
+    Third: exit on the spot. The previous handler is restored afterwards."""
+    presses = 0
 
     def handler(signum: int, frame: Any) -> None:
-        if cancel.is_set():
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            raise KeyboardInterrupt
-        cancel.set()
-        if not quiet:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            cancel.set()
             err.print("[yellow]stopping after this batch; press Ctrl+C again to quit at once[/]")
+        elif presses == 2:
+            err.print("[yellow]quitting now[/]")
+            raise KeyboardInterrupt
+        else:
+            os._exit(EXIT_INTERRUPTED)
 
-    signal.signal(signal.SIGINT, handler)
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (an embedding program): it handles interrupts itself
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @app.command()
@@ -130,7 +156,10 @@ def train(
     limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
     runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
     backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
-    resume: Annotated[Path | None, typer.Option(help="Continue this run folder from its last epoch.")] = None,
+    resume: Annotated[
+        Path | None,
+        typer.Option(help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may change)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
 ) -> None:
     """Train a model headless; writes a run folder."""
@@ -146,29 +175,49 @@ def train(
         delay=delay, split=split, sample_limit=limit,
     )  # fmt: skip
     with clear_errors():
-        if resume is None and not (preset or data or dataset):
+        if resume is not None:
+            _check_resume_options(resume, runs_dir, preset=preset, data=data, dataset=dataset, **overrides)
+            config = None
+        elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
-        config = None if resume else build_config(preset, data, dataset, overrides)
-        if config is not None:
+        else:
             from seqtui.core.runner import check_config
 
+            config = build_config(preset, data, dataset, overrides)
             check_config(config)
-        end = _run_training(config, resume, epochs, runs_dir, backend, as_json)
-    if end.status in ("failed", "diverged"):
-        err.print(f"[bold red]{end.status}:[/] {end.message}")
-        raise typer.Exit(EXIT_FAILED)
-    if end.status == "interrupted":
-        err.print(f"[yellow]interrupted:[/] {end.message}")
-        raise typer.Exit(EXIT_INTERRUPTED)
+        end = _run_training(config, resume, overrides, runs_dir, backend, as_json)
+        if end.status in ("failed", "diverged"):
+            err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_FAILED)
+        if end.status == "interrupted":
+            err.print(f"[yellow]interrupted:[/] {end.message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_INTERRUPTED)
 
 
-def _run_training(config: RunConfig | None, resume: Path | None, epochs: int | None, runs_dir: Path | None,
+RESUME_OPTIONS = ("epochs", "learning_rate", "patience")
+
+
+def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> None:
+    """--resume keeps the run's settings: other options are an error; the folder and the changeable ones are
+    checked here, before TensorFlow loads."""
+    from seqtui.core.runner import plan_resume
+
+    fixed = [name for name, value in given.items() if value is not None and name not in RESUME_OPTIONS]
+    if fixed:
+        names = ", ".join("--" + ("limit" if n == "sample_limit" else n).replace("_", "-") for n in fixed)
+        fail(
+            f"--resume continues {resume} with its own settings; drop {names} "
+            "(only --epochs, --learning-rate and --patience can change), or start a new run without --resume"
+        )
+    plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir)
+
+
+def _run_training(config: RunConfig | None, resume: Path | None, overrides: dict[str, Any], runs_dir: Path | None,
                   backend: str | None, as_json: bool) -> Any:
     from seqtui import console as views
     from seqtui.core import runner
 
     cancel = threading.Event()
-    _install_interrupt(cancel, quiet=as_json)
     interactive = not as_json and sys.stdout.isatty()
     if as_json:
         reporter: Any = views.JsonReporter(sys.stdout)
@@ -178,9 +227,11 @@ def _run_training(config: RunConfig | None, resume: Path | None, epochs: int | N
         reporter = views.PlainReporter(sys.stdout)
 
     def go() -> Any:
-        if resume is not None:
-            return runner.resume(resume, reporter, cancel, epochs=epochs, backend=backend)
-        return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
+        with interrupt_handler(cancel):
+            if resume is not None:
+                changes = {name: overrides[name] for name in RESUME_OPTIONS}
+                return runner.resume(resume, reporter, cancel, backend=backend, runs_dir=runs_dir, **changes)
+            return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
 
     if as_json:  # anything else printed during training goes to stderr, so stdout stays pure JSON lines
         with contextlib.redirect_stdout(sys.stderr):

@@ -125,14 +125,16 @@ class RunRecorder(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self._steps_seen = batch + 1
+        if self.cancel.is_set():  # checked in the training loop itself: this batch is the last one
+            self.model.stop_training = True
 
     def on_test_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.model.stop_training and self._steps_seen < self._steps:
             self.model.stop_evaluating = True  # the epoch won't be recorded: don't make the user wait for it
 
-    def _save(self, write: Any, *args: Any) -> None:
+    def _save(self, write: Any, *args: Any, **kwargs: Any) -> None:
         try:
-            write(*args)
+            write(*args, **kwargs)
         except OSError as exc:
             raise SaveError(self.folder.path, exc) from exc
 

@@ -250,16 +250,27 @@ def time_step_problems(config: RunConfig, steps: int | None, what: str = "maxlen
     return []
 
 
+def dataset_input_kind(dataset: object) -> str | None:
+    """tokens, series or image for a registered dataset; None for the user's own files (known once read)."""
+    from seqtui.datasets.registry import DATASETS
+
+    info = DATASETS.get(dataset) if isinstance(dataset, str) else None
+    return info.input_kind if info is not None and info.input_kind != "auto" else None
+
+
 def validate(
-    config: RunConfig, dataset_names: tuple[str, ...] | None = None, input_kind: str | None = "tokens"
+    config: RunConfig, dataset_names: tuple[str, ...] | None = None, input_kind: str | None = "dataset"
 ) -> list[Problem]:
     """Every problem with a config, at once, with field names. Empty list means valid.
 
-    Never raises, whatever the field values are. `input_kind` (tokens, series, image, or None when not
-    known before loading) says which length the Conv1D checks measure: maxlen, lookback/step or image rows.
+    Never raises, whatever the field values are. `input_kind` (tokens, series, image; None when not known
+    before loading; by default the registered dataset's) says which length the Conv1D checks measure:
+    maxlen, lookback/step or image rows.
     """
     problems: list[Problem] = []
     d, m, t = config.data, config.model, config.train
+    if input_kind == "dataset":
+        input_kind = dataset_input_kind(d.dataset)
 
     def need(ok: bool, name: str, message: str) -> None:
         if not ok:
@@ -293,6 +304,14 @@ def validate(
         )
     if d.sample_limit is not None:
         positive("sample_limit", d.sample_limit)
+    for name in ("data_path", "text_column", "label_column", "encoding", "target_column"):
+        value = getattr(d, name)
+        need(value is None or (isinstance(value, str) and value != ""), name, f"must be a name or path (got {value!r})")
+    need(
+        isinstance(d.stopwords, (tuple, list)) and all(isinstance(w, str) for w in d.stopwords),
+        "stopwords",
+        "must be a list of words",
+    )
 
     if m.arch not in ARCHITECTURES:
         need(False, "arch", f"unknown architecture {m.arch!r}." + suggest(m.arch, ARCHITECTURES))

@@ -1,14 +1,22 @@
 """The training runner: config in, events out, a complete run folder left behind.
 
 `train()` starts a run, `resume()` continues one. Both return the final `RunEnded` event (also sent to the
-observer). Bad configs and data raise `ConfigError`/`DataError` before any run folder is created.
+observer). Bad configs and data raise `ConfigError`/`DataError`/`RunFolderError` before any run folder is
+created (or, for a resume, changed), and before TensorFlow is imported when the config alone shows it.
+
+Whatever stops a run costs at most the current epoch: a stop request (Ctrl+C, the app's Stop) ends it
+`interrupted` after the current batch; an exception or a second Ctrl+C ends it `failed`/`interrupted` at
+once; a NaN loss ends it `diverged`; a killed process leaves a `running` folder that reads as `crashed`.
+Each of them can be resumed from the last completed epoch.
 """
 
 from __future__ import annotations
 
-import errno
+import contextlib
+import json
 import math
 import platform
+import shutil
 import threading
 from dataclasses import dataclass
 from importlib import metadata
@@ -18,13 +26,36 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
-from seqtui.core.config import Problem, RunConfig, validate
+from seqtui.core.config import (
+    IMAGE_ROWS,
+    Problem,
+    RunConfig,
+    dataset_input_kind,
+    time_step_problems,
+    validate,
+    with_overrides,
+)
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
 from seqtui.core.modeling import compiled_model, spec_from_dataset
-from seqtui.core.runs import BEST, ENCODER, LAST, METRICS, RunFolder, RunFolderError, atomic_write_json, utc_now
+from seqtui.core.runs import (
+    BEST,
+    ENCODER,
+    LAST,
+    METRICS,
+    RunFolder,
+    RunFolderError,
+    SaveError,
+    atomic_write_json,
+    check_writable,
+    utc_now,
+)
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
-from seqtui.datasets.registry import DATASET_NAMES, get_dataset, load_dataset
+from seqtui.datasets.registry import DATASET_NAMES, DATASETS, load_dataset
+
+
+class Cancelled(Exception):
+    """A stop request arrived before training started: no run folder was created or changed."""
 
 
 class ConfigError(Exception):
@@ -35,23 +66,44 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def check_config(config: RunConfig) -> None:
-    """Raise ConfigError with every problem at once (no TensorFlow imported)."""
-    problems = validate(config, DATASET_NAMES)
-    if not problems and config.data.dataset in DATASET_NAMES:
-        problems += compatibility_problems(config)
+def check_config(config: RunConfig, data: Dataset | None = None) -> None:
+    """Raise ConfigError with every problem at once; without `data`, no TensorFlow and no data is loaded.
+
+    With `data` (loaded, or passed in memory) the checks that need the real input shape run too.
+    """
+    if data is not None:
+        problems = validate(config, None, data.input_kind)
+        problems += compatibility_problems(config, data.input_kind)
+        steps = IMAGE_ROWS if data.input_kind == "image" else int(data.input_shape[0])
+        problems += time_step_problems(config, steps, "time steps of the data")
+    else:
+        problems = validate(config, DATASET_NAMES)
+        if not problems:
+            problems += compatibility_problems(config) + data_source_problems(config)
     if problems:
-        raise ConfigError(problems)
+        unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
+        raise ConfigError(unique)
 
 
-def compatibility_problems(config: RunConfig) -> list[Problem]:
-    """Architecture vs input kind (known from the registry without loading data)."""
-    kind = get_dataset(config.data.dataset).input_kind
+def compatibility_problems(config: RunConfig, kind: str | None = None) -> list[Problem]:
+    """Architecture vs input kind (from the registry without loading data, or the loaded data's kind)."""
+    kind = kind or dataset_input_kind(config.data.dataset)
     arch = config.model.arch
     if arch == "cnn2d" and kind in ("tokens", "series"):
         return [Problem("arch", f"cnn2d needs images; {config.data.dataset} is {kind}. Try lstm or conv1d.")]
     if arch in ("conv1d", "cnn_lstm") and kind == "image":
         return [Problem("arch", f"{arch} reads sequences; for images use cnn2d, mlp or a recurrent arch.")]
+    return []
+
+
+def data_source_problems(config: RunConfig) -> list[Problem]:
+    """A dataset read from the user's file needs --data, and the path given must exist."""
+    info = DATASETS.get(config.data.dataset)
+    path = config.data.data_path
+    if info is not None and info.source == "file" and not path:
+        return [Problem("data", f"dataset {info.name!r} reads your file: {info.file_hint}")]
+    if path is not None and not Path(path).exists():
+        return [Problem("data", f"{path} does not exist; check the path")]
     return []
 
 
@@ -84,10 +136,13 @@ def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]
     return matrix.tolist()
 
 
-def _evaluate(keras: Any, s: _Session, batch_size: int) -> tuple[dict[str, float], list[list[int]] | None]:
-    """Test metrics of the best checkpoint (or of the current model if none was saved)."""
+def _evaluate(
+    keras: Any, s: _Session, batch_size: int, current_is_best: bool
+) -> tuple[dict[str, float], list[list[int]] | None]:
+    """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
     best = s.folder.file(BEST)
-    model = keras.models.load_model(best, safe_mode=True) if best.exists() else s.model
+    reload = best.exists() and not current_is_best
+    model = keras.models.load_model(best, safe_mode=True) if reload else s.model
     raw = model.evaluate(s.data.x_test, s.data.y_test, batch_size=batch_size, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in raw.items()}
     confusion = None
@@ -98,33 +153,52 @@ def _evaluate(keras: Any, s: _Session, batch_size: int) -> tuple[dict[str, float
     return metrics, confusion
 
 
+def _learning_rate(model: Any) -> float | None:
+    try:
+        return float(np.asarray(model.optimizer.learning_rate))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _diverged_message(s: _Session) -> str:
+    lower = (_learning_rate(s.model) or s.config.train.learning_rate or 1e-3) / 10
+    fix = f"seqtui train --resume {s.folder.path} --learning-rate {lower:g}"
+    if s.history:
+        return (
+            f"the loss became NaN or infinite in epoch {len(s.history) + 1}; the checkpoint of epoch "
+            f"{len(s.history)} is kept. Lower the learning rate and go on from it: {fix}"
+        )
+    return (
+        f"the loss became NaN or infinite in the first epoch, before any checkpoint. "
+        f"Lower the learning rate and start over: {fix}"
+    )
+
+
 def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
     keras = import_keras()
-    from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, RunRecorder
+    from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping, RunRecorder
 
     t = s.config.train
     recorder = RunRecorder(s.folder, s.history, cancel)
-    bridge = EventBridge(
-        observer, t.batch_size, len(s.data.x_train), cancel, recorder, 1.0 / settings.batch_events_per_s
-    )
+    interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
+    bridge = EventBridge(observer, t.batch_size, len(s.data.x_train), cancel, recorder, interval)
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=t.patience))
+        callbacks.append(ResumableEarlyStopping(t.patience, s.history))
     steps = math.ceil(len(s.data.x_train) / t.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
-    observer(
-        RunStarted(
-            str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train),
-            int(s.model.count_params()), s.data.task, monitor,
-        )
-    )
-    for note in s.data.notes:
-        observer(LogMessage(note, "warning"))
-    s.folder.mark_running(s.epochs, s.initial_epoch)
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
     confusion = None
     try:
+        observer(
+            RunStarted(
+                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train),
+                int(s.model.count_params()), s.data.task, monitor,
+            )
+        )  # fmt: skip
+        for note in s.data.notes:
+            observer(LogMessage(note, "warning"))
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -137,32 +211,25 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             callbacks=callbacks,
         )
         if recorder.diverged:
-            status = "diverged"
-            message = (
-                "the loss became NaN or infinite; the last good checkpoint is kept. "
-                f"Lower the learning rate (e.g. --learning-rate {(t.learning_rate or 1e-3) / 10:g}) and resume or retrain."
-            )
+            status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
         else:
-            test_metrics, confusion = _evaluate(keras, s, t.batch_size)
-            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **{f"baseline_{k}": v for k, v in s.data.baseline.items()}})
+            test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+            baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
+            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
     except KeyboardInterrupt:
         status = "interrupted"
-    except OSError as exc:
-        status = "failed"
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
-        message = f"could not save to {s.folder.path}: {reason}. Earlier checkpoints are intact; free space and resume."
+    except SaveError as exc:
+        status, message = "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - any training error becomes a failed run with its reason
         status = "failed"
         message = f"{type(exc).__name__}: {exc}".strip()
     if status == "interrupted":
-        message = f"stopped by request; resume with: seqtui train --resume {s.folder.path}"
+        message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)
-    try:
+    with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
         s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
-    except OSError:
-        pass  # the disk may still be full; run.json keeps its last good state
     end = RunEnded(
         status, str(s.folder.path), epochs_done, test_metrics, message, confusion, s.data.class_names, s.data.baseline
     )
@@ -174,6 +241,31 @@ def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
     data = load_dataset(config.data)
     keras = import_keras(backend)
     return keras, data
+
+
+def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: str) -> RunFolder:
+    """A run folder with its config, encoder and `running` status, or none at all (RunFolderError) if they
+    can't be written."""
+    folder = RunFolder.create(root, config.name)
+    try:
+        extra = {
+            "seed": config.train.seed,
+            "backend": keras.backend.backend(),
+            "versions": _versions(keras.backend.backend()),
+            "task": task,
+            "input_kind": data.input_kind,
+            "class_names": data.class_names,
+            "samples": data.samples,
+        }
+        folder.write_config(config, extra)
+        atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
+        folder.mark_running(config.train.epochs, 0)
+    except BaseException as exc:
+        shutil.rmtree(folder.path, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise RunFolderError(f"could not write the run folder under {root}: {exc.strerror or exc}") from exc
+        raise
+    return folder
 
 
 def train(
@@ -188,35 +280,86 @@ def train(
 
     `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
     """
-    check_config(config)
+    if data is None:
+        check_config(config)
     settings = Settings.from_env()
     root = Path(runs_dir) if runs_dir else settings.runs_dir
-    from seqtui.core.runs import check_writable
-
     check_writable(root)
     if data is None:
         keras, data = _prepare(config, backend or settings.backend)
     else:
         keras = import_keras(backend or settings.backend)
+    check_config(config, data)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)
-    folder = RunFolder.create(root, config.name)
-    folder.write_config(
-        config,
-        {
-            "seed": config.train.seed,
-            "backend": keras.backend.backend(),
-            "versions": _versions(keras.backend.backend()),
-            "task": task,
-            "input_kind": data.input_kind,
-            "class_names": data.class_names,
-            "samples": data.samples,
-        },
-    )
-    atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
+    cancel = cancel or threading.Event()
+    if cancel.is_set():
+        raise Cancelled("stopped before training started; no run folder was created")
+    folder = _new_folder(root, config, keras, data, task)
     session = _Session(config, folder, data, model, [], 0, config.train.epochs)
-    return _fit(session, observer, cancel or threading.Event(), settings)
+    return _fit(session, observer, cancel, settings)
+
+
+@dataclass(frozen=True)
+class ResumePlan:
+    """What a resume continues: checked without TensorFlow, before anything in the folder changes."""
+
+    folder: RunFolder
+    config: RunConfig
+    history: list[dict[str, float]]
+    epochs: int
+    changes: dict[str, Any]
+    """Training settings the resume changes (epochs, learning_rate, patience)."""
+
+
+def plan_resume(
+    run_dir: str | Path,
+    epochs: int | None = None,
+    learning_rate: float | None = None,
+    patience: int | None = None,
+    runs_dir: str | Path | None = None,
+) -> ResumePlan:
+    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not."""
+    folder = RunFolder.open(run_dir, runs_dir)
+    state = folder.read_json("run.json")
+    status = folder.status
+    if status == "running":
+        raise RunFolderError(
+            f"{folder.path} is still being trained by process {state.get('pid')} on {state.get('host')}; "
+            "stop that run first (Ctrl+C there), then resume it"
+        )
+    asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
+    changes = {k: v for k, v in asked.items() if v is not None}
+    config = with_overrides(folder.read_config(), **changes)
+    problems = validate(config, DATASET_NAMES)
+    if any(p.field in changes for p in problems):
+        raise ConfigError([p for p in problems if p.field in changes])
+    problems += compatibility_problems(config) if not problems else []
+    if problems:
+        raise RunFolderError(f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}")
+    if data_source_problems(config):
+        raise ConfigError(data_source_problems(config))
+    history = folder.read_history()
+    if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
+        raise RunFolderError(f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited")
+    done = len(history)
+    saved_total = state.get("epochs")
+    total = epochs or (saved_total if isinstance(saved_total, int) and saved_total > 0 else config.train.epochs)
+    if epochs is not None and epochs <= done:
+        raise RunFolderError(f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}")
+    if status == "completed" and epochs is None:
+        raise RunFolderError(
+            f"{folder.path} is completed ({done} epochs). To train it longer: "
+            f"seqtui train --resume {folder.path} --epochs N, with N above {done}"
+        )
+    if done and not folder.file(LAST).exists():
+        raise RunFolderError(f"{folder.path} lists {done} epochs but its {LAST} is missing; start a new run")
+    return ResumePlan(folder, config, history, total, changes)
+
+
+def _saved_encoder(folder: RunFolder) -> str:
+    return json.dumps(folder.read_json(ENCODER), sort_keys=True)
 
 
 def resume(
@@ -225,28 +368,48 @@ def resume(
     cancel: threading.Event | None = None,
     epochs: int | None = None,
     backend: str | None = None,
+    learning_rate: float | None = None,
+    patience: int | None = None,
+    runs_dir: str | Path | None = None,
 ) -> RunEnded:
-    """Continue a run from its last completed epoch with the same config, optimizer state and history."""
-    folder = RunFolder.open(run_dir)
-    config = folder.read_config()
-    state = folder.read_json("run.json")
-    history = folder.read_history()
-    total = epochs or int(state.get("epochs") or config.train.epochs)
-    if len(history) >= total:
-        raise RunFolderError(
-            f"{folder.path} has already trained {len(history)} of {total} epochs; "
-            f"pass --epochs N with N above {len(history)} to train longer"
-        )
-    if folder.status == "running":
-        raise RunFolderError(f"{folder.path} is still being trained by process {state.get('pid')}")
+    """Continue a run from its last completed epoch with the same config, optimizer state and history.
+
+    `epochs` changes the total (else the original total is kept); `learning_rate` and `patience` change
+    those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
+    done but that was stopped before its test evaluation just gets evaluated.
+    """
+    plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
+    folder, config = plan.folder, plan.config
     settings = Settings.from_env()
     keras, data = _prepare(config, backend or settings.backend)
-    keras.utils.set_random_seed(config.train.seed + len(history))
+    check_config(config, data)
+    if folder.file(ENCODER).exists() and json.dumps(data.encoder.to_dict(), sort_keys=True) != _saved_encoder(folder):
+        raise RunFolderError(
+            f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
+            "restore the original data, or start a new run"
+        )
+    folder.remove_temp_files()
+    keras.utils.set_random_seed(config.train.seed + len(plan.history))
     last = folder.file(LAST)
     if last.exists():
-        model = keras.models.load_model(last, safe_mode=True)
-    else:
+        try:
+            model = keras.models.load_model(last, safe_mode=True)
+        except Exception as exc:  # noqa: BLE001 - a damaged checkpoint is a folder problem, not a crash
+            raise RunFolderError(f"{last} can't be loaded ({type(exc).__name__}: {exc}); start a new run") from exc
+        if learning_rate is not None:
+            model.optimizer.learning_rate = learning_rate
+    else:  # stopped before the first checkpoint: start from new weights
         spec, task, outputs = spec_from_dataset(config, data)
         model = compiled_model(config, spec, task, outputs)
-    session = _Session(config, folder, data, model, history, len(history), total)
-    return _fit(session, observer, cancel or threading.Event(), settings)
+    cancel = cancel or threading.Event()
+    if cancel.is_set():
+        raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
+    try:
+        if plan.changes:
+            folder.update_config(**plan.changes)
+        folder.mark_running(plan.epochs, len(plan.history))
+    except OSError as exc:
+        raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
+    session = _Session(config, folder, data, model, list(plan.history), len(plan.history), plan.epochs)
+    return _fit(session, observer, cancel, settings)
+

@@ -108,8 +108,8 @@ def check_writable(root: Path) -> None:
     """Raise RunFolderError unless run folders can be created under root."""
     try:
         root.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=root, prefix=".write-test-", delete=True)
-        probe.close()
+        with tempfile.NamedTemporaryFile(dir=root, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise RunFolderError(
             f"can't write run folders under {root}: {exc.strerror or exc}. "
@@ -150,6 +150,9 @@ def process_alive(pid: Any, started: Any = None) -> bool:
 @dataclass
 class RunFolder:
     path: Path
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
 
     @classmethod
     def create(cls, root: Path, name: str) -> RunFolder:
@@ -238,9 +241,9 @@ class RunFolder:
         """
         state = self.read_json(RUN)
         status = str(state.get("status", "unknown"))
-        if status == "running" and state.get("host") == socket.gethostname():
-            if not process_alive(state.get("pid"), state.get("pid_started")):
-                return "crashed"
+        here = state.get("host") == socket.gethostname()
+        if status == "running" and here and not process_alive(state.get("pid"), state.get("pid_started")):
+            return "crashed"
         return status
 
     def remove_temp_files(self) -> list[Path]:

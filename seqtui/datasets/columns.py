@@ -13,13 +13,26 @@ from dataclasses import dataclass
 from seqtui.datasets.base import DataError
 from seqtui.datasets.tables import TableSource
 
-TEXT_NAMES = ("text", "document", "review", "sentence", "v2", "content", "message", "comment", "tweet", "body")
+TEXT_NAMES = (
+    "text",
+    "document",
+    "review",
+    "sentence",
+    "v2",
+    "content",
+    "message",
+    "comment",
+    "tweet",
+    "body",
+)
 LABEL_NAMES = ("label", "labels", "class", "category", "sentiment", "target", "v1", "verdict", "topic", "y")
 TIME_NAMES = ("date", "time", "timestamp", "datetime")
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "-", "?"})
 """Cells that mean 'no value' in a numeric column."""
 
-_TIMESTAMP = re.compile(r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$|^\s*\d{1,2}:\d{2}")
+_TIMESTAMP = re.compile(
+    r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$|^\s*\d{1,2}:\d{2}"
+)
 PROFILE_ROWS = 2000
 
 
@@ -83,7 +96,9 @@ def profile_columns(source: TableSource, rows: int = PROFILE_ROWS) -> list[Colum
     return profiles
 
 
-def _by_name(profiles: list[ColumnProfile], names: tuple[str, ...], exclude: set[int]) -> ColumnProfile | None:
+def _by_name(
+    profiles: list[ColumnProfile], names: tuple[str, ...], exclude: set[int]
+) -> ColumnProfile | None:
     for wanted in names:
         for p in profiles:
             if p.index not in exclude and p.name.casefold().strip() == wanted:
@@ -156,7 +171,9 @@ def text_and_label(
     if label is None:
         label = _pick_label(source, profiles, {text}).index
     if text == label:
-        raise DataError(f"{source.path}: the text and the label can't be the same column ({source.header[text]!r})")
+        raise DataError(
+            f"{source.path}: the text and the label can't be the same column ({source.header[text]!r})"
+        )
     return text, label
 
 

@@ -81,7 +81,10 @@ def load_text_lines(path: Path, text: str, config: DataConfig) -> Dataset:
 
 
 def load_table(
-    source: TableSource, config: DataConfig, test: TableSource | None = None, target_default: str | None = None
+    source: TableSource,
+    config: DataConfig,
+    test: TableSource | None = None,
+    target_default: str | None = None,
 ) -> Dataset:
     """A table as text classification (text and label columns) or as a time series (numbers only)."""
     profiles = profile_columns(source)
@@ -128,16 +131,24 @@ def labelled_rows(
     for lines, what in ((no_text, "an empty text"), (no_label, "an empty label")):
         if lines:
             shown = ", ".join(map(str, lines[:5])) + (", ..." if len(lines) > 5 else "")
-            notes.append(f"{name}: {len(lines)} rows with {what} left out ({source.unit} {shown})")
+            notes.append(f"{name}: {_rows(len(lines))} with {what} left out ({source.unit} {shown})")
     if duplicates:
-        notes.append(f"{name}: {duplicates} duplicate rows (same text and label) left out")
+        notes.append(f"{name}: {_rows(duplicates)} duplicating another (same text and label) left out")
     if not texts:
-        raise DataError(f"{source.path}: no row has both a text ({header[ti]!r}) and a label ({header[li]!r})")
+        raise DataError(
+            f"{source.path}: no row has both a text ({header[ti]!r}) and a label ({header[li]!r})"
+        )
     return texts, labels, notes
 
 
+def _rows(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 def _with_columns(config: DataConfig, text: str, label: str) -> DataConfig:
-    return dataclasses.replace(config, text_column=config.text_column or text, label_column=config.label_column or label)
+    return dataclasses.replace(
+        config, text_column=config.text_column or text, label_column=config.label_column or label
+    )
 
 
 def load_sms_spam(config: DataConfig, info: DatasetInfo) -> Dataset:

@@ -31,7 +31,9 @@ def generation_dataset(name: str, lines: list[str], config: DataConfig) -> Datas
             prefixes.append(ids[max(0, k - config.maxlen) : k])
             targets.append(ids[k])
     if len(prefixes) < 10:
-        raise DataError(f"{name}: too little text to learn from ({len(prefixes)} next-token examples); add lines")
+        raise DataError(
+            f"{name}: too little text to learn from ({len(prefixes)} next-token examples); add lines"
+        )
     x = pad(prefixes, config.maxlen, "pre", "pre")
     y = np.asarray(targets, dtype="int32")
     x_rest, y_rest, x_test, y_test = shuffled_split(x, y, config.test_split, 1)
@@ -41,5 +43,18 @@ def generation_dataset(name: str, lines: list[str], config: DataConfig) -> Datas
         notes.append(f"vocab size {config.vocab_size} is above the {tokenizer.vocab_size} ids the text has")
     encoder = TextEncoder(tokenizer, config.maxlen, "pre", "pre")
     samples = [" ".join(line.split()[:2]) for line in lines[:5]]
-    return Dataset(name, "generation", "tokens", x_tr, y_tr, x_val, y_val, x_test, y_test, encoder, [], notes,
-                   samples=samples)
+    return Dataset(
+        name,
+        "generation",
+        "tokens",
+        x_tr,
+        y_tr,
+        x_val,
+        y_val,
+        x_test,
+        y_test,
+        encoder,
+        [],
+        notes,
+        samples=samples,
+    )

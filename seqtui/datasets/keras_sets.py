@@ -4,7 +4,6 @@ hash check and cache, plus the same formats from a file the user copied by hand 
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import zipfile
@@ -16,8 +15,15 @@ import numpy as np
 from seqtui.core.config import DataConfig
 from seqtui.core.settings import keras_home
 from seqtui.datasets.base import DataError, Dataset, ImageEncoder, TextEncoder, shuffled_split
+from seqtui.datasets.keras_files import (
+    KERAS_SEED,
+    check_images,
+    load_npz_file,
+    read_idx,
+    user_text_arrays,
+)
 from seqtui.datasets.registry import DatasetInfo
-from seqtui.datasets.tokenizer import Tokenizer, clip_ids, pad
+from seqtui.datasets.tokenizer import Tokenizer, pad
 
 IMDB_CLASSES = ["negative", "positive"]
 # Reuters' 46 topics in label order (the names Keras' Reuters labels stand for).
@@ -38,7 +44,6 @@ FASHION_FILES = (
     "t10k-labels-idx1-ubyte.gz",
     "t10k-images-idx3-ubyte.gz",
 )
-KERAS_SEED = 113  # Keras' default shuffling seed: the same split as every Keras tutorial
 JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
 
 
@@ -110,7 +115,10 @@ def fetch(info: DatasetInfo) -> list[Path]:
     keras = import_keras()
     getters = {
         "imdb": lambda: (keras.datasets.imdb.load_data(num_words=10), keras.datasets.imdb.get_word_index()),
-        "reuters": lambda: (keras.datasets.reuters.load_data(num_words=10), keras.datasets.reuters.get_word_index()),
+        "reuters": lambda: (
+            keras.datasets.reuters.load_data(num_words=10),
+            keras.datasets.reuters.get_word_index(),
+        ),
         "mnist": keras.datasets.mnist.load_data,
         "fashion-mnist": keras.datasets.fashion_mnist.load_data,
         "jena-climate": lambda: _jena_csv_path(keras),
@@ -120,61 +128,6 @@ def fetch(info: DatasetInfo) -> list[Path]:
 
 
 # -- IMDB and Reuters --------------------------------------------------------------------------------
-def _load_npz(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """A user's npz: numeric arrays without pickle; object arrays only through Keras' restricted loader."""
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {k: f[k] for k in f.files}
-    except ValueError:
-        try:
-            from keras.src.datasets.npz_utils import load_npz  # restricted: numpy arrays only
-        except ImportError as exc:
-            raise DataError(
-                f"{path} stores object arrays, which this Keras version can't read safely; "
-                "upgrade keras (>= 3.12) or convert the file to numeric arrays"
-            ) from exc
-        try:
-            arrays = dict(load_npz(path))
-        except Exception as exc:
-            raise DataError(f"{path} is not a readable Keras dataset file: {exc}") from exc
-    except Exception as exc:  # not a zip, a truncated member, an .npy instead of an .npz...
-        raise DataError(f"{path} is not a readable .npz file ({exc}); pass the file Keras downloads") from exc
-    missing = [k for k in keys if k not in arrays]
-    if missing:
-        raise DataError(f"{path} lacks {', '.join(missing)}; a Keras dataset file has {', '.join(keys)}")
-    odd = [k for k in keys if not isinstance(arrays[k], np.ndarray)]
-    if odd:
-        raise DataError(f"{path}: {', '.join(odd)} must be NumPy arrays, as Keras stores them")
-    return arrays
-
-
-def _sequence_lists(arr: np.ndarray, path: Path, key: str) -> list[list[int]]:
-    """Keras stores IMDB/Reuters reviews as an object array of Python int lists (or a 2-D int array)."""
-    ragged = arr.dtype == object and arr.ndim == 1
-    if not ragged and not (arr.ndim == 2 and np.issubdtype(arr.dtype, np.integer)):
-        raise DataError(
-            f"{path}: {key} has shape {arr.shape} and dtype {arr.dtype}; a Keras text dataset holds one list "
-            "of word ids per text (is this an image file such as mnist.npz? then pass --dataset mnist)"
-        )
-    try:
-        seqs = [[int(w) for w in seq] for seq in arr]
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise DataError(f"{path}: {key} must hold lists of word ids (whole numbers)") from exc
-    if any(w < 0 for seq in seqs for w in seq):
-        raise DataError(f"{path}: {key} holds negative word ids")
-    return seqs
-
-
-def _labels(arr: np.ndarray, path: Path, key: str, n: int, classes: int) -> np.ndarray:
-    if arr.ndim != 1 or len(arr) != n or not np.issubdtype(arr.dtype, np.integer):
-        raise DataError(
-            f"{path}: {key} must be one whole-number label per text ({n}); got shape {arr.shape}, dtype {arr.dtype}"
-        )
-    if len(arr) and (arr.min() < 0 or arr.max() >= classes):
-        raise DataError(f"{path}: {key} holds labels outside 0..{classes - 1}")
-    return arr.astype("int32")
-
-
 def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dict[str, int] | None:
     """The word index: beside the user's file, else from Keras (downloaded/cached)."""
     name = f"{info.name}_word_index.json"
@@ -183,7 +136,7 @@ def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dic
         if beside.exists():
             try:
                 return {str(k): int(v) for k, v in json.loads(beside.read_text(encoding="utf-8")).items()}
-            except (ValueError, AttributeError) as exc:
+            except (ValueError, AttributeError, TypeError) as exc:
                 raise DataError(f"{beside} is not a word index (a JSON object of word -> rank)") from exc
         cached = keras_home() / "datasets" / name
         if not cached.exists():
@@ -198,17 +151,9 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
     loader = getattr(keras.datasets, module)
     nw = config.vocab_size
     if config.data_path:
-        path = Path(config.data_path)
-        if not path.is_file():
-            raise DataError(f"{path} does not exist; pass the {module}.npz file Keras downloads")
-        arrays = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
-        xs = {k: _sequence_lists(arrays[k], path, k) for k in ("x_train", "x_test")}
-        n_classes = len(class_names) if class_names else 46
-        y_train = _labels(arrays["y_train"], path, "y_train", len(xs["x_train"]), n_classes)
-        y_test = _labels(arrays["y_test"], path, "y_test", len(xs["x_test"]), n_classes)
-        # Keras' default encoding: start_char=1, oov_char=2, index_from=3
-        x_train = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_train"]], nw, 2)
-        x_test = clip_ids([[1] + [w + 3 for w in s] for s in xs["x_test"]], nw, 2)
+        (x_train, y_train), (x_test, y_test) = user_text_arrays(
+            Path(config.data_path), module, len(class_names or REUTERS_CLASSES), config
+        )
     else:
         kwargs = {"num_words": nw, "seed": KERAS_SEED}
         if module == "reuters":
@@ -216,7 +161,9 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
         (x_train, y_train), (x_test, y_test) = _keras_call(info, loader.load_data, **kwargs)
     ranks = _word_index(info, config, loader.get_word_index)
     tokenizer = Tokenizer.from_keras_word_index(ranks or {}, nw)
-    notes = [] if ranks else [f"{info.name}_word_index.json not found: predictions on raw text will be all <oov>"]
+    notes = (
+        [] if ranks else [f"{info.name}_word_index.json not found: predictions on raw text will be all <oov>"]
+    )
     encoder = TextEncoder(tokenizer, config.maxlen, config.padding, config.truncating)
     x_all = pad(x_train, config.maxlen, config.padding, config.truncating)
     x_test_arr = pad(x_test, config.maxlen, config.padding, config.truncating)
@@ -227,8 +174,18 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
         names = names + [str(i) for i in range(len(names), n_classes)]
     x_tr, y_tr, x_val, y_val = shuffled_split(x_all, y_train, config.validation_split, 0)
     return Dataset(
-        info.name, info.task, "tokens", x_tr, y_tr, x_val, y_val, x_test_arr, np.asarray(y_test, "int32"),
-        encoder, names if info.task != "binary" else IMDB_CLASSES, notes,
+        info.name,
+        info.task,
+        "tokens",
+        x_tr,
+        y_tr,
+        x_val,
+        y_val,
+        x_test_arr,
+        np.asarray(y_test, "int32"),
+        encoder,
+        names if info.task != "binary" else IMDB_CLASSES,
+        notes,
     )
 
 
@@ -241,24 +198,29 @@ def load_reuters(config: DataConfig, info: DatasetInfo) -> Dataset:
 
 
 # -- MNIST and Fashion-MNIST ------------------------------------------------------------------------
-def _check_images(x: np.ndarray, y: np.ndarray, where: str) -> None:
-    if x.ndim != 3 or x.shape[1:] != (28, 28):
-        raise DataError(f"{where}: images must be 28x28 (got shape {x.shape})")
-    if y.ndim != 1 or len(y) != len(x):
-        raise DataError(f"{where}: labels must be one per image (got {y.shape} for {len(x)} images)")
-    if not np.issubdtype(x.dtype, np.integer) or not np.issubdtype(y.dtype, np.integer):
-        raise DataError(f"{where}: images and labels must be integers (got {x.dtype}, {y.dtype})")
-
-
-def _image_dataset(info: DatasetInfo, config: DataConfig, train: tuple, test: tuple, names: list[str]) -> Dataset:
+def _image_dataset(
+    info: DatasetInfo, config: DataConfig, train: tuple, test: tuple, names: list[str]
+) -> Dataset:
     (x_train, y_train), (x_test, y_test) = train, test
-    _check_images(x_train, y_train, info.name)
-    _check_images(x_test, y_test, info.name)
+    where = config.data_path or info.name
+    check_images(x_train, y_train, f"{where} (training part)")
+    check_images(x_test, y_test, f"{where} (test part)")
     encoder = ImageEncoder((28, 28, 1))
-    x_tr, y_tr, x_val, y_val = shuffled_split(encoder.encode(x_train), y_train.astype("int32"), config.validation_split, 0)
+    x_tr, y_tr, x_val, y_val = shuffled_split(
+        encoder.encode(x_train), y_train.astype("int32"), config.validation_split, 0
+    )
     return Dataset(
-        info.name, "multiclass", "image", x_tr, y_tr, x_val, y_val, encoder.encode(x_test), y_test.astype("int32"),
-        encoder, names,
+        info.name,
+        "multiclass",
+        "image",
+        x_tr,
+        y_tr,
+        x_val,
+        y_val,
+        encoder.encode(x_test),
+        y_test.astype("int32"),
+        encoder,
+        names,
     )
 
 
@@ -267,7 +229,7 @@ def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
         path = Path(config.data_path)
         if not path.is_file():
             raise DataError(f"{path} does not exist; pass the mnist.npz file Keras downloads")
-        a = _load_npz(path, ("x_train", "y_train", "x_test", "y_test"))
+        a = load_npz_file(path, ("x_train", "y_train", "x_test", "y_test"))
         train, test = (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
     else:
         from seqtui.core.backend import import_keras
@@ -276,32 +238,14 @@ def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
     return _image_dataset(info, config, train, test, DIGIT_CLASSES)
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An idx file (gzipped or not): uint8 labels (magic 2049) or images (magic 2051)."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as fh:
-            raw = fh.read()
-    except (OSError, EOFError) as exc:
-        raise DataError(f"{path} is not a readable idx file: {exc}") from exc
-    magic = int.from_bytes(raw[:4], "big") if len(raw) >= 8 else 0
-    if magic == 2049:
-        return np.frombuffer(raw, np.uint8, offset=8)
-    if magic == 2051 and len(raw) >= 16:
-        n, rows, cols = (int.from_bytes(raw[i : i + 4], "big") for i in (4, 8, 12))
-        data = np.frombuffer(raw, np.uint8, offset=16)
-        if data.size != n * rows * cols:
-            raise DataError(f"{path}: header says {n}x{rows}x{cols} images but holds {data.size} bytes")
-        return data.reshape(n, rows, cols)
-    raise DataError(f"{path} is not an idx file (magic number {magic}, expected 2049 or 2051)")
-
-
 def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
     if config.data_path:
         folder = Path(config.data_path)
         missing = [f for f in FASHION_FILES if not (folder / f).is_file()]
         if not folder.is_dir() or missing:
-            raise DataError(f"{folder} must be a folder with the four Fashion-MNIST files: {', '.join(FASHION_FILES)}")
+            raise DataError(
+                f"{folder} must be a folder with the four Fashion-MNIST files: {', '.join(FASHION_FILES)}"
+            )
         y_train, x_train, y_test, x_test = (read_idx(folder / f) for f in FASHION_FILES)
         train, test = (x_train, y_train), (x_test, y_test)
     else:

@@ -38,7 +38,9 @@ def load_digits(config: DataConfig, info: DatasetInfo) -> Dataset:
     x_rest, y_rest, x_test, y_test = shuffled_split(encoder.encode(images), labels, config.test_split, 1)
     x_tr, y_tr, x_val, y_val = shuffled_split(x_rest, y_rest, config.validation_split, 2)
     classes = [str(i) for i in range(10)]
-    return Dataset(info.name, "multiclass", "image", x_tr, y_tr, x_val, y_val, x_test, y_test, encoder, classes)
+    return Dataset(
+        info.name, "multiclass", "image", x_tr, y_tr, x_val, y_val, x_test, y_test, encoder, classes
+    )
 
 
 def _dialog_lines(info: DatasetInfo, language: str) -> list[tuple[str, str]]:
@@ -84,4 +86,3 @@ def load_sequence(config: DataConfig, info: DatasetInfo) -> Dataset:
     t = np.arange(2000, dtype="float32")
     values = np.sin(0.1 * t)[:, None].astype("float32")
     return series_dataset(info.name, ["value"], values, config)
-

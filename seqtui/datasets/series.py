@@ -69,7 +69,7 @@ def numeric_columns(
         values = values.astype("float32")
     values = _fill_gaps(values, names, source.path)
     dropped = [p.name for p in profiles if p.index not in idx and p.filled]
-    notes = [f"left out the columns that are not numbers: {', '.join(dropped)}"] if dropped else []
+    notes = [f"{source.path.name}: not used as input (not numbers): {', '.join(dropped)}"] if dropped else []
     return names, values, notes
 
 
@@ -97,10 +97,21 @@ def _fill_gaps(values: np.ndarray, names: list[str], path: Path) -> np.ndarray:
 
 
 def make_windows(
-    values: np.ndarray, target: int, lookback: int, step: int, delay: int, start: int, stop: int, stride: int = 1
+    values: np.ndarray,
+    target: int,
+    lookback: int,
+    step: int,
+    delay: int,
+    start: int,
+    stop: int,
+    stride: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Windows whose last observed row lies in [start, stop): (x, y, last observed target)."""
-    ends = np.arange(max(start, lookback - 1), min(stop, len(values) - delay), stride)
+    """Windows whose last observed row and target both lie in [start, stop): (x, y, last observed target).
+
+    The inputs may look back before `start` (that is history, known at the time); the targets never reach
+    into the next part, so validation targets are not trained on and test targets are not validated on.
+    """
+    ends = np.arange(max(start, lookback - 1), min(stop, len(values)) - delay, stride)
     offsets = np.arange(-lookback + 1, 1, step)[-(lookback // step) :]
     x = values[ends[:, None] + offsets[None, :]]
     return x, values[ends + delay, target], values[ends, target]
@@ -146,8 +157,12 @@ def series_dataset(
     baseline["test_mae_in_units"] = baseline["test_mae"] * float(std[target])
     notes = [f"long series: every {stride}th window kept to fit memory"] if stride > 1 else []
     if not wanted and len(columns) > 1:
-        notes.append(f"forecasting {columns[0]!r}, the first numeric column; choose another with --target-column")
-    return Dataset(name, "regression", "series", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, [], notes, baseline)
+        notes.append(
+            f"forecasting {columns[0]!r}, the first numeric column; choose another with --target-column"
+        )
+    return Dataset(
+        name, "regression", "series", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, [], notes, baseline
+    )
 
 
 def series_from_table(

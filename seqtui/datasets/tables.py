@@ -143,7 +143,7 @@ def _json_objects(path: Path, text: str) -> tuple[str, list[tuple[int, dict[str,
         raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
     for i, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            raise DataError(f"{path}, item {i}: expected an object like {{\"text\": ..., \"label\": ...}}")
+            raise DataError(f'{path}, item {i}: expected an object like {{"text": ..., "label": ...}}')
     return "item", list(enumerate(items, start=1))
 
 
@@ -157,7 +157,7 @@ def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         except (ValueError, RecursionError) as exc:
             raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
         if not isinstance(obj, dict):
-            raise DataError(f"{path}, line {line}: expected a JSON object like {{\"text\": ..., \"label\": ...}}")
+            raise DataError(f'{path}, line {line}: expected a JSON object like {{"text": ..., "label": ...}}')
         yield line, obj
 
 
@@ -173,7 +173,9 @@ def _json_table(path: Path, text: str, encoding: str) -> TableSource:
         if n >= _KEY_SAMPLE:
             break
     if not keys:
-        raise DataError(f"{path} holds no JSON objects with fields; expected lines like {{\"text\": ..., \"label\": ...}}")
+        raise DataError(
+            f'{path} holds no JSON objects with fields; expected lines like {{"text": ..., "label": ...}}'
+        )
     header = list(keys)
 
     def walk() -> Rows:
@@ -212,7 +214,9 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def open_table(path: Path, encoding: str | None = None, text: str | None = None, used: str = "") -> TableSource:
+def open_table(
+    path: Path, encoding: str | None = None, text: str | None = None, used: str = ""
+) -> TableSource:
     """A CSV/TSV/JSON-lines table: the separator from the suffix (or sniffed), the first row as header."""
     if text is None:
         text, used = read_text(path, encoding)

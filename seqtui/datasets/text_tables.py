@@ -30,7 +30,9 @@ def text_classification_dataset(
     y_all, classes = label_ids(all_labels)
     if len(classes) < 2:
         only = classes[0] if classes else "none"
-        raise DataError(f"{name}: every row has the same label ({only!r}); a classifier needs at least two classes")
+        raise DataError(
+            f"{name}: every row has the same label ({only!r}); a classifier needs at least two classes"
+        )
     probe = Tokenizer(standardize=config.standardize, split=config.split, stopwords=tuple(config.stopwords))
     pieces = [probe.split_text(t) for t in texts + test_texts]
     keep = np.array([bool(p) for p in pieces], dtype=bool)
@@ -38,10 +40,14 @@ def text_classification_dataset(
     notes = []
     wordless = int((~keep).sum())
     if wordless:
-        notes.append(f"{wordless} rows had no words left after standardising ({config.standardize}) and were dropped")
+        notes.append(
+            f"{wordless} rows had no words left after standardising ({config.standardize}) and were dropped"
+        )
     own = np.flatnonzero(keep[:n_own])
     if len(own) < MIN_ROWS:
-        raise DataError(f"{name}: only {len(own)} labelled rows with words; a classifier needs at least {MIN_ROWS}")
+        raise DataError(
+            f"{name}: only {len(own)} labelled rows with words; a classifier needs at least {MIN_ROWS}"
+        )
     order = own[np.random.default_rng(0).permutation(len(own))]
     if test is None:
         n_test = max(1, int(round(len(order) * config.test_split)))

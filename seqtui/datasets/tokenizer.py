@@ -116,7 +116,9 @@ class Tokenizer:
 
     def view(self, text: str) -> list[TokenView]:
         """The tokens of a text as the model sees them, start marker included."""
-        tokens = [TokenView(w, self.token_id(w), self.token_id(w) != self.oov_id) for w in self.split_text(text)]
+        tokens = [
+            TokenView(w, self.token_id(w), self.token_id(w) != self.oov_id) for w in self.split_text(text)
+        ]
         if self.start_id is not None:
             tokens.insert(0, TokenView("<start>", self.start_id, True))
         return tokens

@@ -21,20 +21,28 @@ if TYPE_CHECKING:
 class Runner(Protocol):
     """Trains or continues a run, sending events to the observer; returns the final RunEnded."""
 
-    def train(self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path) -> RunEnded: ...
+    def train(
+        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+    ) -> RunEnded: ...
 
-    def resume(self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None) -> RunEnded: ...
+    def resume(
+        self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None
+    ) -> RunEnded: ...
 
 
 class EngineRunner:
     """The real engine: `seqtui.core.runner`, the same code `seqtui train` runs."""
 
-    def train(self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path) -> RunEnded:
+    def train(
+        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+    ) -> RunEnded:
         from seqtui.core import runner
 
         return runner.train(config, observer, cancel, runs_dir=runs_dir)
 
-    def resume(self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None) -> RunEnded:
+    def resume(
+        self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None
+    ) -> RunEnded:
         from seqtui.core import runner
 
         return runner.resume(run_dir, observer, cancel, epochs=epochs)
@@ -46,6 +54,8 @@ Fetcher = Callable[["DatasetInfo"], list[Path]]
 """Downloads a Keras dataset into the cache; raises DataError with a clear message when offline."""
 EngineLoader = Callable[[], str]
 """Imports Keras and says which version and backend are ready."""
+Summarizer = Callable[["RunConfig"], dict[str, Any]]
+"""Builds the configured model and returns `layer_table`'s {total_params, layers} (call it in a worker)."""
 
 
 def load_session(run_dir: Path) -> PredictSession:
@@ -65,3 +75,10 @@ def load_engine() -> str:
 
     keras: Any = import_keras()
     return f"Keras {keras.__version__} on {keras.backend.backend()}"
+
+
+def build_summary(config: RunConfig) -> dict[str, Any]:
+    from seqtui.core.modeling import compiled_model, layer_table, spec_from_info
+    from seqtui.datasets.registry import get_dataset
+
+    return layer_table(compiled_model(config, *spec_from_info(config, get_dataset(config.data.dataset))))

@@ -27,16 +27,28 @@ class FieldSpec:
 
 
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("maxlen", "maxlen", "int", "tokens per text after padding/truncating, both 'pre' (at the front)", True),
-    FieldSpec("vocab_size", "vocab size", "int", "keep the most frequent words (Keras' num_words); rarer ones become OOV", True),
-    FieldSpec("embedding_dim", "embedding", "int", "size of each word's dense vector: Embedding(vocab, dim)", True),
+    FieldSpec(
+        "maxlen", "maxlen", "int", "tokens per text after padding/truncating, both 'pre' (at the front)", True
+    ),
+    FieldSpec(
+        "vocab_size",
+        "vocab size",
+        "int",
+        "keep the most frequent words (Keras' num_words); rarer ones become OOV",
+        True,
+    ),
+    FieldSpec(
+        "embedding_dim", "embedding", "int", "size of each word's dense vector: Embedding(vocab, dim)", True
+    ),
     FieldSpec("units", "units", "int", "recurrent units (hidden Dense units for mlp)"),
     FieldSpec("layers", "layers", "int", "stacked recurrent layers (return_sequences=True below the top)"),
     FieldSpec("dropout", "dropout", "float", "fraction of activations dropped while training, e.g. 0.2"),
     FieldSpec("epochs", "epochs", "int", "passes over the training data (early stopping may end sooner)"),
     FieldSpec("batch_size", "batch size", "int", "samples per gradient step"),
     FieldSpec("learning_rate", "learning rate", "opt_float", "blank: the optimizer's default (adam 0.001)"),
-    FieldSpec("sample_limit", "sample limit", "opt_int", "blank: all training samples; a small number trains fast"),
+    FieldSpec(
+        "sample_limit", "sample limit", "opt_int", "blank: all training samples; a small number trains fast"
+    ),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
 READY_STATUSES = ("cached", "offline package", "built in")

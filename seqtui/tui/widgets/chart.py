@@ -2,7 +2,7 @@
 
 Screens talk to `MetricChart`'s small API (`set_series`, `clear`, `mark`), never to plotext, so the
 charting library can be swapped. Each series is downsampled to the plot's width when it is drawn, and
-series differ by marker as well as colour, so charts still read with NO_COLOR.
+series differ by marker (braille dots, quadrant blocks, x, +) as well as by colour, so charts still read with NO_COLOR.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-MARKERS = ("braille", "•", "x", "+")
+MARKERS = ("braille", "hd", "x", "+")
 
 
 @dataclass
@@ -62,7 +62,9 @@ class MetricChart(PlotextPlot):
         super().on_mount()
         self.set_interval(self.FRAME_SECONDS, self._frame)
 
-    def set_series(self, name: str, xs: Sequence[float], ys: Sequence[float], marker: str | None = None) -> None:
+    def set_series(
+        self, name: str, xs: Sequence[float], ys: Sequence[float], marker: str | None = None
+    ) -> None:
         """Replace one series; the chart redraws on its next frame."""
         if marker is None:
             old = self.series.get(name)
@@ -100,11 +102,12 @@ class MetricChart(PlotextPlot):
             if xs:
                 plt.plot(xs, ys, label=name, marker=s.marker)
                 drawn = True
-        title = self.title
+        title = self.title if drawn else f"{self.title} (waiting for data)"
         if self.marked is not None:
             plt.vline(self.marked[0])
-            title = f"{title} | {self.marked[1]}" if self.marked[1] else title
-        plt.title(title if drawn else f"{title} (waiting for data)")
-        plt.xlabel(self.xlabel)
+            title = f"{title} · {self.marked[1]}" if self.marked[1] else title
+        plt.title(title[: max(0, self.size.width - 4)])  # plotext drops a title wider than the plot
+        if self.size.height >= 14:
+            plt.xlabel(self.xlabel)
         self.draws += 1
         return super().render()

@@ -27,5 +27,7 @@ class ConfusionTable(DataTable):
                 if i == j:
                     cells.append(Text(f"[{count}]", style="bold"))
                 else:
-                    cells.append(Text(str(count) if count else ".", style="" if count / total < 0.2 else "reverse"))
+                    cells.append(
+                        Text(str(count) if count else ".", style="" if count / total < 0.2 else "reverse")
+                    )
             self.add_row(*cells, key=f"t{i}")

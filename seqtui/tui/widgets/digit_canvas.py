@@ -118,7 +118,7 @@ class DigitCanvas(Widget, can_focus=True):
             self._stroke_to(cell)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._last_cell is not None and event.button:
+        if self._last_cell is not None:  # between our mouse down and up (the mouse is captured)
             cell = self._cell(event)
             if cell is not None:
                 self._stroke_to(cell)

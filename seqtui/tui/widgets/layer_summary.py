@@ -11,8 +11,8 @@ from textual.widgets import Static
 
 SYMBOLIC = {
     "SimpleRNN": "(features + units) x units + units",
-    "LSTM": "4 x ((features + units) x units + units)  [4 gates]",
-    "GRU": "3 x ((features + units) x units + 2 x units)  [3 gates]",
+    "LSTM": "4 x ((features + units) x units + units)",
+    "GRU": "3 x ((features + units) x units + 2 x units)",
 }
 
 
@@ -24,8 +24,10 @@ def _recurrent_kind(row: dict[str, Any]) -> str:
     return "LSTM" if inner.startswith("4 x") else "GRU" if inner.startswith("3 x") else "SimpleRNN"
 
 
-def summary_renderable(table: dict[str, Any], expected: int | None = None, preset: str | None = None) -> Group:
-    view = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
+def summary_renderable(
+    table: dict[str, Any], expected: int | None = None, preset: str | None = None
+) -> Group:
+    view = Table(box=None, padding=(0, 1, 0, 0), show_edge=False, expand=False)
     view.add_column("layer")
     view.add_column("output shape")
     view.add_column("params", justify="right")
@@ -44,9 +46,7 @@ def summary_renderable(table: dict[str, Any], expected: int | None = None, prese
     total = table["total_params"]
     verdict = ""
     if expected is not None:
-        verdict = (
-            "  ✓ the lesson's count" if total == expected else f"  (preset {preset}: {expected:,})"
-        )
+        verdict = "  ✓ the lesson's count" if total == expected else f"  (preset {preset}: {expected:,})"
     lines.append(Text.assemble(("total ", "bold"), (f"{total:,}", "bold"), " parameters", verdict))
     return Group(view, *lines)
 

@@ -29,7 +29,8 @@ class StatusLine(Static):
         if activity:
             right = Text.assemble(activity, " | ", right)
         grid = Table.grid(expand=True)
-        grid.add_column(no_wrap=True)
+        left = Text.assemble(("seqtui", "bold"), " > ", self.title)
+        grid.add_column(no_wrap=True, width=left.cell_len + 2)
         grid.add_column(justify="right", no_wrap=True, overflow="ellipsis")
-        grid.add_row(Text.assemble(("seqtui", "bold"), " > ", self.title), right)
+        grid.add_row(left, right)
         self.update(grid)

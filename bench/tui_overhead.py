@@ -1,0 +1,111 @@
+"""How much slower is training inside the app than headless? Same preset, same config, same process.
+
+Headless: `seqtui.core.runner.train` with an observer that does nothing. In the app: the real app (real
+runner, charts, progress, log) driven headless by `App.run_test`, the run started as Setup's ctrl+s does.
+Both measure samples/s from the engine's own EpochEnded events, skipping the first epoch (graph tracing),
+alternating the two so background load hits both alike. The batch-event rate is the default (5/s).
+
+    .venv/bin/python bench/tui_overhead.py --preset topics-en-lstm --epochs 4 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.pop("SEQTUI_BATCH_EVENTS_PER_S", None)  # the default rate, as a user gets it
+
+from seqtui.core.config import RunConfig, with_overrides  # noqa: E402
+from seqtui.core.events import EpochEnded, Event, RunEnded  # noqa: E402
+from seqtui.core.presets import get_preset  # noqa: E402
+
+
+def epoch_rates(events: list[Event]) -> list[float]:
+    return [e.samples_per_s for e in events if isinstance(e, EpochEnded)][1:]
+
+
+def headless(config: RunConfig, root: Path) -> float:
+    from seqtui.core import runner
+
+    events: list[Event] = []
+    end = runner.train(config, events.append, threading.Event(), runs_dir=root)
+    assert end.status == "completed", end.message
+    return statistics.mean(epoch_rates(events))
+
+
+class TeeRunner:
+    """The real runner, with the events also kept for measuring (a list append per event)."""
+
+    def __init__(self) -> None:
+        from seqtui.tui.services import EngineRunner
+
+        self.inner = EngineRunner()
+        self.events: list[Event] = []
+
+    def train(self, config: RunConfig, observer: Any, cancel: threading.Event, runs_dir: Path) -> RunEnded:
+        def both(event: Event) -> None:
+            self.events.append(event)
+            observer(event)
+
+        return self.inner.train(config, both, cancel, runs_dir)
+
+
+async def in_app(config: RunConfig, root: Path, size: tuple[int, int]) -> tuple[float, int]:
+    from seqtui.tui.launch import make_app
+
+    runner = TeeRunner()
+    app = make_app(runs_dir=root, runner=runner)  # type: ignore[arg-type]
+    async with app.run_test(size=size) as pilot:
+        await app.start_training(config)
+        train = app.train_screen
+        while train.ended is None:
+            await pilot.pause(0.1)
+        assert train.ended.status == "completed", train.ended.message
+        draws = train.query_one("#loss-chart").draws
+    return statistics.mean(epoch_rates(runner.events)), draws
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="topics-en-lstm")
+    parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--limit", type=int, default=None, help="sample_limit for a quicker run")
+    parser.add_argument("--size", default="100x30", help="terminal size of the app, e.g. 80x24")
+    args = parser.parse_args()
+    size = tuple(int(v) for v in args.size.split("x"))
+    config = with_overrides(get_preset(args.preset).config, epochs=args.epochs, patience=0,
+                            sample_limit=args.limit)  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        warm = with_overrides(config, epochs=2)
+        headless(warm, root)  # imports, first graph tracing
+        rows: list[tuple[float, float, int]] = []
+        for i in range(args.repeats):
+            t0 = time.perf_counter()
+            h = headless(config, root)
+            a, draws = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
+            rows.append((h, a, draws))
+            print(f"round {i + 1}: headless {h:,.0f} samples/s, in app {a:,.0f} samples/s, "
+                  f"ratio {a / h:.3f}, chart draws {draws}, {time.perf_counter() - t0:.0f}s", flush=True)  # fmt: skip
+    h_med = statistics.median(r[0] for r in rows)
+    a_med = statistics.median(r[1] for r in rows)
+    ratios = [r[1] / r[0] for r in rows]
+    print(f"\npreset {args.preset}, {args.epochs} epochs, batch {config.train.batch_size}, app {args.size}, "
+          f"{os.cpu_count()} CPUs, {platform.platform()}, Python {sys.version.split()[0]}")  # fmt: skip
+    print(f"median headless {h_med:,.0f} samples/s | median in app {a_med:,.0f} samples/s | "
+          f"ratio of medians {a_med / h_med:.3f} | per-round ratios {', '.join(f'{r:.3f}' for r in ratios)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

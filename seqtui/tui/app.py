@@ -1,0 +1,173 @@
+"""The Textual app: four screens (Setup, Train, Predict, Runs) over the same engine the CLI uses.
+
+The app takes its services in its constructor (a runner, a prediction-session loader, a dataset fetcher,
+an engine loader), so tests can run every screen with fakes; `seqtui.tui.launch.make_app` is the one
+factory shared by `seqtui` and the tests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
+
+from seqtui.core.config import RunConfig
+from seqtui.tui.errors import describe_error
+from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
+from seqtui.tui.screens.help import HelpScreen
+from seqtui.tui.screens.predict import PredictScreen
+from seqtui.tui.screens.runs import RunsScreen
+from seqtui.tui.screens.setup import SetupScreen
+from seqtui.tui.screens.train import TrainScreen
+from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
+
+
+class SeqtuiApp(App[None]):
+    """Choose data and a model, watch it learn, then play with it."""
+
+    TITLE = "seqtui"
+    SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
+    MODES = {name: name for name in SCREENS}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help"),
+        Binding("f2,1", "switch_mode('setup')", "Setup"),
+        Binding("f3,2", "switch_mode('train')", "Train"),
+        Binding("f4,3", "switch_mode('predict')", "Predict"),
+        Binding("f5,4", "switch_mode('runs')", "Runs"),
+        Binding("q", "request_quit", "Quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+    ]
+    CSS = """
+    Screen { layers: base overlay; }
+    .row { height: auto; }
+    .row > Label { width: 14; }
+    .hint { color: $text-muted; }
+    """
+
+    engine_status: reactive[str] = reactive("starting")
+    """A line for every screen's status bar."""
+    engine_ready: reactive[bool] = reactive(False)
+    activity: reactive[str] = reactive("")
+    """What is training now, shown on every screen."""
+
+    def __init__(
+        self,
+        runner: Runner | None = None,
+        runs_dir: Path | None = None,
+        session_loader: SessionLoader | None = None,
+        fetcher: Fetcher | None = None,
+        engine_loader: EngineLoader | None = None,
+        summarizer: Summarizer | None = None,
+    ) -> None:
+        super().__init__()
+        from seqtui.core.runs import runs_root
+        from seqtui.tui import services
+
+        self.runner: Runner = runner or EngineRunner()
+        self.runs_dir = Path(runs_dir) if runs_dir else runs_root()
+        self.session_loader: SessionLoader = session_loader or services.load_session
+        self.fetcher: Fetcher = fetcher or services.fetch_dataset
+        self.engine_loader: EngineLoader = engine_loader or services.load_engine
+        self.summarizer: Summarizer = summarizer or services.build_summary
+        self._quitting = False
+
+    # -- start-up: first paint, then Keras in the background ---------------------------------------
+    def on_mount(self) -> None:
+        self.switch_mode("setup")
+        self.call_after_refresh(self._start_engine)
+
+    def _start_engine(self) -> None:
+        self.engine_status = "loading Keras..."
+        self.load_engine()
+
+    @work(thread=True, exit_on_error=False, group="engine", name="engine")
+    def load_engine(self) -> str:
+        return self.engine_loader()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker(event)
+
+    def report_worker(self, event: Worker.StateChanged) -> None:
+        """The one place worker errors become dialogs (screens forward theirs); the app keeps running."""
+        worker = event.worker
+        if worker.name == "engine":
+            if event.state == WorkerState.SUCCESS:
+                self.engine_status = f"ready: {worker.result}"
+                self.engine_ready = True
+            elif event.state == WorkerState.ERROR:
+                self.engine_status = "Keras failed to load (see the message)"
+        if event.state == WorkerState.ERROR and worker.error is not None:
+            self.show_error(*describe_error(worker.error))
+
+    def show_error(self, title: str, message: str) -> None:
+        self.push_screen(ErrorDialog(title, message))
+
+    # -- moving between screens --------------------------------------------------------------------
+    @property
+    def train_screen(self) -> TrainScreen:
+        return self.get_screen("train", TrainScreen)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def start_training(self, config: RunConfig) -> bool:
+        """Train a new run on the Train screen (one run at a time)."""
+        if self.train_screen.is_training:
+            self.notify("A model is already training: stop it first (F3, then s).", severity="error")
+            return False
+        await self.switch_mode("train")
+        self.train_screen.start(config)
+        return True
+
+    async def continue_run(self, run_dir: Path, epochs: int) -> bool:
+        if self.train_screen.is_training:
+            self.notify("A model is already training: stop it first (F3, then s).", severity="error")
+            return False
+        await self.switch_mode("train")
+        self.train_screen.resume(run_dir, epochs)
+        return True
+
+    async def open_for_prediction(self, run_dir: Path) -> None:
+        await self.switch_mode("predict")
+        self.get_screen("predict", PredictScreen).open_run(Path(run_dir))
+
+    # -- quitting ----------------------------------------------------------------------------------
+    def action_request_quit(self) -> None:
+        """Quit; while a model trains, ask first, then stop it after the current batch and wait."""
+        train = self.train_screen
+        if not train.is_training:
+            self.exit()
+            return
+        if self._quitting:
+            return
+        self._quitting = True
+
+        def answered(stop: bool | None) -> None:
+            self._quitting = bool(stop)
+            if stop:
+                train.stop()
+                self.notify("Stopping after the current batch, then quitting...")
+                self.run_worker(self._exit_after_training(), group="quit")
+
+        self.push_screen(
+            ConfirmDialog(
+                "A model is training. Stop it after this batch (the model is kept) and quit?",
+                yes="Stop and quit",
+                no="Keep training",
+            ),
+            answered,
+        )
+
+    async def _exit_after_training(self) -> None:
+        worker = self.train_screen.worker
+        if worker is not None:
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
+                await worker.wait()
+        self.exit()

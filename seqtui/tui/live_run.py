@@ -1,0 +1,95 @@
+"""What the Train screen knows about the run in progress, built from engine events (no UI here)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
+
+
+def clock(seconds: float) -> str:
+    """h:mm:ss or m:ss."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+@dataclass
+class LiveRun:
+    """Curves, progress, speed and time left of one run."""
+
+    name: str = ""
+    run_dir: str = ""
+    epochs: int = 0
+    initial_epoch: int = 0
+    steps: int = 1
+    train_samples: int = 0
+    monitor: str = "accuracy"
+    epoch: int = 0
+    step: int = 0
+    samples_per_s: float = 0.0
+    batch_x: list[float] = field(default_factory=list)
+    """Fractional epochs of batch events (epoch 2, half done = 1.5)."""
+    batch_loss: list[float] = field(default_factory=list)
+    batch_metric: list[float] = field(default_factory=list)
+    history: list[dict[str, float]] = field(default_factory=list)
+    """One row per completed epoch, with 'epoch'."""
+    epoch_seconds: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+
+    @classmethod
+    def started(cls, event: RunStarted, history: list[dict[str, float]] | None = None) -> LiveRun:
+        run = cls(event.name, event.run_dir, event.epochs, event.initial_epoch, max(1, event.steps_per_epoch),
+                  event.train_samples, event.monitor_metric, event.initial_epoch)  # fmt: skip
+        run.step = run.steps  # nothing of the next epoch is done yet
+        run.history = list(history or [])
+        finite = [(row.get("val_loss", math.inf), int(row["epoch"])) for row in run.history if "epoch" in row]
+        if finite:
+            run.best_epoch = min(finite)[1]
+        return run
+
+    def batch(self, event: BatchEnded) -> None:
+        self.epoch, self.step, self.steps = event.epoch, event.step, max(1, event.steps)
+        self.samples_per_s = event.samples_per_s
+        self.batch_x.append(event.epoch - 1 + event.step / self.steps)
+        self.batch_loss.append(event.logs.get("loss", math.nan))
+        self.batch_metric.append(event.logs.get(self.monitor, math.nan))
+
+    def epoch_end(self, event: EpochEnded) -> None:
+        self.epoch, self.step = event.epoch, self.steps
+        self.history.append({"epoch": event.epoch, **event.logs})
+        self.epoch_seconds.append(event.seconds)
+        if event.best:
+            self.best_epoch = event.epoch
+
+    def curve(self, key: str) -> tuple[list[float], list[float]]:
+        rows = [row for row in self.history if key in row]
+        return [row["epoch"] for row in rows], [row[key] for row in rows]
+
+    @property
+    def completed(self) -> int:
+        return len(self.history)
+
+    @property
+    def seconds_left(self) -> float:
+        """This epoch's remaining batches plus the epochs still to come, at the measured pace."""
+        recent = self.epoch_seconds[-3:]
+        if recent:
+            per_epoch = sum(recent) / len(recent)
+        elif self.samples_per_s > 0:
+            per_epoch = self.train_samples / self.samples_per_s
+        else:
+            return math.inf
+        this_epoch = (self.steps - self.step) / self.steps * per_epoch
+        return this_epoch + max(0, self.epochs - self.epoch) * per_epoch
+
+    def best_text(self) -> str:
+        if self.best_epoch is None:
+            return ""
+        row = next((r for r in self.history if int(r["epoch"]) == self.best_epoch), {})
+        val = row.get("val_loss")
+        return f"* best epoch {self.best_epoch}" + (f" (val_loss {val:.4f})" if val is not None else "")

@@ -1,0 +1,56 @@
+"""The help screen: every key, per screen, and what each screen is for."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# seqtui keys
+
+**Everywhere**: `F1` or `?` this help · `F2` Setup · `F3` Train · `F4` Predict · `F5` Runs
+(also `1`-`4` when no text box has the focus) · `Tab`/`Shift+Tab` move between fields ·
+`q` or `Ctrl+Q` quit (asks first while a model is training).
+
+## Setup
+Pick a **preset** (a starting point from the lessons), a **dataset** (arrows in the list; its status
+says whether it is cached, offline, or needs a download) and an **architecture**, then adjust the
+numbers. Problems show beside each field as you type. The model summary shows each layer's output
+shape and parameters, and the recurrent layer's arithmetic, e.g. SimpleRNN
+`(features + units) x units + units`.
+`Ctrl+S` start training · `Ctrl+G` fetch the highlighted dataset (needs internet).
+
+## Train
+Live loss and accuracy (MAE for forecasting) per epoch, train against validation: the best epoch is
+marked; when validation loss rises while training loss falls, the model is overfitting.
+`s` stop after the current batch (the model is kept) · `l` log / results · `p` predict with this run.
+
+## Predict
+Text models: type a sentence; the bars update as you type and the tokens line shows what the model saw
+(`?word` = unknown, `[pad 0 xN]` = padding, `[cut N]` = truncated by maxlen).
+Digit models: draw with the mouse, or with the keyboard: arrows move (Shift: 4 pixels), `Space` pen
+down/up, `c` clear. Forecasting: the forecast against the real series. Generation: a seed and a
+temperature (0 = always the likeliest word), `Enter` to generate.
+
+## Runs
+`Enter` predict with the run · `c` continue training it · `Space` mark two runs, their curves share
+one chart · `r` reload the list.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; max-width: 100; height: 90%; border: round $accent; background: $surface; }
+    """
+    BINDINGS = [Binding("escape,q,f1,question_mark", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

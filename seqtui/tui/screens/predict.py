@@ -1,0 +1,269 @@
+"""Predict: play with a trained run. Text: class bars as you type and the tokens the model saw. Digits: a
+28x28 canvas. Forecasting: the forecast against the real series. Generation: a seed and a temperature."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from seqtui.tui.prediction import PredictSession
+from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.digit_canvas import DigitCanvas, DigitPreview
+from seqtui.tui.widgets.prob_bars import ProbabilityBars
+from seqtui.tui.widgets.status_line import StatusLine
+from seqtui.tui.widgets.token_strip import TokenStrip
+
+EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
+CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear"
+
+
+def runs_with_models(root: Path) -> list[tuple[str, str]]:
+    from seqtui.core.runs import list_runs
+
+    rows = [
+        r for r in list_runs(root) if (r.path / "model.keras").exists() or (r.path / "last.keras").exists()
+    ]
+    return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]
+
+
+class PredictScreen(BaseScreen):
+    DEFAULT_CSS = """
+    PredictScreen #model-row { height: auto; padding: 0 1; }
+    PredictScreen #model-row > Label { width: 7; }
+    PredictScreen #run-select { width: 1fr; }
+    PredictScreen #model-info { height: auto; padding: 0 1; }
+    PredictScreen #modes { height: 1fr; }
+    PredictScreen #text, PredictScreen #generation { padding: 0 1; }
+    PredictScreen #canvas-side { width: 1fr; }
+    PredictScreen #canvas-help { height: auto; padding: 0 1; }
+    PredictScreen.-narrow #preview { display: none; }
+    PredictScreen #generated { height: auto; padding: 1 0; }
+    PredictScreen .row > Input { width: 12; }
+    PredictScreen #seed { width: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: PredictSession | None = None
+        self.loading: Path | None = None
+        self._timer: Timer | None = None
+        self.options: list[tuple[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Predict")
+        with Horizontal(id="model-row", classes="row"):
+            yield Label("model")
+            yield Select([], prompt="choose a trained run", compact=True, id="run-select")
+        yield Static("", id="model-info")
+        with ContentSwitcher(initial="empty", id="modes"):
+            yield Static(EMPTY, id="empty")
+            with Vertical(id="text"):
+                yield Input(placeholder="type a sentence (Korean works too)", id="sentence")
+                yield TokenStrip(id="tokens")
+                yield ProbabilityBars(id="text-bars")
+            with Horizontal(id="digits"):
+                yield DigitCanvas(id="canvas")
+                yield DigitPreview(id="preview")
+                with Vertical(id="canvas-side"):
+                    yield Static(CANVAS_HELP, id="canvas-help")
+                    yield ProbabilityBars(id="digit-bars")
+            with Vertical(id="series"):
+                yield MetricChart(
+                    "forecast against the real series", xlabel="test window", id="forecast-chart"
+                )
+                yield Static("", id="forecast-info")
+            with Vertical(id="generation"):
+                with Horizontal(classes="row"):
+                    yield Label("seed text")
+                    yield Input(placeholder="the first words, then Enter", id="seed")
+                with Horizontal(classes="row"):
+                    yield Label("temperature")
+                    yield Input("0.7", id="temperature", compact=True)
+                    yield Label("  words")
+                    yield Input("10", id="words", compact=True)
+                yield Static("temperature 0 always picks the likeliest word; higher is more adventurous",
+                             id="generated")  # fmt: skip
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#canvas", DigitCanvas).border_title = "draw here"
+        self.query_one("#preview", DigitPreview).border_title = "as the model sees it"
+
+    def on_screen_resume(self) -> None:
+        self.refresh_runs()
+
+    def refresh_runs(self) -> None:
+        """The runs that have a saved model, newest first, in the model picker."""
+        select = self.query_one("#run-select", Select)
+        current = select.value
+        self.options = runs_with_models(self.app.runs_dir)  # type: ignore[attr-defined]
+        select.set_options(self.options)
+        if current is not Select.NULL and any(v == current for _, v in self.options):
+            select.value = current
+
+    # -- loading a run ------------------------------------------------------------------------------
+    def open_run(self, run_dir: Path) -> None:
+        run_dir = Path(run_dir)
+        if self.loading == run_dir or (self.session is not None and Path(self.session.run_dir) == run_dir):
+            return
+        self.loading = run_dir
+        self.query_one("#model-info", Static).update(f"loading {run_dir.name}...")
+        self.load_session(run_dir)
+        if not any(v == str(run_dir) for _, v in self.options):
+            self.refresh_runs()
+        if any(v == str(run_dir) for _, v in self.options):
+            self.query_one("#run-select", Select).value = str(run_dir)
+
+    @on(Select.Changed, "#run-select")
+    def _run_chosen(self, event: Select.Changed) -> None:
+        if event.value is not Select.NULL:
+            self.open_run(Path(str(event.value)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load", name="load model")
+    def load_session(self, run_dir: Path) -> PredictSession:
+        return self.app.session_loader(run_dir)  # type: ignore[attr-defined]
+
+    def _loaded(self, session: PredictSession) -> None:
+        self.session = session
+        self.loading = None
+        classes = f", {len(session.class_names)} classes" if session.class_names else ""
+        self.query_one("#model-info", Static).update(
+            f"{Path(session.run_dir).name}: {session.mode} model{classes}"
+        )
+        switcher = self.query_one("#modes", ContentSwitcher)
+        switcher.current = session.mode
+        if session.mode == "text":
+            self.query_one("#sentence", Input).focus()
+            self._text_changed(self.query_one("#sentence", Input).value)
+        elif session.mode == "digits":
+            self.query_one("#canvas", DigitCanvas).focus()
+            self._digit_changed()
+        elif session.mode == "series":
+            self.query_one("#forecast-info", Static).update("forecasting the test windows...")
+            self.run_forecast(session)
+        else:
+            self.query_one("#seed", Input).focus()
+
+    # -- text ---------------------------------------------------------------------------------------
+    @on(Input.Changed, "#sentence")
+    def _sentence(self, event: Input.Changed) -> None:
+        self._text_changed(event.value)
+
+    def _text_changed(self, text: str) -> None:
+        if self.session is None or self.session.mode != "text":
+            return
+        strip = self.query_one("#tokens", TokenStrip)
+        strip.show(self.session.tokens(text) if text.strip() else None)
+        if not text.strip():
+            self.query_one("#text-bars", ProbabilityBars).show(None, "type a sentence to see its class")
+            return
+        self._debounce(lambda: self.classify_text(self.session, text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="classify", name="classify")
+    def classify_text(self, session: PredictSession, text: str) -> tuple[str, Any]:
+        return text, session.classify_text(text)
+
+    # -- digits -------------------------------------------------------------------------------------
+    @on(DigitCanvas.Changed)
+    def _canvas(self, event: DigitCanvas.Changed) -> None:
+        self._digit_changed()
+
+    def _digit_changed(self) -> None:
+        if self.session is None or self.session.mode != "digits":
+            return
+        pixels = self.query_one("#canvas", DigitCanvas).pixels.copy()
+        if not pixels.any():
+            self.query_one("#digit-bars", ProbabilityBars).show(None, "draw a digit")
+            self.query_one("#preview", DigitPreview).show(np.zeros_like(pixels))
+            return
+        self._debounce(lambda: self.classify_digit(self.session, pixels))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="classify", name="classify digit")
+    def classify_digit(self, session: PredictSession, pixels: np.ndarray) -> tuple[np.ndarray, Any]:
+        ranked, prepared = session.classify_image(pixels)
+        return prepared, ranked
+
+    # -- generation and forecasting -----------------------------------------------------------------
+    @on(Input.Submitted, "#seed, #temperature, #words")
+    def _generate(self, event: Input.Submitted) -> None:
+        if self.session is None or self.session.mode != "generation":
+            return
+        out = self.query_one("#generated", Static)
+        try:
+            temperature = float(self.query_one("#temperature", Input).value)
+            words = int(self.query_one("#words", Input).value)
+        except ValueError:
+            out.update("✗ temperature must be a number (e.g. 0.7) and words a whole number")
+            return
+        if not (0 <= temperature <= 5 and 1 <= words <= 100):
+            out.update("✗ temperature between 0 and 5, words between 1 and 100")
+            return
+        seed = self.query_one("#seed", Input).value
+        out.update("generating...")
+        self.generate(self.session, seed, words, temperature)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="generate", name="generate")
+    def generate(self, session: PredictSession, seed: str, words: int, temperature: float) -> tuple[str, str]:
+        return seed, session.generate(seed, words, temperature)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="forecast", name="forecast")
+    def run_forecast(self, session: PredictSession) -> Any:
+        return session.forecast()
+
+    def _show_forecast(self, forecast: Any) -> None:
+        chart = self.query_one("#forecast-chart", MetricChart)
+        chart.clear()
+        xs = list(range(len(forecast.real)))
+        chart.set_series(f"real {forecast.target}", xs, forecast.real, "braille")
+        chart.set_series("forecast", xs, forecast.predicted, "hd")
+        chart.flush()
+        info = f"test MAE {forecast.mae:.3f} (in the series' units)"
+        if forecast.baseline_mae is not None:
+            verdict = "beats" if forecast.mae < forecast.baseline_mae else "does not beat"
+            info += f"; baseline 'tomorrow equals now' {forecast.baseline_mae:.3f}: the model {verdict} it"
+        self.query_one("#forecast-info", Static).update(info)
+
+    # -- plumbing -----------------------------------------------------------------------------------
+    def _debounce(self, action: Any, delay: float = 0.12) -> None:
+        """Run `action` once the user pauses, so a fast typist doesn't queue a prediction per key."""
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(delay, action)
+
+    def worker_changed(self, event: Worker.StateChanged) -> bool:
+        worker, state = event.worker, event.state
+        if state == WorkerState.ERROR and worker.group == "load":
+            self.loading = None
+            self.query_one("#model-info", Static).update("✗ the run could not be opened")
+        if state == WorkerState.ERROR and worker.group == "classify":
+            for bars in self.query(ProbabilityBars):
+                bars.show(None, f"✗ prediction failed: {worker.error}")
+            return True  # in place: a dialog per keystroke would bury the screen
+        if state != WorkerState.SUCCESS:
+            return False
+        result = worker.result
+        if worker.group == "load":
+            self._loaded(result)
+        elif worker.name == "classify" and result[0] == self.query_one("#sentence", Input).value:
+            self.query_one("#text-bars", ProbabilityBars).show(result[1])
+        elif worker.name == "classify digit":
+            self.query_one("#preview", DigitPreview).show(result[0])
+            self.query_one("#digit-bars", ProbabilityBars).show(result[1])
+        elif worker.group == "generate":
+            seed, continuation = result
+            self.query_one("#generated", Static).update(
+                Text.assemble(seed + " ", (continuation, "bold underline"))
+            )
+        elif worker.group == "forecast":
+            self._show_forecast(result)
+        return False

@@ -1,0 +1,291 @@
+"""Setup: a dataset, an architecture and the numbers the lessons talk about, checked as you type, with a
+live model summary (built by Keras in a thread worker once the engine is ready)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.worker import Worker, WorkerState
+
+from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
+from seqtui.core.presets import PRESETS
+from seqtui.datasets.registry import DATASETS, DatasetInfo
+from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, field_text
+from seqtui.tui.widgets.field_row import FieldRow
+from seqtui.tui.widgets.layer_summary import LayerSummary
+from seqtui.tui.widgets.status_line import StatusLine
+
+STATUS_MARK = {
+    "cached": "✓ cached",
+    "offline package": "✓ offline",
+    "built in": "✓ built in",
+    "needs download": "↓ download",
+    "needs package": "✗ package",
+    "needs --data": "… your file",
+}
+DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
+
+
+def default_preset() -> str:
+    """The first lesson preset whose data is here without a download."""
+    for name in DEFAULT_PRESETS:
+        if availability(DATASETS[PRESETS[name].dataset], None) is None:
+            return name
+    return DEFAULT_PRESETS[-1]
+
+
+class SetupScreen(BaseScreen):
+    DEFAULT_CSS = """
+    SetupScreen #setup-body { height: 1fr; }
+    SetupScreen #data-pane { width: 2fr; min-width: 30; padding: 0 1 0 0; }
+    SetupScreen #form-pane { width: 3fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
+    SetupScreen #datasets { height: 1fr; min-height: 5; }
+    SetupScreen #dataset-info { height: auto; max-height: 6; }
+    SetupScreen #fetch-bar { display: none; }
+    SetupScreen #fetch-bar.-busy { display: block; }
+    SetupScreen #other-problems { height: auto; display: none; }
+    SetupScreen #other-problems.-shown { display: block; }
+    SetupScreen .section { text-style: bold; }
+    SetupScreen Select { width: 1fr; }
+    SetupScreen #data_path { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", priority=True),
+        Binding("ctrl+g", "fetch", "Fetch data"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.preset = default_preset()
+        self.base: RunConfig = PRESETS[self.preset].config
+        self.dataset = self.base.data.dataset
+        self.config: RunConfig | None = None
+        self.problems: list[Problem] = []
+        self.blocker: str | None = None
+        self._summary_timer: Timer | None = None
+        self._summary_for: RunConfig | None = None
+
+    # -- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Setup")
+        with Horizontal(id="setup-body"):
+            with Vertical(id="data-pane"):
+                with Horizontal(classes="row"):
+                    yield Label("preset")
+                    options = [(f"{p.name}", p.name) for p in PRESETS.values()]
+                    yield Select(options, value=self.preset, allow_blank=False, compact=True, id="preset")
+                yield DataTable(id="datasets", cursor_type="row", zebra_stripes=True)
+                yield Static(id="dataset-info")
+                with Horizontal(classes="row"):
+                    yield Label("data file")
+                    yield Input(placeholder="optional: your CSV/TSV/text", id="data_path", compact=True)
+                yield ProgressBar(total=None, show_eta=False, id="fetch-bar")
+                yield Static(id="fetch-message")
+            with VerticalScroll(id="form-pane"):
+                with Horizontal(classes="row"):
+                    yield Label("architecture")
+                    arch_options = [(a, a) for a in ARCHITECTURES]
+                    yield Select(
+                        arch_options, value=self.base.model.arch, allow_blank=False, compact=True, id="arch"
+                    )
+                for spec in FIELDS:
+                    yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
+                yield Static(id="other-problems")
+                yield Label("model", classes="section")
+                yield LayerSummary(id="summary")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#datasets", DataTable)
+        for column in ("dataset", "status", "task", "samples", "classes"):
+            table.add_column(column, key=column)
+        self.fill_datasets()
+        self.query_one("#summary", LayerSummary).message(
+            "model summary: waiting for the engine (Keras) to load"
+        )
+        self.watch(self.app, "engine_ready", self._engine_ready, init=False)
+        self.select_dataset(self.dataset)
+        table.focus()
+
+    def fill_datasets(self) -> None:
+        table = self.query_one("#datasets", DataTable)
+        table.clear()
+        for info in DATASETS.values():
+            table.add_row(info.name, STATUS_MARK.get(info.status, info.status), info.task, info.samples,
+                          str(info.classes or "-"), key=info.name)  # fmt: skip
+
+    def select_dataset(self, name: str) -> None:
+        table = self.query_one("#datasets", DataTable)
+        table.move_cursor(row=table.get_row_index(name))
+        self._dataset_changed(name)
+
+    @property
+    def info(self) -> DatasetInfo:
+        return DATASETS[self.dataset]
+
+    # -- reacting to the user -----------------------------------------------------------------------
+    @on(Select.Changed, "#preset")
+    def _preset_chosen(self, event: Select.Changed) -> None:
+        if event.value == self.preset or event.value is Select.NULL:
+            return
+        self.preset = str(event.value)
+        self.base = PRESETS[self.preset].config
+        for spec in FIELDS:
+            self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
+        self.query_one("#arch", Select).value = self.base.model.arch
+        self.select_dataset(self.base.data.dataset)
+
+    @on(DataTable.RowHighlighted, "#datasets")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value and event.row_key.value != self.dataset:
+            self._dataset_changed(str(event.row_key.value))
+
+    def _dataset_changed(self, name: str) -> None:
+        self.dataset = name
+        info = self.info
+        tokens = info.input_kind in ("tokens", "auto")
+        for spec in FIELDS:
+            if spec.tokens_only:
+                self.query_one(f"#{spec.name}", Input).disabled = not tokens
+        lines = Text.assemble((info.title, "bold"), f"\n{info.task}, {info.samples} samples")
+        if info.classes:
+            lines.append(f", {info.classes} classes")
+        lines.append(f"\nstatus: {info.status}")
+        if info.hint:
+            lines.append(f"\n{info.hint}", style="italic")
+        if not tokens:
+            lines.append(f"\n({info.input_kind}: no maxlen/vocab/embedding)", style="italic")
+        self.query_one("#dataset-info", Static).update(lines)
+        self.revalidate()
+
+    @on(Input.Changed)
+    @on(Select.Changed, "#arch")
+    def _edited(self, event: Any) -> None:
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        """Rebuild the config from the form and show every problem beside its field."""
+        values = {name: self.query_one(f"#{name}", Input).value for name in FIELD_NAMES}
+        arch = str(self.query_one("#arch", Select).value)
+        data_path = self.query_one("#data_path", Input).value.strip() or None
+        base = (
+            self.base
+            if self.base.data.dataset == self.dataset
+            else dataclasses.replace(self.base, preset=None)
+        )
+        config, problems = build_config(base, values, self.dataset, arch, data_path)
+        self.problems = problems
+        self.blocker = availability(self.info, data_path)
+        by_field: dict[str, str] = {}
+        for problem in problems:
+            by_field.setdefault(problem.field, problem.message)
+        for row in self.query(FieldRow):
+            row.set_problem(by_field.get(row.field_name))
+        others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in FIELD_NAMES]
+        if self.blocker:
+            others.append(f"! {self.blocker}")
+        other = self.query_one("#other-problems", Static)
+        other.update(Text("\n".join(others)))
+        other.set_class(bool(others), "-shown")
+        self.config = None if problems else config
+        self._schedule_summary()
+
+    # -- the model summary --------------------------------------------------------------------------
+    def _engine_ready(self, ready: bool) -> None:
+        if ready:
+            self._update_summary()
+
+    def _schedule_summary(self, delay: float = 0.3) -> None:
+        if self._summary_timer is not None:
+            self._summary_timer.stop()
+        self._summary_timer = self.set_timer(delay, self._update_summary)
+
+    def _update_summary(self) -> None:
+        summary = self.query_one("#summary", LayerSummary)
+        if self.config is None:
+            summary.message("fix the fields marked ✗ to see the model")
+        elif not getattr(self.app, "engine_ready", False):
+            summary.message("model summary: waiting for the engine (Keras) to load")
+        elif self.info.input_kind == "auto":
+            summary.message("your file decides the input shape: the summary appears when training starts")
+        elif self.config != self._summary_for:
+            self._summary_for = self.config
+            self.build_summary(self.config)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="summary", name="summary")
+    def build_summary(self, config: RunConfig) -> tuple[RunConfig, dict[str, Any]]:
+        return config, self.app.summarizer(config)  # type: ignore[attr-defined]
+
+    def worker_changed(self, event: Worker.StateChanged) -> bool:
+        worker = event.worker
+        if worker.group == "summary":
+            summary = self.query_one("#summary", LayerSummary)
+            if event.state == WorkerState.SUCCESS and worker.result[0] == self.config:
+                summary.show(worker.result[1], *self._lesson_count(self.config))
+            elif event.state == WorkerState.ERROR:
+                summary.message(f"this model can't be built: {worker.error}")
+                self._summary_for = None
+                return True  # shown in place; no dialog for a half-typed setting
+        elif worker.group == "fetch":
+            self._fetch_state(event)
+        return False
+
+    @staticmethod
+    def _lesson_count(config: RunConfig) -> tuple[int | None, str | None]:
+        """The preset's published parameter count to compare with (on the preset's own dataset)."""
+        preset = PRESETS.get(config.preset or "")
+        if preset is None or preset.params is None or config.data.dataset != preset.dataset:
+            return None, None
+        return preset.params, preset.name
+
+    # -- actions ------------------------------------------------------------------------------------
+    async def action_start(self) -> None:
+        self.revalidate()
+        if self.problems:
+            first = self.problems[0]
+            self.notify(f"Fix {len(self.problems)} problem(s) first: {first}", severity="error")
+            if first.field in FIELD_NAMES:
+                self.query_one(f"#{first.field}", Input).focus()
+            return
+        if self.blocker:
+            self.notify(self.blocker, severity="warning")
+            return
+        assert self.config is not None
+        await self.app.start_training(self.config)  # type: ignore[attr-defined]
+
+    def action_fetch(self) -> None:
+        info = self.info
+        if info.source != "keras":
+            self.notify(f"{info.name} is not a Keras download ({info.status}). {info.hint}".strip())
+            return
+        if info.status == "cached":
+            self.notify(f"{info.name} is already in Keras' cache.")
+            return
+        self.query_one("#fetch-bar", ProgressBar).add_class("-busy")
+        self.query_one("#fetch-message", Static).update(f"downloading {info.name} into Keras' cache...")
+        self.fetch(info)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fetch", name="fetch")
+    def fetch(self, info: DatasetInfo) -> list[Any]:
+        return self.app.fetcher(info)  # type: ignore[attr-defined]
+
+    def _fetch_state(self, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self.query_one("#fetch-bar", ProgressBar).remove_class("-busy")
+        message = self.query_one("#fetch-message", Static)
+        if event.state == WorkerState.SUCCESS:
+            message.update(f"✓ {self.dataset} is in the cache: ready to train")
+        else:
+            message.update(Text(f"✗ {event.worker.error}", style="bold"))
+        self.fill_datasets()
+        self.select_dataset(self.dataset)

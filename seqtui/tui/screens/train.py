@@ -1,0 +1,253 @@
+"""Train: the run in a thread worker, its events as messages, live curves, progress, a log and results."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import ContentSwitcher, Footer, Label, ProgressBar, RichLog, Static
+from textual.worker import Worker, WorkerState
+
+from seqtui.console import format_logs
+from seqtui.core.config import RunConfig
+from seqtui.core.events import RunEnded
+from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
+from seqtui.tui.live_run import LiveRun, clock
+from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
+from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.confusion import ConfusionTable
+from seqtui.tui.widgets.status_line import StatusLine
+
+
+def short_logs(logs: dict[str, float]) -> str:
+    """loss 0.41 acc 0.87 val_loss 0.45 val_acc 0.85: one log line fits 80 columns."""
+    return " ".join(f"{k.replace('accuracy', 'acc')} {v:.4f}" for k, v in logs.items())
+
+
+class TrainScreen(BaseScreen):
+    DEFAULT_CSS = """
+    TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
+    TrainScreen .progress-row { height: 1; padding: 0 1; }
+    TrainScreen .progress-row > Label { width: 18; }
+    TrainScreen .progress-row > ProgressBar { width: 32; }
+    TrainScreen .progress-row > .speed { width: 1fr; padding-left: 1; }
+    TrainScreen #charts { height: 1fr; min-height: 8; }
+    TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
+    TrainScreen #log { height: 1fr; }
+    TrainScreen #results { height: 1fr; }
+    TrainScreen #results-text { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("s", "stop", "Stop"),
+        Binding("l", "toggle_pane", "Results"),
+        Binding("p", "predict", "Try it"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.worker: Worker | None = None
+        self.live = LiveRun()
+        self.ended: RunEnded | None = None
+        self.log_lines: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Train")
+        yield Static("No run yet: choose a model on the Setup screen (F2) and press ctrl+s.", id="run-title")
+        with Horizontal(classes="progress-row"):
+            yield Label("epoch -/-", id="epoch-label")
+            yield ProgressBar(total=1, show_eta=False, id="epoch-bar")
+            yield Label("", id="eta", classes="speed")
+        with Horizontal(classes="progress-row"):
+            yield Label("batch -/-", id="batch-label")
+            yield ProgressBar(total=1, show_eta=False, id="batch-bar")
+            yield Label("", id="speed", classes="speed")
+        with Horizontal(id="charts"):
+            yield MetricChart("loss", id="loss-chart")
+            yield MetricChart("accuracy", id="metric-chart")
+        with ContentSwitcher(initial="log", id="bottom"):
+            yield RichLog(id="log", wrap=True, markup=False, max_lines=2000)
+            with VerticalScroll(id="results"):
+                yield Static("no results yet", id="results-text")
+                yield ConfusionTable(id="confusion")
+        yield Footer(compact=True, show_command_palette=False)
+
+    # -- starting and stopping ----------------------------------------------------------------------
+    @property
+    def is_training(self) -> bool:
+        return self.worker is not None and self.worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def _reset(self, title: str) -> None:
+        self.cancel = threading.Event()
+        self.ended = None
+        self.live = LiveRun()
+        self.query_one("#run-title", Static).update(title)
+        self.query_one("#loss-chart", MetricChart).clear("loss")
+        self.query_one("#metric-chart", MetricChart).clear("accuracy")
+        self.query_one("#confusion", ConfusionTable).clear(columns=True)
+        self.query_one("#results-text", Static).update("no results yet")
+        self.query_one("#bottom", ContentSwitcher).current = "log"
+        self.app.activity = "preparing a run"  # type: ignore[attr-defined]
+
+    def start(self, config: RunConfig) -> None:
+        self._reset(f"{config.name}: loading data and building the model...")
+        self.log_line(f"starting {config.name}: {config.model.arch}, {config.train.epochs} epochs")
+        self.worker = self.train_worker(config, None, None)
+
+    def resume(self, run_dir: Path, epochs: int) -> None:
+        self._reset(f"{Path(run_dir).name}: loading the checkpoint...")
+        self.log_line(f"continuing {run_dir} until epoch {epochs}")
+        self.worker = self.train_worker(None, Path(run_dir), epochs)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="training", name="training")
+    def train_worker(self, config: RunConfig | None, run_dir: Path | None, epochs: int | None) -> RunEnded:
+        bridge = MessageBridge(self)
+        runner = self.app.runner  # type: ignore[attr-defined]
+        if run_dir is not None:
+            return runner.resume(run_dir, bridge, self.cancel, epochs)
+        return runner.train(config, bridge, self.cancel, self.app.runs_dir)  # type: ignore[attr-defined]
+
+    def stop(self) -> None:
+        if self.is_training and not self.cancel.is_set():
+            self.cancel.set()
+            self.log_line("stopping after the current batch; the model is kept")
+            self.app.activity = "stopping after this batch"  # type: ignore[attr-defined]
+
+    def action_stop(self) -> None:
+        if not self.is_training:
+            self.notify("Nothing is training.")
+            return
+        self.stop()
+
+    def action_toggle_pane(self) -> None:
+        switcher = self.query_one("#bottom", ContentSwitcher)
+        switcher.current = "results" if switcher.current == "log" else "log"
+
+    async def action_predict(self) -> None:
+        folder = Path(self.live.run_dir) if self.live.run_dir else None
+        if folder is None or not any((folder / n).exists() for n in ("model.keras", "last.keras")):
+            self.notify("No saved model yet: wait for the first epoch to finish.", severity="warning")
+            return
+        await self.app.open_for_prediction(folder)  # type: ignore[attr-defined]
+
+    def log_line(self, text: str) -> None:
+        self.log_lines.append(text)
+        self.query_one("#log", RichLog).write(Text(text))
+
+    # -- engine events (posted from the training thread) --------------------------------------------
+    def on_training_started(self, message: TrainingStarted) -> None:
+        event = message.event
+        history = []
+        if event.initial_epoch:
+            from seqtui.core.runs import RunFolder
+
+            history = RunFolder(Path(event.run_dir)).read_history()
+        self.live = LiveRun.started(event, history)
+        self.query_one("#run-title", Static).update(
+            f"{event.name}: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
+        )
+        self.query_one("#metric-chart", MetricChart).clear(event.monitor_metric)
+        self.query_one("#epoch-bar", ProgressBar).update(total=event.epochs, progress=event.initial_epoch)
+        self.query_one("#batch-bar", ProgressBar).update(total=event.steps_per_epoch, progress=0)
+        self._draw_epochs()
+        self._show_progress()
+
+    def on_batch_done(self, message: BatchDone) -> None:
+        self.live.batch(message.event)
+        loss = self.query_one("#loss-chart", MetricChart)
+        loss.set_series("loss", self.live.batch_x, self.live.batch_loss, "braille")
+        metric = self.query_one("#metric-chart", MetricChart)
+        metric.set_series(self.live.monitor, self.live.batch_x, self.live.batch_metric, "braille")
+        self._show_progress()
+
+    def on_epoch_done(self, message: EpochDone) -> None:
+        event = message.event
+        self.live.epoch_end(event)
+        self._draw_epochs()
+        self._show_progress()
+        self.log_line(
+            f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s "
+            f"{event.samples_per_s:,.0f}/s" + (" * best, saved" if event.best else "")
+        )
+
+    def on_log_line(self, message: LogLine) -> None:
+        event = message.event
+        self.log_line(event.message if event.level == "info" else f"{event.level}: {event.message}")
+
+    def on_training_ended(self, message: TrainingEnded) -> None:
+        self.show_end(message.event)
+
+    def _draw_epochs(self) -> None:
+        run = self.live
+        loss = self.query_one("#loss-chart", MetricChart)
+        metric = self.query_one("#metric-chart", MetricChart)
+        if not run.batch_x:  # resumed runs: earlier epochs from history.csv
+            loss.set_series("loss", *run.curve("loss"), "braille")
+            metric.set_series(run.monitor, *run.curve(run.monitor), "braille")
+        loss.set_series("val_loss", *run.curve("val_loss"), "hd")
+        metric.set_series(f"val_{run.monitor}", *run.curve(f"val_{run.monitor}"), "hd")
+        for chart in (loss, metric):
+            chart.mark(run.best_epoch, f"best epoch {run.best_epoch}")
+
+    def _show_progress(self) -> None:
+        run = self.live
+        self.query_one("#epoch-label", Label).update(f"epoch {max(run.epoch, 1)}/{run.epochs}")
+        done = int(run.history[-1]["epoch"]) if run.history else run.initial_epoch
+        self.query_one("#epoch-bar", ProgressBar).update(total=max(run.epochs, 1), progress=done)
+        self.query_one("#batch-label", Label).update(f"batch {run.step}/{run.steps}")
+        self.query_one("#batch-bar", ProgressBar).update(total=run.steps, progress=run.step)
+        self.query_one("#speed", Label).update(
+            f"{run.samples_per_s:,.0f} samples/s" if run.samples_per_s else ""
+        )
+        self.query_one("#eta", Label).update(f"ETA {clock(run.seconds_left)}")
+        self.app.activity = f"training {run.name}: epoch {run.epoch}/{run.epochs}"  # type: ignore[attr-defined]
+
+    # -- the end ------------------------------------------------------------------------------------
+    def show_end(self, end: RunEnded) -> None:
+        self.ended = end
+        self.app.activity = f"last run {end.status}"  # type: ignore[attr-defined]
+        for chart_id in ("#loss-chart", "#metric-chart"):
+            self.query_one(chart_id, MetricChart).flush()
+        self.query_one("#eta", Label).update(end.status)
+        lines = Text.assemble(
+            (f"run {end.status}", "bold"), f" after {end.epochs_done} epochs -> {end.run_dir}\n"
+        )
+        for key, value in end.test_metrics.items():
+            lines.append(f"test {key} {value:.4f}   ")
+        for key, value in end.baseline.items():
+            lines.append(f"\nbaseline {key} {value:.4f}")
+        if end.message:
+            lines.append(f"\n{end.message}", style="italic")
+        elif end.status == "completed" and end.epochs_done < self.live.epochs:
+            lines.append(
+                f"\nearly stopping ended it at epoch {end.epochs_done} of {self.live.epochs}: val_loss had "
+                f"stopped improving; model.keras is the best epoch ({self.live.best_epoch})",
+                style="italic",
+            )
+        if end.status in ("completed", "interrupted"):
+            lines.append("\np: predict with this model · F5: runs (c continues a run)", style="italic")
+        self.query_one("#results-text", Static).update(lines)
+        if end.confusion:
+            self.query_one("#confusion", ConfusionTable).show(end.confusion, end.class_names)
+        self.log_line(
+            f"run {end.status}: {end.epochs_done} epochs, test {format_logs(end.test_metrics) or '-'}"
+        )
+        if end.test_metrics or end.status != "interrupted":
+            self.query_one("#bottom", ContentSwitcher).current = "results"
+        if end.status in ("failed", "diverged"):
+            message = end.message + (f"\n\n{OOM_ADVICE}" if is_out_of_memory(end.message) else "")
+            title = "Out of memory" if is_out_of_memory(end.message) else f"Training {end.status}"
+            self.app.show_error(title, message)  # type: ignore[attr-defined]
+
+    def worker_changed(self, event: Worker.StateChanged) -> bool:
+        if event.worker is self.worker and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self.app.activity = "last run could not start"  # type: ignore[attr-defined]
+            self.query_one("#run-title", Static).update("The run could not start (see the message).")
+            self.log_line(f"error: {event.worker.error}")
+        return False

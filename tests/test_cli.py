@@ -1,0 +1,228 @@
+"""The CLI through Typer's CliRunner (and, where it matters, a real process): help without TensorFlow,
+presets, summary, runs, predict, exit codes, and every bad input of docs/bad-inputs.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+from seqtui.core.config import RunConfig
+from seqtui.core.runs import RunFolder
+
+COMMANDS = [[], ["train"], ["presets"], ["summary"], ["runs"], ["predict"], ["datasets"], ["datasets", "fetch"]]
+SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200", **(env or {})})
+
+
+def run_folders(root: Path) -> list[Path]:
+    return [p for p in root.iterdir() if p.is_dir()] if root.exists() else []
+
+
+# -- help and import weight ------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_has_help(command):
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_help_answers_fast_without_tensorflow_or_keras():
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from seqtui.cli import app\n"
+        f"for command in {COMMANDS!r}:\n"
+        "    assert CliRunner().invoke(app, command + ['--help']).exit_code == 0, command\n"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'textual') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    seqtui = Path(sys.executable).with_name("seqtui")
+    start = time.perf_counter()
+    result = subprocess.run([str(seqtui), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "train" in result.stdout
+    assert time.perf_counter() - start < 5.0  # TensorFlow alone takes longer than this to import
+
+
+# -- presets, summary, runs ----------------------------------------------------------------------------
+def test_presets_table_lists_every_preset_with_its_parameters():
+    result = invoke("presets")
+    assert result.exit_code == 0
+    for name, params in (("reuters-lstm", "185,046"), ("mnist-cnn", "1,199,882"), ("series-rnn", "131")):
+        line = next(line for line in result.output.splitlines() if f" {name} " in line)
+        assert params in line
+
+
+def test_summary_json_gives_the_total_parameters():
+    result = invoke("summary", "series-rnn", "--json")
+    assert result.exit_code == 0, result.output
+    table = json.loads(result.stdout)
+    assert table["total_params"] == 131
+    assert [row["type"] for row in table["layers"]] == ["SimpleRNN", "Dense"]
+
+
+def test_summary_of_an_unknown_preset_suggests_one():
+    result = invoke("summary", "series-rn")
+    assert result.exit_code == 2 and "Did you mean 'series-rnn'" in result.output
+
+
+def test_runs_table_shows_every_status(tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    for name, status in (("a", "completed"), ("b", "interrupted"), ("c", "diverged"), ("d", "running")):
+        folder = RunFolder.create(tmp_path, name)
+        folder.write_config(RunConfig(preset=f"preset-{name}"), {})
+        folder.write_history([{"epoch": 1, "loss": 0.5, "val_loss": 0.25, "val_accuracy": 0.75}])
+        folder.update_status(status=status, epochs=4, epochs_done=1, pid=gone.pid, host=socket.gethostname())
+    result = invoke("runs", "--runs-dir", str(tmp_path))
+    assert result.exit_code == 0
+    rows = {line.split("│")[3].strip(): line for line in result.output.splitlines() if "preset-" in line}
+    assert {name: next(s for s in ("completed", "interrupted", "diverged", "crashed") if s in line)
+            for name, line in rows.items()} == {
+        "preset-a": "completed", "preset-b": "interrupted", "preset-c": "diverged", "preset-d": "crashed",
+    }  # fmt: skip
+    assert "1/4" in rows["preset-a"] and "val_accuracy 0.7500" in rows["preset-a"]
+
+
+def test_runs_in_an_empty_folder_says_how_to_start(tmp_path):
+    result = invoke("runs", "--runs-dir", str(tmp_path / "none"))
+    assert result.exit_code == 0 and "seqtui train --preset" in result.output
+
+
+# -- train, predict, exit codes --------------------------------------------------------------------------
+def test_train_then_predict_on_a_tiny_text_model(tmp_path):
+    runs = tmp_path / "runs"
+    args = ["train", "--preset", "topics-en-lstm", "--limit", "200", "--epochs", "1", "--units", "4",
+            "--embedding-dim", "4", "--maxlen", "8", "--json", "--runs-dir", str(runs)]  # fmt: skip
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    end = json.loads(result.stdout.splitlines()[-1])
+    assert end["event"] == "run_end" and end["status"] == "completed"
+    result = invoke("predict", end["run_dir"], "what is your favorite food", "--top", "3")
+    assert result.exit_code == 0, result.output
+    probabilities = [float(cell) for line in result.output.splitlines() for cell in line.split("│")[2:3]
+                     if cell.strip().replace(".", "").isdigit()]  # fmt: skip
+    assert len(probabilities) == 3 and probabilities == sorted(probabilities, reverse=True)
+    from PIL import Image
+
+    Image.new("L", (28, 28), 255).save(tmp_path / "digit.png")
+    result = invoke("predict", end["run_dir"], "--image", str(tmp_path / "digit.png"))
+    assert result.exit_code == 2 and "does not read images" in result.output
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message"),
+    [
+        ("completed", 0, ""),
+        ("failed", 1, "could not save to runs/x: the disk is full"),
+        ("diverged", 1, "the loss became NaN or infinite; lower the learning rate: --learning-rate 0.0001"),
+        ("interrupted", 130, "stopped by request after epoch 1; resume with: seqtui train --resume runs/x"),
+    ],
+)
+def test_exit_codes_follow_the_run_status(monkeypatch, status, code, message):
+    """Real divergence, disk-full and stop runs are in test_runner.py; here only how the CLI reports them."""
+    from seqtui.core import runner
+    from seqtui.core.events import RunEnded
+
+    def fake_train(config, observer, cancel, runs_dir=None, backend=None):
+        end = RunEnded(status, "runs/x", 1, {"loss": 0.5} if status == "completed" else {}, message)
+        observer(end)
+        return end
+
+    monkeypatch.setattr(runner, "train", fake_train)
+    result = invoke(*SEQ, "--json")
+    assert result.exit_code == code, result.output
+    assert json.loads(result.stdout)["status"] == status  # stdout: JSON lines only
+    if message:
+        assert f"{status}: {message}" in " ".join(result.stderr.split())
+
+
+def test_resume_changes_only_what_it_may(tmp_path):
+    folder = RunFolder.create(tmp_path, "series-rnn")
+    folder.write_config(RunConfig(preset="series-rnn"), {})
+    folder.update_status(status="completed", epochs=2, epochs_done=2)
+    folder.write_history([{"epoch": 1, "loss": 1.0}, {"epoch": 2, "loss": 0.5}])
+    result = invoke("train", "--resume", str(folder.path), "--units", "8", "--preset", "x")
+    assert result.exit_code == 2 and "drop --preset, --units" in result.output.replace("\n", "")
+    result = invoke("train", "--resume", str(folder.path))
+    assert result.exit_code == 2 and "--epochs N" in result.output
+    result = invoke("train", "--resume", str(folder.path), "--epochs", "0")
+    assert result.exit_code == 2 and "--epochs: must be a whole number above 0" in result.output
+    result = invoke("train", "--resume", folder.path.name, "--epochs", "1", "--runs-dir", str(tmp_path))
+    assert result.exit_code == 2 and "N above 2" in result.output
+
+
+# -- bad input: one message, exit code 2, no run folder, no TensorFlow (docs/bad-inputs.md) ---------------
+BAD = [
+    (["--preset", "series-rnn", "--maxlen", "0"], "--maxlen: must be a whole number above 0"),
+    (["--preset", "series-rnn", "--vocab-size", "-3"], "--vocab-size: must be a whole number above 0"),
+    (["--preset", "series-rnn", "--units", "0"], "--units: must be a whole number above 0"),
+    (["--preset", "series-rnn", "--epochs", "0"], "--epochs: must be a whole number above 0"),
+    (["--preset", "series-rnn", "--batch-size", "0"], "--batch-size: must be a whole number above 0"),
+    (["--preset", "series-rnn", "--dropout", "1"], "--dropout: must be in [0, 1)"),
+    (["--preset", "series-rnn", "--dropout", "-0.5"], "--dropout: must be in [0, 1)"),
+    (["--preset", "series-rnn", "--learning-rate", "0"], "--learning-rate: must be above 0"),
+    (["--preset", "series-rnn", "--units", "100000000"], "--units: must be at most 65,536"),
+    (["--preset", "imdb-cnn-lstm", "--maxlen", "4"], "--conv-kernel: Conv1D kernel 5 is longer than"),
+    (["--preset", "imdb-cnn-lstm", "--maxlen", "7"], "--pool-size: Conv1D(5) then MaxPooling1D(4) leave no"),
+    (["--preset", "series-rnn", "--arch", "conv1d"], "--conv-kernel: Conv1D kernel 5 is longer than the 3"),
+    (["--preset", "series-rnn", "--step", "5"], "--step: must not exceed lookback 3"),
+    (["--preset", "series-rnn", "--arch", "cnn2d"], "cnn2d needs images"),
+    (["--preset", "digits-mlp", "--arch", "cnn_lstm"], "reads sequences; for images use cnn2d"),
+    (["--preset", "seris-rnn"], "unknown preset 'seris-rnn'. Did you mean 'series-rnn'"),
+    (["--preset", "series-rnn", "--arch", "lstn"], "unknown architecture 'lstn'. Did you mean 'lstm'"),
+    (["--dataset", "imbd"], "unknown dataset 'imbd'. Did you mean 'imdb'"),
+    (["--preset", "series-rnn", "--optimizer", "adma"], "unknown optimizer 'adma'. Did you mean 'adam'"),
+    (["--preset", "series-rnn", "--split", "words"], "--split: must be 'whitespace' or 'character'"),
+    (["--preset", "series-rnn", "--backend", "theano"], "unknown backend 'theano'"),
+    (["--preset", "spam-rnn"], "dataset 'sms-spam' reads your file: --data spam.csv"),
+    (["--data", "{tmp}/missing.csv"], "missing.csv does not exist"),
+    (["--epochs", "3"], "say what to train"),
+    (["--preset", "series-rnn", "--runs-dir", "{tmp}/file/runs"], "can't write run folders under"),
+    (["--resume", "{tmp}/nowhere"], "is not a seqtui run folder"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
+def test_bad_input_is_one_message_and_exit_2_with_no_run_folder(tmp_path, runs_dir, args, message):
+    (tmp_path / "file").write_text("a file, not a folder")
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = invoke("train", *args)
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert message in text
+    assert result.output.startswith("error:") and "Traceback" not in result.output
+    assert run_folders(runs_dir) == []
+
+
+def test_bad_input_never_imports_tensorflow(tmp_path):
+    """A real process: the answer to a bad value comes before TensorFlow (and its seconds of import)."""
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from seqtui.cli import app\n"
+        f"for args, _ in {BAD!r}:\n"
+        f"    args = [a.replace('{{tmp}}', {str(tmp_path)!r}) for a in args]\n"
+        "    result = CliRunner().invoke(app, ['train', *args])\n"
+        "    assert result.exit_code == 2, (args, result.output)\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    (tmp_path / "file").write_text("x")
+    env = {**os.environ, "SEQTUI_RUNS_DIR": str(tmp_path / "runs")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert run_folders(tmp_path / "runs") == []

@@ -1,0 +1,31 @@
+"""The rooms stay apart: core and datasets import no UI, and never Keras until they train."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import seqtui.core
+import seqtui.datasets
+
+UI_MODULES = ("textual", "plotext", "textual_plotext", "seqtui.tui", "seqtui.console", "seqtui.cli")
+KERAS_USERS = {"seqtui.core.callbacks"}  # subclasses Keras callbacks, imported only by the runner
+
+
+def modules_of(package) -> list[str]:
+    return [f"{package.__name__}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+
+
+def test_core_and_datasets_import_no_ui_and_no_keras():
+    names = [m for m in modules_of(seqtui.core) + modules_of(seqtui.datasets) if m not in KERAS_USERS]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}: importlib.import_module(name)\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow') "
+        f"or any(m == u or m.startswith(u + '.') for u in {UI_MODULES!r}))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

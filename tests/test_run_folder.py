@@ -1,0 +1,163 @@
+"""Run folders: atomic writes, status (with `crashed` for a dead process), history, listing. No Keras."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from seqtui.core.config import RunConfig
+from seqtui.core.runs import (
+    RunFolder,
+    RunFolderError,
+    SaveError,
+    atomic_write,
+    atomic_write_json,
+    check_writable,
+    is_temp_file,
+    list_runs,
+    process_start,
+)
+
+
+def dead_pid() -> int:
+    """The id of a process that has exited (and was reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def make_run(root, name="demo", status="completed", epochs=3, done=3, **state) -> RunFolder:
+    folder = RunFolder.create(root, name)
+    folder.write_config(RunConfig(preset=name), {})
+    rows = [{"epoch": e, "loss": 1.0 / e, "val_loss": 1.5 / e, "val_accuracy": 0.5 + e / 100} for e in range(1, done + 1)]
+    folder.write_history(rows)
+    folder.update_status(status=status, epochs=epochs, epochs_done=done, host=socket.gethostname(), **state)
+    return folder
+
+
+def test_atomic_write_replaces_the_file_and_leaves_no_temp(tmp_path):
+    target = tmp_path / "run.json"
+    atomic_write_json(target, {"a": 1})
+    atomic_write_json(target, {"a": 2})
+    assert json.loads(target.read_text()) == {"a": 2}
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # the usual permissions, not mkstemp's 0o600
+
+
+@pytest.mark.parametrize("error", [OSError(errno.ENOSPC, "No space left on device"), KeyboardInterrupt()])
+def test_failed_atomic_write_keeps_the_old_file_and_no_temp(tmp_path, error):
+    target = tmp_path / "history.csv"
+    target.write_text("old")
+
+    def half_then_fail(tmp):
+        tmp.write_text("half")
+        raise error
+
+    with pytest.raises(type(error)):
+        atomic_write(target, half_then_fail)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["history.csv"]
+
+
+def test_save_error_says_the_disk_is_full_and_how_to_resume(tmp_path):
+    message = str(SaveError(tmp_path, OSError(errno.ENOSPC, "No space left on device")))
+    assert "the disk is full" in message and f"--resume {tmp_path}" in message
+
+
+def test_temp_files_of_a_killed_writer_are_recognised_and_removed(tmp_path):
+    folder = make_run(tmp_path)
+    for name in (".last-abc123.keras", ".run-x1.json", ".history-zz.csv"):
+        (folder.path / name).write_text("half")
+    (folder.path / "notes.txt").write_text("mine")
+    assert is_temp_file(folder.path / ".last-abc123.keras")
+    assert not is_temp_file(folder.path / "notes.txt")
+    assert len(folder.remove_temp_files()) == 3
+    assert sorted(p.name for p in folder.path.iterdir()) == ["config.json", "history.csv", "notes.txt", "run.json"]
+
+
+def test_running_with_a_live_process_is_running(tmp_path):
+    folder = make_run(tmp_path)
+    folder.mark_running(5, 2)
+    assert folder.status == "running"
+    assert folder.read_json("run.json")["pid_started"] == process_start(os.getpid())
+
+
+def test_running_with_a_dead_process_is_crashed(tmp_path):
+    folder = make_run(tmp_path, status="running", pid=dead_pid())
+    assert folder.status == "crashed"
+
+
+def test_a_reused_process_id_is_not_the_run(tmp_path):
+    """Containers restart with low process ids: a live process with another start time is not the run."""
+    if process_start(os.getpid()) is None:
+        pytest.skip("no /proc here")
+    folder = make_run(tmp_path, status="running", pid=os.getpid(), pid_started="1")
+    assert folder.status == "crashed"
+
+
+def test_a_run_on_another_host_stays_running(tmp_path):
+    folder = make_run(tmp_path, status="running", pid=dead_pid())
+    folder.update_status(host="another-node")
+    assert folder.status == "running"
+
+
+def test_open_by_name_under_the_runs_root(tmp_path):
+    folder = make_run(tmp_path / "runs")
+    assert RunFolder.open(folder.path.name, tmp_path / "runs").path == folder.path
+    with pytest.raises(RunFolderError, match="not a seqtui run folder"):
+        RunFolder.open(tmp_path / "nowhere")
+
+
+def test_damaged_files_are_folder_errors(tmp_path):
+    folder = make_run(tmp_path)
+    folder.file("run.json").write_text("{half")
+    with pytest.raises(RunFolderError, match="damaged"):
+        folder.read_json("run.json")
+    folder.file("run.json").write_text("[1, 2]")
+    with pytest.raises(RunFolderError, match="damaged"):
+        folder.read_json("run.json")
+    folder.file("history.csv").write_text("epoch,loss\n1,abc\n")
+    with pytest.raises(RunFolderError, match="damaged"):
+        folder.read_history()
+
+
+def test_history_round_trips(tmp_path):
+    folder = make_run(tmp_path, done=4)
+    history = folder.read_history()
+    assert [row["epoch"] for row in history] == [1, 2, 3, 4]
+    assert history[1]["loss"] == pytest.approx(0.5)
+
+
+def test_update_config_keeps_the_rest(tmp_path):
+    folder = make_run(tmp_path)
+    folder.update_config(epochs=9, learning_rate=0.01)
+    config = folder.read_config()
+    assert (config.train.epochs, config.train.learning_rate) == (9, 0.01)
+    assert config.preset == "demo"
+
+
+def test_check_writable_rejects_a_path_under_a_file(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(RunFolderError, match="--runs-dir"):
+        check_writable(blocker / "runs")
+
+
+def test_list_runs_newest_first_with_statuses_and_skips_damaged(tmp_path):
+    make_run(tmp_path, "a", status="completed")
+    make_run(tmp_path, "b", status="running", pid=dead_pid(), done=1)
+    damaged = make_run(tmp_path, "c", status="interrupted")
+    damaged.file("run.json").write_text("{")
+    (tmp_path / "not-a-run").mkdir()
+    rows = list_runs(tmp_path)
+    assert [(r.name, r.status) for r in rows] == [("b", "crashed"), ("a", "completed")]
+    assert rows[1].best_val == ("val_accuracy", pytest.approx(0.53))
+    assert (rows[0].epochs_done, rows[0].epochs) == (1, 3)

@@ -1,0 +1,256 @@
+"""The runner end to end on the toy sequence (131 parameters, instant): run folders, stop and resume,
+divergence, a full disk, a stop request at every awkward moment. Nothing may cost more than the epoch."""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+import threading
+
+import pytest
+
+from seqtui.core.config import with_overrides
+from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
+from seqtui.core.presets import PRESETS
+from seqtui.core.runner import Cancelled, ConfigError, check_config, plan_resume, resume, train
+from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
+from seqtui.datasets.registry import load_dataset
+
+SEQ = with_overrides(PRESETS["series-rnn"].config, epochs=2, batch_size=64, patience=0)
+STEPS = 20  # 1,278 training windows / 64
+
+
+class Recorder:
+    """An observer that keeps every event and can act on one (set the cancel event, raise...)."""
+
+    def __init__(self, act=None) -> None:
+        self.events: list = []
+        self.act = act
+
+    def __call__(self, event) -> None:
+        self.events.append(event)
+        if self.act:
+            self.act(event)
+
+    def epochs(self) -> list[int]:
+        return [e.epoch for e in self.events if isinstance(e, EpochEnded)]
+
+    def of(self, kind) -> list:
+        return [e for e in self.events if isinstance(e, kind)]
+
+
+def epochs_in(folder: RunFolder) -> list[int]:
+    return [int(row["epoch"]) for row in folder.read_history()]
+
+
+def iterations(path) -> int:
+    import keras
+
+    return int(keras.models.load_model(path, safe_mode=True).optimizer.iterations.numpy())
+
+
+def assert_no_temp_files(folder: RunFolder) -> None:
+    assert not [p.name for p in folder.path.iterdir() if is_temp_file(p)]
+
+
+@pytest.fixture(scope="module")
+def completed(tmp_path_factory):
+    """One completed 2-epoch run, trained once; tests work on copies of it."""
+    root = tmp_path_factory.mktemp("done")
+    events = Recorder()
+    end = train(SEQ, events, runs_dir=root)
+    return end, events, RunFolder(root / next(p.name for p in root.iterdir()))
+
+
+@pytest.fixture
+def copy_of(tmp_path):
+    def copy(folder: RunFolder) -> RunFolder:
+        return RunFolder(shutil.copytree(folder.path, tmp_path / "runs" / folder.path.name))
+
+    return copy
+
+
+def test_a_run_leaves_a_complete_folder(completed):
+    end, events, folder = completed
+    assert end.status == "completed" and end.epochs_done == 2
+    assert set(end.test_metrics) == {"loss", "mae"}
+    names = {p.name for p in folder.path.iterdir()}
+    assert {"config.json", "run.json", "history.csv", "last.keras", "model.keras", "metrics.json", "encoder.json"} <= names
+    assert epochs_in(folder) == [1, 2] and events.epochs() == [1, 2]
+    state = folder.read_json("run.json")
+    assert (state["status"], state["epochs"], state["epochs_done"], state["message"]) == ("completed", 2, 2, "")
+    assert folder.read_config() == SEQ
+    assert [type(e) for e in (events.events[0], events.events[-1])] == [RunStarted, RunEnded]
+    batches = events.of(BatchEnded)
+    assert batches and all(b.steps == STEPS for b in batches) and batches[-1].step == STEPS
+    assert iterations(folder.file("last.keras")) == 2 * STEPS
+    assert_no_temp_files(folder)
+
+
+def test_a_completed_run_says_how_to_train_longer(completed, copy_of):
+    folder = copy_of(completed[2])
+    with pytest.raises(RunFolderError, match="--epochs N, with N above 2"):
+        plan_resume(folder.path)
+    with pytest.raises(RunFolderError, match="N above 2"):
+        plan_resume(folder.path, epochs=2)
+
+
+def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed, copy_of):
+    folder = copy_of(completed[2])
+    events = Recorder()
+    end = resume(folder.path, events, epochs=3)
+    assert end.status == "completed"
+    assert events.of(RunStarted)[0].initial_epoch == 2
+    assert events.epochs() == [3] and epochs_in(folder) == [1, 2, 3]
+    assert iterations(folder.file("last.keras")) == 3 * STEPS
+    assert folder.read_json("run.json")["epochs"] == 3
+    assert folder.read_config().train.epochs == 3
+
+
+def test_a_stop_mid_epoch_ends_interrupted_and_resume_redoes_that_epoch(runs_dir, monkeypatch):
+    from seqtui.core import runner
+
+    def with_a_note(config):
+        data = load_dataset(config)
+        data.notes.append("vocab size 9 is above what the data has")
+        return data
+
+    monkeypatch.setattr(runner, "load_dataset", with_a_note)
+    cancel = threading.Event()
+
+    def stop_in_epoch_2(event) -> None:
+        if isinstance(event, BatchEnded) and event.epoch == 2 and event.step >= 3:
+            cancel.set()
+
+    config = with_overrides(SEQ, epochs=3)
+    events = Recorder(stop_in_epoch_2)
+    end = train(config, events, cancel, runs_dir=runs_dir)
+    folder = RunFolder.open(end.run_dir)
+    assert [e.message for e in events.of(LogMessage) if e.level == "warning"] == [
+        "vocab size 9 is above what the data has"
+    ]  # the data's notes reach the user as warnings
+    assert end.status == "interrupted" and end.epochs_done == 1
+    assert f"seqtui train --resume {folder.path}" in end.message
+    assert folder.status == "interrupted" and epochs_in(folder) == [1]
+    partial = iterations(folder.file("last.keras"))
+    assert STEPS < partial < 2 * STEPS  # the stop came after the current batch, not at the epoch's end
+    assert not folder.file("metrics.json").exists()
+    assert_no_temp_files(folder)
+
+    events = Recorder()
+    end = resume(folder.path, events)
+    assert end.status == "completed" and end.epochs_done == 3  # the original total is kept
+    assert events.epochs() == [2, 3] and epochs_in(folder) == [1, 2, 3]
+    assert iterations(folder.file("last.keras")) == partial + 2 * STEPS
+
+
+def test_ctrl_c_while_saving_leaves_a_consistent_folder(runs_dir, monkeypatch):
+    """A second Ctrl+C raises KeyboardInterrupt wherever the training thread is, e.g. mid-save."""
+    original = RunFolder.write_history
+
+    def interrupted_in_epoch_2(self, rows):
+        if len(rows) == 2:
+            raise KeyboardInterrupt
+        original(self, rows)
+
+    monkeypatch.setattr(RunFolder, "write_history", interrupted_in_epoch_2)
+    end = train(SEQ, Recorder(), runs_dir=runs_dir)
+    folder = RunFolder.open(end.run_dir)
+    assert end.status == "interrupted" and end.epochs_done == 1
+    assert folder.read_json("run.json")["status"] == "interrupted"
+    assert epochs_in(folder) == [1]
+    assert_no_temp_files(folder)
+    assert iterations(folder.file("last.keras")) == 2 * STEPS  # epoch 2 was saved: the resume redoes it
+
+
+def test_a_crashed_run_can_be_resumed_but_a_running_one_cannot(completed, copy_of):
+    import os
+    import subprocess
+    import sys
+
+    folder = copy_of(completed[2])
+    folder.write_history(folder.read_history()[:1])
+    folder.mark_running(2, 1)
+    with pytest.raises(RunFolderError, match="still being trained by process"):
+        plan_resume(folder.path)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    folder.update_status(pid=gone.pid)
+    (folder.path / ".last-deadbeef.keras").write_bytes(b"half a checkpoint")
+    assert folder.status == "crashed" and os.getpid() != gone.pid
+    end = resume(folder.path, Recorder())
+    assert end.status == "completed" and epochs_in(folder) == [1, 2]
+    assert_no_temp_files(folder)
+
+
+def test_all_epochs_done_but_stopped_before_the_test_evaluation(completed, copy_of):
+    folder = copy_of(completed[2])
+    folder.update_status(status="interrupted")
+    folder.file("metrics.json").unlink()
+    events = Recorder()
+    end = resume(folder.path, events)
+    assert end.status == "completed" and end.test_metrics and events.epochs() == []
+    assert folder.file("metrics.json").exists()
+
+
+def test_resume_refuses_data_that_changed(completed, copy_of):
+    folder = copy_of(completed[2])
+    folder.update_status(status="interrupted")
+    encoder = folder.read_json("encoder.json")
+    encoder["mean"] = [123.0]
+    folder.file("encoder.json").write_text(json.dumps(encoder))
+    with pytest.raises(RunFolderError, match="data .* changed"):
+        resume(folder.path, Recorder())
+
+
+def test_divergence_stops_the_run_with_a_hint_and_a_lower_rate_resumes_it(runs_dir):
+    config = with_overrides(SEQ, optimizer="sgd", learning_rate=9.0, epochs=3)
+    end = train(config, Recorder(), runs_dir=runs_dir)
+    folder = RunFolder.open(end.run_dir)
+    assert end.status == "diverged", end
+    assert "--learning-rate 0.9" in end.message and f"--resume {folder.path}" in end.message
+    assert folder.status == "diverged"
+    assert all(not any(v != v for v in row.values()) for row in folder.read_history())  # no NaN recorded
+    end = resume(folder.path, Recorder(), learning_rate=0.01)
+    assert end.status == "completed" and epochs_in(folder) == [1, 2, 3]
+    assert folder.read_config().train.learning_rate == 0.01
+
+
+def test_a_full_disk_fails_the_run_and_keeps_earlier_checkpoints(runs_dir, monkeypatch):
+    original = RunFolder.save_model
+    calls = []
+
+    def disk_fills_in_epoch_2(self, model, name):
+        calls.append(name)
+        if len(calls) > 2:  # epoch 1 saved model.keras and last.keras
+            raise OSError(errno.ENOSPC, "No space left on device")
+        original(self, model, name)
+
+    monkeypatch.setattr(RunFolder, "save_model", disk_fills_in_epoch_2)
+    end = train(SEQ, Recorder(), runs_dir=runs_dir)
+    folder = RunFolder.open(end.run_dir)
+    assert end.status == "failed" and "the disk is full" in end.message and "--resume" in end.message
+    assert folder.read_json("run.json")["status"] == "failed"
+    assert epochs_in(folder) == [1]
+    assert iterations(folder.file("last.keras")) == STEPS  # epoch 1's checkpoint, whole
+    assert iterations(folder.file("model.keras")) == STEPS
+    assert_no_temp_files(folder)
+
+
+def test_bad_settings_and_early_stops_create_no_folder(runs_dir):
+    with pytest.raises(ConfigError) as info:
+        train(with_overrides(SEQ, maxlen=0, dropout=1.5), Recorder(), runs_dir=runs_dir)
+    assert {p.field for p in info.value.problems} == {"maxlen", "dropout"}
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        train(SEQ, Recorder(), cancel, runs_dir=runs_dir)
+    assert not runs_dir.exists() or not list(runs_dir.iterdir())
+
+
+def test_a_vocab_size_above_the_data_is_a_warning_not_an_error():
+    config = with_overrides(PRESETS["topics-en-lstm"].config, vocab_size=90_000)
+    check_config(config)
+    notes = load_dataset(config.data).notes
+    assert any("vocab size 90000 is above" in note for note in notes)

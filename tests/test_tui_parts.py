@@ -1,0 +1,59 @@
+"""The app's pieces without a running app: downsampling, run progress and ETA, token view, the bridge."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
+from seqtui.datasets.tokenizer import TokenView
+from seqtui.tui.live_run import LiveRun, clock
+from seqtui.tui.messages import BatchDone, MessageBridge
+from seqtui.tui.widgets.chart import downsample
+from seqtui.tui.widgets.prob_bars import bar
+from seqtui.tui.widgets.token_strip import TokenInfo, token_text
+
+
+def test_downsample_keeps_at_most_limit_points_the_last_exact_and_skips_nan():
+    xs = list(range(1000))
+    ys = [float(x) for x in xs]
+    ys[10] = float("nan")
+    out_x, out_y = downsample(xs, ys, 50)
+    assert len(out_x) == 50 and out_x[-1] == 999 and out_y[-1] == 999.0
+    assert all(a < b for a, b in zip(out_x, out_x[1:], strict=False))
+    assert downsample([1, 2], [3.0, 4.0], 50) == ([1, 2], [3.0, 4.0])
+
+
+def test_live_run_tracks_progress_best_epoch_and_time_left():
+    run = LiveRun.started(RunStarted("r", "demo", 4, 0, 10, 1000, 5, "binary", "accuracy"))
+    assert run.seconds_left == float("inf")
+    run.batch(BatchEnded(1, 5, 10, {"loss": 0.7, "accuracy": 0.5}, 500.0))
+    assert run.batch_x == [0.5] and run.seconds_left == 0.5 * 2 + 3 * 2  # 1000 samples at 500/s = 2 s/epoch
+    run.epoch_end(EpochEnded(1, 4, {"loss": 0.6, "val_loss": 0.65}, 4.0, 250.0, best=True))
+    assert run.best_epoch == 1 and run.seconds_left == 3 * 4.0
+    assert run.curve("val_loss") == ([1], [0.65]) and clock(3725) == "1:02:05" and clock(65) == "1:05"
+
+
+def test_token_text_marks_unknown_words_padding_and_cuts_without_colour():
+    tokens = [TokenView("오늘", 5, True), TokenView("주가가", 1, False)]
+    text = token_text(TokenInfo(tokens, 2, 5, "pre", "pre")).plain
+    assert text.startswith("[cut 2 at the front] [pad 0 x3] 오늘:5 ?주가가:1(oov)")
+    assert "1 unknown" in text and "3 padding zeros (pre)" in text
+    assert bar(0.5, 4) == "██  " and bar(0.5, 1) == "▌"
+
+
+def test_bridge_posts_from_another_thread_without_waiting_for_the_ui():
+    posted = []
+
+    class Target:
+        def post_message(self, message):
+            posted.append(message)
+            return True
+
+    bridge = MessageBridge(Target())  # type: ignore[arg-type]
+    start = time.perf_counter()
+    worker = threading.Thread(target=lambda: [bridge(BatchEnded(1, i, 100, {}, 1.0)) for i in range(1, 101)])
+    worker.start()
+    worker.join()
+    assert time.perf_counter() - start < 1.0
+    assert len(posted) == 100 and isinstance(posted[0], BatchDone) and posted[-1].event.step == 100

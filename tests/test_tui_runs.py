@@ -1,0 +1,70 @@
+"""Runs: past run folders with status and metrics; predict with one, continue one, compare two."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from seqtui.tui.launch import make_app
+from seqtui.tui.screens.dialogs import EpochsDialog
+from seqtui.tui.screens.predict import PredictScreen
+from seqtui.tui.screens.runs import RunsScreen
+from seqtui.tui.screens.train import TrainScreen
+from seqtui.tui.widgets.chart import MetricChart
+from tests.tui_fakes import FakeRunner, FakeSession, fake_summary, make_run_folder, settle
+
+HISTORY_A = [{"epoch": e, "loss": 1 / e, "accuracy": 0.5 + e / 10, "val_loss": 1.1 / e, "val_accuracy": 0.5}
+             for e in (1, 2, 3)]  # fmt: skip
+HISTORY_B = [
+    {"epoch": e, "loss": 2 / e, "accuracy": 0.4, "val_loss": 2.1 / e, "val_accuracy": 0.4} for e in (1, 2)
+]
+
+
+async def test_runs_list_predict_continue_and_compare(tmp_path):
+    old = make_run_folder(tmp_path, "topics-en-lstm", HISTORY_B, status="interrupted")
+    new = make_run_folder(tmp_path, "digits-mlp", HISTORY_A, test={"loss": 0.3, "accuracy": 0.91})
+    make_run_folder(tmp_path, "broken", [], status="failed", model=False)
+    runner = FakeRunner()
+    opened = []
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary,
+                   session_loader=lambda run_dir: opened.append(run_dir) or FakeSession("digits", run_dir))  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        table = screen.query_one("#runs", DataTable)
+        assert table.row_count == 3
+        rows = {str(table.get_row_at(i)[1]): [str(c) for c in table.get_row_at(i)] for i in range(3)}
+        digits = rows[new.name]
+        assert digits[2] == "✓ completed" and digits[3] == "3/5" and digits[5] == "accuracy 0.9100"
+        assert rows[old.name][2] == "interrupted" and "✗ failed" in [r[2] for r in rows.values()]
+
+        # compare: mark two runs with space, their curves share one chart
+        table.move_cursor(row=table.get_row_index(str(new)))
+        await pilot.press("space")
+        table.move_cursor(row=table.get_row_index(str(old)))
+        await pilot.press("space")
+        await pilot.pause()
+        chart = screen.query_one("#compare-chart", MetricChart)
+        assert chart.display and set(chart.series) == {"A loss", "A val_loss", "B loss", "B val_loss"}
+        assert chart.series["B loss"].xs == [1, 2]
+        assert str(table.get_cell(str(old), "cmp")) == "B"
+
+        # continue the interrupted run: ask for the epochs, then train on the Train screen
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, EpochsDialog)
+        app.screen.query_one(Input).value = "4"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TrainScreen)
+        assert runner.calls[-1] == ("resume", (old, 4))
+        assert app.screen.live.history[0]["epoch"] == 1  # earlier epochs came from history.csv
+
+        # predict with the newest run
+        await pilot.press("f5")
+        await pilot.pause()
+        table.move_cursor(row=table.get_row_index(str(new)))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PredictScreen) and opened == [new]

@@ -1,0 +1,121 @@
+"""Setup: validation beside each field as you type, presets, dataset status and fetching, the summary."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static
+
+from seqtui.datasets.base import DataError
+from seqtui.tui.launch import make_app
+from seqtui.tui.screens.dialogs import ErrorDialog
+from seqtui.tui.screens.setup import SetupScreen
+from seqtui.tui.screens.train import TrainScreen
+from seqtui.tui.setup_form import FIELDS, build_config
+from seqtui.tui.widgets.field_row import FieldRow
+from seqtui.tui.widgets.layer_summary import LayerSummary
+from tests.tui_fakes import FakeRunner, fake_summary, plain, settle
+
+
+def fake_app(runs_dir, **services):
+    services.setdefault("runner", FakeRunner())
+    services.setdefault("engine_loader", lambda: "fake engine")
+    services.setdefault("summarizer", fake_summary)
+    return make_app(runs_dir=runs_dir, **services)
+
+
+def message(screen, name: str) -> str:
+    return plain(screen.query_one(f"#msg-{name}", Static))
+
+
+async def type_into(pilot, screen, name: str, text: str) -> None:
+    field = screen.query_one(f"#{name}", Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*text) if text else None
+    await pilot.pause()
+
+
+def test_build_config_reports_parse_and_range_problems_by_field():
+    base = SetupScreen().base
+    values = {spec.name: "" for spec in FIELDS} | {"maxlen": "abc", "units": "0", "epochs": "3", "batch_size": "8",
+                                                    "vocab_size": "100", "embedding_dim": "8", "layers": "1",
+                                                    "dropout": "1.5"}  # fmt: skip
+    config, problems = build_config(base, values, "topics-en", "lstm", None)
+    fields = {p.field: p.message for p in problems}
+    assert fields["maxlen"].startswith("must be a whole number (got 'abc')")
+    assert "above 0" in fields["units"] and "[0, 1)" in fields["dropout"]
+    assert config.train.learning_rate is None and config.data.sample_limit is None  # blank optional fields
+
+
+async def test_validation_messages_appear_beside_fields_as_you_type(tmp_path):
+    app = fake_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        await type_into(pilot, screen, "units", "x1")
+        assert "must be a whole number" in message(screen, "units")
+        assert screen.query_one("#row-units", FieldRow).has_class("-invalid")
+        await type_into(pilot, screen, "units", "0")
+        assert "above 0" in message(screen, "units")
+        await type_into(pilot, screen, "dropout", "2")
+        assert "[0, 1)" in message(screen, "dropout")
+        await pilot.press("ctrl+s")  # refused: nothing starts while fields are wrong
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen) and app.runner.calls == []
+        await type_into(pilot, screen, "units", "16")
+        await type_into(pilot, screen, "dropout", "0.2")
+        assert message(screen, "units") == "" and message(screen, "dropout") == ""
+        assert screen.config is not None and screen.config.model.units == 16
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, TrainScreen)
+        kind, config = app.runner.calls[0]
+        assert kind == "train" and config.model.units == 16 and config.model.dropout == 0.2
+
+
+async def test_summary_shows_the_recurrent_arithmetic_and_presets_fill_the_form(tmp_path):
+    app = fake_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        await type_into(pilot, screen, "embedding_dim", "3")
+        await type_into(pilot, screen, "units", "4")
+        await pilot.pause(0.4)  # the summary waits for a pause in typing
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        summary = screen.query_one("#summary", LayerSummary)
+        text = plain(summary)
+        assert "(features + units) x units + units" in text
+        assert "(3 + 4) x 4 + 4 = 32" in text  # SEEDS: 3 features, 4 units -> 32
+
+        screen.query_one("#preset", Select).value = "digits-mlp"  # a preset is a starting point
+        await pilot.pause()
+        assert screen.dataset == "digits"
+        assert screen.query_one("#units", Input).value == "512"
+        assert str(screen.query_one("#arch", Select).value) == "mlp"
+        assert screen.query_one("#maxlen", Input).disabled  # images have no maxlen
+        table = screen.query_one("#datasets", DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "digits"
+
+
+async def test_dataset_needing_download_blocks_start_and_fetch_explains_offline(tmp_path):
+    def offline(info):
+        raise DataError(
+            f"dataset {info.name!r} is not in Keras' cache and could not be downloaded (no network)"
+        )
+
+    app = fake_app(tmp_path, fetcher=offline)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.select_dataset("imdb")
+        await pilot.pause()
+        assert "ctrl+g" in plain(screen.query_one("#other-problems", Static))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.runner.calls == []
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert "could not be downloaded" in plain(app.screen.query_one("#error-message", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "could not be downloaded" in plain(screen.query_one("#fetch-message", Static))

@@ -1,0 +1,93 @@
+"""Train: a scripted run feeds charts, progress and the log; stop; results; errors are dialogs."""
+
+from __future__ import annotations
+
+from textual.widgets import ContentSwitcher, Label, ProgressBar, Static
+
+from seqtui.core.config import RunConfig, with_overrides
+from seqtui.datasets.base import DataError
+from seqtui.tui.launch import make_app
+from seqtui.tui.screens.dialogs import ErrorDialog
+from seqtui.tui.screens.setup import SetupScreen
+from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.confusion import ConfusionTable
+from tests.tui_fakes import FakeRunner, fake_summary, plain, settle, until
+
+CONFIG = with_overrides(RunConfig(preset="topics-en-lstm"), dataset="topics-en", epochs=3)
+
+
+def fake_app(runs_dir, runner):
+    return make_app(runs_dir=runs_dir, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+
+
+def log_text(screen) -> str:
+    return "\n".join(screen.log_lines)
+
+
+async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
+    app = fake_app(tmp_path, FakeRunner(epochs=3, steps=4))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert await app.start_training(CONFIG)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.train_screen
+        loss = screen.query_one("#loss-chart", MetricChart)
+        assert len(loss.series["loss"].xs) == 12  # one point per batch event
+        assert loss.series["val_loss"].xs == [1, 2, 3]
+        assert loss.marked == (2, "best epoch 2")  # epoch 3's val_loss rose: not the best
+        assert loss.draws >= 1
+        metric = screen.query_one("#metric-chart", MetricChart)
+        assert set(metric.series) == {"accuracy", "val_accuracy"}
+        assert screen.query_one("#epoch-bar", ProgressBar).progress == 3
+        assert str(screen.query_one("#batch-label", Label).content) == "batch 4/4"
+        assert "1,000 samples/s" in str(screen.query_one("#speed", Label).content)
+        log = log_text(screen)
+        assert "fake data loaded" in log and "epoch 2/3" in log and "* best" in log
+        assert screen.query_one("#bottom", ContentSwitcher).current == "results"
+        results = plain(screen.query_one("#results-text", Static))
+        assert "run completed" in results and "test accuracy 0.9000" in results
+        table = screen.query_one("#confusion", ConfusionTable)
+        assert table.row_count == 3 and "greeting" in str(table.columns[table.ordered_columns[1].key].label)
+        assert app.activity == "last run completed"
+
+
+async def test_stop_ends_after_the_current_batch_and_keeps_the_model(tmp_path):
+    runner = FakeRunner(epochs=5, hold=True)
+    app = fake_app(tmp_path, runner)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.start_training(CONFIG)
+        await until(pilot, runner.holding.is_set)
+        await pilot.pause()
+        screen = app.train_screen
+        assert screen.is_training
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.ended.status == "interrupted" and screen.ended.epochs_done == 1
+        assert "stopping after the current batch" in log_text(screen)
+        assert not screen.is_training
+
+
+async def test_errors_are_dialogs_and_the_app_keeps_running(tmp_path):
+    runner = FakeRunner(epochs=1, error=DataError("topics-en: the file is damaged"))
+    app = fake_app(tmp_path, runner)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.start_training(CONFIG)  # a dataset that can't load: the worker raises
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert "damaged" in plain(app.screen.query_one("#error-message", Static))
+        await pilot.press("enter")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, SetupScreen)
+        assert not app.train_screen.is_training
+
+        runner.error, runner.fail = None, "ResourceExhaustedError: OOM when allocating tensor"
+        await app.start_training(CONFIG)  # out of memory mid-run: the engine ends the run as failed
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.title_text == "Out of memory"
+        assert "Lower the batch size" in plain(app.screen.query_one("#error-message", Static))
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.train_screen.ended.status == "failed"

@@ -1,0 +1,211 @@
+"""Test doubles for the app's services: a runner that replays scripted epochs, a prediction session and a
+model summary without TensorFlow, and run folders written the way the engine writes them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seqtui.core.config import RunConfig
+from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.runs import METRICS, RunFolder, atomic_write_json
+from seqtui.datasets.base import TextEncoder
+from seqtui.datasets.images import mnist_like
+from seqtui.datasets.tokenizer import Tokenizer
+from seqtui.tui.prediction import Forecast
+from seqtui.tui.widgets.token_strip import TokenInfo
+
+CLASSES = ["greeting", "weather", "stocks"]
+
+
+class FakeRunner:
+    """Replays `epochs` epochs of `steps` batches. With `hold`, it waits after the first epoch until
+    cancelled (for Stop tests); with `error`, it raises before starting; with `fail`, it ends failed."""
+
+    def __init__(
+        self,
+        epochs: int = 3,
+        steps: int = 4,
+        hold: bool = False,
+        error: Exception | None = None,
+        fail: str | None = None,
+        task: str = "multiclass",
+    ) -> None:
+        self.epochs, self.steps, self.hold, self.error, self.fail, self.task = (
+            epochs,
+            steps,
+            hold,
+            error,
+            fail,
+            task,
+        )
+        self.calls: list[tuple[str, Any]] = []
+        self.holding = threading.Event()
+
+    def train(
+        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+    ) -> RunEnded:
+        self.calls.append(("train", config))
+        return self._run(
+            config.name, observer, cancel, Path(runs_dir) / f"fake-{config.name}", 0, self.epochs
+        )
+
+    def resume(
+        self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None
+    ) -> RunEnded:
+        self.calls.append(("resume", (run_dir, epochs)))
+        done = len(RunFolder(run_dir).read_history())
+        return self._run(Path(run_dir).name, observer, cancel, Path(run_dir), done, epochs or self.epochs)
+
+    def _run(self, name: str, observer: Observer, cancel: threading.Event, run_dir: Path, first: int,
+             epochs: int) -> RunEnded:  # fmt: skip
+        if self.error is not None:
+            raise self.error
+        run_dir.mkdir(parents=True, exist_ok=True)
+        monitor = "mae" if self.task == "regression" else "accuracy"
+        observer(RunStarted(str(run_dir), name, epochs, first, self.steps, 400, 1234, self.task, monitor))
+        observer(LogMessage("fake data loaded"))
+        done = first
+        for epoch in range(first + 1, epochs + 1):
+            for step in range(1, self.steps + 1):
+                if cancel.is_set():
+                    return self._end(observer, "interrupted", run_dir, done, "stopped by request")
+                logs = {"loss": 1.0 / (epoch + step / self.steps), monitor: 0.5 + 0.1 * epoch}
+                observer(BatchEnded(epoch, step, self.steps, logs, 1000.0))
+            logs = {"loss": 1.0 / epoch, monitor: 0.5 + 0.1 * epoch, "val_loss": 0.9 / epoch + (0.3 if epoch == 3 else 0),
+                    f"val_{monitor}": 0.45 + 0.1 * epoch}  # fmt: skip
+            observer(EpochEnded(epoch, epochs, logs, 0.4, 1000.0, best=epoch != 3))
+            done = epoch
+            if self.hold and epoch == first + 1:
+                self.holding.set()
+                deadline = time.monotonic() + 20
+                while not cancel.is_set() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+        if self.fail:
+            return self._end(observer, "failed", run_dir, done, self.fail)
+        return self._end(observer, "completed", run_dir, done, "")
+
+    def _end(self, observer: Observer, status: str, run_dir: Path, done: int, message: str) -> RunEnded:
+        completed = status == "completed" and self.task != "regression"
+        end = RunEnded(
+            status,  # type: ignore[arg-type]
+            str(run_dir),
+            done,
+            {"loss": 0.3, "accuracy": 0.9} if completed else {},
+            message,
+            [[5, 1, 0], [0, 6, 1], [1, 0, 7]] if completed else None,
+            CLASSES if completed else [],
+        )
+        observer(end)
+        return end
+
+
+def fake_summary(config: RunConfig) -> dict[str, Any]:
+    """layer_table's answer for Embedding -> SimpleRNN -> Dense, computed by hand."""
+    m, d = config.model, config.data
+    n, u = m.embedding_dim, m.units
+    rnn = (n + u) * u + u
+    layers = [
+        {"name": "embedding", "type": "Embedding", "output_shape": ["None", d.maxlen, n], "params": d.vocab_size * n},
+        {"name": "simple_rnn", "type": "SimpleRNN", "output_shape": ["None", u], "params": rnn,
+         "formula": f"({n} + {u}) x {u} + {u} = {rnn:,}"},
+        {"name": "dense", "type": "Dense", "output_shape": ["None", 3], "params": u * 3 + 3},
+    ]  # fmt: skip
+    return {"total_params": sum(row["params"] for row in layers), "layers": layers}
+
+
+class FakeSession:
+    """A PredictSession with a real tokenizer and keyword rules instead of a model."""
+
+    def __init__(self, mode: str = "text", run_dir: Path = Path("runs/fake")) -> None:
+        self.mode = mode
+        self.run_dir = run_dir
+        texts = [
+            "hello there how are you",
+            "the weather is nice today",
+            "stocks are up today",
+            "안녕 오늘 날씨",
+        ]
+        self.encoder = TextEncoder(Tokenizer.fit(texts), maxlen=6)
+        self.class_names = CLASSES if mode == "text" else [str(i) for i in range(10)]
+        self.images: list[np.ndarray] = []
+        self.texts: list[str] = []
+
+    def classify_text(self, text: str) -> list[tuple[str, float]]:
+        self.texts.append(text)
+        words = set(text.lower().split())
+        scores = [1 + 5 * bool(words & {"hello", "안녕"}), 1 + 5 * bool(words & {"weather", "날씨"}),
+                  1 + 5 * bool(words & {"stocks", "주가가"})]  # fmt: skip
+        total = sum(scores)
+        return sorted(((c, s / total) for c, s in zip(CLASSES, scores, strict=True)), key=lambda kv: -kv[1])
+
+    def tokens(self, text: str) -> TokenInfo:
+        tokens, cut = self.encoder.view(text)
+        return TokenInfo(tokens, cut, self.encoder.maxlen, "pre", "pre")
+
+    def classify_image(self, pixels: np.ndarray) -> tuple[list[tuple[str, float]], np.ndarray]:
+        self.images.append(pixels.copy())
+        prepared = mnist_like(pixels, invert=False)
+        rows, cols = np.nonzero(pixels)
+        tall = (rows.max() - rows.min() + 1) > 2 * (cols.max() - cols.min() + 1)
+        best = "1" if tall else "0"
+        ranked = [(best, 0.8)] + [(str(i), 0.2 / 9) for i in range(10) if str(i) != best]
+        return ranked, prepared
+
+    def generate(self, seed: str, words: int, temperature: float) -> str:
+        return " ".join(["말이"] * words)
+
+    def forecast(self) -> Forecast:
+        real = [float(np.sin(i / 5)) for i in range(120)]
+        return Forecast(real, [v * 0.9 for v in real], 0.05, 0.2, "temp")
+
+
+def make_run_folder(root: Path, name: str, history: list[dict[str, float]], status: str = "completed",
+                    test: dict[str, float] | None = None, model: bool = True) -> Path:  # fmt: skip
+    """A run folder as the engine leaves it (config, run.json, history, metrics, a model file)."""
+    folder = RunFolder.create(root, name)
+    preset = RunConfig(preset=name)
+    folder.write_config(preset, {"task": "multiclass", "class_names": CLASSES})
+    folder.update_status(status=status, epochs=len(history) + 2, epochs_done=len(history),
+                         started="2024-01-01T00:00:00+00:00", ended="2024-01-01T00:01:30+00:00", message="")  # fmt: skip
+    folder.write_history(history)
+    if test:
+        atomic_write_json(folder.file(METRICS), test)
+    if model:
+        folder.file("model.keras").write_bytes(b"fake")
+    return folder.path
+
+
+def plain(widget: Any, width: int = 120) -> str:
+    """A Static's content as plain text, whatever it holds (str, Rich Text, tables)."""
+    from rich.console import Console
+
+    content = widget.content
+    if isinstance(content, str):
+        return content
+    if hasattr(content, "plain"):
+        return content.plain
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(content)
+    return console.export_text()
+
+
+async def until(pilot: Any, predicate: Any, timeout: float = 15.0) -> None:
+    """Let the app run until predicate() holds (a thread worker reached a point), or fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+async def settle(pilot: Any, timeout: float = 15.0) -> None:
+    """Wait for every worker to finish, failed ones included (wait_for_complete re-raises their errors)."""
+    from textual.worker import WorkerState
+
+    active = (WorkerState.PENDING, WorkerState.RUNNING)
+    await until(pilot, lambda: not any(w.state in active for w in pilot.app.workers), timeout)
+    await pilot.pause()
