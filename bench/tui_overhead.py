@@ -51,16 +51,27 @@ class TeeRunner:
 
         self.inner = EngineRunner()
         self.events: list[Event] = []
+        self.ui_clock = time.pthread_getcpuclockid(threading.main_thread().ident)  # the UI's event loop
+        self.marks: list[tuple[float, float]] = []
+        """(wall, UI thread CPU seconds) at each epoch end."""
+
+    @property
+    def ui_share(self) -> float:
+        """UI thread CPU time / wall time between the first and the last epoch end."""
+        (w0, c0), (w1, c1) = self.marks[0], self.marks[-1]
+        return (c1 - c0) / (w1 - w0)
 
     def train(self, config: RunConfig, observer: Any, cancel: threading.Event, runs_dir: Path) -> RunEnded:
         def both(event: Event) -> None:
             self.events.append(event)
+            if isinstance(event, EpochEnded):
+                self.marks.append((time.perf_counter(), time.clock_gettime(self.ui_clock)))
             observer(event)
 
         return self.inner.train(config, both, cancel, runs_dir)
 
 
-async def in_app(config: RunConfig, root: Path, size: tuple[int, int]) -> tuple[float, int]:
+async def in_app(config: RunConfig, root: Path, size: tuple[int, int]) -> tuple[float, int, float]:
     from seqtui.tui.launch import make_app
 
     runner = TeeRunner()
@@ -68,11 +79,12 @@ async def in_app(config: RunConfig, root: Path, size: tuple[int, int]) -> tuple[
     async with app.run_test(size=size) as pilot:
         await app.start_training(config)
         train = app.train_screen
-        while train.ended is None:
-            await pilot.pause(0.1)
+        while train.ended is None:  # not pilot.pause(): it pings every widget, which a user's app never does
+            await asyncio.sleep(0.2)
+        await pilot.pause()
         assert train.ended.status == "completed", train.ended.message
         draws = train.query_one("#loss-chart").draws
-    return statistics.mean(epoch_rates(runner.events)), draws
+    return statistics.mean(epoch_rates(runner.events)), draws, runner.ui_share
 
 
 def main() -> None:
@@ -90,21 +102,24 @@ def main() -> None:
         root = Path(tmp)
         warm = with_overrides(config, epochs=2)
         headless(warm, root)  # imports, first graph tracing
-        rows: list[tuple[float, float, int]] = []
+        rows: list[tuple[float, float, int, float]] = []
         for i in range(args.repeats):
             t0 = time.perf_counter()
             h = headless(config, root)
-            a, draws = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
-            rows.append((h, a, draws))
-            print(f"round {i + 1}: headless {h:,.0f} samples/s, in app {a:,.0f} samples/s, "
-                  f"ratio {a / h:.3f}, chart draws {draws}, {time.perf_counter() - t0:.0f}s", flush=True)  # fmt: skip
+            a, draws, ui = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
+            rows.append((h, a, draws, ui))
+            print(f"round {i + 1}: headless {h:,.0f} samples/s, in app {a:,.0f} samples/s, ratio {a / h:.3f}, "
+                  f"UI thread {ui:.1%} of a core, {draws} loss-chart draws, {time.perf_counter() - t0:.0f}s",
+                  flush=True)  # fmt: skip
     h_med = statistics.median(r[0] for r in rows)
     a_med = statistics.median(r[1] for r in rows)
     ratios = [r[1] / r[0] for r in rows]
+    ui_med = statistics.median(r[3] for r in rows)
     print(f"\npreset {args.preset}, {args.epochs} epochs, batch {config.train.batch_size}, app {args.size}, "
           f"{os.cpu_count()} CPUs, {platform.platform()}, Python {sys.version.split()[0]}")  # fmt: skip
     print(f"median headless {h_med:,.0f} samples/s | median in app {a_med:,.0f} samples/s | "
-          f"ratio of medians {a_med / h_med:.3f} | per-round ratios {', '.join(f'{r:.3f}' for r in ratios)}")  # fmt: skip
+          f"ratio of medians {a_med / h_med:.3f} | per-round ratios {', '.join(f'{r:.3f}' for r in ratios)} | "
+          f"UI thread {ui_med:.1%} of a core")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
 )
-datasets_app = typer.Typer(help="List datasets, or fetch Keras datasets into the cache.", invoke_without_command=True)
+datasets_app = typer.Typer(
+    help="List datasets, or fetch Keras datasets into the cache.", invoke_without_command=True
+)
 app.add_typer(datasets_app, name="datasets")
 
 out = Console()
@@ -46,6 +48,7 @@ def clear_errors() -> Iterator[None]:
     from seqtui.core.backend import BackendError
     from seqtui.core.runner import Cancelled, ConfigError
     from seqtui.core.runs import RunFolderError
+    from seqtui.core.settings import SettingsError
     from seqtui.datasets.base import DataError
 
     try:
@@ -53,8 +56,11 @@ def clear_errors() -> Iterator[None]:
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
     except ConfigError as exc:
-        fail("invalid settings:\n" + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems))
-    except (DataError, RunFolderError, BackendError, KeyError) as exc:
+        fail(
+            "invalid settings:\n"
+            + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems)
+        )
+    except (DataError, RunFolderError, BackendError, SettingsError, KeyError) as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
     except (KeyboardInterrupt, Cancelled) as exc:
         fail(str(exc) or "interrupted", EXIT_INTERRUPTED)
@@ -84,7 +90,9 @@ def main_callback(
 
 
 # -- train --------------------------------------------------------------------------------------------
-def build_config(preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]) -> RunConfig:
+def build_config(
+    preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]
+) -> RunConfig:
     from seqtui.core.presets import get_preset
 
     config = get_preset(preset).config if preset else RunConfig()
@@ -129,13 +137,23 @@ def interrupt_handler(cancel: threading.Event) -> Iterator[None]:
 @app.command()
 def train(
     preset: Annotated[str | None, typer.Option(help="A preset from `seqtui presets`.")] = None,
-    data: Annotated[Path | None, typer.Option(help="Your file or folder (CSV/TSV/JSONL, text folders, series, .txt, Keras .npz).")] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Your file or folder (CSV/TSV/JSONL, text folders, series, .txt, Keras .npz)."),
+    ] = None,
     dataset: Annotated[str | None, typer.Option(help="A dataset from `seqtui datasets`.")] = None,
-    arch: Annotated[str | None, typer.Option(help="mlp, simple_rnn, lstm, gru, bilstm, stacked_lstm, conv1d, cnn_lstm, cnn2d.")] = None,
+    arch: Annotated[
+        str | None,
+        typer.Option(help="mlp, simple_rnn, lstm, gru, bilstm, stacked_lstm, conv1d, cnn_lstm, cnn2d."),
+    ] = None,
     epochs: Annotated[int | None, typer.Option()] = None,
     batch_size: Annotated[int | None, typer.Option()] = None,
-    maxlen: Annotated[int | None, typer.Option(help="Sequence length after padding/truncating ('pre').")] = None,
-    vocab_size: Annotated[int | None, typer.Option(help="Keep the most frequent words (Keras' num_words).")] = None,
+    maxlen: Annotated[
+        int | None, typer.Option(help="Sequence length after padding/truncating ('pre').")
+    ] = None,
+    vocab_size: Annotated[
+        int | None, typer.Option(help="Keep the most frequent words (Keras' num_words).")
+    ] = None,
     embedding_dim: Annotated[int | None, typer.Option()] = None,
     units: Annotated[int | None, typer.Option(help="Recurrent units (hidden units for mlp).")] = None,
     layers: Annotated[int | None, typer.Option(help="Stacked recurrent layers.")] = None,
@@ -143,14 +161,20 @@ def train(
     dropout: Annotated[float | None, typer.Option()] = None,
     learning_rate: Annotated[float | None, typer.Option()] = None,
     optimizer: Annotated[str | None, typer.Option(help="adam, rmsprop, sgd, adamw, nadam.")] = None,
-    patience: Annotated[int | None, typer.Option(help="Early-stopping patience on val_loss (0: off).")] = None,
+    patience: Annotated[
+        int | None, typer.Option(help="Early-stopping patience on val_loss (0: off).")
+    ] = None,
     seed: Annotated[int | None, typer.Option()] = None,
     text_column: Annotated[str | None, typer.Option(help="Your table's text column.")] = None,
     label_column: Annotated[str | None, typer.Option(help="Your table's label column.")] = None,
-    encoding: Annotated[str | None, typer.Option(help="Your file's encoding (default: UTF-8, then CP949, then latin-1).")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="Your file's encoding (default: UTF-8, then CP949, then latin-1).")
+    ] = None,
     target_column: Annotated[str | None, typer.Option(help="Time series: the column to forecast.")] = None,
     lookback: Annotated[int | None, typer.Option(help="Time series: rows the model sees.")] = None,
-    step: Annotated[int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")] = None,
+    step: Annotated[
+        int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")
+    ] = None,
     delay: Annotated[int | None, typer.Option(help="Time series: rows ahead to forecast.")] = None,
     split: Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")] = None,
     limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
@@ -158,7 +182,9 @@ def train(
     backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
     resume: Annotated[
         Path | None,
-        typer.Option(help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may change)."),
+        typer.Option(
+            help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may change)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
 ) -> None:
@@ -212,8 +238,14 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
     plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir)
 
 
-def _run_training(config: RunConfig | None, resume: Path | None, overrides: dict[str, Any], runs_dir: Path | None,
-                  backend: str | None, as_json: bool) -> Any:
+def _run_training(
+    config: RunConfig | None,
+    resume: Path | None,
+    overrides: dict[str, Any],
+    runs_dir: Path | None,
+    backend: str | None,
+    as_json: bool,
+) -> Any:
     from seqtui import console as views
     from seqtui.core import runner
 
@@ -280,8 +312,20 @@ def summary(
         from seqtui.core.runner import check_config
         from seqtui.datasets.registry import get_dataset
 
-        config = build_config(preset, None, None, dict(maxlen=maxlen, vocab_size=vocab_size, embedding_dim=embedding_dim,
-                                                       units=units, layers=layers, arch=arch, dropout=dropout))
+        config = build_config(
+            preset,
+            None,
+            None,
+            dict(
+                maxlen=maxlen,
+                vocab_size=vocab_size,
+                embedding_dim=embedding_dim,
+                units=units,
+                layers=layers,
+                arch=arch,
+                dropout=dropout,
+            ),
+        )
         check_config(config)
         info = get_dataset(config.data.dataset)
         table = layer_table(compiled_model(config, *spec_from_info(config, info)))
@@ -315,17 +359,23 @@ def runs(runs_dir: Annotated[Path | None, typer.Option(help="Where run folders l
         val = f"{r.best_val[0]} {r.best_val[1]:.4f}" if r.best_val else "-"
         test = f"{r.test[0]} {r.test[1]:.4f}" if r.test else "-"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
-        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(r.status, "yellow")
-        table.add_row(r.path.name, f"[{style}]{r.status}[/]", r.name, f"{r.epochs_done}/{r.epochs}", val, test, dur)
+        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(
+            r.status, "yellow"
+        )
+        table.add_row(
+            r.path.name, f"[{style}]{r.status}[/]", r.name, f"{r.epochs_done}/{r.epochs}", val, test, dur
+        )
     out.print(table)
 
 
 @app.command()
 def predict(
     run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
-    text: Annotated[list[str] | None, typer.Argument(help="Sentences to classify (or a seed text to continue).")] = None,
+    text: Annotated[
+        list[str] | None, typer.Argument(help="Sentences to classify (or a seed text to continue).")
+    ] = None,
     image: Annotated[Path | None, typer.Option(help="A digit image (PNG, JPEG...) for digit models.")] = None,
-    words: Annotated[int, typer.Option(help="Generation: words to add.")] = 10,
+    words: Annotated[int, typer.Option(help="Generation: tokens to add (characters for character-level models).")] = 10,
     temperature: Annotated[float, typer.Option(help="Generation: sampling temperature (0 = greedy).")] = 0.7,
     top: Annotated[int, typer.Option(help="Show this many classes.")] = 5,
     backend: Annotated[str | None, typer.Option()] = None,
@@ -335,15 +385,17 @@ def predict(
         from seqtui.core.predict import Predictor
 
         if image is None and not text:
-            fail("give text to classify (seqtui predict RUN \"a sentence\") or --image FILE.png")
+            fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
         predictor = Predictor.load(run, backend)
         if image is not None:
             from seqtui.datasets.images import read_image
 
             _print_ranked(str(image), predictor.classify_image(read_image(image)), top)
         elif predictor.task == "generation":
+            joiner = "" if predictor.encoder.tokenizer.split == "character" else " "
             for seed_text in text or []:
-                out.print(f"{seed_text} [bold]{predictor.generate(seed_text, words, temperature)}[/]")
+                continuation = predictor.generate(seed_text, words, temperature)
+                out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
                 _print_ranked(sentence, ranked, top)
@@ -373,8 +425,15 @@ def datasets_list(ctx: typer.Context) -> None:
     for info in DATASETS.values():
         status = info.status
         style = "green" if status in ("cached", "offline package", "built in") else "yellow"
-        table.add_row(info.name, info.task, info.samples, str(info.classes or "-"), info.source,
-                      f"[{style}]{status}[/]", info.hint)
+        table.add_row(
+            info.name,
+            info.task,
+            info.samples,
+            str(info.classes or "-"),
+            info.source,
+            f"[{style}]{status}[/]",
+            info.hint,
+        )
     out.print(table)
 
 

@@ -37,7 +37,7 @@ class PlainReporter:
                 f"{event.seconds:.1f}s  {event.samples_per_s:,.0f} samples/s{'  *best' if event.best else ''}"
             )
         elif isinstance(event, LogMessage):
-            line = f"{event.level}: {event.message}"
+            line = f"{'note' if event.level == 'info' else event.level}: {event.message}"
         elif isinstance(event, RunEnded):
             line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
         if line:
@@ -106,7 +106,8 @@ class RichReporter:
             p.console.print(f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
                             f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}")
         elif isinstance(event, LogMessage):
-            p.console.print(f"[yellow]{event.level}:[/] {event.message}" if event.level != "info" else event.message)
+            label = "[dim]note:[/]" if event.level == "info" else f"[yellow]{event.level}:[/]"
+            p.console.print(f"{label} {event.message}", highlight=False)
 
 
 def loss_chart(history: list[dict[str, float]], width: int = 70, height: int = 15, color: bool = False) -> str:

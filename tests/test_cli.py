@@ -18,7 +18,16 @@ from seqtui.cli import app
 from seqtui.core.config import RunConfig
 from seqtui.core.runs import RunFolder
 
-COMMANDS = [[], ["train"], ["presets"], ["summary"], ["runs"], ["predict"], ["datasets"], ["datasets", "fetch"]]
+COMMANDS = [
+    [],
+    ["train"],
+    ["presets"],
+    ["summary"],
+    ["runs"],
+    ["predict"],
+    ["datasets"],
+    ["datasets", "fetch"],
+]
 SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
 
 
@@ -222,7 +231,9 @@ def test_bad_input_never_imports_tensorflow(tmp_path):
     )
     (tmp_path / "file").write_text("x")
     env = {**os.environ, "SEQTUI_RUNS_DIR": str(tmp_path / "runs")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert run_folders(tmp_path / "runs") == []

@@ -156,7 +156,7 @@ def configs(draw) -> RunConfig:
     )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(configs())
 def test_validate_never_raises_and_names_real_fields(config):
     problems = validate(config, DATASET_NAMES)
@@ -164,7 +164,7 @@ def test_validate_never_raises_and_names_real_fields(config):
     assert all(p.message for p in problems)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(configs())
 def test_check_config_raises_only_config_error(config):
     try:
@@ -187,5 +187,9 @@ def test_a_valid_config_holds_what_the_model_needs(config):
     assert t.learning_rate is None or 0 < t.learning_rate < 10
     assert all(getattr(config.data, k, None) is None or getattr(config.data, k) <= top
                for k, top in UPPER_LIMITS.items() if k in DataConfig.__dataclass_fields__)  # fmt: skip
-    assert all(getattr(m, k) <= top for k, top in UPPER_LIMITS.items() if k in ModelConfig.__dataclass_fields__)
-    assert all(getattr(t, k) <= top for k, top in UPPER_LIMITS.items() if k in TrainConfig.__dataclass_fields__)
+    assert all(
+        getattr(m, k) <= top for k, top in UPPER_LIMITS.items() if k in ModelConfig.__dataclass_fields__
+    )
+    assert all(
+        getattr(t, k) <= top for k, top in UPPER_LIMITS.items() if k in TrainConfig.__dataclass_fields__
+    )

@@ -26,9 +26,22 @@ class Training:
     """`seqtui train --json` in a child process, its stdout read line by line as JSON."""
 
     def __init__(self, runs: Path, *args: str) -> None:
-        command = [SEQTUI, "train", "--preset", "series-rnn", "--patience", "0", "--json", "--runs-dir", str(runs), *args]
+        command = [
+            SEQTUI,
+            "train",
+            "--preset",
+            "series-rnn",
+            "--patience",
+            "0",
+            "--json",
+            "--runs-dir",
+            str(runs),
+            *args,
+        ]
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         self.events: list[dict] = []
         self.lines: list[str] = []
         self.stderr: list[str] = []
@@ -84,7 +97,7 @@ def resume_json(run_dir: str, epochs: int) -> list[dict]:
 
 
 def test_ctrl_c_stops_after_the_batch_exits_130_and_resume_continues(tmp_path):
-    run = Training(tmp_path, "--epochs", "50", "--batch-size", "8")
+    run = Training(tmp_path, "--epochs", "50", "--batch-size", "8", "--limit", "400")
     start = run.wait_for("run_start")
     assert {"run_dir", "epochs", "initial_epoch", "steps_per_epoch", "total_params"} <= start.keys()
     first = run.wait_for("epoch_end")
@@ -111,7 +124,7 @@ def test_ctrl_c_stops_after_the_batch_exits_130_and_resume_continues(tmp_path):
 
 
 def test_sigkill_leaves_a_crashed_folder_that_resumes(tmp_path):
-    run = Training(tmp_path, "--epochs", "50", "--batch-size", "8")
+    run = Training(tmp_path, "--epochs", "50", "--batch-size", "8", "--limit", "400")
     start = run.wait_for("run_start")
     run.wait_for("epoch_end")
     time.sleep(0.3)  # into the next epoch
@@ -146,7 +159,7 @@ def test_the_interrupt_handler_stops_then_quits_then_restores():
 
 @pytest.mark.slow
 def test_a_second_ctrl_c_quits_at_once_and_leaves_a_consistent_folder(tmp_path):
-    run = Training(tmp_path, "--epochs", "50", "--batch-size", "4")
+    run = Training(tmp_path, "--epochs", "50", "--batch-size", "4", "--limit", "400")
     start = run.wait_for("run_start")
     run.wait_for("epoch_end")
     run.proc.send_signal(signal.SIGINT)

@@ -35,7 +35,10 @@ def dead_pid() -> int:
 def make_run(root, name="demo", status="completed", epochs=3, done=3, **state) -> RunFolder:
     folder = RunFolder.create(root, name)
     folder.write_config(RunConfig(preset=name), {})
-    rows = [{"epoch": e, "loss": 1.0 / e, "val_loss": 1.5 / e, "val_accuracy": 0.5 + e / 100} for e in range(1, done + 1)]
+    rows = [
+        {"epoch": e, "loss": 1.0 / e, "val_loss": 1.5 / e, "val_accuracy": 0.5 + e / 100}
+        for e in range(1, done + 1)
+    ]
     folder.write_history(rows)
     folder.update_status(status=status, epochs=epochs, epochs_done=done, host=socket.gethostname(), **state)
     return folder
@@ -80,7 +83,12 @@ def test_temp_files_of_a_killed_writer_are_recognised_and_removed(tmp_path):
     assert is_temp_file(folder.path / ".last-abc123.keras")
     assert not is_temp_file(folder.path / "notes.txt")
     assert len(folder.remove_temp_files()) == 3
-    assert sorted(p.name for p in folder.path.iterdir()) == ["config.json", "history.csv", "notes.txt", "run.json"]
+    assert sorted(p.name for p in folder.path.iterdir()) == [
+        "config.json",
+        "history.csv",
+        "notes.txt",
+        "run.json",
+    ]
 
 
 def test_running_with_a_live_process_is_running(tmp_path):

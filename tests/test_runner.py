@@ -76,10 +76,23 @@ def test_a_run_leaves_a_complete_folder(completed):
     assert end.status == "completed" and end.epochs_done == 2
     assert set(end.test_metrics) == {"loss", "mae"}
     names = {p.name for p in folder.path.iterdir()}
-    assert {"config.json", "run.json", "history.csv", "last.keras", "model.keras", "metrics.json", "encoder.json"} <= names
+    assert {
+        "config.json",
+        "run.json",
+        "history.csv",
+        "last.keras",
+        "model.keras",
+        "metrics.json",
+        "encoder.json",
+    } <= names
     assert epochs_in(folder) == [1, 2] and events.epochs() == [1, 2]
     state = folder.read_json("run.json")
-    assert (state["status"], state["epochs"], state["epochs_done"], state["message"]) == ("completed", 2, 2, "")
+    assert (state["status"], state["epochs"], state["epochs_done"], state["message"]) == (
+        "completed",
+        2,
+        2,
+        "",
+    )
     assert folder.read_config() == SEQ
     assert [type(e) for e in (events.events[0], events.events[-1])] == [RunStarted, RunEnded]
     batches = events.of(BatchEnded)
@@ -254,3 +267,65 @@ def test_a_vocab_size_above_the_data_is_a_warning_not_an_error():
     check_config(config)
     notes = load_dataset(config.data).notes
     assert any("vocab size 90000 is above" in note for note in notes)
+
+
+def test_checkpoints_load_in_safe_mode_only(completed, copy_of):
+    """A .keras file carrying Python code (a Lambda layer) is refused, by resume and by predict alike."""
+    import keras
+
+    from seqtui.core.predict import Predictor
+
+    folder = copy_of(completed[2])
+    folder.update_status(status="interrupted")
+    unsafe = keras.Sequential(
+        [keras.Input((3, 1)), keras.layers.Lambda(lambda x: x * 2), keras.layers.Flatten()]
+    )
+    unsafe.compile(optimizer="adam", loss="mse")
+    for name in ("last.keras", "model.keras"):
+        folder.file(name).unlink()
+        unsafe.save(folder.file(name))
+    with pytest.raises(RunFolderError, match="can't be loaded safely"):
+        resume(folder.path, Recorder())
+    with pytest.raises(RunFolderError, match="can't be loaded safely"):
+        Predictor.load(folder.path)
+
+
+def test_a_damaged_checkpoint_is_a_folder_error(completed, copy_of):
+    folder = copy_of(completed[2])
+    folder.update_status(status="interrupted")
+    folder.file("last.keras").write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(RunFolderError, match="can't be loaded safely"):
+        resume(folder.path, Recorder())
+
+
+def test_an_edited_history_is_refused(completed, copy_of):
+    folder = copy_of(completed[2])
+    folder.update_status(status="interrupted")
+    folder.write_history([{"epoch": 1, "loss": 1.0}, {"epoch": 3, "loss": 0.5}])
+    with pytest.raises(RunFolderError, match="does not list epochs 1..2"):
+        plan_resume(folder.path)
+
+
+def test_the_real_input_length_is_checked_once_the_data_is_read(runs_dir):
+    """Your own file's sequence length is known only once it is read: still no run folder."""
+    import numpy as np
+
+    from seqtui.datasets.base import Dataset, TextEncoder
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    x, y = np.ones((12, 4), "int32"), np.arange(12, dtype="int32") % 2
+    data = Dataset("mine", "binary", "tokens", x, y, x, y, x, y, TextEncoder(Tokenizer(), 4), ["a", "b"])
+    config = with_overrides(PRESETS["imdb-cnn-lstm"].config, dataset="file")
+    with pytest.raises(ConfigError, match=r"4 time steps \(time steps of the data\)"):
+        train(config, Recorder(), runs_dir=runs_dir, data=data)
+    assert not runs_dir.exists() or not list(runs_dir.iterdir())
+
+
+def test_any_other_error_fails_the_run_with_its_reason(runs_dir):
+    def broken_observer(event) -> None:
+        if isinstance(event, RunStarted):
+            raise ValueError("the observer broke")
+
+    end = train(SEQ, broken_observer, runs_dir=runs_dir)
+    assert (end.status, end.message) == ("failed", "ValueError: the observer broke")
+    assert RunFolder.open(end.run_dir).status == "failed"

@@ -35,9 +35,10 @@ async def test_runs_list_predict_continue_and_compare(tmp_path):
         table = screen.query_one("#runs", DataTable)
         assert table.row_count == 3
         rows = {str(table.get_row_at(i)[1]): [str(c) for c in table.get_row_at(i)] for i in range(3)}
-        digits = rows[new.name]
-        assert digits[2] == "✓ completed" and digits[3] == "3/5" and digits[5] == "accuracy 0.9100"
-        assert rows[old.name][2] == "interrupted" and "✗ failed" in [r[2] for r in rows.values()]
+        digits = rows["digits-mlp"]
+        assert digits[2] == "01-01 00:00" and digits[3] == "✓ completed" and digits[4] == "3/5"
+        assert digits[6] == "acc 0.9100" and digits[7] == "1.5 min"
+        assert rows["topics-en-lstm"][3] == "interrupted" and rows["broken"][3] == "✗ failed"
 
         # compare: mark two runs with space, their curves share one chart
         table.move_cursor(row=table.get_row_index(str(new)))

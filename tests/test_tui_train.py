@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import ContentSwitcher, Label, ProgressBar, Static
+from textual.widgets import ContentSwitcher, Static
 
 from seqtui.core.config import RunConfig, with_overrides
 from seqtui.datasets.base import DataError
@@ -11,6 +11,7 @@ from seqtui.tui.screens.dialogs import ErrorDialog
 from seqtui.tui.screens.setup import SetupScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.confusion import ConfusionTable
+from seqtui.tui.widgets.progress_line import ProgressLine
 from tests.tui_fakes import FakeRunner, fake_summary, plain, settle, until
 
 CONFIG = with_overrides(RunConfig(preset="topics-en-lstm"), dataset="topics-en", epochs=3)
@@ -38,9 +39,11 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         assert loss.draws >= 1
         metric = screen.query_one("#metric-chart", MetricChart)
         assert set(metric.series) == {"accuracy", "val_accuracy"}
-        assert screen.query_one("#epoch-bar", ProgressBar).progress == 3
-        assert str(screen.query_one("#batch-label", Label).content) == "batch 4/4"
-        assert "1,000 samples/s" in str(screen.query_one("#speed", Label).content)
+        epochs = screen.query_one("#epoch-progress", ProgressLine)
+        assert (epochs.done, epochs.total, epochs.note) == (3, 3, "completed")
+        batches = screen.query_one("#batch-progress", ProgressLine)
+        assert (batches.done, batches.total, batches.note) == (4, 4, "1,000 samples/s")
+        assert "████" in str(batches.render())  # done and to-do differ by glyph, not only colour
         log = log_text(screen)
         assert "fake data loaded" in log and "epoch 2/3" in log and "* best" in log
         assert screen.query_one("#bottom", ContentSwitcher).current == "results"

@@ -1,7 +1,9 @@
-"""Keras callbacks of a run: the event bridge and the run-folder recorder.
+"""Keras callbacks of a run: the event bridge, the run-folder recorder, and early stopping that survives
+a resume.
 
-Both batch hooks are `async_safe`, so Keras keeps dispatching batch ends on its worker threads and the
-training loop never waits for a log conversion or an observer.
+The batch-end hooks are `async_safe`, so Keras keeps dispatching batch ends on its worker threads and the
+training loop never waits for a log conversion or an observer. The recorder's hooks are batch *begin*
+hooks, which Keras calls in the loop itself: that is where a stop request takes effect, after the batch.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ class AsyncTerminateOnNaN(keras.callbacks.TerminateOnNaN):
 
 
 class EventBridge(keras.callbacks.Callback):
-    """Turns batch and epoch ends into events, batch events throttled by wall clock.
+    """Turns batch and epoch ends into events, batch events throttled by wall clock (the last batch of an
+    epoch always reported). Epoch events come only for epochs the recorder wrote to history.csv, so the
+    curve an observer draws is the run's history, resumed runs included.
 
     Also watches the cancellation event: once set, training stops after the current batch.
     """
@@ -89,7 +93,14 @@ class EventBridge(keras.callbacks.Callback):
         if self.recorder and not self.recorder.last_was_recorded:
             return  # cut short or diverged: not an epoch of the run's history
         self.observer(
-            EpochEnded(epoch + 1, self.params.get("epochs", 0), _floats(logs), seconds, done / max(seconds, 1e-9), best)
+            EpochEnded(
+                epoch + 1,
+                self.params.get("epochs", 0),
+                _floats(logs),
+                seconds,
+                done / max(seconds, 1e-9),
+                best,
+            )
         )
 
 

@@ -288,13 +288,21 @@ def validate(
     for name in ("vocab_size", "maxlen", "lookback", "step", "delay"):
         positive(name, getattr(d, name))
     if input_kind == "series" and all(_is_int(v) and v > 0 for v in (d.lookback, d.step)):
-        need(d.step <= d.lookback, "step", f"must not exceed lookback {d.lookback} (got {d.step}): no rows left")
+        need(
+            d.step <= d.lookback,
+            "step",
+            f"must not exceed lookback {d.lookback} (got {d.step}): no rows left",
+        )
     if _is_int(d.vocab_size) and d.vocab_size > 0:
         need(d.vocab_size >= 3, "vocab_size", "must be at least 3 (padding, out-of-vocabulary and one word)")
     need(d.padding in PADDING, "padding", f"must be 'pre' or 'post' (got {d.padding!r})")
     need(d.truncating in PADDING, "truncating", f"must be 'pre' or 'post' (got {d.truncating!r})")
     need(d.split in SPLITS, "split", f"must be 'whitespace' or 'character' (got {d.split!r})")
-    need(d.standardize in STANDARDIZE, "standardize", f"must be one of {', '.join(STANDARDIZE)} (got {d.standardize!r})")
+    need(
+        d.standardize in STANDARDIZE,
+        "standardize",
+        f"must be one of {', '.join(STANDARDIZE)} (got {d.standardize!r})",
+    )
     for name in ("validation_split", "test_split"):
         value = getattr(d, name)
         need(
@@ -306,7 +314,11 @@ def validate(
         positive("sample_limit", d.sample_limit)
     for name in ("data_path", "text_column", "label_column", "encoding", "target_column"):
         value = getattr(d, name)
-        need(value is None or (isinstance(value, str) and value != ""), name, f"must be a name or path (got {value!r})")
+        need(
+            value is None or (isinstance(value, str) and value != ""),
+            name,
+            f"must be a name or path (got {value!r})",
+        )
     need(
         isinstance(d.stopwords, (tuple, list)) and all(isinstance(w, str) for w in d.stopwords),
         "stopwords",
@@ -315,20 +327,34 @@ def validate(
 
     if m.arch not in ARCHITECTURES:
         need(False, "arch", f"unknown architecture {m.arch!r}." + suggest(m.arch, ARCHITECTURES))
-    for name in ("embedding_dim", "units", "layers", "conv_filters", "conv_kernel", "pool_size", "dense_units"):
+    for name in (
+        "embedding_dim",
+        "units",
+        "layers",
+        "conv_filters",
+        "conv_kernel",
+        "pool_size",
+        "dense_units",
+    ):
         positive(name, getattr(m, name))
     need(
         _is_number(m.dropout) and 0.0 <= m.dropout < 1.0,
         "dropout",
         f"must be in [0, 1), e.g. 0.2 (got {m.dropout!r})",
     )
-    need(isinstance(m.bidirectional, bool), "bidirectional", f"must be true or false (got {m.bidirectional!r})")
+    need(
+        isinstance(m.bidirectional, bool), "bidirectional", f"must be true or false (got {m.bidirectional!r})"
+    )
     what = "lookback/step" if input_kind == "series" else "image rows" if input_kind == "image" else "maxlen"
     problems += time_step_problems(config, time_steps(config, input_kind), what)
 
     for name in ("epochs", "batch_size"):
         positive(name, getattr(t, name))
-    need(isinstance(t.optimizer, str) and t.optimizer in OPTIMIZERS, "optimizer", f"unknown optimizer {t.optimizer!r}." + suggest(t.optimizer, OPTIMIZERS))
+    need(
+        isinstance(t.optimizer, str) and t.optimizer in OPTIMIZERS,
+        "optimizer",
+        f"unknown optimizer {t.optimizer!r}." + suggest(t.optimizer, OPTIMIZERS),
+    )
     if t.loss is not None:
         need(t.loss in LOSSES, "loss", f"unknown loss {t.loss!r}." + suggest(t.loss, LOSSES))
     if t.learning_rate is not None:

@@ -10,7 +10,14 @@ import numpy as np
 
 from seqtui.core.backend import import_keras
 from seqtui.core.runs import BEST, ENCODER, LAST, RunFolder, RunFolderError
-from seqtui.datasets.base import DataError, Encoder, ImageEncoder, SeriesEncoder, TextEncoder, encoder_from_dict
+from seqtui.datasets.base import (
+    DataError,
+    Encoder,
+    ImageEncoder,
+    SeriesEncoder,
+    TextEncoder,
+    encoder_from_dict,
+)
 from seqtui.datasets.images import mnist_like
 
 
@@ -33,8 +40,10 @@ class Predictor:
             raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
         encoder = encoder_from_dict(folder.read_json(ENCODER))
         keras = import_keras(backend)
-        model = keras.models.load_model(checkpoint, safe_mode=True)
-        return cls(folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", [])))
+        model = folder.load_model(checkpoint.name, keras)
+        return cls(
+            folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", []))
+        )
 
     def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
         if self.task == "binary":
@@ -61,7 +70,9 @@ class Predictor:
         probs = self.model.predict(self.encoder.encode(digit[None]), verbose=0)[0]
         return self._ranked(probs)
 
-    def generate(self, seed: str, words: int = 10, temperature: float = 1.0, rng_seed: int | None = None) -> str:
+    def generate(
+        self, seed: str, words: int = 10, temperature: float = 1.0, rng_seed: int | None = None
+    ) -> str:
         """Continue a seed text word by word, sampling with a temperature (0 = always the likeliest)."""
         if self.task != "generation" or not isinstance(self.encoder, TextEncoder):
             raise DataError("this run's model is not a text generator")
@@ -73,6 +84,7 @@ class Predictor:
             x = self.encoder_pad(ids)
             probs = np.asarray(self.model.predict(x, verbose=0)[0], dtype="float64")
             probs[: tok.first_word_id] = 0.0  # never emit padding or <oov>
+            probs[tok.vocab_size :] = 0.0  # nor ids the text never had (Dense(vocab_size) is wider)
             if probs.sum() <= 0:
                 break
             if temperature <= 0:

@@ -26,15 +26,14 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
-from seqtui.core.config import (
-    IMAGE_ROWS,
-    Problem,
-    RunConfig,
-    dataset_input_kind,
-    time_step_problems,
-    validate,
-    with_overrides,
+from seqtui.core.checks import (
+    Cancelled,
+    ConfigError,
+    check_config,
+    compatibility_problems,
+    data_source_problems,
 )
+from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
 from seqtui.core.modeling import compiled_model, spec_from_dataset
 from seqtui.core.runs import (
@@ -51,60 +50,18 @@ from seqtui.core.runs import (
 )
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
-from seqtui.datasets.registry import DATASET_NAMES, DATASETS, load_dataset
+from seqtui.datasets.registry import DATASET_NAMES, load_dataset
 
-
-class Cancelled(Exception):
-    """A stop request arrived before training started: no run folder was created or changed."""
-
-
-class ConfigError(Exception):
-    """Invalid settings; `problems` lists every one with its field name."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
-
-
-def check_config(config: RunConfig, data: Dataset | None = None) -> None:
-    """Raise ConfigError with every problem at once; without `data`, no TensorFlow and no data is loaded.
-
-    With `data` (loaded, or passed in memory) the checks that need the real input shape run too.
-    """
-    if data is not None:
-        problems = validate(config, None, data.input_kind)
-        problems += compatibility_problems(config, data.input_kind)
-        steps = IMAGE_ROWS if data.input_kind == "image" else int(data.input_shape[0])
-        problems += time_step_problems(config, steps, "time steps of the data")
-    else:
-        problems = validate(config, DATASET_NAMES)
-        if not problems:
-            problems += compatibility_problems(config) + data_source_problems(config)
-    if problems:
-        unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
-        raise ConfigError(unique)
-
-
-def compatibility_problems(config: RunConfig, kind: str | None = None) -> list[Problem]:
-    """Architecture vs input kind (from the registry without loading data, or the loaded data's kind)."""
-    kind = kind or dataset_input_kind(config.data.dataset)
-    arch = config.model.arch
-    if arch == "cnn2d" and kind in ("tokens", "series"):
-        return [Problem("arch", f"cnn2d needs images; {config.data.dataset} is {kind}. Try lstm or conv1d.")]
-    if arch in ("conv1d", "cnn_lstm") and kind == "image":
-        return [Problem("arch", f"{arch} reads sequences; for images use cnn2d, mlp or a recurrent arch.")]
-    return []
-
-
-def data_source_problems(config: RunConfig) -> list[Problem]:
-    """A dataset read from the user's file needs --data, and the path given must exist."""
-    info = DATASETS.get(config.data.dataset)
-    path = config.data.data_path
-    if info is not None and info.source == "file" and not path:
-        return [Problem("data", f"dataset {info.name!r} reads your file: {info.file_hint}")]
-    if path is not None and not Path(path).exists():
-        return [Problem("data", f"{path} does not exist; check the path")]
-    return []
+__all__ = [
+    "Cancelled",
+    "ConfigError",
+    "ResumePlan",
+    "check_config",
+    "compatibility_problems",
+    "plan_resume",
+    "resume",
+    "train",
+]
 
 
 def _versions(backend: str) -> dict[str, str]:
@@ -142,7 +99,7 @@ def _evaluate(
     """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
     best = s.folder.file(BEST)
     reload = best.exists() and not current_is_best
-    model = keras.models.load_model(best, safe_mode=True) if reload else s.model
+    model = s.folder.load_model(BEST, keras) if reload else s.model
     raw = model.evaluate(s.data.x_test, s.data.y_test, batch_size=batch_size, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in raw.items()}
     confusion = None
@@ -198,7 +155,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             )
         )  # fmt: skip
         for note in s.data.notes:
-            observer(LogMessage(note, "warning"))
+            observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -231,7 +188,14 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
         s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
     end = RunEnded(
-        status, str(s.folder.path), epochs_done, test_metrics, message, confusion, s.data.class_names, s.data.baseline
+        status,
+        str(s.folder.path),
+        epochs_done,
+        test_metrics,
+        message,
+        confusion,
+        s.data.class_names,
+        s.data.baseline,
     )
     observer(end)
     return end
@@ -263,7 +227,9 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
     except BaseException as exc:
         shutil.rmtree(folder.path, ignore_errors=True)
         if isinstance(exc, OSError):
-            raise RunFolderError(f"could not write the run folder under {root}: {exc.strerror or exc}") from exc
+            raise RunFolderError(
+                f"could not write the run folder under {root}: {exc.strerror or exc}"
+            ) from exc
         raise
     return folder
 
@@ -337,17 +303,25 @@ def plan_resume(
         raise ConfigError([p for p in problems if p.field in changes])
     problems += compatibility_problems(config) if not problems else []
     if problems:
-        raise RunFolderError(f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}")
+        raise RunFolderError(
+            f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
+        )
     if data_source_problems(config):
         raise ConfigError(data_source_problems(config))
     history = folder.read_history()
     if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
-        raise RunFolderError(f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited")
+        raise RunFolderError(
+            f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
+        )
     done = len(history)
     saved_total = state.get("epochs")
-    total = epochs or (saved_total if isinstance(saved_total, int) and saved_total > 0 else config.train.epochs)
+    total = epochs or (
+        saved_total if isinstance(saved_total, int) and saved_total > 0 else config.train.epochs
+    )
     if epochs is not None and epochs <= done:
-        raise RunFolderError(f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}")
+        raise RunFolderError(
+            f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}"
+        )
     if status == "completed" and epochs is None:
         raise RunFolderError(
             f"{folder.path} is completed ({done} epochs). To train it longer: "
@@ -358,8 +332,11 @@ def plan_resume(
     return ResumePlan(folder, config, history, total, changes)
 
 
-def _saved_encoder(folder: RunFolder) -> str:
-    return json.dumps(folder.read_json(ENCODER), sort_keys=True)
+def _differs(saved: Any, now: Any) -> bool:
+    """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
+    if isinstance(saved, dict) and isinstance(now, dict):
+        return any(_differs(saved[k], now[k]) for k in saved.keys() & now.keys())
+    return json.dumps(saved, sort_keys=True) != json.dumps(now, sort_keys=True)
 
 
 def resume(
@@ -383,19 +360,15 @@ def resume(
     settings = Settings.from_env()
     keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
-    if folder.file(ENCODER).exists() and json.dumps(data.encoder.to_dict(), sort_keys=True) != _saved_encoder(folder):
+    if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
             f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
             "restore the original data, or start a new run"
         )
-    folder.remove_temp_files()
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
     last = folder.file(LAST)
     if last.exists():
-        try:
-            model = keras.models.load_model(last, safe_mode=True)
-        except Exception as exc:  # noqa: BLE001 - a damaged checkpoint is a folder problem, not a crash
-            raise RunFolderError(f"{last} can't be loaded ({type(exc).__name__}: {exc}); start a new run") from exc
+        model = folder.load_model(LAST, keras)
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
     else:  # stopped before the first checkpoint: start from new weights
@@ -405,6 +378,7 @@ def resume(
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
     try:
+        folder.remove_temp_files()
         if plan.changes:
             folder.update_config(**plan.changes)
         folder.mark_running(plan.epochs, len(plan.history))
@@ -412,4 +386,3 @@ def resume(
         raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
     session = _Session(config, folder, data, model, list(plan.history), len(plan.history), plan.epochs)
     return _fit(session, observer, cancel, settings)
-

@@ -76,7 +76,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     try:
         os.chmod(tmp, _FILE_MODE)
         write(tmp)
-        with open(tmp, "rb") as fh:
+        with open(tmp, "rb+") as fh:  # on disk before it replaces the old file: a power cut keeps one
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
@@ -87,7 +87,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 def is_temp_file(path: Path) -> bool:
     """A temporary file `atomic_write` left behind when its process was killed."""
     return any(
-        path.name.startswith(f".{Path(name).stem}-") and path.name.endswith(Path(name).suffix) for name in RUN_FILES
+        path.name.startswith(f".{Path(name).stem}-") and path.name.endswith(Path(name).suffix)
+        for name in RUN_FILES
     )
 
 
@@ -177,7 +178,9 @@ class RunFolder:
             if (under_root / RUN).exists():
                 candidate = under_root
         if not (candidate / RUN).is_file():
-            raise RunFolderError(f"{path} is not a seqtui run folder (no {RUN}); see `seqtui runs` for the list")
+            raise RunFolderError(
+                f"{path} is not a seqtui run folder (no {RUN}); see `seqtui runs` for the list"
+            )
         return cls(candidate)
 
     def file(self, name: str) -> Path:
@@ -208,7 +211,9 @@ class RunFolder:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise RunFolderError(f"{self.file(name)} is unreadable ({exc}); the run folder is damaged") from exc
+            raise RunFolderError(
+                f"{self.file(name)} is unreadable ({exc}); the run folder is damaged"
+            ) from exc
         if not isinstance(data, dict):
             raise RunFolderError(f"{self.file(name)} is not a JSON object; the run folder is damaged")
         return data
@@ -253,6 +258,18 @@ class RunFolder:
             path.unlink(missing_ok=True)
         return removed
 
+    def load_model(self, name: str, keras: Any) -> Any:
+        """A checkpoint of this run, loaded in Keras' safe mode (no pickled Python code runs); a damaged or
+        unsafe file is a RunFolderError that says what to do."""
+        path = self.file(name)
+        try:
+            return keras.models.load_model(path, safe_mode=True)
+        except Exception as exc:  # noqa: BLE001 - Keras raises ValueError, OSError, zip errors...
+            raise RunFolderError(
+                f"{path} can't be loaded safely ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}); "
+                "seqtui only loads plain Keras models. Train a new run"
+            ) from exc
+
     def save_model(self, model: Any, name: str) -> None:
         """Save a Keras model (with optimizer state) atomically: a crash never leaves half a file."""
         atomic_write(self.file(name), lambda tmp: model.save(tmp))
@@ -268,7 +285,9 @@ class RunFolder:
         except FileNotFoundError:
             return []
         except (OSError, ValueError, csv.Error) as exc:
-            raise RunFolderError(f"{self.file(HISTORY)} is unreadable ({exc}); the run folder is damaged") from exc
+            raise RunFolderError(
+                f"{self.file(HISTORY)} is unreadable ({exc}); the run folder is damaged"
+            ) from exc
 
     def write_history(self, rows: list[dict[str, float]]) -> None:
         keys: list[str] = ["epoch"]

@@ -10,6 +10,10 @@ from pathlib import Path
 BACKENDS = ("tensorflow", "jax", "torch")
 
 
+class SettingsError(Exception):
+    """A SEQTUI_ environment variable with a value seqtui can't use."""
+
+
 @dataclass(frozen=True)
 class Settings:
     runs_dir: Path = Path("runs")
@@ -22,11 +26,20 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
+        backend = env.get("SEQTUI_BACKEND") or env.get("KERAS_BACKEND") or None
+        if backend and backend not in BACKENDS:
+            raise SettingsError(f"backend {backend!r} (from the environment) is not one of {', '.join(BACKENDS)}")
         rate = env.get("SEQTUI_BATCH_EVENTS_PER_S")
+        try:
+            events_per_s = float(rate) if rate else cls.batch_events_per_s
+        except ValueError:
+            events_per_s = -1.0
+        if not 0 < events_per_s <= 10_000:
+            raise SettingsError(f"SEQTUI_BATCH_EVENTS_PER_S={rate!r}: give a number of events per second, e.g. 5")
         return cls(
             runs_dir=Path(env.get("SEQTUI_RUNS_DIR") or "runs"),
-            backend=env.get("SEQTUI_BACKEND") or env.get("KERAS_BACKEND") or None,
-            batch_events_per_s=float(rate) if rate else cls.batch_events_per_s,
+            backend=backend,
+            batch_events_per_s=events_per_s,
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from seqtui.datasets.tokenizer import TokenView, Tokenizer, pad
+from seqtui.datasets.tokenizer import Tokenizer, TokenView, pad
 
 Task = Literal["binary", "multiclass", "regression", "generation"]
 InputKind = Literal["tokens", "image", "series"]
@@ -88,7 +88,10 @@ class SeriesEncoder:
         return np.asarray(values) * self.std[i] + self.mean[i]
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("kind", "columns", "target", "mean", "std", "lookback", "step", "delay")}
+        return {
+            k: getattr(self, k)
+            for k in ("kind", "columns", "target", "mean", "std", "lookback", "step", "delay")
+        }
 
 
 Encoder = TextEncoder | ImageEncoder | SeriesEncoder

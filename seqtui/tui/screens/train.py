@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import ContentSwitcher, Footer, Label, ProgressBar, RichLog, Static
+from textual.widgets import ContentSwitcher, Footer, RichLog, Static
 from textual.worker import Worker, WorkerState
 
 from seqtui.console import format_logs
@@ -22,6 +22,7 @@ from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, Tr
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.confusion import ConfusionTable
+from seqtui.tui.widgets.progress_line import ProgressLine
 from seqtui.tui.widgets.status_line import StatusLine
 
 
@@ -33,10 +34,6 @@ def short_logs(logs: dict[str, float]) -> str:
 class TrainScreen(BaseScreen):
     DEFAULT_CSS = """
     TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
-    TrainScreen .progress-row { height: 1; padding: 0 1; }
-    TrainScreen .progress-row > Label { width: 18; }
-    TrainScreen .progress-row > ProgressBar { width: 32; }
-    TrainScreen .progress-row > .speed { width: 1fr; padding-left: 1; }
     TrainScreen #charts { height: 1fr; min-height: 8; }
     TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
     TrainScreen #log { height: 1fr; }
@@ -59,22 +56,20 @@ class TrainScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Train")
-        yield Static("No run yet: choose a model on the Setup screen (F2) and press ctrl+s.", id="run-title")
-        with Horizontal(classes="progress-row"):
-            yield Label("epoch -/-", id="epoch-label")
-            yield ProgressBar(total=1, show_eta=False, id="epoch-bar")
-            yield Label("", id="eta", classes="speed")
-        with Horizontal(classes="progress-row"):
-            yield Label("batch -/-", id="batch-label")
-            yield ProgressBar(total=1, show_eta=False, id="batch-bar")
-            yield Label("", id="speed", classes="speed")
+        yield Static(
+            "No run yet: choose a model on the Setup screen (F2) and press ctrl+s.",
+            markup=False,
+            id="run-title",
+        )
+        yield ProgressLine("epochs", id="epoch-progress")
+        yield ProgressLine("batch", id="batch-progress")
         with Horizontal(id="charts"):
             yield MetricChart("loss", id="loss-chart")
             yield MetricChart("accuracy", id="metric-chart")
         with ContentSwitcher(initial="log", id="bottom"):
             yield RichLog(id="log", wrap=True, markup=False, max_lines=2000)
             with VerticalScroll(id="results"):
-                yield Static("no results yet", id="results-text")
+                yield Static("no results yet", markup=False, id="results-text")
                 yield ConfusionTable(id="confusion")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -153,8 +148,6 @@ class TrainScreen(BaseScreen):
             f"{event.name}: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
         )
         self.query_one("#metric-chart", MetricChart).clear(event.monitor_metric)
-        self.query_one("#epoch-bar", ProgressBar).update(total=event.epochs, progress=event.initial_epoch)
-        self.query_one("#batch-bar", ProgressBar).update(total=event.steps_per_epoch, progress=0)
         self._draw_epochs()
         self._show_progress()
 
@@ -197,16 +190,14 @@ class TrainScreen(BaseScreen):
 
     def _show_progress(self) -> None:
         run = self.live
-        self.query_one("#epoch-label", Label).update(f"epoch {max(run.epoch, 1)}/{run.epochs}")
         done = int(run.history[-1]["epoch"]) if run.history else run.initial_epoch
-        self.query_one("#epoch-bar", ProgressBar).update(total=max(run.epochs, 1), progress=done)
-        self.query_one("#batch-label", Label).update(f"batch {run.step}/{run.steps}")
-        self.query_one("#batch-bar", ProgressBar).update(total=run.steps, progress=run.step)
-        self.query_one("#speed", Label).update(
-            f"{run.samples_per_s:,.0f} samples/s" if run.samples_per_s else ""
-        )
-        self.query_one("#eta", Label).update(f"ETA {clock(run.seconds_left)}")
-        self.app.activity = f"training {run.name}: epoch {run.epoch}/{run.epochs}"  # type: ignore[attr-defined]
+        eta = f"ETA {clock(run.seconds_left)}" if self.ended is None else self.ended.status
+        self.query_one("#epoch-progress", ProgressLine).update(done, run.epochs, eta)
+        speed = f"{run.samples_per_s:,.0f} samples/s" if run.samples_per_s else ""
+        self.query_one("#batch-progress", ProgressLine).update(run.step, run.steps, speed)
+        if self.ended is None:
+            doing = "stopping after this batch" if self.cancel.is_set() else f"training {run.name}"
+            self.app.activity = f"{doing}: epoch {run.epoch}/{run.epochs}"  # type: ignore[attr-defined]
 
     # -- the end ------------------------------------------------------------------------------------
     def show_end(self, end: RunEnded) -> None:
@@ -214,7 +205,7 @@ class TrainScreen(BaseScreen):
         self.app.activity = f"last run {end.status}"  # type: ignore[attr-defined]
         for chart_id in ("#loss-chart", "#metric-chart"):
             self.query_one(chart_id, MetricChart).flush()
-        self.query_one("#eta", Label).update(end.status)
+        self._show_progress()
         lines = Text.assemble(
             (f"run {end.status}", "bold"), f" after {end.epochs_done} epochs -> {end.run_dir}\n"
         )

@@ -30,7 +30,7 @@ class FieldRow(Horizontal):
         field = Input(self._value, id=self.field_name, compact=True, select_on_focus=True)
         field.tooltip = self._tip
         yield field
-        yield Static("", id=f"msg-{self.field_name}", classes="field-message")
+        yield Static("", markup=False, id=f"msg-{self.field_name}", classes="field-message")
 
     def set_problem(self, message: str | None) -> None:
         self.set_class(bool(message), "-invalid")

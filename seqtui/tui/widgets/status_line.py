@@ -28,9 +28,9 @@ class StatusLine(Static):
         activity = getattr(app, "activity", "")
         if activity:
             right = Text.assemble(activity, " | ", right)
-        grid = Table.grid(expand=True)
+        grid = Table.grid(expand=True, padding=(0, 1))
         left = Text.assemble(("seqtui", "bold"), " > ", self.title)
-        grid.add_column(no_wrap=True, width=left.cell_len + 2)
+        grid.add_column(no_wrap=True, width=left.cell_len)
         grid.add_column(justify="right", no_wrap=True, overflow="ellipsis")
         grid.add_row(left, right)
         self.update(grid)

@@ -1,0 +1,76 @@
+"""Checks of a run's settings before anything is trained: every problem at once, with field names.
+
+Without the data, nothing heavy is imported (no TensorFlow, no data loaded), so a bad value is answered
+at once; once the data is read, the checks that need its real shape run too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seqtui.core.config import (
+    IMAGE_ROWS,
+    Problem,
+    RunConfig,
+    dataset_input_kind,
+    time_step_problems,
+    validate,
+)
+from seqtui.datasets.registry import DATASET_NAMES, DATASETS
+
+if TYPE_CHECKING:
+    from seqtui.datasets.base import Dataset
+
+
+class Cancelled(Exception):
+    """A stop request arrived before training started: no run folder was created or changed."""
+
+
+class ConfigError(Exception):
+    """Invalid settings; `problems` lists every one with its field name."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def check_config(config: RunConfig, data: Dataset | None = None) -> None:
+    """Raise ConfigError with every problem at once; without `data`, no TensorFlow and no data is loaded.
+
+    With `data` (loaded, or passed in memory) the checks that need the real input shape run too.
+    """
+    if data is not None:
+        problems = validate(config, None, data.input_kind)
+        problems += compatibility_problems(config, data.input_kind)
+        steps = IMAGE_ROWS if data.input_kind == "image" else int(data.input_shape[0])
+        problems += time_step_problems(config, steps, "time steps of the data")
+    else:
+        problems = validate(config, DATASET_NAMES)
+        if not problems:
+            problems += compatibility_problems(config) + data_source_problems(config)
+    if problems:
+        unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
+        raise ConfigError(unique)
+
+
+def compatibility_problems(config: RunConfig, kind: str | None = None) -> list[Problem]:
+    """Architecture vs input kind (from the registry without loading data, or the loaded data's kind)."""
+    kind = kind or dataset_input_kind(config.data.dataset)
+    arch = config.model.arch
+    if arch == "cnn2d" and kind in ("tokens", "series"):
+        return [Problem("arch", f"cnn2d needs images; {config.data.dataset} is {kind}. Try lstm or conv1d.")]
+    if arch in ("conv1d", "cnn_lstm") and kind == "image":
+        return [Problem("arch", f"{arch} reads sequences; for images use cnn2d, mlp or a recurrent arch.")]
+    return []
+
+
+def data_source_problems(config: RunConfig) -> list[Problem]:
+    """A dataset read from the user's file needs --data, and the path given must exist."""
+    info = DATASETS.get(config.data.dataset)
+    path = config.data.data_path
+    if info is not None and info.source == "file" and not path:
+        return [Problem("data", f"dataset {info.name!r} reads your file: {info.file_hint}")]
+    if path is not None and not Path(path).exists():
+        return [Problem("data", f"{path} does not exist; check the path")]
+    return []
