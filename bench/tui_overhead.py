@@ -3,7 +3,8 @@
 Headless: `seqtui.core.runner.train` with an observer that does nothing. In the app: the real app (real
 runner, charts, progress, log) driven headless by `App.run_test`, the run started as Setup's ctrl+s does.
 Both measure samples/s from the engine's own EpochEnded events, skipping the first epoch (graph tracing),
-alternating the two so background load hits both alike. The batch-event rate is the default (5/s).
+alternating which goes first so background load hits both alike. It also reports the UI thread's CPU
+time during training (as a share of one core), the cost that does not depend on the machine's load. The batch-event rate is the default (5/s).
 
     .venv/bin/python bench/tui_overhead.py --preset topics-en-lstm --epochs 4 --repeats 3
 """
@@ -105,8 +106,12 @@ def main() -> None:
         rows: list[tuple[float, float, int, float]] = []
         for i in range(args.repeats):
             t0 = time.perf_counter()
-            h = headless(config, root)
-            a, draws, ui = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
+            if i % 2:  # alternate the order, so a drift in background load hits both sides alike
+                a, draws, ui = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
+                h = headless(config, root)
+            else:
+                h = headless(config, root)
+                a, draws, ui = asyncio.run(in_app(config, root, size))  # type: ignore[arg-type]
             rows.append((h, a, draws, ui))
             print(f"round {i + 1}: headless {h:,.0f} samples/s, in app {a:,.0f} samples/s, ratio {a / h:.3f}, "
                   f"UI thread {ui:.1%} of a core, {draws} loss-chart draws, {time.perf_counter() - t0:.0f}s",

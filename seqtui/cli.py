@@ -353,19 +353,23 @@ def runs(runs_dir: Annotated[Path | None, typer.Option(help="Where run folders l
         out.print(f"no runs under {root} yet; start one with `seqtui train --preset NAME`")
         return
     table = Table(title=f"runs in {root}")
-    for col in ("run", "status", "preset/dataset", "epochs", "best val", "test", "duration"):
-        table.add_column(col)
+    # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
+    table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
+    for col in ("status", "epochs", "best val", "test", "time"):
+        table.add_column(col, no_wrap=True)
     for r in rows:
-        val = f"{r.best_val[0]} {r.best_val[1]:.4f}" if r.best_val else "-"
-        test = f"{r.test[0]} {r.test[1]:.4f}" if r.test else "-"
+        val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
+        test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
-        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(
-            r.status, "yellow"
-        )
-        table.add_row(
-            r.path.name, f"[{style}]{r.status}[/]", r.name, f"{r.epochs_done}/{r.epochs}", val, test, dur
-        )
+        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(r.status, "yellow")
+        run = f"[bold]{r.name}[/]\n{r.path.name}"
+        table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
     out.print(table)
+
+
+def _short(metric: str) -> str:
+    """'val_accuracy' -> 'acc': the column says which split, 80 columns hold the table."""
+    return metric.removeprefix("val_").replace("accuracy", "acc")
 
 
 @app.command()
