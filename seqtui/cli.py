@@ -5,19 +5,17 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from seqtui import __version__
+from seqtui import console as views
 from seqtui.core.config import RunConfig, with_overrides
+from seqtui.headless import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RESUME_OPTIONS, run_training
 
 app = typer.Typer(
     help="seqtui: train RNN, LSTM, GRU and CNN models on text, digits and time series, in the terminal.",
@@ -33,8 +31,6 @@ app.add_typer(datasets_app, name="datasets")
 out = Console()
 err = Console(stderr=True)
 
-EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
-
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
@@ -46,6 +42,7 @@ def clear_errors() -> Iterator[None]:
     """Known errors become one message and exit code 2, a Ctrl+C exit code 130, anything unexpected one
     line and exit code 1 (SEQTUI_DEBUG=1 shows the traceback): never a traceback by default."""
     from seqtui.core.backend import BackendError
+    from seqtui.core.config import UnknownName
     from seqtui.core.runner import Cancelled, ConfigError
     from seqtui.core.runs import RunFolderError
     from seqtui.core.settings import SettingsError
@@ -60,7 +57,7 @@ def clear_errors() -> Iterator[None]:
             "invalid settings:\n"
             + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems)
         )
-    except (DataError, RunFolderError, BackendError, SettingsError, KeyError) as exc:
+    except (DataError, RunFolderError, BackendError, SettingsError, UnknownName) as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
     except (KeyboardInterrupt, Cancelled) as exc:
         fail(str(exc) or "interrupted", EXIT_INTERRUPTED)
@@ -83,10 +80,16 @@ def main_callback(
     runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
 ) -> None:
     """With no command, open the app."""
+    ctx.obj = {"runs_dir": runs_dir}
     if ctx.invoked_subcommand is None:
         from seqtui.tui.launch import launch
 
         launch(runs_dir=runs_dir)
+
+
+def given_runs_dir(ctx: typer.Context, runs_dir: Path | None) -> Path | None:
+    """The command's --runs-dir, else the one given before the command (`seqtui --runs-dir DIR runs`)."""
+    return runs_dir or (ctx.obj or {}).get("runs_dir")
 
 
 # -- train --------------------------------------------------------------------------------------------
@@ -105,37 +108,9 @@ def build_config(
     return with_overrides(config, **overrides)
 
 
-@contextlib.contextmanager
-def interrupt_handler(cancel: threading.Event) -> Iterator[None]:
-    """First Ctrl+C: stop after the current batch. Second: stop at once (the run folder stays consistent).
-    Third: exit on the spot. The previous handler is restored afterwards."""
-    presses = 0
-
-    def handler(signum: int, frame: Any) -> None:
-        nonlocal presses
-        presses += 1
-        if presses == 1:
-            cancel.set()
-            err.print("[yellow]stopping after this batch; press Ctrl+C again to quit at once[/]")
-        elif presses == 2:
-            err.print("[yellow]quitting now[/]")
-            raise KeyboardInterrupt
-        else:
-            os._exit(EXIT_INTERRUPTED)
-
-    try:
-        previous = signal.signal(signal.SIGINT, handler)
-    except ValueError:  # not the main thread (an embedding program): it handles interrupts itself
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 @app.command()
 def train(
+    ctx: typer.Context,
     preset: Annotated[str | None, typer.Option(help="A preset from `seqtui presets`.")] = None,
     data: Annotated[
         Path | None,
@@ -200,6 +175,7 @@ def train(
         label_column=label_column, encoding=encoding, target_column=target_column, lookback=lookback, step=step,
         delay=delay, split=split, sample_limit=limit,
     )  # fmt: skip
+    runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
         if resume is not None:
             _check_resume_options(resume, runs_dir, preset=preset, data=data, dataset=dataset, **overrides)
@@ -211,16 +187,14 @@ def train(
 
             config = build_config(preset, data, dataset, overrides)
             check_config(config)
-        end = _run_training(config, resume, overrides, runs_dir, backend, as_json)
+        changes = {name: overrides[name] for name in RESUME_OPTIONS}
+        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
         if end.status in ("failed", "diverged"):
             err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)
         if end.status == "interrupted":
             err.print(f"[yellow]interrupted:[/] {end.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED)
-
-
-RESUME_OPTIONS = ("epochs", "learning_rate", "patience")
 
 
 def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> None:
@@ -238,60 +212,13 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
     plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir)
 
 
-def _run_training(
-    config: RunConfig | None,
-    resume: Path | None,
-    overrides: dict[str, Any],
-    runs_dir: Path | None,
-    backend: str | None,
-    as_json: bool,
-) -> Any:
-    from seqtui import console as views
-    from seqtui.core import runner
-
-    cancel = threading.Event()
-    interactive = not as_json and sys.stdout.isatty()
-    if as_json:
-        reporter: Any = views.JsonReporter(sys.stdout)
-    elif interactive:
-        reporter = views.RichReporter(out)
-    else:
-        reporter = views.PlainReporter(sys.stdout)
-
-    def go() -> Any:
-        with interrupt_handler(cancel):
-            if resume is not None:
-                changes = {name: overrides[name] for name in RESUME_OPTIONS}
-                return runner.resume(resume, reporter, cancel, backend=backend, runs_dir=runs_dir, **changes)
-            return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
-
-    if as_json:  # anything else printed during training goes to stderr, so stdout stays pure JSON lines
-        with contextlib.redirect_stdout(sys.stderr):
-            return go()
-    if not interactive:
-        return go()
-    with reporter:
-        end = go()
-    if reporter.history:
-        from rich.text import Text
-
-        out.print(Text.from_ansi(views.loss_chart(reporter.history, color=not out.no_color)))
-    out.print(views.run_end_table(end))
-    return end
-
-
 # -- presets, summary ---------------------------------------------------------------------------------
 @app.command()
 def presets() -> None:
     """List the presets: every model of the lessons, with its parameter count."""
     from seqtui.core.presets import PRESETS
 
-    table = Table(title="presets")
-    for col in ("name", "dataset", "architecture", "params", "description"):
-        table.add_column(col, justify="right" if col == "params" else "left")
-    for p in PRESETS.values():
-        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", p.description)
-    out.print(table)
+    out.print(views.presets_table(PRESETS.values()))
 
 
 @app.command()
@@ -332,56 +259,45 @@ def summary(
     if as_json:
         print(json.dumps(table))
         return
-    view = Table(title=f"{preset}: {table['total_params']:,} parameters")
-    for col in ("layer", "output shape", "params", "arithmetic"):
-        view.add_column(col, justify="right" if col == "params" else "left")
-    for row in table["layers"]:
-        shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
-        view.add_row(f"{row['name']} ({row['type']})", shape, f"{row['params']:,}", row.get("formula", ""))
-    out.print(view)
+    out.print(views.layers_table(preset, table))
 
 
 # -- runs, predict ------------------------------------------------------------------------------------
 @app.command()
-def runs(runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live.")] = None) -> None:
+def runs(
+    ctx: typer.Context,
+    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
+) -> None:
     """List run folders: status, epochs, best validation and test metrics, duration."""
     from seqtui.core.runs import list_runs, runs_root
 
-    root = runs_root(runs_dir)
-    rows = list_runs(root)
+    with clear_errors():
+        root = runs_root(given_runs_dir(ctx, runs_dir))
+        rows = list_runs(root)
     if not rows:
         out.print(f"no runs under {root} yet; start one with `seqtui train --preset NAME`")
         return
-    table = Table(title=f"runs in {root}")
-    # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
-    table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
-    for col in ("status", "epochs", "best val", "test", "time"):
-        table.add_column(col, no_wrap=True)
-    for r in rows:
-        val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
-        test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
-        dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
-        style = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}.get(r.status, "yellow")
-        run = f"[bold]{r.name}[/]\n{r.path.name}"
-        table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
-    out.print(table)
-
-
-def _short(metric: str) -> str:
-    """'val_accuracy' -> 'acc': the column says which split, 80 columns hold the table."""
-    return metric.removeprefix("val_").replace("accuracy", "acc")
+    out.print(views.runs_table(root, rows))
 
 
 @app.command()
 def predict(
+    ctx: typer.Context,
     run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
     text: Annotated[
         list[str] | None, typer.Argument(help="Sentences to classify (or a seed text to continue).")
     ] = None,
     image: Annotated[Path | None, typer.Option(help="A digit image (PNG, JPEG...) for digit models.")] = None,
-    words: Annotated[int, typer.Option(help="Generation: tokens to add (characters for character-level models).")] = 10,
-    temperature: Annotated[float, typer.Option(help="Generation: sampling temperature (0 = greedy).")] = 0.7,
-    top: Annotated[int, typer.Option(help="Show this many classes.")] = 5,
+    words: Annotated[
+        int, typer.Option(min=1, help="Generation: tokens to add (characters for character-level models).")
+    ] = 10,
+    temperature: Annotated[
+        float, typer.Option(min=0.0, help="Generation: sampling temperature (0 = greedy).")
+    ] = 0.7,
+    top: Annotated[int, typer.Option(min=1, help="Show this many classes.")] = 5,
+    runs_dir: Annotated[
+        Path | None, typer.Option(help="Where run folders live, to find RUN by name (SEQTUI_RUNS_DIR).")
+    ] = None,
     backend: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
@@ -390,11 +306,11 @@ def predict(
 
         if image is None and not text:
             fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
-        predictor = Predictor.load(run, backend)
+        predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
         if image is not None:
             from seqtui.datasets.images import read_image
 
-            _print_ranked(str(image), predictor.classify_image(read_image(image)), top)
+            out.print(views.ranked_table(str(image), predictor.classify_image(read_image(image)), top))
         elif predictor.task == "generation":
             joiner = "" if predictor.encoder.tokenizer.split == "character" else " "
             for seed_text in text or []:
@@ -402,17 +318,7 @@ def predict(
                 out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
-                _print_ranked(sentence, ranked, top)
-
-
-def _print_ranked(title: str, ranked: list[tuple[str, float]], top: int) -> None:
-    table = Table(title=title, show_header=True, title_justify="left")
-    table.add_column("class")
-    table.add_column("probability", justify="right")
-    table.add_column("")
-    for name, p in ranked[:top]:
-        table.add_row(name, f"{p:.3f}", "█" * round(p * 30))
-    out.print(table)
+                out.print(views.ranked_table(sentence, ranked, top))
 
 
 # -- datasets -----------------------------------------------------------------------------------------
@@ -423,22 +329,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    table = Table(title="datasets")
-    for col in ("name", "task", "samples", "classes", "source", "status", "how to get it"):
-        table.add_column(col)
-    for info in DATASETS.values():
-        status = info.status
-        style = "green" if status in ("cached", "offline package", "built in") else "yellow"
-        table.add_row(
-            info.name,
-            info.task,
-            info.samples,
-            str(info.classes or "-"),
-            info.source,
-            f"[{style}]{status}[/]",
-            info.hint,
-        )
-    out.print(table)
+    out.print(views.datasets_table(DATASETS.values()))
 
 
 @datasets_app.command("fetch")

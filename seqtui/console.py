@@ -1,17 +1,32 @@
-"""Headless training output: a Rich live view on a terminal, plain lines in logs, JSON lines on request."""
+"""What the CLI shows: training output (a Rich live view on a terminal, plain lines in logs, JSON lines on
+request) and the tables of `presets`, `summary`, `runs`, `predict` and `datasets`."""
 
 from __future__ import annotations
 
 import json
 import math
 import sys
-from typing import IO
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
+
+if TYPE_CHECKING:
+    from seqtui.core.presets import Preset
+    from seqtui.core.runs import RunSummary
+    from seqtui.datasets.registry import DatasetInfo
 
 
 def format_logs(logs: dict[str, float]) -> str:
@@ -40,6 +55,8 @@ class PlainReporter:
             line = f"{'note' if event.level == 'info' else event.level}: {event.message}"
         elif isinstance(event, RunEnded):
             line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
+            if event.baseline and event.test_metrics:
+                line += f", baseline {format_logs(event.baseline)}"
         if line:
             print(line, file=self.out, flush=True)
 
@@ -90,27 +107,42 @@ class RichReporter:
             self.console.print(
                 f"[bold]{event.name}[/]: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
             )
-            self.epoch_task = p.add_task("epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics="")
+            self.epoch_task = p.add_task(
+                "epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics=""
+            )
             self.batch_task = p.add_task("batches", total=event.steps_per_epoch, rate="", metrics="")
         elif isinstance(event, BatchEnded) and self.batch_task is not None:
             if event.epoch != self.batch_epoch:
                 self.batch_epoch = event.epoch
                 p.reset(self.batch_task)
-            p.update(self.batch_task, completed=event.step, total=event.steps,
-                     rate=f"{event.samples_per_s:,.0f}/s", metrics=format_logs(event.logs))
+            p.update(
+                self.batch_task,
+                completed=event.step,
+                total=event.steps,
+                rate=f"{event.samples_per_s:,.0f}/s",
+                metrics=format_logs(event.logs),
+            )
             p.update(self.epoch_task, description=f"epoch {event.epoch}")
         elif isinstance(event, EpochEnded) and self.epoch_task is not None:
             self.history.append(event.logs)
-            p.update(self.epoch_task, completed=event.epoch, metrics=format_logs(event.logs),
-                     rate=f"{event.samples_per_s:,.0f}/s")
-            p.console.print(f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
-                            f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}")
+            p.update(
+                self.epoch_task,
+                completed=event.epoch,
+                metrics=format_logs(event.logs),
+                rate=f"{event.samples_per_s:,.0f}/s",
+            )
+            p.console.print(
+                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
+                f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}"
+            )
         elif isinstance(event, LogMessage):
             label = "[dim]note:[/]" if event.level == "info" else f"[yellow]{event.level}:[/]"
             p.console.print(f"{label} {event.message}", highlight=False)
 
 
-def loss_chart(history: list[dict[str, float]], width: int = 70, height: int = 15, color: bool = False) -> str:
+def loss_chart(
+    history: list[dict[str, float]], width: int = 70, height: int = 15, color: bool = False
+) -> str:
     """Train vs validation loss as plotext text (ANSI colours only when `color`)."""
     import plotext as plt
 
@@ -139,4 +171,79 @@ def run_end_table(event: RunEnded) -> Table:
         table.add_row(f"baseline {key}", f"{value:.4f}")
     table.add_row("epochs", str(event.epochs_done))
     table.add_row("run folder", event.run_dir)
+    return table
+
+
+# -- the other commands' tables -----------------------------------------------------------------------
+def presets_table(presets: Iterable[Preset]) -> Table:
+    table = Table(title="presets")
+    for col in ("name", "dataset", "architecture", "params", "description"):
+        table.add_column(col, justify="right" if col == "params" else "left")
+    for p in presets:
+        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", p.description)
+    return table
+
+
+def layers_table(title: str, layers: dict[str, Any]) -> Table:
+    """`layer_table`'s answer: layers with output shapes, parameters and the RNN arithmetic."""
+    view = Table(title=f"{title}: {layers['total_params']:,} parameters")
+    for col in ("layer", "output shape", "params", "arithmetic"):
+        view.add_column(col, justify="right" if col == "params" else "left")
+    for row in layers["layers"]:
+        shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
+        view.add_row(f"{row['name']} ({row['type']})", shape, f"{row['params']:,}", row.get("formula", ""))
+    return view
+
+
+def _short(metric: str) -> str:
+    """'val_accuracy' -> 'acc': the column says which split, 80 columns hold the table."""
+    return metric.removeprefix("val_").replace("accuracy", "acc")
+
+
+RUN_STATUS_STYLE = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}
+
+
+def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
+    table = Table(title=f"runs in {root}")
+    # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
+    table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
+    for col in ("status", "epochs", "best val", "test", "time"):
+        table.add_column(col, no_wrap=True)
+    for r in rows:
+        val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
+        test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
+        dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
+        style = RUN_STATUS_STYLE.get(r.status, "yellow")
+        run = f"[bold]{r.name}[/]\n{r.path.name}"
+        table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
+    return table
+
+
+def ranked_table(title: str, ranked: list[tuple[str, float]], top: int) -> Table:
+    """Class probabilities, most likely first, with a bar each."""
+    table = Table(title=title, show_header=True, title_justify="left")
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    table.add_column("")
+    for name, p in ranked[:top]:
+        table.add_row(name, f"{p:.3f}", "█" * round(p * 30))
+    return table
+
+
+def datasets_table(infos: Iterable[DatasetInfo]) -> Table:
+    table = Table(title="datasets")
+    for col in ("name", "task", "samples", "classes", "source", "status", "how to get it"):
+        table.add_column(col)
+    for info in infos:
+        status = info.status
+        style = "green" if status in ("cached", "offline package", "built in") else "yellow"
+        table.add_row(
+            info.name,
+            info.task,
+            info.samples,
+            str(info.classes or "-"),
+            info.source,
+            f"[{style}]{status}[/]",
+            info.hint,
+        )
     return table

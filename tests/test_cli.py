@@ -103,7 +103,8 @@ def test_runs_table_shows_every_status(tmp_path):
             for name, line in rows.items()} == {
         "preset-a": "completed", "preset-b": "interrupted", "preset-c": "diverged", "preset-d": "crashed",
     }  # fmt: skip
-    assert "1/4" in rows["preset-a"] and "acc 0.7500" in rows["preset-a"]  # best val, shortened to fit 80 columns
+    # best val, shortened to fit 80 columns
+    assert "1/4" in rows["preset-a"] and "acc 0.7500" in rows["preset-a"]
 
 
 def test_runs_in_an_empty_folder_says_how_to_start(tmp_path):
@@ -130,6 +131,42 @@ def test_train_then_predict_on_a_tiny_text_model(tmp_path):
     Image.new("L", (28, 28), 255).save(tmp_path / "digit.png")
     result = invoke("predict", end["run_dir"], "--image", str(tmp_path / "digit.png"))
     assert result.exit_code == 2 and "does not read images" in result.output
+
+
+def test_runs_dir_before_the_command_and_predict_by_name(tmp_path):
+    """`seqtui --runs-dir DIR CMD` reaches every command; `predict NAME --runs-dir DIR` finds the run."""
+    runs = tmp_path / "elsewhere"
+    result = invoke("--runs-dir", str(runs), *SEQ, "--epochs", "1")
+    assert result.exit_code == 0, result.output
+    assert "baseline val_mae=" in result.output  # the plain run line compares with "tomorrow equals now"
+    [folder] = run_folders(runs)
+    listing = invoke("--runs-dir", str(runs), "runs")
+    assert folder.name in listing.output.replace("\n", "")
+    for args in (
+        ["--runs-dir", str(runs), "predict", folder.name, "x"],
+        ["predict", folder.name, "x", "--runs-dir", str(runs)],
+    ):
+        result = invoke(*args)  # found: a forecaster, not a text classifier
+        assert result.exit_code == 2 and "regression model, not a text classifier" in result.output
+    (folder / "encoder.json").write_text('{"kind": "text"}')
+    result = invoke("predict", str(folder), "x")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "encoder.json holds a damaged text encoder (no 'tokenizer' field)" in message
+
+
+def test_a_key_error_from_a_bug_is_unexpected_not_bad_input(monkeypatch):
+    """Unknown names are bad input (exit 2); any other KeyError is a bug: one line, exit 1."""
+    from seqtui.core import runner
+
+    def broken(*args, **kwargs):
+        raise KeyError("val_loss")
+
+    monkeypatch.setattr(runner, "train", broken)
+    result = invoke(*SEQ)
+    assert result.exit_code == 1 and "unexpected KeyError: 'val_loss'" in result.output
+    result = invoke("train", "--preset", "seris-rnn")
+    assert result.exit_code == 2 and "unknown preset 'seris-rnn'" in result.output
 
 
 @pytest.mark.parametrize(

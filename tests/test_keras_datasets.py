@@ -268,3 +268,28 @@ def test_a_users_file_in_the_cache_is_never_deleted(keras_cache, monkeypatch):
     with pytest.raises(DataError, match="left it untouched"):
         load("imdb")
     assert mine.read_bytes() == before
+
+
+# -- Jena climate ---------------------------------------------------------------------------------------
+def test_jena_unzip_never_leaves_half_a_csv_in_the_cache(tmp_path, monkeypatch):
+    """A later run takes a cached CSV as whole: an unzip cut short (Ctrl+C, full disk) must leave none."""
+    import types
+    import zipfile
+
+    from seqtui.datasets import keras_sets
+
+    zipped = tmp_path / "jena_climate_2009_2016.csv.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        zf.writestr("jena_climate_2009_2016.csv", "Date Time,T (degC)\n" + "01.01.2009 00:10:00,-8.0\n" * 500)
+    keras = types.SimpleNamespace(utils=types.SimpleNamespace(get_file=lambda *a, **k: str(zipped)))
+
+    def copy_then_fail(src, dst, length=0):
+        dst.write(src.read(100))
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch, pytest.raises(OSError):
+        patch.setattr(keras_sets.shutil, "copyfileobj", copy_then_fail)
+        keras_sets._jena_csv_path(keras)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [zipped.name]  # no CSV, no temporary file
+    csv_path = keras_sets._jena_csv_path(keras)
+    assert csv_path.read_text().count("\n") == 501

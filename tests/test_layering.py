@@ -9,7 +9,15 @@ import sys
 import seqtui.core
 import seqtui.datasets
 
-UI_MODULES = ("textual", "plotext", "textual_plotext", "seqtui.tui", "seqtui.console", "seqtui.cli")
+UI_MODULES = (
+    "textual",
+    "plotext",
+    "textual_plotext",
+    "seqtui.tui",
+    "seqtui.console",
+    "seqtui.headless",
+    "seqtui.cli",
+)
 KERAS_USERS = {"seqtui.core.callbacks"}  # subclasses Keras callbacks, imported only by the runner
 
 

@@ -144,7 +144,7 @@ def test_sigkill_leaves_a_crashed_folder_that_resumes(tmp_path):
 
 
 def test_the_interrupt_handler_stops_then_quits_then_restores():
-    from seqtui.cli import interrupt_handler
+    from seqtui.headless import interrupt_handler
 
     cancel = threading.Event()
     before = signal.getsignal(signal.SIGINT)

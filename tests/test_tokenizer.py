@@ -52,6 +52,16 @@ def test_keras_word_index_convention():
     assert tok.decode([1, 4, 2]) == ["<start>", "the", "<oov>"]
 
 
+def test_keras_word_index_with_apostrophes_keeps_them_in_typed_text():
+    """IMDB's index holds "don't" and "everyone's": a typed sentence must find them, not "don" and "t"."""
+    tok = Tokenizer.from_keras_word_index({"the": 1, "don't": 2, "film": 3, "everyone's": 4}, num_words=20)
+    assert tok.encode("Don't watch the film, everyone’s 'right'") == [1, 5, 2, 4, 6, 7, 2]
+    assert Tokenizer.from_dict(json.loads(json.dumps(tok.to_dict()))).encode("don't") == [1, 5]
+    plain = Tokenizer.from_keras_word_index({"the": 1, "don": 2}, num_words=20)  # no apostrophes: as before
+    assert plain.encode("don't") == [1, 5, 2]
+    assert standardize_text("x'y 'z'") == "x y z"
+
+
 def test_character_split_for_korean():
     tok = Tokenizer.fit(KOREAN, split="character")
     assert tok.split_text("참  좋네!") == ["참", " ", "좋", "네"]  # one space token between words

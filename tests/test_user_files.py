@@ -114,6 +114,18 @@ def test_acl_imdb_root_keeps_its_own_test_set(tmp_path):
     assert any(ACL_NEG[0].split("<")[0] in s for s in ds.samples) or len(ds.samples) == 5
 
 
+def test_a_limit_keeps_every_class_of_a_test_set_read_class_by_class(tmp_path):
+    """aclImdb's test/ is read neg then pos: --limit must not keep a test prefix of one class."""
+    from seqtui.datasets.registry import load_dataset
+
+    root = write_acl_imdb(tmp_path / "aclImdb", per_class=40)
+    ds = load_dataset(DataConfig("file", data_path=str(root), maxlen=20, sample_limit=20))
+    assert len(ds.x_train) == 20 and len(ds.x_test) == 25  # 20 of 64 training rows: 25 of 80 test rows
+    assert set(ds.y_test.tolist()) == {0, 1} and set(ds.y_val.tolist()) == {0, 1}
+    negative = [s.startswith(("Terrible", "Boring")) for s in ds.samples]
+    assert any(negative) and not all(negative)  # the samples to try show both classes
+
+
 # -- Jena climate and other series ---------------------------------------------------------------------
 def test_jena_csv_windows_target_and_normalisation(tmp_path):
     path = write_jena(tmp_path / "jena_climate_2009_2016.csv", rows=600)
@@ -129,6 +141,19 @@ def test_jena_csv_windows_target_and_normalisation(tmp_path):
     assert len(ds.x_train) == n_train - 60 + 1 - 12
     assert len(ds.x_val) == n_val - 12 and len(ds.x_test) == n_test - 12  # targets stay inside their part
     assert {"val_mae", "test_mae", "test_mae_in_units"} <= set(ds.baseline)
+
+
+@pytest.mark.parametrize("lookback, step", [(60, 6), (10, 3), (3, 1), (5, 2)])
+def test_windows_end_on_the_row_the_baseline_calls_now(lookback, step):
+    """With step > 1 the newest row of a window is still the last observed one: the baseline's "now"
+    (and Jena's lookback 1440, step 6) must not use a row the model never sees."""
+    from seqtui.datasets.series import make_windows
+
+    values = np.arange(200, dtype="float32")[:, None]
+    x, y, now = make_windows(values, 0, lookback, step, 4, 0, 200)
+    assert x.shape[1] == lookback // step
+    assert (x[:, -1, 0] == now).all() and (y == now + 4).all()
+    assert (np.diff(x[:, :, 0], axis=1) == step).all() and (now - x[:, 0, 0] < lookback).all()
 
 
 def _jena_values(path):

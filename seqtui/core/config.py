@@ -137,6 +137,17 @@ class RunConfig:
         )
 
 
+class UnknownName(KeyError):
+    """An unknown preset, dataset or setting name; the message suggests close ones.
+
+    A KeyError for callers that look names up, and its own class so that doors can tell it from a KeyError
+    raised by a bug.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 # Flat option names (as the CLI and the TUI show them) and the section they live in.
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 FIELD_SECTION: dict[str, str] = {f.name: s for s, kind in SECTIONS.items() for f in fields(kind)}
@@ -149,7 +160,7 @@ def with_overrides(config: RunConfig, **overrides: Any) -> RunConfig:
         if value is None:
             continue
         if key not in FIELD_SECTION:
-            raise KeyError(f"unknown setting {key!r}")
+            raise UnknownName(f"unknown setting {key!r}")
         grouped[FIELD_SECTION[key]][key] = value
     return dataclasses.replace(
         config,

@@ -19,6 +19,7 @@ from seqtui.datasets.base import (
     encoder_from_dict,
 )
 from seqtui.datasets.images import mnist_like
+from seqtui.datasets.tokenizer import pad
 
 
 @dataclass
@@ -32,13 +33,22 @@ class Predictor:
     class_names: list[str]
 
     @classmethod
-    def load(cls, run: str | Path, backend: str | None = None) -> Predictor:
-        folder = RunFolder.open(run)
+    def load(
+        cls, run: str | Path, backend: str | None = None, runs_dir: str | Path | None = None
+    ) -> Predictor:
+        """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
+        folder = RunFolder.open(run, runs_dir)
         config = folder.read_json("config.json")
         checkpoint = next((folder.file(n) for n in (BEST, LAST) if folder.file(n).exists()), None)
         if checkpoint is None:
             raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
-        encoder = encoder_from_dict(folder.read_json(ENCODER))
+        raw = folder.read_json(ENCODER)
+        if not raw:
+            raise RunFolderError(f"{folder.path} has no {ENCODER}; the run folder is incomplete")
+        try:
+            encoder = encoder_from_dict(raw)
+        except DataError as exc:
+            raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
         return cls(
@@ -81,7 +91,7 @@ class Predictor:
         rng = np.random.default_rng(rng_seed)
         out: list[str] = []
         for _ in range(words):
-            x = self.encoder_pad(ids)
+            x = pad([ids], self.encoder.maxlen, self.encoder.padding, self.encoder.truncating)
             probs = np.asarray(self.model.predict(x, verbose=0)[0], dtype="float64")
             probs[: tok.first_word_id] = 0.0  # never emit padding or <oov>
             probs[tok.vocab_size :] = 0.0  # nor ids the text never had (Dense(vocab_size) is wider)
@@ -98,12 +108,6 @@ class Predictor:
             out += tok.decode([nxt])
         joiner = "" if tok.split == "character" else " "
         return joiner.join(out)
-
-    def encoder_pad(self, ids: list[int]) -> np.ndarray:
-        from seqtui.datasets.tokenizer import pad
-
-        assert isinstance(self.encoder, TextEncoder)
-        return pad([ids], self.encoder.maxlen, "pre", "pre")
 
     def forecast(self, windows: np.ndarray) -> np.ndarray:
         """Predicted target values, in the series' own units, for normalised windows."""

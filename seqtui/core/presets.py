@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig, suggest
+from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig, UnknownName, suggest
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ def _preset(
     return Preset(name, description, RunConfig(data, model, train, preset=name), params, result)
 
 
+# Presets read as a table, one block per preset: ruff format leaves it as written.
+# fmt: off
 _NSMC_STOPWORDS = ("의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다")
 
 PRESETS: dict[str, Preset] = {
@@ -133,6 +135,7 @@ PRESETS: dict[str, Preset] = {
                 TrainConfig(epochs=40, batch_size=128, patience=5)),
     )
 }
+# fmt: on
 
 PRESET_NAMES = tuple(PRESETS)
 
@@ -141,4 +144,4 @@ def get_preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise KeyError(f"unknown preset {name!r}." + suggest(name, PRESET_NAMES)) from None
+        raise UnknownName(f"unknown preset {name!r}." + suggest(name, PRESET_NAMES)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -98,16 +99,21 @@ Encoder = TextEncoder | ImageEncoder | SeriesEncoder
 
 
 def encoder_from_dict(raw: dict[str, Any]) -> Encoder:
+    """The encoder a run saved; a DataError (never a KeyError or TypeError) when the dict is not one."""
     kind = raw.get("kind")
-    if kind == "text":
-        return TextEncoder(
-            Tokenizer.from_dict(raw["tokenizer"]), int(raw["maxlen"]), raw["padding"], raw["truncating"]
-        )
-    if kind == "image":
-        return ImageEncoder(tuple(raw["shape"]))
-    if kind == "series":
-        return SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
-    raise DataError(f"unknown encoder kind {kind!r} in the run folder")
+    try:
+        if kind == "text":
+            return TextEncoder(
+                Tokenizer.from_dict(raw["tokenizer"]), int(raw["maxlen"]), raw["padding"], raw["truncating"]
+            )
+        if kind == "image":
+            return ImageEncoder(tuple(raw["shape"]))
+        if kind == "series":
+            return SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        reason = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) else str(exc)
+        raise DataError(f"a damaged {kind} encoder ({reason})") from None
+    raise DataError(f"an encoder of unknown kind {kind!r}")
 
 
 @dataclass
@@ -140,21 +146,27 @@ class Dataset:
     def num_classes(self) -> int:
         return len(self.class_names)
 
-    @property
-    def vocab_size(self) -> int | None:
-        return self.encoder.tokenizer.vocab_size if isinstance(self.encoder, TextEncoder) else None
-
     def limit(self, n: int | None) -> Dataset:
-        """At most n training samples (and proportionally fewer validation/test ones)."""
+        """At most n training samples (and proportionally fewer validation/test ones).
+
+        Training rows are already shuffled (or chronological, for a series), so the first n are kept. A test
+        set may come in file order (aclImdb's test/neg before test/pos), so validation and test keep a
+        seeded sample spread over the whole set, in its order: a prefix could hold a single class.
+        """
         if not n or n >= len(self.x_train):
             return self
         ratio = n / len(self.x_train)
-        keep_val = max(1, int(len(self.x_val) * ratio))
-        keep_test = max(1, int(len(self.x_test) * ratio))
         self.x_train, self.y_train = self.x_train[:n], self.y_train[:n]
-        self.x_val, self.y_val = self.x_val[:keep_val], self.y_val[:keep_val]
-        self.x_test, self.y_test = self.x_test[:keep_test], self.y_test[:keep_test]
+        self.x_val, self.y_val = _sample(self.x_val, self.y_val, ratio)
+        self.x_test, self.y_test = _sample(self.x_test, self.y_test, ratio)
         return self
+
+
+def _sample(x: np.ndarray, y: np.ndarray, ratio: float) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded `ratio` of the rows (at least one), in their original order."""
+    keep = min(len(x), max(1, int(len(x) * ratio)))
+    rows = np.sort(np.random.default_rng(0).choice(len(x), keep, replace=False))
+    return x[rows], y[rows]
 
 
 def shuffled_split(
@@ -171,12 +183,19 @@ def shuffled_split(
 
 def label_ids(labels: list[str]) -> tuple[np.ndarray, list[str]]:
     """String labels -> ids, with class names sorted (numeric labels numerically)."""
-    unique = sorted(set(labels), key=lambda s: (0, float(s), s) if _is_number(s) else (1, 0.0, s))
+    unique = sorted(set(labels), key=_label_order)
     index = {name: i for i, name in enumerate(unique)}
     return np.array([index[v] for v in labels], dtype="int32"), unique
 
 
-def _is_number(text: str) -> bool:
+def _label_order(label: str) -> tuple[int, float, str]:
+    """Numbers first, numerically, then text; 'nan' is text (it would make the order depend on the input's)."""
+    value = float(label) if is_number(label) else math.nan
+    return (0, value, label) if math.isfinite(value) else (1, 0.0, label)
+
+
+def is_number(text: str) -> bool:
+    """Whether a cell reads as a number (as `float` reads it: '3', '-2.5e3', 'nan', 'inf')."""
     try:
         float(text)
     except ValueError:

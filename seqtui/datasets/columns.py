@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from seqtui.datasets.base import DataError
+from seqtui.datasets.base import DataError, is_number
 from seqtui.datasets.tables import TableSource
 
 TEXT_NAMES = (
@@ -34,14 +34,6 @@ _TIMESTAMP = re.compile(
     r"^\s*\d{1,4}[-./]\d{1,2}[-./]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*$|^\s*\d{1,2}:\d{2}"
 )
 PROFILE_ROWS = 2000
-
-
-def is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from seqtui.core.config import DataConfig
+from seqtui.core.runs import atomic_write
 from seqtui.core.settings import keras_home
 from seqtui.datasets.base import DataError, Dataset, ImageEncoder, TextEncoder, shuffled_split
 from seqtui.datasets.keras_files import (
@@ -257,12 +259,19 @@ def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
 
 # -- Jena climate -----------------------------------------------------------------------------------
 def _jena_csv_path(keras: Any) -> Path:
+    """The CSV beside Keras' cached zip, unzipped once. It is written to a temporary name and renamed: a
+    later run takes an existing CSV as complete, so an interrupted unzip must not leave half of one."""
     zipped = Path(keras.utils.get_file("jena_climate_2009_2016.csv.zip", JENA_URL))
     csv_path = zipped.with_suffix("")
     if not csv_path.exists():
-        with zipfile.ZipFile(zipped) as zf:
-            zf.extract("jena_climate_2009_2016.csv", zipped.parent)
+        with zipfile.ZipFile(zipped) as zf, zf.open(csv_path.name) as member:
+            atomic_write(csv_path, lambda tmp: _copy_to(member, tmp))
     return csv_path
+
+
+def _copy_to(stream: IO[bytes], path: Path) -> None:
+    with open(path, "wb") as out:
+        shutil.copyfileobj(stream, out, 1 << 20)
 
 
 def load_jena(config: DataConfig, info: DatasetInfo) -> Dataset:

@@ -133,13 +133,13 @@ DATASET_NAMES = tuple(DATASETS)
 
 
 def get_dataset(name: str) -> DatasetInfo:
-    """The dataset's info; KeyError with close-match suggestions when unknown."""
-    from seqtui.core.config import suggest
+    """The dataset's info; UnknownName (a KeyError) with close-match suggestions when unknown."""
+    from seqtui.core.config import UnknownName, suggest
 
     try:
         return DATASETS[name]
     except KeyError:
-        raise KeyError(f"unknown dataset {name!r}." + suggest(name, DATASET_NAMES)) from None
+        raise UnknownName(f"unknown dataset {name!r}." + suggest(name, DATASET_NAMES)) from None
 
 
 def load_dataset(config: DataConfig) -> Dataset:

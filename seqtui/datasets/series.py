@@ -108,11 +108,13 @@ def make_windows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Windows whose last observed row and target both lie in [start, stop): (x, y, last observed target).
 
+    A window holds lookback // step rows, every step-th one, ending on the last observed row itself: the
+    "tomorrow equals now" baseline compares with that row, so the model sees it too.
     The inputs may look back before `start` (that is history, known at the time); the targets never reach
     into the next part, so validation targets are not trained on and test targets are not validated on.
     """
     ends = np.arange(max(start, lookback - 1), min(stop, len(values)) - delay, stride)
-    offsets = np.arange(-lookback + 1, 1, step)[-(lookback // step) :]
+    offsets = -step * np.arange(lookback // step)[::-1]
     x = values[ends[:, None] + offsets[None, :]]
     return x, values[ends + delay, target], values[ends, target]
 

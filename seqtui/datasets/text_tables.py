@@ -56,6 +56,7 @@ def text_classification_dataset(
         test_idx = n_own + np.flatnonzero(keep[n_own:])
         if len(test_idx) == 0:
             raise DataError(f"{name}: the test set has no rows with words")
+        test_idx = np.random.default_rng(1).permutation(test_idx)  # file order may be class by class
     n_val = max(1, int(round(len(order) * config.validation_split)))
     val_idx, train_idx = order[:n_val], order[n_val:]
     if len(set(y_all[train_idx].tolist())) < 2:

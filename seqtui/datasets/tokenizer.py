@@ -16,20 +16,32 @@ from typing import Any, Literal
 
 import numpy as np
 
-Standardize = Literal["lower_punct", "hangul", "none"]
+Standardize = Literal["lower_punct", "lower_punct_apostrophes", "hangul", "none"]
 Split = Literal["whitespace", "character"]
 
 _HANGUL_ONLY = re.compile(r"[^\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\s]")
+_INNER_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
+_KEPT_APOSTROPHE = "\uf8ff"
+"""A private-use character that stands in for a kept apostrophe while punctuation is stripped."""
 
 
 def standardize_text(text: str, mode: Standardize = "lower_punct") -> str:
-    """Lowercase and strip punctuation/symbols, keeping letters, marks and digits of every script."""
+    """Lowercase and strip punctuation/symbols, keeping letters, marks and digits of every script.
+
+    `lower_punct_apostrophes` also keeps an apostrophe inside a word ("don't", "everyone's"): Keras' IMDB
+    word index has such words, so a sentence typed later must keep them to find them.
+    """
     text = unicodedata.normalize("NFC", text)
     if mode == "none":
         return text
     if mode == "hangul":
         return " ".join(_HANGUL_ONLY.sub(" ", text).split())
-    kept = (ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text.lower())
+    text = text.lower()
+    if mode == "lower_punct_apostrophes":
+        text = _INNER_APOSTROPHE.sub(_KEPT_APOSTROPHE, text.replace(_KEPT_APOSTROPHE, " "))
+        kept = (ch if ch == _KEPT_APOSTROPHE or unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
+        return " ".join("".join(kept).split()).replace(_KEPT_APOSTROPHE, "'")
+    kept = (ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text)
     return " ".join("".join(kept).split())
 
 
@@ -82,12 +94,17 @@ class Tokenizer:
 
     @classmethod
     def from_keras_word_index(cls, ranks: dict[str, int], num_words: int | None) -> Tokenizer:
-        """Keras' IMDB/Reuters encoding: start_char=1, oov_char=2, index_from=3."""
+        """Keras' IMDB/Reuters encoding: start_char=1, oov_char=2, index_from=3.
+
+        Words with an apostrophe in the index ("don't" in IMDB's) keep theirs when a new text is split.
+        """
+        apostrophes = any("'" in word for word in ranks)
         return cls(
             word_index={word: rank + 3 for word, rank in ranks.items()},
             num_words=num_words,
             oov_id=2,
             start_id=1,
+            standardize="lower_punct_apostrophes" if apostrophes else "lower_punct",
         )
 
     @property

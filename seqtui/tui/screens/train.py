@@ -25,6 +25,9 @@ from seqtui.tui.widgets.confusion import ConfusionTable
 from seqtui.tui.widgets.progress_line import ProgressLine
 from seqtui.tui.widgets.status_line import StatusLine
 
+PROGRESS_SECONDS = 0.5
+"""Batch progress repaints at most this often (the engine sends up to 5 batch events a second)."""
+
 
 def short_logs(logs: dict[str, float]) -> str:
     """loss 0.41 acc 0.87 val_loss 0.45 val_acc 0.85: one log line fits 80 columns."""
@@ -53,6 +56,7 @@ class TrainScreen(BaseScreen):
         self.live = LiveRun()
         self.ended: RunEnded | None = None
         self.log_lines: list[str] = []
+        self._progress_due = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Train")
@@ -157,7 +161,14 @@ class TrainScreen(BaseScreen):
         loss.set_series("loss", self.live.batch_x, self.live.batch_loss, "braille")
         metric = self.query_one("#metric-chart", MetricChart)
         metric.set_series(self.live.monitor, self.live.batch_x, self.live.batch_metric, "braille")
-        self._show_progress()
+        self._progress_due = True  # drawn by the next tick: one screen update for several events
+
+    def on_mount(self) -> None:
+        self.set_interval(PROGRESS_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        if self._progress_due:
+            self._show_progress()
 
     def on_epoch_done(self, message: EpochDone) -> None:
         event = message.event
@@ -189,6 +200,7 @@ class TrainScreen(BaseScreen):
             chart.mark(run.best_epoch, f"best epoch {run.best_epoch}")
 
     def _show_progress(self) -> None:
+        self._progress_due = False
         run = self.live
         done = int(run.history[-1]["epoch"]) if run.history else run.initial_epoch
         eta = f"ETA {clock(run.seconds_left)}" if self.ended is None else self.ended.status

@@ -33,4 +33,4 @@ class StatusLine(Static):
         grid.add_column(no_wrap=True, width=left.cell_len)
         grid.add_column(justify="right", no_wrap=True, overflow="ellipsis")
         grid.add_row(left, right)
-        self.update(grid)
+        self.update(grid, layout=False)  # always one line: no need to lay the screen out again

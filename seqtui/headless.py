@@ -1,0 +1,105 @@
+"""Headless training as `seqtui train` runs it: the output picked for where stdout goes, the Ctrl+C
+handler, and the run itself. The Typer door (`cli.py`) turns what it returns into an exit code.
+
+Nothing here imports Keras at module level.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from seqtui.core.config import RunConfig
+    from seqtui.core.events import RunEnded
+
+EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
+RESUME_OPTIONS = ("epochs", "learning_rate", "patience")
+"""The only settings a resume may change."""
+
+
+@contextlib.contextmanager
+def interrupt_handler(cancel: threading.Event, err: Console | None = None) -> Iterator[None]:
+    """First Ctrl+C: stop after the current batch. Second: stop at once (the run folder stays consistent).
+    Third: exit on the spot. The previous handler is restored afterwards."""
+    err = err or Console(stderr=True)
+    presses = 0
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            cancel.set()
+            err.print("[yellow]stopping after this batch; press Ctrl+C again to quit at once[/]")
+        elif presses == 2:
+            err.print("[yellow]quitting now[/]")
+            raise KeyboardInterrupt
+        else:
+            os._exit(EXIT_INTERRUPTED)
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread (an embedding program): it handles interrupts itself
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def run_training(
+    config: RunConfig | None,
+    resume: Path | None,
+    changes: dict[str, Any],
+    runs_dir: Path | None,
+    backend: str | None,
+    as_json: bool,
+    out: Console,
+    err: Console,
+) -> RunEnded:
+    """Train `config` (or continue the run folder `resume` with `changes`, a subset of RESUME_OPTIONS).
+
+    JSON lines with `as_json` (anything else printed meanwhile goes to stderr, so stdout stays pure), a live
+    view on a terminal ending with the loss chart and the test metrics, plain lines in a log.
+    """
+    from seqtui import console as views
+    from seqtui.core import runner
+
+    cancel = threading.Event()
+    interactive = not as_json and sys.stdout.isatty()
+    if as_json:
+        reporter: Any = views.JsonReporter(sys.stdout)
+    elif interactive:
+        reporter = views.RichReporter(out)
+    else:
+        reporter = views.PlainReporter(sys.stdout)
+
+    def go() -> RunEnded:
+        with interrupt_handler(cancel, err):
+            if resume is not None:
+                return runner.resume(resume, reporter, cancel, backend=backend, runs_dir=runs_dir, **changes)
+            assert config is not None
+            return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
+
+    if as_json:
+        with contextlib.redirect_stdout(sys.stderr):
+            return go()
+    if not interactive:
+        return go()
+    with reporter:
+        end = go()
+    if reporter.history:
+        from rich.text import Text
+
+        out.print(Text.from_ansi(views.loss_chart(reporter.history, color=not out.no_color)))
+    out.print(views.run_end_table(end))
+    return end
