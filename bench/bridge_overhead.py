@@ -101,8 +101,10 @@ def main() -> None:
     data = synthetic(args.samples, 100, 5000)
     keras = import_keras()
     print(f"machine: {platform.machine()} {os.cpu_count()} cpus, {platform.platform()}")
-    print(f"keras {keras.__version__} on {keras.backend.backend()}; {args.arch}, {len(data.x_train)} samples, "
-          f"{args.epochs} epochs, batch {args.batch_size}")
+    print(
+        f"keras {keras.__version__} on {keras.backend.backend()}; {args.arch}, {len(data.x_train)} samples, "
+        f"{args.epochs} epochs, batch {args.batch_size}"
+    )
     bare_keras(config, data)  # warm-up: graph tracing and thread pools
     bare, ours = [], []
     for i in range(args.repeats):

@@ -100,7 +100,7 @@ def build_config(
 
     config = get_preset(preset).config if preset else RunConfig()
     if data is not None:
-        overrides["data_path"] = str(data)
+        overrides["data_path"] = str(data.expanduser())  # --data=~/x.csv: no shell expands that ~
         if not preset and not dataset:
             overrides["dataset"] = "file"
     if dataset:

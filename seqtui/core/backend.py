@@ -23,7 +23,9 @@ def import_keras(backend: str | None = None) -> ModuleType:
             raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
         loaded = sys.modules.get("keras")
         if loaded is not None and loaded.backend.backend() != backend:
-            raise BackendError(f"Keras is already running on {loaded.backend.backend()}; restart to use {backend}")
+            raise BackendError(
+                f"Keras is already running on {loaded.backend.backend()}; restart to use {backend}"
+            )
         os.environ["KERAS_BACKEND"] = backend
     try:
         warnings.filterwarnings("ignore", module="keras")

@@ -66,7 +66,7 @@ __all__ = [
 
 def _versions(backend: str) -> dict[str, str]:
     out = {"python": platform.python_version()}
-    for dist in ("seqtui", "keras", "numpy", backend if backend != "torch" else "torch", "tensorflow-cpu"):
+    for dist in ("seqtui", "keras", "numpy", backend, "tensorflow-cpu"):
         try:
             out[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:

@@ -28,14 +28,18 @@ class Settings:
         env = os.environ
         backend = env.get("SEQTUI_BACKEND") or env.get("KERAS_BACKEND") or None
         if backend and backend not in BACKENDS:
-            raise SettingsError(f"backend {backend!r} (from the environment) is not one of {', '.join(BACKENDS)}")
+            raise SettingsError(
+                f"backend {backend!r} (from the environment) is not one of {', '.join(BACKENDS)}"
+            )
         rate = env.get("SEQTUI_BATCH_EVENTS_PER_S")
         try:
             events_per_s = float(rate) if rate else cls.batch_events_per_s
         except ValueError:
             events_per_s = -1.0
         if not 0 < events_per_s <= 10_000:
-            raise SettingsError(f"SEQTUI_BATCH_EVENTS_PER_S={rate!r}: give a number of events per second, e.g. 5")
+            raise SettingsError(
+                f"SEQTUI_BATCH_EVENTS_PER_S={rate!r}: give a number of events per second, e.g. 5"
+            )
         return cls(
             runs_dir=Path(env.get("SEQTUI_RUNS_DIR") or "runs"),
             backend=backend,

@@ -1,13 +1,15 @@
 """Our chart widget: named line series in, a plotext drawing out, redrawn a few times a second at most.
 
-Screens talk to `MetricChart`'s small API (`set_series`, `clear`, `mark`), never to plotext, so the
-charting library can be swapped. Each series is downsampled to the plot's width when it is drawn, and
-series differ by marker (braille dots, quadrant blocks, x, +) as well as by colour, so charts still read with NO_COLOR.
+Screens talk to `MetricChart`'s small API (`set_series`, `clear`, `mark`, `flush`), never to plotext, so
+the charting library can be swapped. Redraws are rationed (see `CPU_BUDGET`), each series is downsampled
+to the plot's width when it is drawn, and series differ by marker (braille dots, quadrant blocks, x, +)
+as well as by colour, so charts still read with NO_COLOR.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,9 +48,13 @@ class MetricChart(PlotextPlot):
     DEFAULT_CSS = """
     MetricChart { height: 1fr; min-height: 6; }
     """
-    FRAME_SECONDS = 1.0
-    """Redraw at most this often, however fast data arrives: a plotext build costs 15-20 ms of the UI
-    thread, which shares the CPU with training (the progress lines stay live at the event rate)."""
+    MIN_FRAME_SECONDS = 0.5
+    """Redraw at most twice a second, however fast data arrives."""
+    CPU_BUDGET = 0.01
+    """...and spend at most this share of one core in plotext (about as much again goes to Textual's
+    compositing): the UI thread shares the CPU and the GIL with training. A build costs 10-40 ms with
+    the chart's size, so a chart in a 100x30 terminal redraws every 1-2 s, a bigger one less often;
+    the progress lines stay live meanwhile."""
 
     def __init__(self, title: str, xlabel: str = "epoch", *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -58,12 +64,14 @@ class MetricChart(PlotextPlot):
         self.marked: tuple[float, str] | None = None
         self.draws = 0
         self._dirty = False
+        self._last_draw = 0.0
+        self._draw_cost = 0.0
         self._version = 0
         self._cache: tuple[tuple[object, ...], RenderResult] | None = None
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(self.FRAME_SECONDS, self._frame)
+        self.set_interval(self.MIN_FRAME_SECONDS / 2, self._frame)
 
     def set_series(
         self, name: str, xs: Sequence[float], ys: Sequence[float], marker: str | None = None
@@ -93,13 +101,17 @@ class MetricChart(PlotextPlot):
         self.refresh()
 
     def _frame(self) -> None:
-        if self._dirty:
+        wait = max(self.MIN_FRAME_SECONDS, self._draw_cost / self.CPU_BUDGET)
+        if self._dirty and time.perf_counter() - self._last_draw >= wait:
             self.flush()
 
     def render(self) -> RenderResult:
         key = (self._version, self.size, self.app.theme)
         if self._cache is None or self._cache[0] != key:  # Textual may ask again with nothing new to draw
+            start = time.perf_counter()
             self._cache = (key, self._draw())
+            self._last_draw = time.perf_counter()
+            self._draw_cost = self._last_draw - start
         return self._cache[1]
 
     def _draw(self) -> RenderResult:
