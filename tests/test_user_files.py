@@ -269,3 +269,32 @@ def test_cli_train_on_reviews_csv_then_predict_by_name(tmp_path):
     assert result.exit_code == 0, result.output
     assert "a new sentence" in result.output
     assert "good" in result.output and "bad" in result.output
+
+
+def test_generation_keeps_each_line_in_one_split():
+    """No prefix of a test line was seen in training: lines, not pairs, are split."""
+    import numpy as np
+
+    from seqtui.core.config import DataConfig
+    from seqtui.datasets.generation import generation_dataset
+
+    lines = [f"w{i} a{i} b{i} c{i} d{i}" for i in range(60)]  # every line has its own words
+    ds = generation_dataset("lines", lines, DataConfig("file", vocab_size=1000, maxlen=4))
+    words = ds.encoder.tokenizer.index_word
+
+    def line_ids(x: np.ndarray) -> set[str]:
+        return {words[int(row[row > 0][0])][1:] for row in x}  # the line number of each prefix's first word
+
+    train, val, test = line_ids(ds.x_train), line_ids(ds.x_val), line_ids(ds.x_test)
+    assert train and val and test
+    assert not (train & test) and not (train & val) and not (val & test)
+
+
+def test_generation_of_a_text_with_few_lines_splits_in_blocks():
+    from seqtui.core.config import DataConfig
+    from seqtui.datasets.generation import generation_dataset
+
+    text = " ".join(f"word{i % 50}" for i in range(2000))  # one long line
+    ds = generation_dataset("one-line", [text], DataConfig("file", vocab_size=100, maxlen=5))
+    assert len(ds.x_train) > len(ds.x_val) > 0 and len(ds.x_test) > 0
+    assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 1999

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
+from textual.app import RenderResult
+from textual.widget import Widget
 
 
-class StatusLine(Static):
-    """Screen title on the left; engine status and the current run on the right (from app reactives)."""
+class StatusLine(Widget):
+    """Screen title on the left (never cut); the current run and the engine status on the right."""
 
     DEFAULT_CSS = """
     StatusLine { dock: top; height: 1; padding: 0 1; background: $boost; }
@@ -19,18 +19,24 @@ class StatusLine(Static):
         self.title = title
 
     def on_mount(self) -> None:
-        self.watch(self.app, "engine_status", self._changed)
-        self.watch(self.app, "activity", self._changed)
+        self.watch(self.app, "engine_status", self._changed, init=False)
+        self.watch(self.app, "activity", self._changed, init=False)
 
     def _changed(self, _value: object = None) -> None:
-        app = self.app
-        right = Text(getattr(app, "engine_status", ""))
-        activity = getattr(app, "activity", "")
-        if activity:
-            right = Text.assemble(activity, " | ", right)
-        grid = Table.grid(expand=True, padding=(0, 1))
+        self.refresh()
+
+    @property
+    def right_text(self) -> str:
+        activity = getattr(self.app, "activity", "")
+        engine = getattr(self.app, "engine_status", "")
+        return f"{activity} | {engine}" if activity else engine
+
+    def render(self) -> RenderResult:
         left = Text.assemble(("seqtui", "bold"), " > ", self.title)
-        grid.add_column(no_wrap=True, width=left.cell_len)
-        grid.add_column(justify="right", no_wrap=True, overflow="ellipsis")
-        grid.add_row(left, right)
-        self.update(grid, layout=False)  # always one line: no need to lay the screen out again
+        room = self.content_region.width - left.cell_len - 2
+        right = self.right_text
+        if room < 4:
+            return left
+        if len(right) > room:
+            right = right[: room - 1] + "…"
+        return Text.assemble(left, " " * (room - len(right) + 2), right)
