@@ -47,7 +47,7 @@ async def test_train_a_tiny_simple_rnn_on_real_digits_then_draw_one(tmp_path):
         )
         predict = app.screen
         canvas = predict.query_one("#canvas", DigitCanvas)
-        await pilot.press(*["up"] * 10, "space", *["down"] * 20, "space")
+        await pilot.press("up", "up", "shift+up", "shift+up", "space", *["shift+down"] * 5, "space")
         await pilot.pause(0.2)
         await settle(pilot, timeout=60)
         bars = predict.query_one("#digit-bars", ProbabilityBars)

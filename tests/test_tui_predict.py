@@ -63,7 +63,8 @@ async def test_digit_drawn_with_the_keyboard_then_with_the_mouse(tmp_path):
         canvas = screen.query_one("#canvas", DigitCanvas)
         bars = screen.query_one("#digit-bars", ProbabilityBars)
         assert app.focused is canvas
-        await pilot.press(*["up"] * 10, "space", *["down"] * 20, "space")  # a vertical stroke: a "1"
+        # a vertical stroke, a "1": arrows move 1 pixel, shift+arrows 4, space lifts and lowers the pen
+        await pilot.press("up", "up", "shift+up", "shift+up", "space", *["shift+down"] * 5, "space")
         await pilot.pause(0.2)
         await settle(pilot)
         assert canvas.pixels[4:25, 14].all() and not canvas.pixels[:, :10].any()

@@ -45,7 +45,7 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         assert (batches.done, batches.total, batches.note) == (4, 4, "1,000 samples/s")
         assert "████" in str(batches.render())  # done and to-do differ by glyph, not only colour
         log = log_text(screen)
-        assert "fake data loaded" in log and "epoch 2/3" in log and "* best" in log
+        assert "fake data loaded" in log and "epoch 2/3" in log and "*best" in log
         assert screen.query_one("#bottom", ContentSwitcher).current == "results"
         results = plain(screen.query_one("#results-text", Static))
         assert "run completed" in results and "test accuracy 0.9000" in results

@@ -13,7 +13,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from seqtui.console import format_logs
 from seqtui.core.config import RunConfig
 from seqtui.core.events import RunEnded
 from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
@@ -31,7 +30,7 @@ PROGRESS_SECONDS = 0.5
 
 def short_logs(logs: dict[str, float]) -> str:
     """loss 0.41 acc 0.87 val_loss 0.45 val_acc 0.85: one log line fits 80 columns."""
-    return " ".join(f"{k.replace('accuracy', 'acc')} {v:.4f}" for k, v in logs.items())
+    return " ".join(f"{k.replace('accuracy', 'acc')} {v:.4g}" for k, v in logs.items())
 
 
 class TrainScreen(BaseScreen):
@@ -177,7 +176,7 @@ class TrainScreen(BaseScreen):
         self._show_progress()
         self.log_line(
             f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s "
-            f"{event.samples_per_s:,.0f}/s" + (" * best, saved" if event.best else "")
+            f"{event.samples_per_s:,.0f}/s" + (" *best" if event.best else "")
         )
 
     def on_log_line(self, message: LogLine) -> None:
@@ -234,13 +233,15 @@ class TrainScreen(BaseScreen):
                 style="italic",
             )
         if end.status in ("completed", "interrupted"):
-            lines.append("\np: predict with this model · F5: runs (c continues a run)", style="italic")
+            lines.append("\np: try this model · F5 Runs, then c: continue training it", style="italic")
         self.query_one("#results-text", Static).update(lines)
         if end.confusion:
             self.query_one("#confusion", ConfusionTable).show(end.confusion, end.class_names)
         self.log_line(
-            f"run {end.status}: {end.epochs_done} epochs, test {format_logs(end.test_metrics) or '-'}"
+            f"run {end.status}: {end.epochs_done} epochs, test {short_logs(end.test_metrics) or '-'}"
         )
+        if end.message:
+            self.log_line(end.message)
         if end.test_metrics or end.status != "interrupted":
             self.query_one("#bottom", ContentSwitcher).current = "results"
         if end.status in ("failed", "diverged"):
