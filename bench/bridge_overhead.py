@@ -4,8 +4,9 @@
   (b) seqtui's runner: event bridge, EarlyStopping, TerminateOnNaN, run folder with history.csv,
       last.keras and model.keras written every epoch, and an observer receiving every event.
 
-Prints training samples/s of each (median of the repeats, runs interleaved) and their ratio.
-Goal: ratio >= 0.98. Usage: python bench/bridge_overhead.py [--arch lstm] [--epochs 3] [--repeats 3]
+Prints training samples/s of each (median of the repeats, runs interleaved) and their ratio, and the
+process CPU time per 1,000 samples (steadier than wall time on a shared VM, where steal time moves
+samples/s by +-20% between identical runs). Goal: ratio >= 0.98. Usage: python bench/bridge_overhead.py [--arch lstm] [--epochs 3] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -50,10 +51,16 @@ def rate(samples: int, epoch_seconds: list[float]) -> float:
     return samples * len(timed) / sum(timed)
 
 
-def bare_keras(config: RunConfig, data: Dataset) -> float:
-    """Samples/s of a plain model.fit: the baseline a Keras user would write."""
+def cpu_per_1000(samples: int, cpu_marks: list[float]) -> float:
+    """Process CPU seconds per 1,000 samples between the first and the last epoch end."""
+    return (cpu_marks[-1] - cpu_marks[0]) / (samples * (len(cpu_marks) - 1)) * 1000
+
+
+def bare_keras(config: RunConfig, data: Dataset) -> tuple[float, float]:
+    """Samples/s (and CPU s per 1,000 samples) of a plain model.fit: the baseline a Keras user writes."""
     keras = import_keras()
     seconds: list[float] = []
+    cpu: list[float] = []
 
     class EpochClock(keras.callbacks.Callback):  # epoch hooks only: the batch loop stays untouched
         def on_epoch_begin(self, epoch, logs=None):
@@ -61,6 +68,7 @@ def bare_keras(config: RunConfig, data: Dataset) -> float:
 
         def on_epoch_end(self, epoch, logs=None):
             seconds.append(time.perf_counter() - self.start)
+            cpu.append(time.process_time())
 
     keras.utils.set_random_seed(config.train.seed)
     model = compiled_model(config, InputSpec("tokens", data.input_shape, config.data.vocab_size), "binary", 1)
@@ -68,20 +76,22 @@ def bare_keras(config: RunConfig, data: Dataset) -> float:
         data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
         epochs=config.train.epochs, batch_size=config.train.batch_size, verbose=0, callbacks=[EpochClock()],
     )  # fmt: skip
-    return rate(len(data.x_train), seconds)
+    return rate(len(data.x_train), seconds), cpu_per_1000(len(data.x_train), cpu)
 
 
-def seqtui_runner(config: RunConfig, data: Dataset) -> float:
-    """Samples/s of the same fit through seqtui's runner (epoch times include checkpoint writes)."""
+def seqtui_runner(config: RunConfig, data: Dataset) -> tuple[float, float]:
+    """The same through seqtui's runner (epoch times include the checkpoint writes)."""
     seconds: list[float] = []
+    cpu: list[float] = []
 
     def observer(event: object) -> None:
         if isinstance(event, EpochEnded):
             seconds.append(event.seconds)
+            cpu.append(time.process_time())
 
     with tempfile.TemporaryDirectory() as runs:
         train(config, observer, runs_dir=runs, data=data)
-    return rate(len(data.x_train), seconds)
+    return rate(len(data.x_train), seconds), cpu_per_1000(len(data.x_train), cpu)
 
 
 def main() -> None:
@@ -108,11 +118,18 @@ def main() -> None:
     bare_keras(config, data)  # warm-up: graph tracing and thread pools
     bare, ours = [], []
     for i in range(args.repeats):
-        bare.append(bare_keras(config, data))
-        ours.append(seqtui_runner(config, data))
-        print(f"repeat {i + 1}: bare {bare[-1]:,.0f} samples/s, seqtui {ours[-1]:,.0f} samples/s")
-    b, s = statistics.median(bare), statistics.median(ours)
+        first, second = (bare_keras, seqtui_runner) if i % 2 == 0 else (seqtui_runner, bare_keras)
+        results = {first: first(config, data), second: second(config, data)}
+        bare.append(results[bare_keras])
+        ours.append(results[seqtui_runner])
+        print(
+            f"repeat {i + 1}: bare {bare[-1][0]:,.0f} samples/s ({bare[-1][1]:.3f} cpu s/1k), "
+            f"seqtui {ours[-1][0]:,.0f} samples/s ({ours[-1][1]:.3f} cpu s/1k)"
+        )
+    b, s = statistics.median(r[0] for r in bare), statistics.median(r[0] for r in ours)
+    bc, sc = statistics.median(r[1] for r in bare), statistics.median(r[1] for r in ours)
     print(f"median: bare {b:,.0f} samples/s, seqtui {s:,.0f} samples/s, ratio {s / b:.3f} (goal >= 0.98)")
+    print(f"median CPU per 1,000 samples: bare {bc:.3f} s, seqtui {sc:.3f} s, ratio {bc / sc:.3f}")
 
 
 if __name__ == "__main__":

@@ -235,9 +235,8 @@ def summary(
 ) -> None:
     """Print a preset's layers with output shapes and parameter counts."""
     with clear_errors():
-        from seqtui.core.modeling import compiled_model, layer_table, spec_from_info
+        from seqtui.core.modeling import model_summary
         from seqtui.core.runner import check_config
-        from seqtui.datasets.registry import get_dataset
 
         config = build_config(
             preset,
@@ -254,8 +253,7 @@ def summary(
             ),
         )
         check_config(config)
-        info = get_dataset(config.data.dataset)
-        table = layer_table(compiled_model(config, *spec_from_info(config, info)))
+        table = model_summary(config)
     if as_json:
         print(json.dumps(table))
         return

@@ -144,8 +144,8 @@ def test_recorder_writes_history_checkpoints_and_status(tmp_path):
     run_epoch(rec, 1, 10, {"loss": 0.8, "val_loss": 0.95})  # worse: model.keras stays at epoch 1
     assert [row["epoch"] for row in folder.read_history()] == [1, 2]
     assert folder.read_json("run.json")["epochs_done"] == 2
-    assert folder.file("last.keras").read_text() == "weights after 3 saves"
-    assert folder.file("model.keras").read_text() == "weights after 1 saves"
+    assert folder.file("last.keras").read_text() == "weights after 2 saves"  # one serialisation an epoch
+    assert folder.file("model.keras").read_text() == "weights after 1 saves"  # epoch 1's, copied
     assert not rec.last_was_best and rec.last_was_recorded
 
 
@@ -173,7 +173,7 @@ def test_an_epoch_cut_short_saves_last_keras_but_no_history_row(tmp_path):
     assert rec.last_was_partial and not rec.last_was_recorded
     assert [row["epoch"] for row in folder.read_history()] == [1]
     assert folder.read_json("run.json")["epochs_done"] == 1
-    assert len(model.saves) == 3  # best + last for epoch 1, last for the partial epoch
+    assert len(model.saves) == 2  # last for epoch 1 (copied to best), last for the partial epoch
 
 
 def test_a_complete_epoch_keeps_its_validation_even_when_stopping(tmp_path):

@@ -273,7 +273,6 @@ def test_cli_train_on_reviews_csv_then_predict_by_name(tmp_path):
 
 def test_generation_keeps_each_line_in_one_split():
     """No prefix of a test line was seen in training: lines, not pairs, are split."""
-    import numpy as np
 
     from seqtui.core.config import DataConfig
     from seqtui.datasets.generation import generation_dataset

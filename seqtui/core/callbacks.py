@@ -160,12 +160,14 @@ class RunRecorder(keras.callbacks.Callback):
         if self.last_was_partial:
             self._save(self.folder.save_model, self.model, LAST)
             return
+        # Serialise once per epoch; a best epoch copies that file. A crash between the two leaves an
+        # older model.keras and no history row for this epoch, so a resume redoes it.
+        self._save(self.folder.save_model, self.model, LAST)
         val_loss = logs.get("val_loss", logs.get("loss", math.inf))
         if val_loss < self.best:
-            self._save(self.folder.save_model, self.model, BEST)
+            self._save(self.folder.copy_file, LAST, BEST)
             self.best = val_loss
             self.last_was_best = True
-        self._save(self.folder.save_model, self.model, LAST)
         self._save(self.folder.write_history, [*self.history, {"epoch": epoch + 1, **logs}])
         self.history.append({"epoch": epoch + 1, **logs})
         self.last_was_recorded = True

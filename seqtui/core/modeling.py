@@ -81,3 +81,11 @@ def layer_table(model: Any) -> dict[str, Any]:
             row["formula"] = formula
         layers.append(row)
     return {"total_params": int(model.count_params()), "layers": layers}
+
+
+def model_summary(config: RunConfig) -> dict[str, Any]:
+    """The configured model's layer table, from registry facts alone (no data loaded; imports Keras)."""
+    from seqtui.datasets.registry import get_dataset
+
+    model = compiled_model(config, *spec_from_info(config, get_dataset(config.data.dataset)))
+    return layer_table(model)

@@ -11,11 +11,12 @@ import errno
 import io
 import json
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ _FILE_MODE = 0o666 & ~_current_umask()
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -158,7 +159,7 @@ class RunFolder:
     @classmethod
     def create(cls, root: Path, name: str) -> RunFolder:
         check_writable(root)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "run"
         for n in range(1000):
             path = root / (f"{stamp}-{safe}" + (f"-{n}" if n else ""))
@@ -273,6 +274,10 @@ class RunFolder:
     def save_model(self, model: Any, name: str) -> None:
         """Save a Keras model (with optimizer state) atomically: a crash never leaves half a file."""
         atomic_write(self.file(name), lambda tmp: model.save(tmp))
+
+    def copy_file(self, source: str, target: str) -> None:
+        """Copy one run file over another atomically (cheaper than serialising a model twice)."""
+        atomic_write(self.file(target), lambda tmp: shutil.copyfile(self.file(source), tmp))
 
     # -- history ----------------------------------------------------------------------------
     def read_history(self) -> list[dict[str, float]]:

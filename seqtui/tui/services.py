@@ -78,7 +78,6 @@ def load_engine() -> str:
 
 
 def build_summary(config: RunConfig) -> dict[str, Any]:
-    from seqtui.core.modeling import compiled_model, layer_table, spec_from_info
-    from seqtui.datasets.registry import get_dataset
+    from seqtui.core.modeling import model_summary
 
-    return layer_table(compiled_model(config, *spec_from_info(config, get_dataset(config.data.dataset))))
+    return model_summary(config)
