@@ -134,6 +134,20 @@ def train(
     layers: Annotated[int | None, typer.Option(help="Stacked recurrent layers.")] = None,
     bidirectional: Annotated[bool | None, typer.Option("--bidirectional/--unidirectional")] = None,
     dropout: Annotated[float | None, typer.Option()] = None,
+    conv_filters: Annotated[int | None, typer.Option(help="Conv1D/Conv2D filters.")] = None,
+    conv_kernel: Annotated[int | None, typer.Option(help="Conv1D kernel size.")] = None,
+    pool_size: Annotated[int | None, typer.Option(help="MaxPooling1D size (cnn_lstm).")] = None,
+    dense_units: Annotated[int | None, typer.Option(help="Hidden Dense units of cnn2d.")] = None,
+    padding: Annotated[str | None, typer.Option(help="Pad sequences 'pre' (default) or 'post'.")] = None,
+    truncating: Annotated[
+        str | None, typer.Option(help="Cut long sequences 'pre' (default) or 'post'.")
+    ] = None,
+    validation_split: Annotated[
+        float | None, typer.Option(help="Share of training data for validation.")
+    ] = None,
+    test_split: Annotated[
+        float | None, typer.Option(help="Share held out for testing (data without a test set).")
+    ] = None,
     learning_rate: Annotated[float | None, typer.Option()] = None,
     optimizer: Annotated[str | None, typer.Option(help="adam, rmsprop, sgd, adamw, nadam.")] = None,
     patience: Annotated[
@@ -173,7 +187,9 @@ def train(
         embedding_dim=embedding_dim, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
         learning_rate=learning_rate, optimizer=optimizer, patience=patience, seed=seed, text_column=text_column,
         label_column=label_column, encoding=encoding, target_column=target_column, lookback=lookback, step=step,
-        delay=delay, split=split, sample_limit=limit,
+        delay=delay, split=split, sample_limit=limit, conv_filters=conv_filters, conv_kernel=conv_kernel,
+        pool_size=pool_size, dense_units=dense_units, padding=padding, truncating=truncating,
+        validation_split=validation_split, test_split=test_split,
     )  # fmt: skip
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():

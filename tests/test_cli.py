@@ -288,3 +288,16 @@ def test_bad_input_never_imports_tensorflow(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
     assert run_folders(tmp_path / "runs") == []
+
+
+def test_every_model_and_data_setting_has_an_option():
+    """The settings the error messages name (--conv-kernel, --pool-size, ...) exist and are checked."""
+    result = invoke(
+        "train", "--preset", "imdb-cnn-lstm", "--maxlen", "7", "--conv-kernel", "9", "--padding", "mid",
+        "--truncating", "post", "--validation-split", "1.5", "--test-split", "0.1", "--conv-filters", "0",
+        "--pool-size", "2", "--dense-units", "8",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    for field in ("--padding", "--validation-split", "--conv-kernel", "--conv-filters"):
+        assert field in result.output
+    assert "--truncating" not in result.output and "--test-split" not in result.output
