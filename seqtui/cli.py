@@ -313,6 +313,13 @@ def predict(
         Path | None, typer.Option(help="Where run folders live, to find RUN by name (SEQTUI_RUNS_DIR).")
     ] = None,
     backend: Annotated[str | None, typer.Option()] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Show why: each token's (or image region's) effect on the class, by occlusion."
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per text (or image).")] = False,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
     with clear_errors():
@@ -321,18 +328,49 @@ def predict(
         if image is None and not text:
             fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
         predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
+        if explain and predictor.task not in ("binary", "multiclass"):
+            predictor.explain_text("")  # raises the clear message for generators and forecasters
         if image is not None:
-            from seqtui.datasets.images import read_image
-
-            out.print(views.ranked_table(str(image), predictor.classify_image(read_image(image)), top))
+            _predict_image(predictor, image, top, explain, as_json)
         elif predictor.task == "generation":
             joiner = "" if predictor.encoder.tokenizer.split == "character" else " "
             for seed_text in text or []:
                 continuation = predictor.generate(seed_text, words, temperature)
-                out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
+                if as_json:
+                    print(json.dumps({"seed": seed_text, "continuation": continuation}, ensure_ascii=False))
+                else:
+                    out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
+                expl = predictor.explain_text(sentence) if explain else None
+                if as_json:
+                    row: dict[str, Any] = {"text": sentence, "classes": ranked[:top]}
+                    if expl is not None:
+                        row["explanation"] = expl.to_dict()
+                    print(json.dumps(row, ensure_ascii=False))
+                    continue
                 out.print(views.ranked_table(sentence, ranked, top))
+                if expl is not None:
+                    out.print(views.explanation_strip([t.text for t in expl.tokens], expl.importance))
+                    out.print(views.text_explanation_table(expl))
+
+
+def _predict_image(predictor: Any, image: Path, top: int, explain: bool, as_json: bool) -> None:
+    from seqtui.datasets.images import mnist_like, read_image
+
+    digit = mnist_like(read_image(image))
+    ranked = predictor.classify_image(digit, prepared=True)
+    expl = predictor.explain_image(digit, prepared=True) if explain else None
+    if as_json:
+        row: dict[str, Any] = {"image": str(image), "classes": ranked[:top]}
+        if expl is not None:
+            row["explanation"] = expl.to_dict()
+        print(json.dumps(row))
+        return
+    out.print(views.ranked_table(str(image), ranked, top))
+    if expl is not None:
+        out.print(f"why {expl.class_name} ({expl.probability:.3f}): shade = drop when that area is hidden")
+        out.print(views.heat_map_text(expl.heat))
 
 
 # -- datasets -----------------------------------------------------------------------------------------

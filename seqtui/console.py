@@ -20,10 +20,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
 
 if TYPE_CHECKING:
+    from seqtui.core.explain import TextExplanation
     from seqtui.core.presets import Preset
     from seqtui.core.runs import RunSummary
     from seqtui.datasets.registry import DatasetInfo
@@ -247,3 +249,59 @@ def datasets_table(infos: Iterable[DatasetInfo]) -> Table:
             info.hint,
         )
     return table
+
+
+# -- explanations -------------------------------------------------------------------------------------
+def _importance_style(value: float, scale: float) -> str:
+    """Green for tokens that support the class, red for those against it, stronger for larger effects."""
+    strength = min(1.0, abs(value) / scale) if scale > 0 else 0.0
+    if strength < 0.05:
+        return ""
+    shade = int(80 + 175 * strength)
+    return f"black on rgb(0,{shade},0)" if value > 0 else f"black on rgb({shade},0,0)"
+
+
+def explanation_strip(tokens: list[str], importance: list[float]) -> Text:
+    """The sentence with each token coloured by its importance (sign also shown as ^ / v for no colour)."""
+    scale = max((abs(v) for v in importance), default=0.0)
+    out = Text()
+    for word, value in zip(tokens, importance, strict=True):
+        mark = "^" if value > 0.05 * scale and scale > 0 else "v" if value < -0.05 * scale else ""
+        out.append(f"{word}{mark}", style=_importance_style(value, scale))
+        out.append(" ")
+    return out
+
+
+def text_explanation_table(expl: TextExplanation) -> Table:
+    """Per token: importance (probability drop when hidden) and the class probability after that prefix."""
+    table = Table(
+        title=f"why {expl.class_name} ({expl.probability:.3f}): hide a token ({expl.method}) -> drop",
+        title_justify="left",
+    )
+    table.add_column("token")
+    table.add_column("importance", justify="right")
+    table.add_column("")
+    table.add_column(f"p({expl.class_name}) after it", justify="right")
+    scale = max((abs(v) for v in expl.importance), default=0.0)
+    for tok, value, p in zip(expl.tokens, expl.importance, expl.prefix, strict=True):
+        bar = ("+" if value >= 0 else "-") * round(abs(value) / scale * 12) if scale > 0 else ""
+        table.add_row(tok.text, f"{value:+.3f}", Text(bar, style=_importance_style(value, scale)), f"{p:.3f}")
+    return table
+
+
+def heat_map_text(heat: Any) -> Text:
+    """A 28x28 heat map in 14 rows of half-cells: shade = importance, red where hiding ink helps the class."""
+    import numpy as np
+
+    heat = np.asarray(heat, dtype="float64")
+    pairs = heat.reshape(heat.shape[0] // 2, 2, heat.shape[1]).mean(axis=1)
+    scale = float(np.abs(pairs).max()) or 1.0
+    shades = " ░▒▓█"
+    out = Text()
+    for row in pairs:
+        for value in row:
+            level = min(4, int(round(abs(value) / scale * 4)))
+            out.append(shades[level], style="green" if value > 0 else "red" if value < 0 else "")
+        out.append("\n")
+    out.rstrip()
+    return out

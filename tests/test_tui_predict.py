@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from textual.widgets import ContentSwitcher, Input, Static
 
 from seqtui.tui.launch import make_app
 from seqtui.tui.screens.predict import PredictScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.digit_canvas import DigitCanvas
+from seqtui.tui.widgets.explanation import HeatMap, ImportanceStrip
 from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.token_strip import TokenStrip
 from tests.tui_fakes import FakeRunner, FakeSession, fake_summary, plain, settle
@@ -43,6 +45,12 @@ async def test_text_probabilities_update_as_you_type_with_tokens_marked(tmp_path
         tokens = plain_tokens(screen)
         assert "?zebra" in tokens and "(oov)" in tokens  # unknown word, marked with text not colour
         assert "[pad 0 x4]" in tokens  # maxlen 6, 'pre' padding
+        why = screen.query_one("#why", ImportanceStrip)
+        assert why.explanation.class_name == "greeting"  # the real occlusion code, over the fake's rules
+        assert why.explanation.importance[0] > 0.3 and why.explanation.importance[1] == 0.0
+        assert "hello^" in plain(why) and "zebra^" not in plain(why)
+        prefix = screen.query_one("#prefix-chart", MetricChart)
+        assert prefix.series["greeting"].ys == why.explanation.prefix  # one point per token read
         screen.query_one("#sentence", Input).value = "오늘 날씨 어때 정말 좋은 날씨 네요 진짜"
         await pilot.pause(0.2)
         await settle(pilot)
@@ -70,6 +78,22 @@ async def test_digit_drawn_with_the_keyboard_then_with_the_mouse(tmp_path):
         assert canvas.pixels[4:25, 14].all() and not canvas.pixels[:, :10].any()
         assert bars.top == "1"
         assert session.images and session.images[-1].sum() == canvas.pixels.sum()
+        heat = screen.query_one("#heat", HeatMap)
+        assert not heat.display and heat.explanation is None
+        await pilot.press("h")  # the heat map replaces the preview, and follows the drawing
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert heat.display and not screen.query_one("#preview").display
+        expl = heat.explanation
+        assert expl.class_name == "1" and expl.heat[:, 12:16].max() > 0.01
+        assert np.abs(expl.heat[:, :8]).max() == 0  # ink outside the middle never mattered to this rule
+        await pilot.press("space", "left", "left", "left", "left", "space")  # more ink, off the middle
+        await pilot.pause(0.2)
+        await settle(pilot)
+        assert heat.explanation is not expl  # recomputed as the user draws
+        await pilot.press("h")
+        await pilot.pause()
+        assert not heat.display and screen.query_one("#preview").display
         await pilot.press("c")
         await pilot.pause()
         assert not canvas.pixels.any() and bars.note == "draw a digit"

@@ -135,13 +135,36 @@ class FakeSession:
         self.images: list[np.ndarray] = []
         self.texts: list[str] = []
 
-    def classify_text(self, text: str) -> list[tuple[str, float]]:
-        self.texts.append(text)
-        words = set(text.lower().split())
+    @staticmethod
+    def _scores(words: set[str]) -> list[float]:
         scores = [1 + 5 * bool(words & {"hello", "안녕"}), 1 + 5 * bool(words & {"weather", "날씨"}),
                   1 + 5 * bool(words & {"stocks", "주가가"})]  # fmt: skip
-        total = sum(scores)
-        return sorted(((c, s / total) for c, s in zip(CLASSES, scores, strict=True)), key=lambda kv: -kv[1])
+        return [s / sum(scores) for s in scores]
+
+    def classify_text(self, text: str) -> list[tuple[str, float]]:
+        self.texts.append(text)
+        scores = self._scores(set(text.lower().split()))
+        return sorted(zip(CLASSES, scores, strict=True), key=lambda kv: -kv[1])
+
+    def explain_text(self, text: str):
+        """The real occlusion code over the keyword rules (read back from the ids) instead of a model."""
+        from seqtui.core.explain import explain_text
+
+        words = lambda row: set(self.encoder.tokenizer.decode(row))  # noqa: E731
+        predict = lambda x: np.array([self._scores(words(row)) for row in x])  # noqa: E731
+        return explain_text(predict, self.encoder, text, CLASSES)
+
+    def explain_image(self, prepared: np.ndarray):
+        """The real occlusion code over a rule: the more ink in the middle columns, the likelier a 1."""
+        from seqtui.core.explain import explain_image
+        from seqtui.datasets.base import ImageEncoder
+
+        def predict(x: np.ndarray) -> np.ndarray:
+            middle = x[:, :, 12:16].reshape(len(x), -1).mean(axis=1)
+            one = np.minimum(0.95, 0.3 + 2 * middle)
+            return np.stack([1 - one] + [one] + [np.zeros(len(x))] * 8, axis=1)
+
+        return explain_image(predict, ImageEncoder(), prepared, [str(i) for i in range(10)])
 
     def tokens(self, text: str) -> TokenInfo:
         tokens, cut = self.encoder.view(text)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
+from seqtui.core.explain import ImageExplanation, Occlusion, TextExplanation, explain_image, explain_text
 from seqtui.core.runs import BEST, ENCODER, LAST, RunFolder, RunFolderError
 from seqtui.datasets.base import (
     DataError,
@@ -79,6 +80,37 @@ class Predictor:
         digit = image if prepared else mnist_like(image)
         probs = self.model.predict(self.encoder.encode(digit[None]), verbose=0)[0]
         return self._ranked(probs)
+
+    def predict_batch(self, x: np.ndarray) -> np.ndarray:
+        """Raw model outputs for a batch, in one forward pass (what occlusion explanations call)."""
+        return np.asarray(self.model.predict(x, batch_size=max(1, len(x)), verbose=0))
+
+    def _explainable(self, kind: type) -> None:
+        if self.task not in ("binary", "multiclass"):
+            what = {"generation": "text generator", "regression": "forecaster"}.get(self.task, self.task)
+            raise DataError(
+                f"this run's model is a {what}; --explain explains classifiers (text or digits) only"
+            )
+        if not isinstance(self.encoder, kind):
+            wanted = "text" if kind is TextEncoder else "an image (--image FILE)"
+            raise DataError(f"this run's model does not read {wanted}; explain what it was trained on")
+
+    def explain_text(
+        self, text: str, target: str | None = None, method: Occlusion = "oov"
+    ) -> TextExplanation:
+        """Each token's importance for the predicted (or `target`) class, and the prefix curve."""
+        self._explainable(TextEncoder)
+        assert isinstance(self.encoder, TextEncoder)
+        return explain_text(self.predict_batch, self.encoder, text, self.class_names, target, method)
+
+    def explain_image(
+        self, image: np.ndarray, prepared: bool = False, target: str | None = None
+    ) -> ImageExplanation:
+        """A 28x28 heat map of the pixels that pushed the predicted (or `target`) class."""
+        self._explainable(ImageEncoder)
+        assert isinstance(self.encoder, ImageEncoder)
+        digit = image if prepared else mnist_like(image)
+        return explain_image(self.predict_batch, self.encoder, digit, self.class_names, target)
 
     def generate(
         self, seed: str, words: int = 10, temperature: float = 1.0, rng_seed: int | None = None

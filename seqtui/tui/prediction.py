@@ -14,6 +14,7 @@ import numpy as np
 from seqtui.tui.widgets.token_strip import TokenInfo
 
 if TYPE_CHECKING:
+    from seqtui.core.explain import ImageExplanation, TextExplanation
     from seqtui.core.predict import Predictor
 
 Mode = Literal["text", "digits", "series", "generation"]
@@ -43,6 +44,14 @@ class PredictSession(Protocol):
 
     def classify_image(self, pixels: np.ndarray) -> tuple[Ranked, np.ndarray]:
         """Probabilities for a drawn digit, and the 28x28 image after MNIST's preprocessing."""
+        ...
+
+    def explain_text(self, text: str) -> TextExplanation:
+        """Each token's importance for the predicted class, and the prefix curve."""
+        ...
+
+    def explain_image(self, prepared: np.ndarray) -> ImageExplanation:
+        """A heat map over the prepared 28x28 digit of what pushed the predicted class."""
         ...
 
     def generate(self, seed: str, words: int, temperature: float) -> str: ...
@@ -84,6 +93,12 @@ class EngineSession:
 
         prepared = mnist_like(pixels, invert=False)
         return self.predictor.classify_image(prepared, prepared=True), prepared
+
+    def explain_text(self, text: str) -> TextExplanation:
+        return self.predictor.explain_text(text)
+
+    def explain_image(self, prepared: np.ndarray) -> ImageExplanation:
+        return self.predictor.explain_image(prepared, prepared=True)
 
     def generate(self, seed: str, words: int, temperature: float) -> str:
         return self.predictor.generate(seed, words, temperature)

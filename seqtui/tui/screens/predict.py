@@ -20,13 +20,14 @@ from seqtui.tui.prediction import PredictSession
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.digit_canvas import DigitCanvas, DigitPreview
+from seqtui.tui.widgets.explanation import HeatMap, ImportanceStrip
 from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
 
 EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
 FORECAST_SPAN = 240
-CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear"
+CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear\nh why (heat map)"
 
 
 def runs_with_models(root: Path) -> list[tuple[str, str]]:
@@ -52,11 +53,16 @@ class PredictScreen(BaseScreen):
     PredictScreen #generated { height: auto; padding: 1 0; }
     PredictScreen .row > Input { width: 12; }
     PredictScreen #seed { width: 1fr; }
+    PredictScreen #text-results { height: 1fr; }
+    PredictScreen #text-bars { width: 1fr; }
+    PredictScreen #prefix-chart { width: 1fr; }
+    PredictScreen #heat { display: none; }
     """
 
     BINDINGS = [
         Binding("left_square_bracket", "scroll_forecast(-1)", "Earlier"),
         Binding("right_square_bracket", "scroll_forecast(1)", "Later"),
+        Binding("h", "toggle_heat", "Why (heat map)"),
     ]
 
     def __init__(self) -> None:
@@ -67,6 +73,7 @@ class PredictScreen(BaseScreen):
         self.options: list[tuple[str, str]] = []
         self.forecast: Any = None
         self.forecast_start = 0
+        self.show_heat = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Predict")
@@ -79,10 +86,14 @@ class PredictScreen(BaseScreen):
             with Vertical(id="text"):
                 yield Input(placeholder="type a sentence (Korean works too)", id="sentence")
                 yield TokenStrip(id="tokens")
-                yield ProbabilityBars(id="text-bars")
+                yield ImportanceStrip(id="why")
+                with Horizontal(id="text-results"):
+                    yield ProbabilityBars(id="text-bars")
+                    yield MetricChart("class probability after each token", xlabel="token", id="prefix-chart")
             with Horizontal(id="digits"):
                 yield DigitCanvas(id="canvas")
                 yield DigitPreview(id="preview")
+                yield HeatMap(id="heat")
                 with Vertical(id="canvas-side"):
                     yield Static(CANVAS_HELP, markup=False, id="canvas-help")
                     yield ProbabilityBars(id="digit-bars")
@@ -151,6 +162,7 @@ class PredictScreen(BaseScreen):
         )
         switcher = self.query_one("#modes", ContentSwitcher)
         switcher.current = session.mode
+        self.refresh_bindings()
         if session.mode == "text":
             self.query_one("#sentence", Input).focus()
             self._text_changed(self.query_one("#sentence", Input).value)
@@ -176,12 +188,23 @@ class PredictScreen(BaseScreen):
         strip.show(self.session.tokens(text) if text.strip() else None)
         if not text.strip():
             self.query_one("#text-bars", ProbabilityBars).show(None, "type a sentence to see its class")
+            self.query_one("#why", ImportanceStrip).show(None)
+            self.query_one("#prefix-chart", MetricChart).clear()
             return
         self._debounce(lambda: self.classify_text(self.session, text))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="classify", name="classify")
-    def classify_text(self, session: PredictSession, text: str) -> tuple[str, Any]:
-        return text, session.classify_text(text)
+    def classify_text(self, session: PredictSession, text: str) -> tuple[str, Any, Any]:
+        return text, session.classify_text(text), session.explain_text(text)
+
+    def _show_text_explanation(self, expl: Any) -> None:
+        """Tokens coloured by importance, and every class's probability after each prefix."""
+        self.query_one("#why", ImportanceStrip).show(expl)
+        chart = self.query_one("#prefix-chart", MetricChart)
+        chart.clear(f"p({expl.class_name}) after each token")
+        xs = list(range(1, len(expl.prefix) + 1))
+        chart.set_series(expl.class_name, xs, expl.prefix, "braille")
+        chart.flush()
 
     # -- digits -------------------------------------------------------------------------------------
     @on(DigitCanvas.Changed)
@@ -193,15 +216,27 @@ class PredictScreen(BaseScreen):
             return
         pixels = self.query_one("#canvas", DigitCanvas).pixels.copy()
         if not pixels.any():
+            self._cancel_pending()  # a prediction of what was just cleared must not come back
             self.query_one("#digit-bars", ProbabilityBars).show(None, "draw a digit")
             self.query_one("#preview", DigitPreview).show(np.zeros_like(pixels))
+            self.query_one("#heat", HeatMap).show(None, np.zeros_like(pixels))
             return
-        self._debounce(lambda: self.classify_digit(self.session, pixels))
+        heat = self.show_heat
+        self._debounce(lambda: self.classify_digit(self.session, pixels, heat))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="classify", name="classify digit")
-    def classify_digit(self, session: PredictSession, pixels: np.ndarray) -> tuple[np.ndarray, Any]:
+    def classify_digit(
+        self, session: PredictSession, pixels: np.ndarray, heat: bool = False
+    ) -> tuple[Any, ...]:
         ranked, prepared = session.classify_image(pixels)
-        return prepared, ranked
+        return prepared, ranked, session.explain_image(prepared) if heat else None
+
+    def action_toggle_heat(self) -> None:
+        """Show which pixels pushed the answer (a heat map over the digit as the model sees it), or not."""
+        self.show_heat = not self.show_heat
+        self.query_one("#preview", DigitPreview).display = not self.show_heat
+        self.query_one("#heat", HeatMap).display = self.show_heat
+        self._digit_changed()
 
     # -- generation and forecasting -----------------------------------------------------------------
     @on(Input.Submitted, "#seed, #temperature, #words")
@@ -239,6 +274,8 @@ class PredictScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll_forecast":
             return self.session is not None and self.session.mode == "series" and self.forecast is not None
+        if action == "toggle_heat":
+            return self.session is not None and self.session.mode == "digits"
         return True
 
     def _show_forecast(self, forecast: Any) -> None:
@@ -260,6 +297,11 @@ class PredictScreen(BaseScreen):
         self.query_one("#forecast-info", Static).update(info)
 
     # -- plumbing -----------------------------------------------------------------------------------
+    def _cancel_pending(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
     def _debounce(self, action: Any, delay: float = 0.12) -> None:
         """Run `action` once the user pauses, so a fast typist doesn't queue a prediction per key."""
         if self._timer is not None:
@@ -282,9 +324,12 @@ class PredictScreen(BaseScreen):
             self._loaded(result)
         elif worker.name == "classify" and result[0] == self.query_one("#sentence", Input).value:
             self.query_one("#text-bars", ProbabilityBars).show(result[1])
+            self._show_text_explanation(result[2])
         elif worker.name == "classify digit":
             self.query_one("#preview", DigitPreview).show(result[0])
             self.query_one("#digit-bars", ProbabilityBars).show(result[1])
+            if result[2] is not None:
+                self.query_one("#heat", HeatMap).show(result[2], result[0])
         elif worker.group == "generate":
             seed, continuation = result
             self.query_one("#generated", Static).update(

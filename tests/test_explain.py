@@ -1,0 +1,210 @@
+"""Explanations against models whose answer provably depends on one token or one region: weights set by
+hand (exact numbers), a real recurrent model trained on a rule, and batching checked against one-by-one."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from seqtui.core.explain import class_probabilities, explain_image, explain_text
+from seqtui.datasets.base import ImageEncoder, TextEncoder
+from seqtui.datasets.tokenizer import Tokenizer, pad
+
+CLASSES = ["other", "day"]
+
+
+def day_word_model(keras, vocab: int, day_id: int, maxlen: int):
+    """Binary: sigmoid(4 * [the day word is present] - 2); no other token can move the answer."""
+    inputs = keras.Input((maxlen,), dtype="int32")
+    x = keras.layers.Embedding(vocab, 1)(inputs)
+    x = keras.layers.GlobalMaxPooling1D()(x)
+    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
+    model = keras.Model(inputs, outputs)
+    table = np.zeros((vocab, 1), dtype="float32")
+    table[day_id] = 4.0
+    model.layers[1].set_weights([table])
+    model.layers[3].set_weights([np.ones((1, 1), "float32"), np.array([-2.0], "float32")])
+    return model
+
+
+def sigmoid(v: float) -> float:
+    return 1 / (1 + np.exp(-v))
+
+
+def test_only_the_deciding_token_matters_with_exact_numbers():
+    import keras
+
+    tok = Tokenizer.fit(["오늘 주가가 어때", "어제 날씨 좋다"], standardize="hangul")
+    encoder = TextEncoder(tok, maxlen=8)
+    model = day_word_model(keras, tok.vocab_size, tok.token_id("오늘"), 8)
+    predict = lambda x: model.predict(x, verbose=0)  # noqa: E731
+
+    expl = explain_text(predict, encoder, "어제 주가가 오늘 어때?", CLASSES)
+    assert [t.text for t in expl.tokens] == ["어제", "주가가", "오늘", "어때"]
+    assert expl.class_name == "day" and expl.probability == pytest.approx(sigmoid(2), abs=1e-5)
+    assert expl.importance == pytest.approx([0, 0, sigmoid(2) - sigmoid(-2), 0], abs=1e-5)
+    # the prefix curve jumps exactly when the day word has been read
+    assert expl.prefix == pytest.approx([sigmoid(-2)] * 2 + [sigmoid(2)] * 2, abs=1e-5)
+    assert expl.prefix_all[0] == pytest.approx([1 - sigmoid(-2), sigmoid(-2)], abs=1e-5)
+    # without the day word the model says "other", and then no token matters
+    other = explain_text(predict, encoder, "어제 주가가 어때", CLASSES)
+    assert other.class_name == "other" and other.importance == pytest.approx([0, 0, 0], abs=1e-6)
+    # explaining a chosen class flips the sign; removing the token instead of OOV agrees here
+    against = explain_text(predict, encoder, "오늘 주가가", CLASSES, target="other", method="remove")
+    assert against.importance == pytest.approx([-(sigmoid(2) - sigmoid(-2)), 0], abs=1e-5)
+    with pytest.raises(ValueError, match="unknown class 'night'"):
+        explain_text(predict, encoder, "오늘", CLASSES, target="night")
+
+
+def test_a_trained_lstm_points_at_the_day_word():
+    """'오늘 주가가 어때?' vs '어제 주가가 어때?': a real model that tells them apart shows the day matters."""
+    import keras
+
+    from seqtui.core.architectures import InputSpec
+    from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig
+    from seqtui.core.modeling import compiled_model
+
+    rng = np.random.default_rng(0)
+    fillers = ["주가가", "어때", "날씨", "좋다", "환율은", "뉴스", "정말", "그래서"]
+    days = ["오늘", "어제", "none"]  # a third class without a day word: each day word is needed for its class
+    texts, labels = [], []
+    for _ in range(600):
+        words = list(rng.choice(fillers, size=rng.integers(2, 5)))
+        label = int(rng.integers(0, 3))
+        if label < 2:
+            words.insert(int(rng.integers(0, len(words) + 1)), days[label])
+        texts.append(" ".join(words))
+        labels.append(label)
+    tok = Tokenizer.fit(texts, standardize="hangul")
+    encoder = TextEncoder(tok, maxlen=8)
+    keras.utils.set_random_seed(1)
+    config = RunConfig(DataConfig("file", vocab_size=tok.vocab_size, maxlen=8),
+                       ModelConfig("lstm", embedding_dim=8, units=8), TrainConfig(learning_rate=0.02))  # fmt: skip
+    model = compiled_model(config, InputSpec("tokens", (8,), tok.vocab_size), "multiclass", 3)
+    model.fit(encoder.encode(texts), np.array(labels), epochs=10, batch_size=32, verbose=0)
+    predict = lambda x: model.predict(x, verbose=0)  # noqa: E731
+    for sentence, day in (("오늘 주가가 어때?", "오늘"), ("어제 주가가 어때?", "어제")):
+        expl = explain_text(predict, encoder, sentence, days)
+        assert expl.class_name == day and expl.probability > 0.9
+        ranked = sorted(zip(expl.importance, (t.text for t in expl.tokens), strict=True), reverse=True)
+        assert ranked[0][1] == day and ranked[0][0] > 0.3
+        assert all(abs(v) < ranked[0][0] / 3 for v, _ in ranked[1:])
+
+
+@pytest.mark.parametrize("arch", ["mlp", "simple_rnn", "gru", "bilstm", "conv1d", "cnn_lstm"])
+def test_batched_occlusion_equals_one_prediction_per_hidden_token(arch):
+    from seqtui.core.architectures import InputSpec
+    from seqtui.core.config import DataConfig, ModelConfig, RunConfig
+    from seqtui.core.modeling import compiled_model
+    from tests.model_helpers import TINY
+
+    words = [f"w{i}" for i in range(28)]
+    tok = Tokenizer.fit([" ".join(words)])
+    encoder = TextEncoder(tok, maxlen=12)
+    config = RunConfig(DataConfig("file", vocab_size=30, maxlen=12), ModelConfig(arch, **TINY))
+    model = compiled_model(config, InputSpec("tokens", (12,), 30), "multiclass", 3)
+    text = "w3 w17 w5 unknown w9"
+    expl = explain_text(lambda x: model.predict(x, verbose=0), encoder, text, ["a", "b", "c"])
+    ids = tok.encode(text)
+    one = lambda seq: class_probabilities(model.predict(pad([seq], 12), verbose=0))[0]  # noqa: E731
+    k = ["a", "b", "c"].index(expl.class_name)
+    assert expl.probability == pytest.approx(one(ids)[k], abs=1e-5)
+    for i in range(len(ids)):
+        hidden = ids[:i] + [tok.oov_id] + ids[i + 1 :]
+        assert expl.importance[i] == pytest.approx(one(ids)[k] - one(hidden)[k], abs=1e-5)
+        assert expl.prefix[i] == pytest.approx(one(ids[: i + 1])[k], abs=1e-5)
+    assert expl.importance[3] == 0.0  # the unknown word already is the OOV id
+
+
+def region_model(keras):
+    """Class 1's logit is the ink in the top-left 8x8 square; nothing else reaches the answer."""
+    inputs = keras.Input((28, 28, 1))
+    outputs = keras.layers.Dense(2, activation="softmax")(keras.layers.Flatten()(inputs))
+    model = keras.Model(inputs, outputs)
+    weights = np.zeros((28, 28, 2), dtype="float32")
+    weights[:8, :8, 1] = 0.01
+    model.layers[-1].set_weights([weights.reshape(784, 2), np.zeros(2, "float32")])
+    return model
+
+
+def test_heat_map_lights_up_only_the_deciding_region():
+    import keras
+
+    model = region_model(keras)
+    image = np.full((28, 28), 255, dtype="uint8")  # ink everywhere: only the region may matter
+    expl = explain_image(lambda x: model.predict(x, verbose=0), ImageEncoder(), image, list("01"))
+    assert expl.class_name == "1" and expl.heat.shape == (28, 28)
+    assert np.all(expl.heat[:8, :8] > 0.001)
+    # patches of 4 reach 3 pixels beyond the region; from there on nothing changes the answer
+    assert np.abs(expl.heat[11:, :]).max() == 0 and np.abs(expl.heat[:, 11:]).max() == 0
+    assert np.unravel_index(expl.heat.argmax(), expl.heat.shape) < (8, 8)
+
+
+def test_a_200_token_sentence_is_explained_well_under_a_second():
+    import keras
+
+    from seqtui.core.architectures import InputSpec
+    from seqtui.core.config import DataConfig, ModelConfig, RunConfig
+    from seqtui.core.modeling import compiled_model
+
+    words = [f"w{i}" for i in range(500)]
+    encoder = TextEncoder(Tokenizer.fit([" ".join(words)]), maxlen=200)
+    config = RunConfig(DataConfig("file", vocab_size=502, maxlen=200),
+                       ModelConfig("lstm", embedding_dim=32, units=32))  # fmt: skip
+    model = compiled_model(config, InputSpec("tokens", (200,), 502), "binary", 1)
+    predict = lambda x: model.predict(x, batch_size=len(x), verbose=0)  # noqa: E731
+    text = " ".join(words[:200])
+    explain_text(predict, encoder, text, CLASSES)  # the first call traces the model
+    start = time.perf_counter()
+    expl = explain_text(predict, encoder, text, CLASSES)
+    seconds = time.perf_counter() - start
+    assert len(expl.importance) == 200
+    assert seconds < 1.0, f"{seconds:.2f}s"
+    del keras
+
+
+def test_predict_explain_on_the_command_line(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from seqtui.cli import app
+
+    def invoke(*args: str):
+        return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+    runs = str(tmp_path / "runs")
+    result = invoke("train", "--preset", "topics-en-lstm", "--limit", "200", "--epochs", "1", "--units", "4",
+                    "--embedding-dim", "4", "--maxlen", "8", "--json", "--runs-dir", runs)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout.splitlines()[-1])["run_dir"]
+    result = invoke("predict", run, "what is your favorite food", "hi", "--explain", "--json")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in rows] == ["what is your favorite food", "hi"]
+    for row in rows:
+        (top_class, top_p), expl = row["classes"][0], row["explanation"]
+        assert expl["class"] == top_class and expl["probability"] == pytest.approx(top_p, abs=1e-6)
+        tokens = expl["tokens"]
+        assert tokens[-1]["prefix_probability"] == pytest.approx(
+            top_p, abs=1e-6
+        )  # the last prefix is all of it
+        assert all(isinstance(t["importance"], float) for t in tokens)
+    assert [t["text"] for t in rows[0]["explanation"]["tokens"]] == [
+        "what",
+        "is",
+        "your",
+        "favorite",
+        "food",
+    ][-8:]
+
+    result = invoke("predict", run, "what is your favorite food", "--explain")
+    assert result.exit_code == 0 and "importance" in result.output and "after it" in result.output
+
+    result = invoke("train", "--preset", "series-rnn", "--epochs", "1", "--json", "--runs-dir", runs)
+    series_run = json.loads(result.stdout.splitlines()[-1])["run_dir"]
+    result = invoke("predict", series_run, "1 2 3", "--explain")
+    assert result.exit_code == 2 and "explains classifiers" in result.output
+    assert "Traceback" not in result.output
