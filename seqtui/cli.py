@@ -176,6 +176,13 @@ def train(
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
+    tensorboard: Annotated[
+        bool | None,
+        typer.Option(
+            "--tensorboard/--no-tensorboard",
+            help="Write TensorBoard event files into the run folder (default on; SEQTUI_TENSORBOARD=0).",
+        ),
+    ] = None,
 ) -> None:
     """Train a model headless; writes a run folder."""
     from seqtui.core.settings import BACKENDS
@@ -204,7 +211,7 @@ def train(
             config = build_config(preset, data, dataset, overrides)
             check_config(config)
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
-        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
+        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, tensorboard)
         if end.status in ("failed", "diverged"):
             err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)

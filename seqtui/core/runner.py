@@ -13,6 +13,7 @@ Each of them can be resumed from the last completed epoch.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import platform
@@ -136,6 +137,8 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping, RunRecorder
 
     t = s.config.train
+    if settings.tensorboard:
+        observer = _with_tensorboard(observer, s)
     recorder = RunRecorder(s.folder, s.history, cancel)
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
     bridge = EventBridge(observer, t.batch_size, len(s.data.x_train), cancel, recorder, interval)
@@ -201,6 +204,23 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
+def _with_tensorboard(observer: Observer, s: _Session) -> Observer:
+    """The observer, teed into TensorBoard event files in the run folder."""
+    from seqtui.core.modeling import layer_table
+    from seqtui.core.tensorboard_log import TensorBoardLog
+
+    try:
+        layers = layer_table(s.model)
+    except (AttributeError, ValueError, TypeError):  # a model whose layers have no symbolic shapes
+        layers = None
+    return TensorBoardLog(observer, s.folder.path, s.config, layers)
+
+
+def _settings(tensorboard: bool | None) -> Settings:
+    settings = Settings.from_env()
+    return settings if tensorboard is None else dataclasses.replace(settings, tensorboard=tensorboard)
+
+
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
     data = load_dataset(config.data)
     keras = import_keras(backend)
@@ -241,14 +261,16 @@ def train(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
     data: Dataset | None = None,
+    tensorboard: bool | None = None,
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
-    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
+    `tensorboard` overrides the setting (SEQTUI_TENSORBOARD) for writing TensorBoard event files.
     """
     if data is None:
         check_config(config)
-    settings = Settings.from_env()
+    settings = _settings(tensorboard)
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     if data is None:
@@ -348,6 +370,7 @@ def resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    tensorboard: bool | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -357,7 +380,7 @@ def resume(
     """
     plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
     folder, config = plan.folder, plan.config
-    settings = Settings.from_env()
+    settings = _settings(tensorboard)
     keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):

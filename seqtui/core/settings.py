@@ -22,6 +22,8 @@ class Settings:
     """Keras backend (SEQTUI_BACKEND, else KERAS_BACKEND, else tensorflow)."""
     batch_events_per_s: float = 5.0
     """How many batch events per second the runner emits at most (SEQTUI_BATCH_EVENTS_PER_S)."""
+    tensorboard: bool = True
+    """Write TensorBoard event files into each run folder (SEQTUI_TENSORBOARD=0 turns it off)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -40,10 +42,14 @@ class Settings:
             raise SettingsError(
                 f"SEQTUI_BATCH_EVENTS_PER_S={rate!r}: give a number of events per second, e.g. 5"
             )
+        tensorboard = env.get("SEQTUI_TENSORBOARD", "1").strip().lower()
+        if tensorboard not in ("1", "0", "true", "false", "yes", "no", "on", "off", ""):
+            raise SettingsError(f"SEQTUI_TENSORBOARD={tensorboard!r}: give 1 (on) or 0 (off)")
         return cls(
             runs_dir=Path(env.get("SEQTUI_RUNS_DIR") or "runs"),
             backend=backend,
             batch_events_per_s=events_per_s,
+            tensorboard=tensorboard not in ("0", "false", "no", "off"),
         )
 
 
