@@ -380,6 +380,35 @@ def _predict_image(predictor: Any, image: Path, top: int, explain: bool, as_json
         out.print(views.heat_map_text(expl.heat))
 
 
+# -- export -------------------------------------------------------------------------------------------
+@app.command()
+def export(
+    ctx: typer.Context,
+    run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="keras (any backend), savedmodel (TensorFlow) or onnx.")
+    ] = "keras",
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", help="The folder to create (default: RUN/export/FORMAT).")
+    ] = None,
+    runs_dir: Annotated[
+        Path | None, typer.Option(help="Where run folders live, to find RUN by name (SEQTUI_RUNS_DIR).")
+    ] = None,
+    backend: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Export a run's model with its encoder and a README showing how to load it in plain Keras."""
+    from seqtui.core.export import FORMATS, ExportError, export_run
+
+    if format not in FORMATS:
+        fail(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
+    with clear_errors():
+        try:
+            target = export_run(run, format, out_dir, given_runs_dir(ctx, runs_dir), backend)
+        except ExportError as exc:
+            fail(str(exc))
+    out.print(f"exported to {target} (see {target / 'README.md'})", highlight=False)
+
+
 # -- datasets -----------------------------------------------------------------------------------------
 @datasets_app.callback()
 def datasets_list(ctx: typer.Context) -> None:

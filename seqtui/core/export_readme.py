@@ -1,0 +1,148 @@
+"""The README written beside an exported model: what the files are, and Python that loads the model with
+plain Keras (or TensorFlow/ONNX Runtime) and predicts, preparing the input exactly as seqtui trained it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LOAD = {
+    "keras": 'import keras\n\nmodel = keras.models.load_model("model.keras")\npredict = lambda x: model.predict(x, verbose=0)',
+    "savedmodel": (
+        "import tensorflow as tf\n\n"
+        'model = tf.saved_model.load("saved_model")\n'
+        "predict = lambda x: model.serve(x).numpy()"
+    ),
+    "onnx": (
+        "import onnxruntime as ort\n\n"
+        'session = ort.InferenceSession("model.onnx")\n'
+        "predict = lambda x: session.run(None, {session.get_inputs()[0].name: x})[0]"
+    ),
+}
+
+STANDARDIZE = {
+    "lower_punct": (
+        "    text = unicodedata.normalize('NFC', text).lower()\n"
+        "    text = ''.join(c if unicodedata.category(c)[0] in 'LMN' else ' ' for c in text)"
+    ),
+    "lower_punct_apostrophes": (
+        "    text = unicodedata.normalize('NFC', text).lower()\n"
+        "    text = re.sub(r\"(?<=\\w)['\\u2019](?=\\w)\", '\\uf8ff', text)  # keep don't, everyone's\n"
+        "    text = ''.join(c if c == '\\uf8ff' or unicodedata.category(c)[0] in 'LMN' else ' ' for c in text)\n"
+        "    text = text.replace('\\uf8ff', \"'\")"
+    ),
+    "hangul": (
+        "    text = unicodedata.normalize('NFC', text)\n"
+        "    text = re.sub(r'[^\\u1100-\\u11ff\\u3130-\\u318f\\uac00-\\ud7a3\\s]', ' ', text)"
+    ),
+    "none": "    text = unicodedata.normalize('NFC', text)",
+}
+
+
+def _text_code(encoder: dict[str, Any], config: dict[str, Any]) -> str:
+    tok = encoder["tokenizer"]
+    split = (
+        "    words = list(' '.join(text.split()))  # characters, one ' ' between words"
+        if tok.get("split") == "character"
+        else "    words = text.split()"
+    )
+    code = f"""import json
+import re
+import unicodedata
+
+import numpy as np
+
+encoder = json.load(open("encoder.json", encoding="utf-8"))
+tok, maxlen = encoder["tokenizer"], encoder["maxlen"]
+class_names = json.load(open("config.json", encoding="utf-8")).get("class_names", [])
+
+
+def encode(text: str) -> np.ndarray:
+    \"\"\"One text -> the padded ids the model was trained on.\"\"\"
+{STANDARDIZE.get(tok.get("standardize", "lower_punct"), STANDARDIZE["lower_punct"])}
+{split}
+    words = [w for w in words if w not in tok["stopwords"]]
+    ids = [tok["word_index"].get(w, tok["oov_id"]) for w in words]
+    ids = [i if not tok["num_words"] or i < tok["num_words"] else tok["oov_id"] for i in ids]
+    if tok["start_id"] is not None:
+        ids = [tok["start_id"], *ids]
+    ids = ids[-maxlen:] if encoder["truncating"] == "pre" else ids[:maxlen]
+    pad = [0] * (maxlen - len(ids))
+    return np.array([pad + ids if encoder["padding"] == "pre" else ids + pad], dtype="int32")
+"""
+    if config.get("task") == "generation":
+        return (
+            code
+            + """
+
+probs = predict(encode("the first words"))[0]
+index_word = {i: w for w, i in tok["word_index"].items()}
+print("next:", index_word.get(int(probs.argmax()), "<oov>"))
+"""
+        )
+    return (
+        code
+        + """
+
+probs = predict(encode("a sentence to classify"))[0]
+if len(probs) == 1:  # binary: the probability of the second class
+    probs = np.array([1 - probs[0], probs[0]])
+for i in np.argsort(-probs)[:3]:
+    print(class_names[i] if i < len(class_names) else i, round(float(probs[i]), 3))
+"""
+    )
+
+
+IMAGE_CODE = """import json
+
+import numpy as np
+from PIL import Image
+
+encoder = json.load(open("encoder.json", encoding="utf-8"))
+class_names = json.load(open("config.json", encoding="utf-8")).get("class_names", [])
+# a 28x28 greyscale digit, white on black, centred as in MNIST
+pixels = np.asarray(Image.open("digit.png").convert("L").resize((28, 28)), dtype="float32") / 255.0
+probs = predict(pixels.reshape(1, *encoder["shape"]))[0]
+print(class_names[int(probs.argmax())], float(probs.max()))
+"""
+
+SERIES_CODE = """import json
+
+import numpy as np
+
+encoder = json.load(open("encoder.json", encoding="utf-8"))
+mean, std = np.array(encoder["mean"]), np.array(encoder["std"])
+# rows: the last `lookback` rows of the columns in encoder["columns"], oldest first
+rows = np.zeros((encoder["lookback"], len(encoder["columns"])))
+n = encoder["lookback"] // encoder["step"]  # every step-th row, counting back from the newest
+window = ((rows - mean) / std)[::-1][:: encoder["step"]][:n][::-1].astype("float32")
+target = encoder["columns"].index(encoder["target"])
+forecast = predict(window[None])[0, 0] * std[target] + mean[target]
+print(f"{encoder['target']} in {encoder['delay']} rows: {forecast:.3f}")
+"""
+
+
+def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_name: str) -> str:
+    kind = encoder.get("kind")
+    model_file = {"keras": "model.keras", "savedmodel": "saved_model/", "onnx": "model.onnx"}[fmt]
+    if kind == "text":
+        body = _text_code(encoder, config)
+    elif kind == "image":
+        body = IMAGE_CODE
+    else:
+        body = SERIES_CODE
+    task = config.get("task", "?")
+    classes = ", ".join(config.get("class_names", [])) or "-"
+    return f"""# {run_name}: exported by seqtui
+
+- `{model_file}`: the model ({fmt}), the run's best epoch
+- `encoder.json`: how inputs become numbers (the tokenizer's vocabulary, or the series' scaling)
+- `config.json`: the settings it was trained with; task `{task}`, classes: {classes}
+
+Load it and predict, without seqtui (run this in this folder):
+
+```python
+{LOAD[fmt]}
+
+{body.rstrip()}
+```
+"""

@@ -1,0 +1,95 @@
+"""Export: a .keras file that plain Keras loads and that predicts what the run predicts, the README's code
+run as written, a SavedModel on TensorFlow, and one clear message for what can't be exported."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory) -> Path:
+    runs = tmp_path_factory.mktemp("export") / "runs"
+    result = invoke("train", "--preset", "topics-en-lstm", "--limit", "200", "--epochs", "1", "--units", "4",
+                    "--embedding-dim", "4", "--maxlen", "8", "--json", "--runs-dir", str(runs),
+                    "--no-tensorboard")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return Path(json.loads(result.stdout.splitlines()[-1])["run_dir"])
+
+
+SENTENCES = ["what is your favorite food", "Do you like MUSIC?"]
+
+
+def test_keras_export_loads_in_plain_keras_and_predicts_like_the_run(text_run, tmp_path):
+    import keras
+
+    from seqtui.core.predict import Predictor
+
+    result = invoke("export", str(text_run), "--format", "keras", "--out", str(tmp_path / "exp"))
+    assert result.exit_code == 0, result.output
+    exp = tmp_path / "exp"
+    assert sorted(p.name for p in exp.iterdir()) == [
+        "README.md",
+        "config.json",
+        "encoder.json",
+        "model.keras",
+    ]
+    predictor = Predictor.load(text_run)
+    x = predictor.encoder.encode(SENTENCES)
+    model = keras.models.load_model(exp / "model.keras")
+    np.testing.assert_allclose(model.predict(x, verbose=0), predictor.model.predict(x, verbose=0), atol=1e-6)
+
+    # the README's code, as written, gives the run's own answer (its tokenizer rewritten in plain Python)
+    code = re.search(r"```python\n(.*?)```", (exp / "README.md").read_text(), re.S).group(1)
+    code = code.replace('"a sentence to classify"', repr(SENTENCES[1]))
+    run = subprocess.run([sys.executable, "-c", code], cwd=exp, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    name, p = run.stdout.splitlines()[0].rsplit(" ", 1)
+    top = predictor.classify_texts([SENTENCES[1]])[0][0]
+    assert name == top[0] and float(p) == pytest.approx(top[1], abs=1e-3)
+
+    result = invoke("export", str(text_run), "--format", "keras", "--out", str(exp))
+    assert result.exit_code == 2 and "already exists" in result.output
+
+
+def test_savedmodel_on_tensorflow_serves_the_same_numbers(text_run):
+    import tensorflow as tf
+
+    from seqtui.core.predict import Predictor
+
+    result = invoke("export", str(text_run), "--format", "savedmodel")
+    assert result.exit_code == 0, result.output
+    exp = text_run / "export" / "savedmodel"
+    assert (exp / "saved_model" / "saved_model.pb").is_file() and (exp / "encoder.json").is_file()
+    predictor = Predictor.load(text_run)
+    x = predictor.encoder.encode(SENTENCES)
+    loaded = tf.saved_model.load(str(exp / "saved_model"))  # keep it: its variables live as long as it does
+    served = loaded.serve(x).numpy()
+    np.testing.assert_allclose(served, predictor.model.predict(x, verbose=0), atol=1e-5)
+    assert "tf.saved_model.load" in (exp / "README.md").read_text()
+
+
+def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
+    import importlib.util
+
+    result = invoke("export", str(text_run), "--format", "pickle")
+    assert result.exit_code == 2 and "choose one of keras, savedmodel, onnx" in result.output
+    if importlib.util.find_spec("tf2onnx") is None:
+        result = invoke("export", str(text_run), "--format", "onnx", "--out", str(tmp_path / "o"))
+        assert result.exit_code == 2 and "needs tf2onnx" in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "o").exists()
+    result = invoke("export", str(tmp_path / "nothing"))
+    assert result.exit_code == 2 and "not a seqtui run folder" in result.output
