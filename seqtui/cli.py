@@ -409,6 +409,34 @@ def export(
     out.print(f"exported to {target} (see {target / 'README.md'})", highlight=False)
 
 
+# -- serve --------------------------------------------------------------------------------------------
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes the app to the network.")
+    ] = ("127.0.0.1"),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
+) -> None:
+    """Use the app from a web browser (textual-serve): one app process per tab, the same runs folder."""
+    from seqtui import serve as server
+    from seqtui.core.runs import runs_root
+
+    root = runs_root(given_runs_dir(ctx, runs_dir))
+    warning = server.exposure_warning(host)
+    if warning:
+        err.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    try:
+        server.check_port(host, port)
+        err.print(
+            f"seqtui on http://{host}:{port} (runs in {root.resolve()}); Ctrl+C stops it", highlight=False
+        )
+        server.serve(host, port, root)
+    except server.ServeError as exc:
+        fail(str(exc))
+
+
 # -- datasets -----------------------------------------------------------------------------------------
 @datasets_app.callback()
 def datasets_list(ctx: typer.Context) -> None:

@@ -1,0 +1,66 @@
+"""`seqtui serve`: the app in a web browser through textual-serve (the Textual project's own server).
+
+Every browser tab gets its own app process (`python -m seqtui --runs-dir DIR`), all writing to the same
+runs folder. Bound to 127.0.0.1 unless told otherwise: the app can read files and start training, so
+anyone who can reach the port can do both.
+"""
+
+from __future__ import annotations
+
+import errno
+import shlex
+import socket
+import sys
+from pathlib import Path
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+class ServeError(Exception):
+    """The server can't start (a port in use, a bad host), with what to do."""
+
+
+def app_command(runs_dir: Path) -> str:
+    """The command textual-serve starts for each browser tab."""
+    return shlex.join([sys.executable, "-m", "seqtui", "--runs-dir", str(runs_dir.resolve())])
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise ServeError when `host:port` can't be bound (in use, or an address this machine doesn't have)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ServeError(f"--host {host}: not an address of this machine ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ServeError(
+                    f"port {port} on {host} is already in use (another seqtui serve?); pick another with --port"
+                ) from None
+            raise ServeError(f"can't listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def exposure_warning(host: str) -> str | None:
+    """A warning when the server is reachable from other machines."""
+    if host in LOCAL_HOSTS:
+        return None
+    return (
+        f"serving on {host}: anyone who can reach this port can read files and train models as you. "
+        "Use the default 127.0.0.1 (and an SSH tunnel) unless this network is yours alone."
+    )
+
+
+def serve(host: str, port: int, runs_dir: Path) -> None:
+    """Serve the app until Ctrl+C. Raises ServeError before starting when the address can't be used."""
+    check_port(host, port)
+    from textual_serve.server import Server
+
+    server = Server(app_command(runs_dir), host=host, port=port, title="seqtui")
+    try:
+        server.serve()
+    except OSError as exc:  # lost a race for the port after the check
+        raise ServeError(f"can't listen on {host}:{port}: {exc.strerror or exc}") from None
