@@ -183,6 +183,14 @@ def train(
             help="Write TensorBoard event files into the run folder (default on; SEQTUI_TENSORBOARD=0).",
         ),
     ] = None,
+    mlflow: Annotated[
+        str | None,
+        typer.Option(
+            "--mlflow",
+            metavar="URI",
+            help="Also log the run to this MLflow tracking server (default: MLFLOW_TRACKING_URI; needs seqtui[mlflow]).",
+        ),
+    ] = None,
 ) -> None:
     """Train a model headless; writes a run folder."""
     from seqtui.core.settings import BACKENDS
@@ -211,7 +219,7 @@ def train(
             config = build_config(preset, data, dataset, overrides)
             check_config(config)
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
-        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, tensorboard)
+        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, tensorboard, mlflow)
         if end.status in ("failed", "diverged"):
             err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)

@@ -66,6 +66,7 @@ def run_training(
     out: Console,
     err: Console,
     tensorboard: bool | None = None,
+    mlflow_uri: str | None = None,
 ) -> RunEnded:
     """Train `config` (or continue the run folder `resume` with `changes`, a subset of RESUME_OPTIONS).
 
@@ -94,11 +95,18 @@ def run_training(
                     backend=backend,
                     runs_dir=runs_dir,
                     tensorboard=tensorboard,
+                    mlflow_uri=mlflow_uri,
                     **changes,
                 )
             assert config is not None
             return runner.train(
-                config, reporter, cancel, runs_dir=runs_dir, backend=backend, tensorboard=tensorboard
+                config,
+                reporter,
+                cancel,
+                runs_dir=runs_dir,
+                backend=backend,
+                tensorboard=tensorboard,
+                mlflow_uri=mlflow_uri,
             )
 
     if as_json:

@@ -139,6 +139,10 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     t = s.config.train
     if settings.tensorboard:
         observer = _with_tensorboard(observer, s)
+    if settings.mlflow_uri:
+        from seqtui.core.mlflow_log import MLflowLog
+
+        observer = MLflowLog(observer, settings.mlflow_uri, s.folder.path, s.config)
     recorder = RunRecorder(s.folder, s.history, cancel)
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
     bridge = EventBridge(observer, t.batch_size, len(s.data.x_train), cancel, recorder, interval)
@@ -216,9 +220,11 @@ def _with_tensorboard(observer: Observer, s: _Session) -> Observer:
     return TensorBoardLog(observer, s.folder.path, s.config, layers)
 
 
-def _settings(tensorboard: bool | None) -> Settings:
+def _settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settings:
     settings = Settings.from_env()
-    return settings if tensorboard is None else dataclasses.replace(settings, tensorboard=tensorboard)
+    if tensorboard is not None:
+        settings = dataclasses.replace(settings, tensorboard=tensorboard)
+    return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
 
 
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
@@ -262,15 +268,17 @@ def train(
     backend: str | None = None,
     data: Dataset | None = None,
     tensorboard: bool | None = None,
+    mlflow_uri: str | None = None,
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
     `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
-    `tensorboard` overrides the setting (SEQTUI_TENSORBOARD) for writing TensorBoard event files.
+    `tensorboard` overrides the setting (SEQTUI_TENSORBOARD) for writing TensorBoard event files, and
+    `mlflow_uri` the MLflow server (MLFLOW_TRACKING_URI) the run is mirrored to.
     """
     if data is None:
         check_config(config)
-    settings = _settings(tensorboard)
+    settings = _settings(tensorboard, mlflow_uri)
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     if data is None:
@@ -371,6 +379,7 @@ def resume(
     patience: int | None = None,
     runs_dir: str | Path | None = None,
     tensorboard: bool | None = None,
+    mlflow_uri: str | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -380,7 +389,7 @@ def resume(
     """
     plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
     folder, config = plan.folder, plan.config
-    settings = _settings(tensorboard)
+    settings = _settings(tensorboard, mlflow_uri)
     keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):

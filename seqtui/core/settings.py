@@ -24,6 +24,8 @@ class Settings:
     """How many batch events per second the runner emits at most (SEQTUI_BATCH_EVENTS_PER_S)."""
     tensorboard: bool = True
     """Write TensorBoard event files into each run folder (SEQTUI_TENSORBOARD=0 turns it off)."""
+    mlflow_uri: str | None = None
+    """An MLflow tracking server to mirror runs to (MLFLOW_TRACKING_URI, MLflow's own variable)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,6 +52,7 @@ class Settings:
             backend=backend,
             batch_events_per_s=events_per_s,
             tensorboard=tensorboard not in ("0", "false", "no", "off"),
+            mlflow_uri=env.get("MLFLOW_TRACKING_URI") or None,
         )
 
 

@@ -1,0 +1,59 @@
+"""MLflow (optional extra): a real run mirrored to a local MLflow store started by the test, and an
+unreachable server that costs one warning while the run completes with its folder whole.
+
+Skipped unless mlflow is installed: `pip install -e '.[dev,mlflow]'` (about 100 MB more; see docs)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+
+mlflow = pytest.importorskip("mlflow")
+
+
+def train(runs: Path, *extra: str, env: dict[str, str] | None = None):
+    result = CliRunner().invoke(app, ["train", "--preset", "series-rnn", "--epochs", "2", "--batch-size", "64",
+                                      "--json", "--no-tensorboard", "--runs-dir", str(runs), *extra], env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_a_run_is_mirrored_to_mlflow(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # a local store; a server takes the same calls
+    uri = (tmp_path / "mlruns").as_uri()
+    events = train(tmp_path / "runs", "--mlflow", uri)
+    end = events[-1]
+    assert end["status"] == "completed" and not [e for e in events if e.get("level") == "warning"]
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("seqtui")
+    (run,) = client.search_runs([experiment.experiment_id])
+    assert run.info.run_name == Path(end["run_dir"]).name and run.info.status == "FINISHED"
+    assert run.data.params["preset"] == "series-rnn" and run.data.params["train.epochs"] == "2"
+    history = client.get_metric_history(run.info.run_id, "val_loss")
+    epochs = [e for e in events if e["event"] == "epoch_end"]
+    assert [(m.step, round(m.value, 5)) for m in history] == [
+        (e["epoch"], round(e["logs"]["val_loss"], 5)) for e in epochs
+    ]
+    assert run.data.metrics["test_mae"] == pytest.approx(end["test_metrics"]["mae"])
+    assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["model.keras"]
+
+
+def test_an_unreachable_server_is_one_warning_and_nothing_is_lost(tmp_path, monkeypatch):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    events = train(tmp_path / "runs")
+    warnings = [e for e in events if e.get("level") == "warning"]
+    assert len(warnings) == 1 and "MLflow logging to http://127.0.0.1" in warnings[0]["message"]
+    end = events[-1]
+    assert end["status"] == "completed" and end["epochs_done"] == 2
+    folder = Path(end["run_dir"])
+    assert (folder / "model.keras").exists() and len((folder / "history.csv").read_text().splitlines()) == 3
