@@ -13,11 +13,15 @@ import socket
 import sys
 from pathlib import Path
 
+from seqtui.common.errors import SeqtuiError
+
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
-class ServeError(Exception):
+class ServeError(SeqtuiError):
     """The server can't start (a port in use, a bad host), with what to do."""
+
+    title = "Could not start the server"
 
 
 def app_command(runs_dir: Path) -> str:

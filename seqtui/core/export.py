@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import SeqtuiError
 from seqtui.core.backend import import_keras
 from seqtui.core.export_readme import readme_text
 from seqtui.core.runs import BEST, CONFIG, ENCODER, LAST, RunFolder, RunFolderError
@@ -27,8 +28,10 @@ ONNX_NEEDS = {
 """The modules Keras' ONNX export uses on each backend."""
 
 
-class ExportError(Exception):
+class ExportError(SeqtuiError):
     """An export that can't be made, with what to do instead."""
+
+    title = "Could not export the model"
 
 
 def default_target(folder: RunFolder, fmt: str) -> Path:
