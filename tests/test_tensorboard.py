@@ -106,3 +106,14 @@ def test_hparams_are_the_flattened_settings():
     params = hparams_of(RunConfig(preset="imdb-lstm"))
     assert params["preset"] == "imdb-lstm" and params["model.units"] == RunConfig().model.units
     assert all(isinstance(v, (str, int, float, bool)) for v in params.values())
+
+
+def test_the_setting_reads_on_off_and_rejects_anything_else(monkeypatch):
+    from seqtui.core.settings import Settings, SettingsError
+
+    for value, on in (("0", False), ("off", False), ("1", True), ("", True)):
+        monkeypatch.setenv("SEQTUI_TENSORBOARD", value)
+        assert Settings.from_env().tensorboard is on
+    monkeypatch.setenv("SEQTUI_TENSORBOARD", "maybe")
+    with pytest.raises(SettingsError, match="give 1 \\(on\\) or 0 \\(off\\)"):
+        Settings.from_env()
