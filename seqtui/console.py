@@ -21,6 +21,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from seqtui.core.baselines import beats
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class PlainReporter:
             line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
             if event.baseline and event.test_metrics:
                 line += f", baseline {format_logs(event.baseline)}"
+            if event.verdict:
+                line += f"; the model {event.verdict}"
         if line:
             print(line, file=self.out, flush=True)
 
@@ -167,8 +170,12 @@ def run_end_table(event: RunEnded) -> Table:
     table.add_column("value", justify="right")
     for key, value in event.test_metrics.items():
         table.add_row(f"test {key}", f"{value:.4f}")
+    if event.baseline_name:
+        table.add_row("baseline", event.baseline_name)
     for key, value in event.baseline.items():
         table.add_row(f"baseline {key}", f"{value:.4f}")
+    if event.verdict:
+        table.add_row("verdict", f"the model {event.verdict}")
     table.add_row("epochs", str(event.epochs_done))
     table.add_row("run folder", event.run_dir)
     return table
@@ -212,6 +219,8 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
     for r in rows:
         val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
         test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
+        if r.test and r.baseline:  # the baseline to beat under the test metric, and whether it was
+            test += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
         run = f"[bold]{r.name}[/]\n{r.path.name}"

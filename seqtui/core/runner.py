@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
+from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
     Cancelled,
     ConfigError,
@@ -85,6 +86,8 @@ class _Session:
     history: list[dict[str, float]]
     initial_epoch: int
     epochs: int
+    callbacks: tuple[Any, ...] = ()
+    """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -142,11 +145,14 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
+    callbacks += s.callbacks
     steps = math.ceil(len(s.data.x_train) / t.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
     confusion = None
+    baseline: Baseline | None = None
+    said = ""
     try:
         observer(
             RunStarted(
@@ -156,6 +162,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         )  # fmt: skip
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
+        job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -173,8 +180,11 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status = "interrupted"
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
-            baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
-            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
+            baseline = job.result()
+            reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
+            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
+            if baseline is not None and monitor in test_metrics:
+                said = verdict(monitor, test_metrics[monitor], baseline)
     except KeyboardInterrupt:
         status = "interrupted"
     except SaveError as exc:
@@ -185,8 +195,11 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     if status == "interrupted":
         message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)
+    reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
-        s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
+        s.folder.update_status(
+            status=status, ended=utc_now(), epochs_done=epochs_done, message=message, **reference
+        )
     end = RunEnded(
         status,
         str(s.folder.path),
@@ -195,7 +208,9 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         message,
         confusion,
         s.data.class_names,
-        s.data.baseline,
+        baseline.metrics if baseline else s.data.baseline,
+        baseline.name if baseline else "",
+        said,
     )
     observer(end)
     return end
@@ -241,10 +256,12 @@ def train(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
     data: Dataset | None = None,
+    callbacks: tuple[Any, ...] = (),
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
-    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
+    `callbacks` adds Keras callbacks (a sweep's pruning).
     """
     if data is None:
         check_config(config)
@@ -263,7 +280,7 @@ def train(
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
-    session = _Session(config, folder, data, model, [], 0, config.train.epochs)
+    session = _Session(config, folder, data, model, [], 0, config.train.epochs, tuple(callbacks))
     return _fit(session, observer, cancel, settings)
 
 

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from seqtui.core.baselines import Baseline
 from seqtui.core.config import RunConfig
 from seqtui.core.settings import Settings
 
@@ -319,6 +320,9 @@ class RunSummary:
     test: tuple[str, float] | None
     started: str | None
     seconds: float | None
+    baseline: Baseline | None = None
+    """The baseline to beat on the same test set (core/baselines.py), when the run recorded one."""
+    verdict: str = ""
 
 
 def _headline(metrics: dict[str, float], prefix: str = "") -> tuple[str, float] | None:
@@ -358,6 +362,8 @@ def summarize(folder: RunFolder) -> RunSummary:
         test=_headline(folder.read_json(METRICS)),
         started=state.get("started"),
         seconds=_seconds_between(state.get("started"), state.get("ended")),
+        baseline=Baseline.from_dict(state.get("baseline")),
+        verdict=str(state.get("verdict") or ""),
     )
 
 

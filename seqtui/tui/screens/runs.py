@@ -114,6 +114,8 @@ class RunsScreen(BaseScreen):
         detail = Text.assemble((run.path.name, "bold"), f"  in {run.path.parent}")
         if message:
             detail.append(f"\n{message}", style="italic")
+        if run.verdict:
+            detail.append(f"\ntest: the model {run.verdict}")
         self.query_one("#run-detail", Static).update(detail)
 
     @on(DataTable.RowSelected, "#runs")
