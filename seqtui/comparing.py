@@ -70,6 +70,32 @@ def plan(
     return entries
 
 
+def _num(value: float | None, fmt: str = ".4f") -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def leaderboard_rows(standings: Sequence[Standing]) -> list[tuple[str, ...]]:
+    """Ranked rows: place, run, parameters, s/epoch, best epoch, best val, test (or status), baseline, time
+    to best. The CLI's table and the app's Compare screen show the same cells."""
+    rows = []
+    for place, s in enumerate(ranked(standings), 1):
+        test = _num(s.test) if s.status in ("completed", "pending", "running") else s.status
+        rows.append(
+            (
+                str(place) if s.test is not None else "",
+                s.label,
+                "-" if s.params is None else f"{s.params:,}",
+                _num(s.seconds_per_epoch, ".1f"),
+                f"{s.best_epoch}/{s.epochs_done}" if s.best_epoch else "-",
+                _num(s.best_val),
+                test,
+                _num(s.baseline),
+                "-" if s.time_to_best is None else f"{s.time_to_best:.0f}s",
+            )
+        )
+    return rows
+
+
 def leaderboard_table(standings: Sequence[Standing], title: str = "leaderboard") -> Table:
     """Parameters, seconds per epoch, best epoch, best validation and test metric, baseline, time to best."""
     monitor = next((s.monitor for s in standings if s.status != "pending"), "accuracy")
@@ -79,25 +105,8 @@ def leaderboard_table(standings: Sequence[Standing], title: str = "leaderboard")
     table.add_column("run", overflow="fold", min_width=10)
     for col in ("params", "s/ep", "best", f"val {short}", f"test {short}", "base", "to best"):
         table.add_column(col, justify="right", no_wrap=True)
-
-    def num(value: float | None, fmt: str = ".4f") -> str:
-        return "-" if value is None else format(value, fmt)
-
-    for place, s in enumerate(ranked(standings), 1):
-        test = num(s.test)
-        if s.status not in ("completed", "pending"):
-            test = s.status
-        table.add_row(
-            str(place) if s.test is not None else "",
-            s.label,
-            "-" if s.params is None else f"{s.params:,}",
-            num(s.seconds_per_epoch, ".1f"),
-            f"{s.best_epoch}/{s.epochs_done}" if s.best_epoch else "-",
-            num(s.best_val),
-            test,
-            num(s.baseline),
-            "-" if s.time_to_best is None else f"{s.time_to_best:.0f}s",
-        )
+    for row in leaderboard_rows(standings):
+        table.add_row(*row)
     return table
 
 
