@@ -55,26 +55,32 @@ def plan_sweep(
     return SweepPlan(config, space, name, url, monitor, root)
 
 
-def trials_table(study: Any, monitor: str, limit: int = 15) -> Table:
-    """The study's best trials first: value, state, settings, run folder (fits 80 columns by folding)."""
+def trial_rows(trials: list[Any], monitor: str) -> list[tuple[str, str, str, str, str]]:
+    """Finished trials, best first: number, state, value, settings, run folder (the CLI and the app)."""
     import optuna
 
-    done = [t for t in study.trials if t.state != optuna.trial.TrialState.RUNNING]
-    finished = [t for t in done if t.value is not None]
-    reverse = monitor != "mae"
-    ordered = sorted(finished, key=lambda t: t.value, reverse=reverse) + [t for t in done if t.value is None]
-    table = Table(title=f"study {study.study_name}: {len(done)} trials", box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("#", justify="right")
-    table.add_column("state")
-    table.add_column(f"val {monitor}", justify="right")
-    table.add_column("settings, run folder", overflow="fold")
-    for t in ordered[:limit]:
+    done = [t for t in trials if t.state != optuna.trial.TrialState.RUNNING]
+    scored = sorted((t for t in done if t.value is not None), key=lambda t: t.value, reverse=monitor != "mae")
+    rows = []
+    for t in [*scored, *(t for t in done if t.value is None)]:
         value = "-" if t.value is None else f"{t.value:.4f}"
         settings = " ".join(
             f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in t.params.items()
         )
-        folder = Path(t.user_attrs.get("run_dir", "")).name
-        table.add_row(str(t.number), t.state.name.lower(), value, f"{settings}\n[dim]{folder}[/]")
+        rows.append((str(t.number), t.state.name.lower(), value, settings, t.user_attrs.get("run_dir", "")))
+    return rows
+
+
+def trials_table(study: Any, monitor: str, limit: int = 15) -> Table:
+    """The study's best trials first: value, state, settings, run folder (fits 80 columns by folding)."""
+    rows = trial_rows(study.trials, monitor)
+    table = Table(title=f"study {study.study_name}: {len(rows)} trials", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("#", justify="right")
+    table.add_column("state")
+    table.add_column(f"val {monitor}", justify="right")
+    table.add_column("settings, run folder", overflow="fold")
+    for number, state, value, settings, run_dir in rows[:limit]:
+        table.add_row(number, state, value, f"{settings}\n[dim]{Path(run_dir).name}[/]")
     return table
 
 

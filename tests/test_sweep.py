@@ -133,3 +133,15 @@ def test_two_processes_share_one_sqlite_study_without_losing_a_trial(runs_dir):
     folders = {t.user_attrs["run_dir"] for t in study.trials}
     assert len(folders) == 4 and all(os.path.isfile(os.path.join(f, "run.json")) for f in folders)
     assert study.user_attrs["dataset"] == "sequence"
+
+
+def test_importance_names_the_setting_that_matters():
+    from seqtui.sweeping import importance
+
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_int("units", 1, 100) + 0.01 * t.suggest_float("dropout", 0, 0.5), 12)
+    shares = importance(study)
+    assert list(shares)[0] == "units" and shares["units"] > 0.9
+    few = optuna.create_study()
+    few.optimize(lambda t: t.suggest_float("x", 0, 1), 4)
+    assert importance(few) == {}  # fewer than 5 complete trials: no importance yet

@@ -68,3 +68,45 @@ async def test_a_bad_list_says_why_and_trains_nothing(tmp_path):
             await fill(pilot, presets, vary)
             assert message in str(app.screen.query_one("#compare-note", Static).render())
         assert runner.calls == [] and not list(Path(tmp_path).iterdir())
+
+
+async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
+    import optuna
+
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    runner = FakeRunner(epochs=2)
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary,
+                   session_loader=lambda run_dir: FakeSession("text", run_dir))  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        screen.query_one("#sweep-preset", Input).value = "topics-en-lstm"
+        screen.query_one("#sweep-trials-count", Input).value = "3"
+        screen.query_one("#sweep-search", Input).value = "units=4..8,layers=1 epochs=2"
+        screen.query_one("#sweep-search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, 60)
+        assert [c.train.epochs for _, c in runner.calls] == [2, 2, 2]
+        assert all(4 <= c.model.units <= 8 and c.model.layers == 1 for _, c in runner.calls)
+        study = optuna.load_study(study_name="topics-en-lstm", storage=f"sqlite:///{tmp_path}/sweeps.sqlite3")
+        table = screen.query_one("#trials", DataTable)
+        assert table.row_count == len(study.trials) == 3
+        # the fake's best val_accuracy is 0.65 at epoch 2, for every trial
+        assert {str(table.get_row_at(i)[2]) for i in range(3)} == {"0.6500"}
+        assert "best so far: trial" in str(screen.query_one("#sweep-note", Static).render())
+        table.focus()
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PredictScreen)
+        # a bad range is answered in place
+        await pilot.press("f7")
+        await pilot.pause()
+        screen.query_one("#sweep-search", Input).value = "dropout=0..3"
+        screen.query_one("#sweep-search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "within 0..0.95" in str(screen.query_one("#sweep-note", Static).render())
+        assert len(runner.calls) == 3

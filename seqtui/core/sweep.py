@@ -233,11 +233,13 @@ def run_trials(
     observer: Callable[[TrialOutcome, Event], None],
     cancel: threading.Event,
     monitor: str,
+    on_trial: Callable[[Any], None] | None = None,
 ) -> list[TrialOutcome]:
     """Run `trials` more trials of the study (each an ordinary run through `train`), pruning poor ones.
 
     A stop request ends the sweep after the current run: finished trials stay in the study, the stopped
-    one is marked failed, and running the same command again continues the study.
+    one is marked failed, and running the same command again continues the study. `on_trial(study)` is
+    called after each trial (a live view).
     """
     import optuna
 
@@ -284,6 +286,8 @@ def run_trials(
             for o in outcomes:
                 if o.number == frozen.number:
                     o.state = "failed"
+        if on_trial is not None:
+            on_trial(study)
 
     study.optimize(
         objective,

@@ -24,6 +24,7 @@ from seqtui.tui.screens.help import HelpScreen
 from seqtui.tui.screens.predict import PredictScreen
 from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.setup import SetupScreen
+from seqtui.tui.screens.sweep import SweepScreen
 from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
 
@@ -38,6 +39,7 @@ class SeqtuiApp(App[None]):
         "predict": PredictScreen,
         "runs": RunsScreen,
         "compare": CompareScreen,
+        "sweep": SweepScreen,
     }
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
@@ -48,6 +50,7 @@ class SeqtuiApp(App[None]):
         Binding("f4,3", "switch_mode('predict')", "Predict"),
         Binding("f5,4", "switch_mode('runs')", "Runs"),
         Binding("f6,5", "switch_mode('compare')", "Compare"),
+        Binding("f7,6", "switch_mode('sweep')", "Sweep"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
