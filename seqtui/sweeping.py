@@ -97,8 +97,10 @@ def importance(study: Any) -> dict[str, float]:
         return {}
 
 
-def run_sweep(plan: SweepPlan, trials: int, backend: str | None, out: Console, err: Console) -> Any:
-    """Run the trials with plain lines (a log, SLURM, or a terminal), then print the study's leaderboard."""
+def run_sweep(plan: SweepPlan, trials: int, backend: str | None, out: Console, err: Console) -> bool:
+    """Run the trials with plain lines (a log, SLURM, or a terminal), then print the study's leaderboard.
+
+    Returns whether a stop request (Ctrl+C) ended the sweep early."""
     from seqtui import console as views
     from seqtui.core import runner
     from seqtui.core.sweep import TrialOutcome, load_or_create, run_trials
@@ -132,4 +134,4 @@ def run_sweep(plan: SweepPlan, trials: int, backend: str | None, out: Console, e
     shares = importance(study)
     if shares:
         out.print("importance: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()), highlight=False)
-    return study
+    return cancel.is_set()

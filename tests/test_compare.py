@@ -103,3 +103,22 @@ def test_the_leaderboard_follows_the_events():
     assert max(map(len, lines)) <= 80
     first, second = (next(i for i, line in enumerate(lines) if word in line) for word in ("gru", "a very"))
     assert lines[first].split()[:3] == ["1", "gru", "1,234"] and first < second  # ranked first, pending after
+
+
+def test_bad_lists_and_ranges_are_answered_without_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from seqtui.cli import app\n"
+        "for args in (['compare', '--preset', 'imdb-lstm', '--arch', 'lstm,,gru'],\n"
+        "             ['compare', '--preset', 'imdb-lstm,digits-mlp'],\n"
+        "             ['sweep', '--preset', 'imdb-lstm', '--search', 'dropout=0..2']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 2, args\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
