@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from seqtui.cli import app, build_config, clear_errors, err, fail, given_runs_dir, out
+from seqtui.cli import app, clear_errors, config_from_options, err, fail, given_runs_dir, out
 from seqtui.headless import EXIT_FAILED, EXIT_INTERRUPTED
 
 # -- compare ------------------------------------------------------------------------------------------
@@ -48,8 +48,8 @@ def compare(
     ] = False,
 ) -> None:
     """Train settings side by side (any setting a comma list) on one split and seed; show a leaderboard."""
-    from seqtui.comparing import plan, run_compare
-    from seqtui.core.compare import CompareError
+    from seqtui.comparing import run_compare
+    from seqtui.core.compare import plan
 
     given = dict(
         arch=arch, epochs=epochs, batch_size=batch_size, maxlen=maxlen, vocab_size=vocab_size,
@@ -60,10 +60,7 @@ def compare(
     if not (preset or data or dataset):
         fail("say what to compare on: --preset A,B, or --dataset NAME / --data FILE with --arch A,B")
     with clear_errors():
-        try:
-            entries = plan(preset, given, lambda p, combo: build_config(p, data, dataset, dict(combo)))
-        except CompareError as exc:
-            fail(str(exc))
+        entries = plan(preset, given, lambda p, combo: config_from_options(p, data, dataset, dict(combo)))
         comparison = run_compare(entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err)
     statuses = {s.status for s in comparison.standings}
     if "interrupted" in statuses or "pending" in statuses:
@@ -98,21 +95,18 @@ def sweep(
 ) -> None:
     """Search settings with Optuna (TPE, pruning); every trial a run; the study shared by many processes."""
     from seqtui.core.runs import runs_root
-    from seqtui.core.sweep import SweepError
-    from seqtui.sweeping import plan_sweep, run_sweep
+    from seqtui.core.sweep import plan_sweep
+    from seqtui.sweeping import run_sweep
 
     if not (preset or data or dataset):
         fail("say what to search: --preset NAME, or --dataset NAME / --data FILE with --arch")
     with clear_errors():
-        config = build_config(
+        config = config_from_options(
             preset, data, dataset, dict(arch=arch, epochs=epochs, sample_limit=limit, seed=seed)
         )
         root = runs_root(given_runs_dir(ctx, runs_dir))
-        try:
-            plan = plan_sweep(config, search, study, storage, root)
-            stopped = run_sweep(plan, trials, backend, out, err)
-        except SweepError as exc:
-            fail(str(exc))
+        plan = plan_sweep(config, search, study, storage, root)
+        stopped = run_sweep(plan, trials, backend, out, err)
     if stopped:
         err.print("[yellow]interrupted:[/] the finished trials are kept; run the same command to go on")
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -136,7 +136,7 @@ def test_two_processes_share_one_sqlite_study_without_losing_a_trial(runs_dir):
 
 
 def test_importance_names_the_setting_that_matters():
-    from seqtui.sweeping import importance
+    from seqtui.core.sweep import importance
 
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(lambda t: t.suggest_int("units", 1, 100) + 0.01 * t.suggest_float("dropout", 0, 0.5), 12)

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import SeqtuiError
 from seqtui.core.checks import Cancelled
 from seqtui.core.config import RunConfig
 from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
@@ -24,8 +25,10 @@ from seqtui.core.runs import RunFolder, atomic_write_json, utc_now
 COMPARE_FILE = "compare.json"
 
 
-class CompareError(Exception):
+class CompareError(SeqtuiError):
     """A comma list or a grid of settings that can't be compared; the message says how to fix it."""
+
+    title = "Nothing to compare"
 
 
 def split_values(option: str, raw: str) -> list[str]:
@@ -152,6 +155,79 @@ def ranked(standings: Sequence[Standing]) -> list[Standing]:
         return (0, s.test if s.monitor == "mae" else -s.test)
 
     return sorted(standings, key=key)
+
+
+CONVERTERS: dict[str, Callable[[str], Any]] = {
+    "arch": str, "epochs": int, "batch_size": int, "maxlen": int, "vocab_size": int, "embedding_dim": int,
+    "units": int, "layers": int, "dropout": float, "learning_rate": float, "optimizer": str, "patience": int,
+    "seed": int, "sample_limit": int, "lookback": int, "conv_filters": int, "conv_kernel": int,
+}  # fmt: skip
+"""Settings `compare` takes as comma lists, and how to read one value of each."""
+
+
+def option_name(setting: str) -> str:
+    return "limit" if setting == "sample_limit" else setting.replace("_", "-")
+
+
+def parse_lists(given: dict[str, str | None]) -> dict[str, list[Any]]:
+    """Each given option's comma list, read as its type; CompareError says which value is wrong."""
+    out = {}
+    for setting, raw in given.items():
+        if raw is None:
+            continue
+        name = option_name(setting)
+        values = []
+        for item in split_values(name, raw):
+            try:
+                values.append(CONVERTERS[setting](item))
+            except ValueError:
+                kind = CONVERTERS[setting].__name__
+                raise CompareError(
+                    f"--{name}: {item!r} is not a{'n' if kind == 'int' else ''} {kind}"
+                ) from None
+        out[setting] = values
+    return out
+
+
+def plan(
+    presets: str | None,
+    given: dict[str, str | None],
+    build: Callable[[str | None, dict[str, Any]], RunConfig],
+) -> list[Entry]:
+    """The runs a `compare` command line asks for, every one checked before anything is written."""
+    from seqtui.core.checks import check_config
+
+    names: Sequence[str | None] = split_values("preset", presets) if presets is not None else [None]
+    entries = grid(names, parse_lists(given), build)
+    for entry in entries:
+        check_config(entry.config)
+    return entries
+
+
+def _num(value: float | None, fmt: str = ".4f") -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def leaderboard_rows(standings: Sequence[Standing]) -> list[tuple[str, ...]]:
+    """Ranked rows: place, run, parameters, s/epoch, best epoch, best val, test (or status), baseline, time
+    to best. The CLI's table and the app's Compare screen show the same cells."""
+    rows = []
+    for place, s in enumerate(ranked(standings), 1):
+        test = _num(s.test) if s.status in ("completed", "pending", "running") else s.status
+        rows.append(
+            (
+                str(place) if s.test is not None else "",
+                s.label,
+                "-" if s.params is None else f"{s.params:,}",
+                _num(s.seconds_per_epoch, ".1f"),
+                f"{s.best_epoch}/{s.epochs_done}" if s.best_epoch else "-",
+                _num(s.best_val),
+                test,
+                _num(s.baseline),
+                "-" if s.time_to_best is None else f"{s.time_to_best:.0f}s",
+            )
+        )
+    return rows
 
 
 @dataclass

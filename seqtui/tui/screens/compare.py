@@ -92,9 +92,8 @@ class CompareScreen(BaseScreen):
         if self.running:
             self.notify("A comparison is running: stop it first (s).", severity="error")
             return
-        from seqtui.comparing import plan
         from seqtui.core.checks import ConfigError
-        from seqtui.core.compare import CompareError
+        from seqtui.core.compare import CompareError, plan
         from seqtui.core.config import RunConfig, UnknownName, with_overrides
         from seqtui.core.presets import get_preset
 
@@ -170,7 +169,7 @@ class CompareScreen(BaseScreen):
         self._draw_table()
 
     def _draw_table(self) -> None:
-        from seqtui.comparing import leaderboard_rows
+        from seqtui.core.compare import leaderboard_rows
 
         table = self.query_one("#leaderboard", DataTable)
         table.clear()

@@ -76,8 +76,7 @@ class SweepScreen(BaseScreen):
         from seqtui.core.checks import ConfigError
         from seqtui.core.config import UnknownName, with_overrides
         from seqtui.core.presets import get_preset
-        from seqtui.core.sweep import SweepError
-        from seqtui.sweeping import plan_sweep
+        from seqtui.core.sweep import SweepError, plan_sweep
 
         note = self.query_one("#sweep-note", Static)
         words = self.query_one("#sweep-search", Input).value.split()
@@ -103,8 +102,7 @@ class SweepScreen(BaseScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
     def run_sweep(self, plan: Any, trials: int) -> None:
-        from seqtui.core.sweep import load_or_create, run_trials
-        from seqtui.sweeping import importance, trial_rows
+        from seqtui.core.sweep import importance, load_or_create, run_trials, trial_rows
 
         runner = self.app.runner  # type: ignore[attr-defined]
         plan.root.mkdir(parents=True, exist_ok=True)
