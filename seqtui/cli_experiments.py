@@ -4,11 +4,11 @@ Nothing here imports Keras or Optuna at module level."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from seqtui import options as opt
 from seqtui.cli import app, clear_errors, config_from_options, err, fail, given_runs_dir, out
 from seqtui.headless import EXIT_FAILED, EXIT_INTERRUPTED
 
@@ -22,8 +22,8 @@ def compare(
     preset: Annotated[
         str | None, typer.Option(help="Presets of one dataset, e.g. imdb-lstm,imdb-gru.")
     ] = None,
-    dataset: Annotated[str | None, typer.Option(help="A dataset from `seqtui datasets`.")] = None,
-    data: Annotated[Path | None, typer.Option(help="Your file or folder.")] = None,
+    dataset: opt.Dataset = None,
+    data: opt.Data = None,
     arch: Annotated[str | None, typer.Option(help="e.g. simple_rnn,lstm,gru,cnn_lstm,conv1d")] = None,
     epochs: ListOption = None,
     batch_size: ListOption = None,
@@ -41,8 +41,8 @@ def compare(
     conv_filters: ListOption = None,
     conv_kernel: ListOption = None,
     limit: Annotated[str | None, typer.Option(help="Use at most this many training samples.")] = None,
-    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
-    backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
+    runs_dir: opt.RunsDir = None,
+    backend: opt.Backend = None,
     as_json: Annotated[
         bool, typer.Option("--json", help='train\'s JSON lines, each with its "run", then the leaderboard.')
     ] = False,
@@ -73,9 +73,9 @@ def compare(
 @app.command()
 def sweep(
     ctx: typer.Context,
-    preset: Annotated[str | None, typer.Option(help="The preset to start from.")] = None,
-    dataset: Annotated[str | None, typer.Option(help="A dataset from `seqtui datasets`.")] = None,
-    data: Annotated[Path | None, typer.Option(help="Your file or folder.")] = None,
+    preset: opt.Preset = None,
+    dataset: opt.Dataset = None,
+    data: opt.Data = None,
     arch: Annotated[str | None, typer.Option(help="The architecture (fixed during the sweep).")] = None,
     trials: Annotated[
         int, typer.Option(min=1, help="Trials this process runs (the study keeps them all).")
@@ -87,11 +87,11 @@ def sweep(
     storage: Annotated[
         str | None, typer.Option(help="Study database URL (default: sqlite in the runs folder).")
     ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Epochs per trial.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
-    seed: Annotated[int | None, typer.Option()] = None,
-    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
-    backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
+    epochs: opt.Epochs = None,
+    limit: opt.SampleLimit = None,
+    seed: opt.Seed = None,
+    runs_dir: opt.RunsDir = None,
+    backend: opt.Backend = None,
 ) -> None:
     """Search settings with Optuna (TPE, pruning); every trial a run; the study shared by many processes."""
     from seqtui.core.runs import runs_root
