@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from seqtui import __version__
 from seqtui import console as views
@@ -33,7 +34,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -206,10 +207,10 @@ def train(
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
         end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
         if end.status in ("failed", "diverged"):
-            err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
+            err.print(Text.assemble((f"{end.status}:", "bold red"), " ", end.message), soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)
         if end.status == "interrupted":
-            err.print(f"[yellow]interrupted:[/] {end.message}", highlight=False, soft_wrap=True)
+            err.print(Text.assemble(("interrupted:", "yellow"), " ", end.message), soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -289,7 +290,7 @@ def runs(
         root = runs_root(given_runs_dir(ctx, runs_dir))
         rows = list_runs(root)
     if not rows:
-        out.print(f"no runs under {root} yet; start one with `seqtui train --preset NAME`")
+        out.print(Text(f"no runs under {root} yet; start one with `seqtui train --preset NAME`"))
         return
     out.print(views.runs_table(root, rows))
 
@@ -329,7 +330,7 @@ def predict(
             joiner = "" if predictor.encoder.tokenizer.split == "character" else " "
             for seed_text in text or []:
                 continuation = predictor.generate(seed_text, words, temperature)
-                out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
+                out.print(Text.assemble(seed_text + joiner, (continuation, "bold")), highlight=False)
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
                 out.print(views.ranked_table(sentence, ranked, top))
@@ -357,7 +358,7 @@ def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datase
         for info in infos:
             with err.status(f"fetching {info.name}..."):
                 files = fetch(info)
-            out.print(f"[green]{info.name}[/]: " + ", ".join(str(f) for f in files))
+            out.print(Text.assemble((info.name, "green"), ": " + ", ".join(str(f) for f in files)))
 
 
 def main() -> None:

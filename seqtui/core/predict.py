@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
-from seqtui.core.runs import BEST, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.core.model_checks import TASKS, model_mismatch
+from seqtui.core.runs import BEST, CONFIG, ENCODER, LAST, RunFolder, RunFolderError
 from seqtui.datasets.base import (
     DataError,
     Encoder,
@@ -38,7 +39,18 @@ class Predictor:
     ) -> Predictor:
         """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
         folder = RunFolder.open(run, runs_dir)
-        config = folder.read_json("config.json")
+        config = folder.read_json(CONFIG)
+        task, class_names = config.get("task", "multiclass"), config.get("class_names", [])
+        if task not in TASKS:
+            raise RunFolderError(
+                f"{folder.file(CONFIG)} holds task={str(task)[:40]!r}, not one of {', '.join(TASKS)}; "
+                "the run folder is damaged"
+            )
+        if not isinstance(class_names, list) or not all(isinstance(c, str) for c in class_names):
+            raise RunFolderError(
+                f"{folder.file(CONFIG)} holds class_names={str(class_names)[:60]!r}, not a list of names; "
+                "the run folder is damaged"
+            )
         checkpoint = next((folder.file(n) for n in (BEST, LAST) if folder.file(n).exists()), None)
         if checkpoint is None:
             raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
@@ -51,9 +63,13 @@ class Predictor:
             raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
-        return cls(
-            folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", []))
-        )
+        problem = model_mismatch(model, encoder, task, class_names)
+        if problem:
+            raise RunFolderError(
+                f"{checkpoint} does not fit its run folder: {problem}. config.json or encoder.json was edited, "
+                "or the model comes from another run; train a new run"
+            )
+        return cls(folder, model, encoder, task, class_names)
 
     def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
         if self.task == "binary":

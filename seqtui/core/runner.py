@@ -35,7 +35,9 @@ from seqtui.core.checks import (
 )
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
+from seqtui.core.run_lock import check_unlocked, training_lock
 from seqtui.core.runs import (
     BEST,
     ENCODER,
@@ -263,8 +265,9 @@ def train(
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
-    session = _Session(config, folder, data, model, [], 0, config.train.epochs)
-    return _fit(session, observer, cancel, settings)
+    with training_lock(folder.path):
+        session = _Session(config, folder, data, model, [], 0, config.train.epochs)
+        return _fit(session, observer, cancel, settings)
 
 
 @dataclass(frozen=True)
@@ -285,9 +288,14 @@ def plan_resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    check_lock: bool = True,
 ) -> ResumePlan:
-    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not."""
+    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
+
+    `check_lock=False` when the caller holds the folder's training lock itself."""
     folder = RunFolder.open(run_dir, runs_dir)
+    if check_lock:
+        check_unlocked(folder.path)
     state = folder.read_json("run.json")
     status = folder.status
     if status == "running":
@@ -355,7 +363,18 @@ def resume(
     those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
     done but that was stopped before its test evaluation just gets evaluated.
     """
-    plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
+    with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
+        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False)
+        return _resume(plan, observer, cancel, backend, learning_rate)
+
+
+def _resume(
+    plan: ResumePlan,
+    observer: Observer,
+    cancel: threading.Event | None,
+    backend: str | None,
+    learning_rate: float | None,
+) -> RunEnded:
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
     keras, data = _prepare(config, backend or settings.backend)
@@ -367,13 +386,18 @@ def resume(
         )
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
     last = folder.file(LAST)
+    model = compiled_model(config, *spec_from_dataset(config, data))  # new weights: no checkpoint yet
     if last.exists():
-        model = folder.load_model(LAST, keras)
+        saved = folder.load_model(LAST, keras)
+        problem = architecture_mismatch(saved, model)
+        if problem:
+            raise RunFolderError(
+                f"{last} is not the model {folder.path}/config.json describes ({problem}); "
+                "the config was edited or the checkpoint comes from another run. Start a new run"
+            )
+        model = saved
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
-    else:  # stopped before the first checkpoint: start from new weights
-        spec, task, outputs = spec_from_dataset(config, data)
-        model = compiled_model(config, spec, task, outputs)
     cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
