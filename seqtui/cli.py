@@ -173,7 +173,8 @@ def train(
     resume: Annotated[
         Path | None,
         typer.Option(
-            help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may change)."
+            help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may "
+            "change; --data where the run's data moved)."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
@@ -205,6 +206,8 @@ def train(
             config = build_config(preset, data, dataset, overrides)
             check_config(config)
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
+        if resume is not None and data is not None:
+            changes["data"] = data.expanduser()
         end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
         if end.status in ("failed", "diverged"):
             err.print(Text.assemble((f"{end.status}:", "bold red"), " ", end.message), soft_wrap=True)
@@ -219,14 +222,17 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
     checked here, before TensorFlow loads."""
     from seqtui.core.runner import plan_resume
 
-    fixed = [name for name, value in given.items() if value is not None and name not in RESUME_OPTIONS]
+    fixed = [
+        name for name, value in given.items() if value is not None and name not in (*RESUME_OPTIONS, "data")
+    ]
     if fixed:
         names = ", ".join("--" + ("limit" if n == "sample_limit" else n).replace("_", "-") for n in fixed)
         fail(
             f"--resume continues {resume} with its own settings; drop {names} "
-            "(only --epochs, --learning-rate and --patience can change), or start a new run without --resume"
+            "(only --epochs, --learning-rate and --patience can change, and --data for data that moved), "
+            "or start a new run without --resume"
         )
-    plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir)
+    plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir, data=given["data"])
 
 
 # -- presets, summary ---------------------------------------------------------------------------------

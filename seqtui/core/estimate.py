@@ -81,7 +81,9 @@ def estimate(config: RunConfig, spec: InputSpec, task: str, outputs: int) -> Est
         width = m.dense_units
     elif m.arch in ("conv1d", "cnn_lstm"):
         left = max(0, steps - m.conv_kernel + 1)
-        est.add("conv_filters", m.conv_kernel * features * m.conv_filters + m.conv_filters, left * m.conv_filters)
+        est.add(
+            "conv_filters", m.conv_kernel * features * m.conv_filters + m.conv_filters, left * m.conv_filters
+        )
         width = m.conv_filters
         if m.arch == "cnn_lstm":
             width = _recurrent(est, m, max(1, left // m.pool_size), m.conv_filters)

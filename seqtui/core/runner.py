@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import platform
 import shutil
 import threading
@@ -40,6 +41,7 @@ from seqtui.core.modeling import compiled_model, spec_from_dataset
 from seqtui.core.run_lock import check_unlocked, training_lock
 from seqtui.core.runs import (
     BEST,
+    CONFIG,
     ENCODER,
     LAST,
     METRICS,
@@ -52,6 +54,7 @@ from seqtui.core.runs import (
 )
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
+from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES, load_dataset
 
 __all__ = [
@@ -223,6 +226,8 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "class_names": data.class_names,
             "samples": data.samples,
         }
+        if config.data.data_path:
+            extra["data_sha256"] = data_fingerprint(config.data.data_path)
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
         folder.mark_running(config.train.epochs, 0)
@@ -248,6 +253,8 @@ def train(
 
     `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
     """
+    if isinstance(config.data.data_path, str) and config.data.data_path:  # resumable from any directory
+        config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
     if data is None:
         check_config(config)
     settings = Settings.from_env()
@@ -289,6 +296,7 @@ def plan_resume(
     patience: int | None = None,
     runs_dir: str | Path | None = None,
     check_lock: bool = True,
+    data: str | Path | None = None,
 ) -> ResumePlan:
     """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
 
@@ -306,6 +314,9 @@ def plan_resume(
     asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
     changes = {k: v for k, v in asked.items() if v is not None}
     config = with_overrides(folder.read_config(), **changes)
+    if data is not None:
+        changes["data_path"] = moved_data(folder, config, data)
+        config = with_overrides(config, data_path=changes["data_path"])
     problems = validate(config, DATASET_NAMES)
     if any(p.field in changes for p in problems):
         raise ConfigError([p for p in problems if p.field in changes])
@@ -315,7 +326,10 @@ def plan_resume(
             f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
         )
     if data_source_problems(config):
-        raise ConfigError(data_source_problems(config))
+        raise RunFolderError(
+            f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
+            f"--data FILE (checked to be the same data by its SHA-256)"
+        )
     history = folder.read_history()
     if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
         raise RunFolderError(
@@ -340,6 +354,23 @@ def plan_resume(
     return ResumePlan(folder, config, history, total, changes)
 
 
+def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
+    """The absolute path of --data given on resume, when it holds the bytes the run was trained on."""
+    path = os.path.abspath(os.path.expanduser(str(data)))
+    if not config.data.data_path:
+        raise RunFolderError(f"{folder.path} trains on {config.data.dataset}, not on a file; drop --data")
+    saved = folder.read_json(CONFIG).get("data_sha256")
+    now = data_fingerprint(path)
+    if now is None:
+        raise RunFolderError(f"{path} can't be read; check the path given with --data")
+    if saved and saved != now:
+        raise RunFolderError(
+            f"{path} is not the data this run was trained on (its SHA-256 differs from the one saved in "
+            f"{folder.file(CONFIG)}); pass the original file, or start a new run"
+        )
+    return path
+
+
 def _differs(saved: Any, now: Any) -> bool:
     """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
     if isinstance(saved, dict) and isinstance(now, dict):
@@ -356,6 +387,7 @@ def resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    data: str | Path | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -364,7 +396,7 @@ def resume(
     done but that was stopped before its test evaluation just gets evaluated.
     """
     with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
-        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False)
+        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
         return _resume(plan, observer, cancel, backend, learning_rate)
 
 

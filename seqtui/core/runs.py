@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from seqtui.core.config import RunConfig
+from seqtui.core.config import FIELD_SECTION, RunConfig
 from seqtui.core.settings import Settings
 
 CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
@@ -200,10 +200,12 @@ class RunFolder:
         except (TypeError, ValueError, AttributeError) as exc:
             raise RunFolderError(f"{self.file(CONFIG)} is damaged ({exc})") from exc
 
-    def update_config(self, **train: Any) -> None:
-        """Record changed training settings (a longer run, a lower learning rate) in config.json."""
+    def update_config(self, **changes: Any) -> None:
+        """Record changed settings (a longer run, a lower learning rate, the data's new place) in config.json."""
         raw = self.read_json(CONFIG)
-        raw["train"] = {**raw.get("train", {}), **train}
+        for name, value in changes.items():
+            section = FIELD_SECTION[name]
+            raw[section] = {**raw.get(section, {}), name: value}
         atomic_write_json(self.file(CONFIG), raw)
 
     def read_json(self, name: str) -> dict[str, Any]:
