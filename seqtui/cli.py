@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -55,8 +56,7 @@ def clear_errors() -> Iterator[None]:
         raise
     except ConfigError as exc:
         fail(
-            "invalid settings:\n"
-            + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems)
+            "invalid settings:\n" + "\n".join(f"  {option_name(p.field)}: {p.message}" for p in exc.problems)
         )
     except (DataError, RunFolderError, BackendError, SettingsError, UnknownName) as exc:
         fail(str(exc.args[0]) if exc.args else str(exc))
@@ -66,6 +66,14 @@ def clear_errors() -> Iterator[None]:
         if os.environ.get("SEQTUI_DEBUG"):
             raise
         fail(f"unexpected {type(exc).__name__}: {exc} (SEQTUI_DEBUG=1 shows the traceback)", EXIT_FAILED)
+
+
+OPTION_NAMES = {"sample_limit": "limit", "data_path": "data"}
+"""Config fields whose CLI option has another name."""
+
+
+def option_name(field: str) -> str:
+    return "--" + OPTION_NAMES.get(field, field).replace("_", "-")
 
 
 def version_callback(value: bool) -> None:
@@ -81,6 +89,9 @@ def main_callback(
     runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
 ) -> None:
     """With no command, open the app."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 prints as \xe9, never fails
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     ctx.obj = {"runs_dir": runs_dir}
     if ctx.invoked_subcommand is None:
         from seqtui.tui.launch import launch
@@ -226,7 +237,7 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
         name for name, value in given.items() if value is not None and name not in (*RESUME_OPTIONS, "data")
     ]
     if fixed:
-        names = ", ".join("--" + ("limit" if n == "sample_limit" else n).replace("_", "-") for n in fixed)
+        names = ", ".join(option_name(n) for n in fixed)
         fail(
             f"--resume continues {resume} with its own settings; drop {names} "
             "(only --epochs, --learning-rate and --patience can change, and --data for data that moved), "

@@ -34,6 +34,13 @@ def format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{k}={v:.4f}" for k, v in logs.items())
 
 
+def epoch_span(event: RunStarted) -> str:
+    """'epochs 4-6', or what a resume whose epochs are all done does: evaluate the model."""
+    if event.initial_epoch >= event.epochs:
+        return f"all {event.epochs} epochs done, evaluating on the test set"
+    return f"epochs {event.initial_epoch + 1}-{event.epochs}"
+
+
 class PlainReporter:
     """One line per epoch, no control characters: for log files, SLURM and CI."""
 
@@ -45,7 +52,7 @@ class PlainReporter:
         if isinstance(event, RunStarted):
             line = (
                 f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
-                f"epochs {event.initial_epoch + 1}-{event.epochs} -> {event.run_dir}"
+                f"{epoch_span(event)} -> {event.run_dir}"
             )
         elif isinstance(event, EpochEnded):
             line = (

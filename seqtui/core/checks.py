@@ -47,7 +47,10 @@ def check_config(config: RunConfig, data: Dataset | None = None) -> None:
         problems = validate(config, None, data.input_kind)
         problems += compatibility_problems(config, data.input_kind)
         steps = IMAGE_ROWS if data.input_kind == "image" else int(data.input_shape[0])
-        problems += time_step_problems(config, steps, "time steps of the data")
+        fields = {p.field for p in problems}  # the same check already ran with the data's real kind
+        problems += [
+            p for p in time_step_problems(config, steps, "time steps of the data") if p.field not in fields
+        ]
         if not problems:
             problems += memory_problems(config, *spec_from_dataset(config, data))
     else:

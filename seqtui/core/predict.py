@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,22 @@ from seqtui.datasets.base import (
 )
 from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import pad
+
+
+def _sample(probs: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """The next id: the likeliest at temperature 0, uniform over the allowed ids at infinity; sampling
+    only ever picks an allowed id (a high temperature flattens the others' zeros, so they are masked after)."""
+    if math.isnan(temperature) or temperature < 0:
+        raise DataError(f"temperature must be 0 or more (got {temperature})")
+    if temperature == 0:
+        return int(probs.argmax())
+    if math.isinf(temperature):
+        p = allowed.astype("float64")
+    else:
+        logits = np.where(allowed, np.log(probs + 1e-12) / temperature, -np.inf)
+        p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return int(rng.choice(len(p), p=p))
 
 
 @dataclass
@@ -109,17 +126,12 @@ class Predictor:
         for _ in range(words):
             x = pad([ids], self.encoder.maxlen, self.encoder.padding, self.encoder.truncating)
             probs = np.asarray(self.model.predict(x, verbose=0)[0], dtype="float64")
-            probs[: tok.first_word_id] = 0.0  # never emit padding or <oov>
-            probs[tok.vocab_size :] = 0.0  # nor ids the text never had (Dense(vocab_size) is wider)
+            allowed = np.zeros(len(probs), dtype=bool)
+            allowed[tok.first_word_id : tok.vocab_size] = True  # never padding, <oov>, or ids the text never
+            probs[~allowed] = 0.0  # had (Dense(vocab_size) is wider)
             if probs.sum() <= 0:
                 break
-            if temperature <= 0:
-                nxt = int(probs.argmax())
-            else:
-                logits = np.log(probs + 1e-12) / temperature
-                p = np.exp(logits - logits.max())
-                p /= p.sum()
-                nxt = int(rng.choice(len(p), p=p))
+            nxt = _sample(probs, allowed, temperature, rng)
             ids.append(nxt)
             out += tok.decode([nxt])
         joiner = "" if tok.split == "character" else " "

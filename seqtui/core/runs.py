@@ -44,10 +44,13 @@ class SaveError(Exception):
 
     def __init__(self, folder: Path, cause: OSError) -> None:
         reason = "the disk is full" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
-        super().__init__(
-            f"could not save to {folder}: {reason}. Earlier checkpoints are intact; "
-            f"free space and resume with: seqtui train --resume {folder}"
-        )
+        if (Path(folder) / LAST).exists():
+            then = (
+                f"Earlier checkpoints are intact; free space and resume with: seqtui train --resume {folder}"
+            )
+        else:
+            then = "No checkpoint was saved yet; free space and start the run again"
+        super().__init__(f"could not save to {folder}: {reason}. {then}")
         self.cause = cause
 
 
@@ -98,7 +101,14 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """JSON as readable UTF-8; with \\u escapes where a value is not valid Unicode (a file name in another
+    encoding), so that it reads back exactly."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2)
+    atomic_write_text(path, text + "\n")
 
 
 def runs_root(explicit: str | Path | None = None) -> Path:

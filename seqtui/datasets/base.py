@@ -209,7 +209,10 @@ def shuffled_split(
     x, y = x[order], y[order]
     n_out = max(1, int(round(len(x) * fraction)))
     if n_out >= len(x):
-        raise DataError(f"only {len(x)} samples: too few to hold out {fraction:.0%} of them; add more data")
+        raise DataError(
+            f"only {len(x)} samples: too few to hold out {fraction:.2%} of them; lower --validation-split or "
+            "--test-split, or add more data"
+        )
     return x[:-n_out], y[:-n_out], x[-n_out:], y[-n_out:]
 
 

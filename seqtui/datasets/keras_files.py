@@ -24,6 +24,9 @@ def load_npz_file(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
             arrays = {k: f[k] for k in f.files}
     except ValueError:
         try:
+            from seqtui.core.backend import import_keras
+
+            import_keras()  # through the one door: TensorFlow's start-up lines quieted first
             from keras.src.datasets.npz_utils import load_npz  # restricted: numpy arrays only
         except ImportError as exc:
             raise DataError(

@@ -17,6 +17,8 @@ from seqtui.datasets.base import DataError, Dataset, SeriesEncoder
 from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
 from seqtui.datasets.tables import TableSource, open_table
 
+TYPICAL_TRAIN_SHARE = 0.64
+"""The training share with the default splits (0.8 x 0.8)."""
 WINDOW_BUDGET_BYTES = 1 << 30
 """Windows are materialised; longer series keep every k-th window to stay under this size."""
 
@@ -159,9 +161,16 @@ def series_dataset(
     n_train = n - n_val - n_test
     need = config.lookback + config.delay
     if n_train <= need or n_val <= config.delay or n_test <= config.delay:
+        parts = f"train/validation/test parts of {n_train}/{n_val}/{n_test} rows"
+        if n_train <= need and n * TYPICAL_TRAIN_SHARE > need:  # the splits, not the series, leave too little
+            raise DataError(
+                f"{name}: --validation-split {config.validation_split:g} and --test-split {config.test_split:g} "
+                f"leave {parts}; training needs more than lookback {config.lookback} + delay "
+                f"{config.delay}. Lower --validation-split/--test-split (e.g. 0.2)"
+            )
         raise DataError(
             f"{name}: {n} rows are too few for lookback {config.lookback} + delay {config.delay} "
-            "in each of the train/validation/test parts; lower --lookback/--delay or use a longer series"
+            f"in each of the {parts}; lower --lookback/--delay or use a longer series"
         )
     mean = values[:n_train].astype("float64").mean(axis=0)
     std = values[:n_train].astype("float64").std(axis=0)

@@ -69,6 +69,11 @@ def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> tuple[s
                 f"{path}, line {_line_of(raw, exc.start)}: not valid {encoding}; "
                 "pass the file's real encoding with --encoding (e.g. cp949 or latin-1)"
             ) from None
+        except (UnicodeError, ValueError, TypeError) as exc:  # punycode, idna...: no position to name
+            raise DataError(
+                f"{path} is not valid {encoding} ({exc}); pass the file's real encoding with --encoding "
+                "(e.g. utf-8, cp949 or latin-1)"
+            ) from None
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
