@@ -117,9 +117,15 @@ def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> int:
     return sum(line.count(delimiter) >= width - 1 for line in inner)
 
 
-def _ends_inside_quotes(text: str, start: int, delimiter: str) -> bool:
-    """Whether the text from line `start` on ends inside a quoted cell (strict parsing says so)."""
-    rest = text.split("\n", start - 1)[-1]
+def _ends_inside_quotes(text: str, start: int, newlines: int, delimiter: str) -> bool:
+    """Whether the text from line `start` on (of a text with `newlines` line breaks) ends inside a quoted
+    cell, as strict parsing says; found from the end, so the last rows of a long file cost little."""
+    pos = len(text)
+    for _ in range(newlines - start + 2):  # back to the line break before line `start`
+        pos = text.rfind("\n", 0, pos)
+        if pos < 0:
+            break
+    rest = text[pos + 1 :]
     try:
         for _ in csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True):
             pass
@@ -158,11 +164,14 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
             start, line = line, reader.line_num + 1
             if delimiter == "\t":
                 cells = [_unquote(c) for c in cells]
-            elif line - start > 1:  # a quoted cell over several lines
-                swallowed = _swallowed_rows(cells, delimiter, width)
-                if swallowed >= 2:
-                    raise _unclosed_quote(path, start, f"{swallowed} lines after it were read as one cell")
-                if reader.line_num >= last_line and _ends_inside_quotes(text, start, delimiter):
+            else:
+                if line - start > 1:  # a quoted cell over several lines
+                    swallowed = _swallowed_rows(cells, delimiter, width)
+                    if swallowed >= 2:
+                        raise _unclosed_quote(
+                            path, start, f"{swallowed} lines after it were read as one cell"
+                        )
+                if reader.line_num >= last_line and _ends_inside_quotes(text, start, last_line, delimiter):
                     raise _unclosed_quote(path, start, "the rest of the file was read as one cell")
             width = width or len(cells)
             if any(c.strip() for c in cells):
