@@ -71,6 +71,7 @@ def test_failed_atomic_write_keeps_the_old_file_and_no_temp(tmp_path, error):
 
 
 def test_save_error_says_the_disk_is_full_and_how_to_resume(tmp_path):
+    (tmp_path / "last.keras").write_bytes(b"x")  # an earlier checkpoint to resume from
     message = str(SaveError(tmp_path, OSError(errno.ENOSPC, "No space left on device")))
     assert "the disk is full" in message and f"--resume {tmp_path}" in message
 

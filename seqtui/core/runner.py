@@ -224,7 +224,6 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "task": task,
             "input_kind": data.input_kind,
             "class_names": data.class_names,
-            "samples": data.samples,
         }
         if config.data.data_path:
             extra["data_sha256"] = data_fingerprint(config.data.data_path)
