@@ -29,6 +29,8 @@ COMMANDS = [
     ["datasets", "fetch"],
     ["export"],
     ["serve"],
+    ["compare"],
+    ["sweep"],
 ]
 SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
 
