@@ -361,4 +361,11 @@ def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datase
 
 
 def main() -> None:
-    app()
+    from seqtui.exit import leave_now
+
+    try:
+        app()
+    except SystemExit as exc:  # Typer's normal way out: leave without TensorFlow's slow teardown
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        leave_now(code)
+        raise

@@ -26,11 +26,16 @@ def test_downsample_keeps_at_most_limit_points_the_last_exact_and_skips_nan():
 
 def test_live_run_tracks_progress_best_epoch_and_time_left():
     run = LiveRun.started(RunStarted("r", "demo", 4, 0, 10, 1000, 5, "binary", "accuracy"))
-    assert run.seconds_left == float("inf")
+    assert run.seconds_left == float("inf") and run.step == 0  # no batch done yet: not "10/10"
+    run.batch(BatchEnded(1, 3, 10, {"loss": 0.9, "accuracy": 0.4}, 50.0))
+    assert run.seconds_left == float("inf")  # the first batches' pace includes graph tracing: no ETA yet
+    run.batch(BatchEnded(1, 4, 10, {"loss": 0.8, "accuracy": 0.4}, 400.0))
     run.batch(BatchEnded(1, 5, 10, {"loss": 0.7, "accuracy": 0.5}, 500.0))
-    assert run.batch_x == [0.5] and run.seconds_left == 0.5 * 2 + 3 * 2  # 1000 samples at 500/s = 2 s/epoch
+    assert run.batch_x == [0.3, 0.4, 0.5]
+    assert run.seconds_left == 0.5 * 2 + 3 * 2  # 1000 samples at 500/s = 2 s/epoch
     run.epoch_end(EpochEnded(1, 4, {"loss": 0.6, "val_loss": 0.65}, 4.0, 250.0, best=True))
     assert run.best_epoch == 1 and run.seconds_left == 3 * 4.0
+    assert (run.batch_x, run.batch_loss) == ([1.0], [0.6])  # the finished epoch: its own value only
     assert run.curve("val_loss") == ([1], [0.65]) and clock(3725) == "1:02:05" and clock(65) == "1:05"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from textual.widgets import ContentSwitcher, Static
 
 from seqtui.core.config import RunConfig, with_overrides
@@ -33,7 +35,10 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         await pilot.pause()
         screen = app.train_screen
         loss = screen.query_one("#loss-chart", MetricChart)
-        assert len(loss.series["loss"].xs) == 12  # one point per batch event
+        # live, one point per batch event; once an epoch ends, its epoch value (no jump where the
+        # running mean restarts)
+        assert loss.series["loss"].xs == [1.0, 2.0, 3.0]
+        assert loss.series["loss"].ys == [1.0, 0.5, pytest.approx(1 / 3)]
         assert loss.series["val_loss"].xs == [1, 2, 3]
         assert loss.marked == (2, "best epoch 2")  # epoch 3's val_loss rose: not the best
         assert loss.draws >= 1

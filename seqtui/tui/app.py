@@ -27,6 +27,10 @@ from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
 
 
+SCREENS_BY_KEY = ("setup", "train", "predict", "runs")
+"""Digits 1-4 switch to these screens, except on Setup, where a digit belongs to its fields."""
+
+
 class SeqtuiApp(App[None]):
     """Choose data and a model, watch it learn, then play with it."""
 
@@ -36,10 +40,11 @@ class SeqtuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("f2,1", "switch_mode('setup')", "Setup"),
-        Binding("f3,2", "switch_mode('train')", "Train"),
-        Binding("f4,3", "switch_mode('predict')", "Predict"),
-        Binding("f5,4", "switch_mode('runs')", "Runs"),
+        Binding("f2", "switch_mode('setup')", "Setup"),
+        Binding("f3", "switch_mode('train')", "Train"),
+        Binding("f4", "switch_mode('predict')", "Predict"),
+        Binding("f5", "switch_mode('runs')", "Runs"),
+        *(Binding(str(i), f"digit_mode('{m}')", m, show=False) for i, m in enumerate(SCREENS_BY_KEY, 1)),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
@@ -48,6 +53,13 @@ class SeqtuiApp(App[None]):
     .row { height: auto; }
     .row > Label { width: 14; }
     .hint { color: $text-muted; }
+    /* A focus ring that reads without colour too: the focused field's label is reversed, a focused
+       table or chart list gets a bar on its left, a focused input is bold and underlined. */
+    .row:focus-within > Label, FieldRow:focus-within > Label { text-style: bold reverse; }
+    Input:focus { text-style: bold underline; background: $accent 30%; }
+    Select:focus > SelectCurrent { text-style: bold reverse; }
+    DataTable { border-left: blank; }
+    DataTable:focus { border-left: thick $accent; }
     """
 
     engine_status: reactive[str] = reactive("starting")
@@ -112,6 +124,14 @@ class SeqtuiApp(App[None]):
     @property
     def train_screen(self) -> TrainScreen:
         return self.get_screen("train", TrainScreen)
+
+    def action_digit_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "digit_mode" and isinstance(self.screen, SetupScreen):
+            return False  # the key goes on to the focused widget instead of leaving the screen
+        return True
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -11,8 +11,10 @@ from textual.widgets import Markdown
 HELP = """\
 # seqtui keys
 
+*Close this help with `Esc`, `q` or `F1`.*
+
 **Everywhere**: `F1` or `?` this help · `F2` Setup · `F3` Train · `F4` Predict · `F5` Runs
-(also `1`-`4` when no text box has the focus) · `Tab`/`Shift+Tab` move between fields ·
+(also `1`-`4` outside Setup, whose fields take digits) · `Ctrl+P` commands · `Tab`/`Shift+Tab` move between fields ·
 `q` or `Ctrl+Q` quit (asks first while a model is training).
 
 ## Setup
@@ -37,8 +39,10 @@ down/up, `c` clear. Forecasting: the forecast against the real series (`[` and `
 temperature (0 = always the likeliest word), `Enter` to generate.
 
 ## Runs
-`Enter` or `p` predict with the run · `c` continue training it · `Space` mark two runs (A and B):
-their loss curves share one chart · `r` reload the list.
+`Enter` or `p` predict with the run · `c` continue training it · `Space` mark runs to compare (any
+number; the `cmp` column numbers them): their curves share one chart, named in its legend · `t` validation
+or training loss · `v` the chart or their settings side by side (≠ marks the ones that differ) ·
+`r` reload the list.
 """
 
 

@@ -4,10 +4,11 @@ live model summary (built by Keras in a thread worker once the engine is ready).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,7 +20,7 @@ from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
 from seqtui.core.presets import PRESETS
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, field_text
+from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, compact_count, field_text
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
@@ -32,7 +33,13 @@ STATUS_MARK = {
     "needs package": "✗ package",
     "needs --data": "… your file",
 }
+SCREEN_ORDER = {name: i for i, name in enumerate(("dataset", "data_path", "arch", *FIELD_NAMES))}
+"""Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
+
+
+def config_path_ok(data_path: str) -> bool:
+    return Path(data_path).expanduser().exists()
 
 
 def default_preset() -> str:
@@ -46,15 +53,20 @@ def default_preset() -> str:
 class SetupScreen(BaseScreen):
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
-    SetupScreen #data-pane { width: 2fr; min-width: 30; padding: 0 1 0 0; }
-    SetupScreen #form-pane { width: 3fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
+    SetupScreen #data-pane { width: 34; padding: 0 1 0 0; }
+    SetupScreen.-wide #data-pane { width: 1fr; min-width: 64; max-width: 90; }
+    SetupScreen #form-pane { width: 1fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
+    SetupScreen #data-pane .row > Label { width: 10; }
     SetupScreen #datasets { height: 1fr; min-height: 5; }
-    SetupScreen #dataset-info { height: auto; max-height: 6; }
+    SetupScreen #dataset-info { height: auto; }
+    SetupScreen #fetch-message { height: auto; }
+    SetupScreen #field-note { height: auto; color: $text-muted; padding: 0 0 1 0; }
     SetupScreen #other-problems { height: auto; display: none; }
     SetupScreen #other-problems.-shown { display: block; }
     SetupScreen .section { text-style: bold; }
     SetupScreen Select { width: 1fr; }
     SetupScreen #data_path { width: 1fr; }
+    SetupScreen #data_path.-invalid { text-style: reverse; }
     """
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
@@ -85,7 +97,7 @@ class SetupScreen(BaseScreen):
                 yield Static(markup=False, id="dataset-info")
                 with Horizontal(classes="row"):
                     yield Label("data file")
-                    yield Input(placeholder="optional: your CSV/TSV/text", id="data_path", compact=True)
+                    yield Input(placeholder="optional: a path", id="data_path", compact=True)
                 yield Static(markup=False, id="fetch-message")
             with VerticalScroll(id="form-pane"):
                 with Horizontal(classes="row"):
@@ -96,6 +108,7 @@ class SetupScreen(BaseScreen):
                     )
                 for spec in FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
+                yield Static(markup=False, id="field-note")
                 yield Static(markup=False, id="other-problems")
                 yield Label("model", classes="section")
                 yield LayerSummary(id="summary")
@@ -117,8 +130,8 @@ class SetupScreen(BaseScreen):
         table = self.query_one("#datasets", DataTable)
         table.clear()
         for info in DATASETS.values():
-            table.add_row(info.name, STATUS_MARK.get(info.status, info.status), info.task, info.samples,
-                          str(info.classes or "-"), key=info.name)  # fmt: skip
+            table.add_row(info.name, STATUS_MARK.get(info.status, info.status), info.task,
+                          compact_count(info.samples), str(info.classes or "-"), key=info.name)  # fmt: skip
 
     def select_dataset(self, name: str) -> None:
         table = self.query_one("#datasets", DataTable)
@@ -147,6 +160,8 @@ class SetupScreen(BaseScreen):
             self._dataset_changed(str(event.row_key.value))
 
     def _dataset_changed(self, name: str) -> None:
+        if name != self.dataset and not self.query("#fetch-bar"):
+            self.query_one("#fetch-message", Static).update("")  # an old fetch's outcome is about another set
         self.dataset = name
         info = self.info
         tokens = info.input_kind in ("tokens", "auto")
@@ -160,7 +175,7 @@ class SetupScreen(BaseScreen):
         if info.hint:
             lines.append(f"\n{info.hint}", style="italic")
         if not tokens:
-            lines.append(f"\n({info.input_kind}: no maxlen/vocab/embedding)", style="italic")
+            lines.append(f"\n({info.input_kind}: maxlen, vocab and embedding unused)", style="italic")
         self.query_one("#dataset-info", Static).update(lines)
         self.revalidate()
 
@@ -180,6 +195,11 @@ class SetupScreen(BaseScreen):
             else dataclasses.replace(self.base, preset=None)
         )
         config, problems = build_config(base, values, self.dataset, arch, data_path)
+        if data_path and not config_path_ok(data_path):
+            problems.insert(0, Problem("data_path", f"no file or folder {data_path!r}: check the path"))
+        self.query_one("#data_path", Input).set_class(
+            bool(data_path) and not config_path_ok(data_path), "-invalid"
+        )
         self.problems = problems
         self.blocker = availability(self.info, data_path)
         by_field: dict[str, str] = {}
@@ -187,6 +207,7 @@ class SetupScreen(BaseScreen):
             by_field.setdefault(problem.field, problem.message)
         for row in self.query(FieldRow):
             row.set_problem(by_field.get(row.field_name))
+        self._show_note()
         others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in FIELD_NAMES]
         if self.blocker:
             others.append(f"! {self.blocker}")
@@ -195,6 +216,16 @@ class SetupScreen(BaseScreen):
         other.set_class(bool(others), "-shown")
         self.config = None if problems else config
         self._schedule_summary()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """The focused field's tip, or its whole problem (the row beside it has room for one line)."""
+        focused = self.focused
+        row = focused.parent if focused is not None else None
+        note = row.note if isinstance(row, FieldRow) else ""
+        self.query_one("#field-note", Static).update(note)
 
     # -- the model summary --------------------------------------------------------------------------
     def _engine_ready(self, ready: bool) -> None:
@@ -245,19 +276,26 @@ class SetupScreen(BaseScreen):
         return preset.params, preset.name
 
     # -- actions ------------------------------------------------------------------------------------
-    async def action_start(self) -> None:
+    def action_start(self) -> None:
         self.revalidate()
         if self.problems:
-            first = self.problems[0]
-            self.notify(f"Fix {len(self.problems)} problem(s) first: {first}", severity="error")
-            if first.field in FIELD_NAMES:
+            first = min(self.problems, key=lambda p: SCREEN_ORDER.get(p.field, len(SCREEN_ORDER)))
+            count = len(self.problems)
+            self.notify(f"Fix {count} problem{'s' if count > 1 else ''} first: {first}", severity="error")
+            if first.field in (*FIELD_NAMES, "data_path"):
                 self.query_one(f"#{first.field}", Input).focus()
             return
         if self.blocker:
             self.notify(self.blocker, severity="warning")
             return
         assert self.config is not None
-        await self.app.start_training(self.config)  # type: ignore[attr-defined]
+        config = self.config
+        self.app.activity = f"starting {config.name}"  # type: ignore[attr-defined]
+        self.notify(f"Starting {config.name}: loading data and building the model...", timeout=3)
+        self.call_after_refresh(self._start, config)  # the message paints before the Train screen builds
+
+    async def _start(self, config: RunConfig) -> None:
+        await self.app.start_training(config)  # type: ignore[attr-defined]
 
     def action_fetch(self) -> None:
         info = self.info

@@ -38,6 +38,8 @@ class TrainScreen(BaseScreen):
     TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
     TrainScreen #charts { height: 1fr; min-height: 8; }
     TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
+    TrainScreen #bottom.-results { height: 1fr; min-height: 8; }
+    TrainScreen #metric-chart.-same-as-loss { display: none; }
     TrainScreen #log { height: 1fr; }
     TrainScreen #results { height: 1fr; }
     TrainScreen #results-text { height: auto; padding: 0 1; }
@@ -64,7 +66,7 @@ class TrainScreen(BaseScreen):
             markup=False,
             id="run-title",
         )
-        yield ProgressLine("epochs", id="epoch-progress")
+        yield ProgressLine("epochs done", id="epoch-progress")
         yield ProgressLine("batch", id="batch-progress")
         with Horizontal(id="charts"):
             yield MetricChart("loss", id="loss-chart")
@@ -90,8 +92,10 @@ class TrainScreen(BaseScreen):
         self.query_one("#metric-chart", MetricChart).clear("accuracy")
         self.query_one("#confusion", ConfusionTable).clear(columns=True)
         self.query_one("#results-text", Static).update("no results yet")
-        self.query_one("#bottom", ContentSwitcher).current = "log"
+        self._show_pane("log")
+        self.query_one("#metric-chart", MetricChart).remove_class("-same-as-loss")
         self.app.activity = "preparing a run"  # type: ignore[attr-defined]
+        self._show_progress()
 
     def start(self, config: RunConfig) -> None:
         self._reset(f"{config.name}: loading data and building the model...")
@@ -125,7 +129,13 @@ class TrainScreen(BaseScreen):
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#bottom", ContentSwitcher)
-        switcher.current = "results" if switcher.current == "log" else "log"
+        self._show_pane("results" if switcher.current == "log" else "log")
+
+    def _show_pane(self, pane: str) -> None:
+        """The log is a strip under the charts; the results (and a confusion matrix) take half the screen."""
+        switcher = self.query_one("#bottom", ContentSwitcher)
+        switcher.current = pane
+        switcher.set_class(pane == "results", "-results")
 
     async def action_predict(self) -> None:
         folder = Path(self.live.run_dir) if self.live.run_dir else None
@@ -174,9 +184,12 @@ class TrainScreen(BaseScreen):
         self.live.epoch_end(event)
         self._draw_epochs()
         self._show_progress()
-        self.log_line(
-            f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s "
-            f"{event.samples_per_s:,.0f}/s" + (" *best" if event.best else "")
+        if self.live.monitor in event.logs and event.logs.get("loss") == event.logs[self.live.monitor]:
+            # the loss is the metric (mae for mae): one chart, not the same curve twice
+            self.query_one("#metric-chart", MetricChart).add_class("-same-as-loss")
+        self.log_line(  # no samples/s here (the batch line has it): the line fits 80 columns with *best
+            f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s"
+            + (" *best" if event.best else "")
         )
 
     def on_log_line(self, message: LogLine) -> None:
@@ -193,6 +206,9 @@ class TrainScreen(BaseScreen):
         if not run.batch_x:  # resumed runs: earlier epochs from history.csv
             loss.set_series("loss", *run.curve("loss"), "braille")
             metric.set_series(run.monitor, *run.curve(run.monitor), "braille")
+        else:  # finished epochs keep their epoch value only (see LiveRun.batch_x)
+            loss.set_series("loss", run.batch_x, run.batch_loss, "braille")
+            metric.set_series(run.monitor, run.batch_x, run.batch_metric, "braille")
         loss.set_series("val_loss", *run.curve("val_loss"), "hd")
         metric.set_series(f"val_{run.monitor}", *run.curve(f"val_{run.monitor}"), "hd")
         for chart in (loss, metric):
@@ -204,9 +220,11 @@ class TrainScreen(BaseScreen):
         done = int(run.history[-1]["epoch"]) if run.history else run.initial_epoch
         eta = f"ETA {clock(run.seconds_left)}" if self.ended is None else self.ended.status
         self.query_one("#epoch-progress", ProgressLine).update(done, run.epochs, eta)
+        for chart_id in ("#loss-chart", "#metric-chart"):  # both charts span the whole run
+            self.query_one(chart_id, MetricChart).set_x_range(run.initial_epoch, run.epochs)
         speed = f"{run.samples_per_s:,.0f} samples/s" if run.samples_per_s else ""
         self.query_one("#batch-progress", ProgressLine).update(run.step, run.steps, speed)
-        if self.ended is None:
+        if self.ended is None and run.name:
             doing = "stopping after this batch" if self.cancel.is_set() else f"training {run.name}"
             self.app.activity = f"{doing}: epoch {run.epoch}/{run.epochs}"  # type: ignore[attr-defined]
 
@@ -243,7 +261,7 @@ class TrainScreen(BaseScreen):
         if end.message:
             self.log_line(end.message)
         if end.test_metrics or end.status != "interrupted":
-            self.query_one("#bottom", ContentSwitcher).current = "results"
+            self._show_pane("results")
         if end.status in ("failed", "diverged"):
             message = end.message + (f"\n\n{OOM_ADVICE}" if is_out_of_memory(end.message) else "")
             title = "Out of memory" if is_out_of_memory(end.message) else f"Training {end.status}"

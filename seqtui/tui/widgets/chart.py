@@ -26,6 +26,36 @@ class Series:
     marker: str
 
 
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Evenly spaced round values covering [lo, hi] (steps of 1, 2 or 5 x 10^k), about `count` of them."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0) * 0.1
+    raw = (hi - lo) / max(1, count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(lo / step) * step
+    ticks = []
+    value = first
+    while value < hi + step * 0.999:
+        ticks.append(round(value, 12))
+        value += step
+    return ticks
+
+
+def tick_label(value: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return f"{value:.{min(decimals + (1 if step / 10 ** math.floor(math.log10(step)) == 2.5 else 0), 8)}f}"
+
+
+def epoch_ticks(lo: float, hi: float, room: int) -> list[int]:
+    """Whole epochs from lo to hi, at most `room` of them, in a round step."""
+    span = max(1, math.ceil(hi) - math.floor(lo))
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**9) if span / s <= room)
+    return list(range(math.floor(lo), math.ceil(hi) + 1, step))
+
+
 def downsample(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[float], list[float]]:
     """At most `limit` points: the mean of each run of neighbouring points, the last point kept as it is."""
     pairs = [(x, y) for x, y in zip(xs, ys, strict=False) if math.isfinite(y)]
@@ -62,6 +92,7 @@ class MetricChart(PlotextPlot):
         self.xlabel = xlabel
         self.series: dict[str, Series] = {}
         self.marked: tuple[float, str] | None = None
+        self.x_range: tuple[float, float] | None = None
         self.draws = 0
         self._dirty = False
         self._last_draw = 0.0
@@ -82,6 +113,12 @@ class MetricChart(PlotextPlot):
             marker = old.marker if old else MARKERS[len(self.series) % len(MARKERS)]
         self.series[name] = Series(list(xs), list(ys), marker)
         self._dirty = True
+
+    def set_x_range(self, lo: float, hi: float) -> None:
+        """Draw x from lo to hi whatever the data covers (charts side by side then share their x axis)."""
+        if hi > lo and (lo, hi) != self.x_range:
+            self.x_range = (lo, hi)
+            self._dirty = True
 
     def mark(self, x: float | None, label: str = "") -> None:
         self.marked = None if x is None else (x, label)
@@ -119,11 +156,17 @@ class MetricChart(PlotextPlot):
         plt.clear_figure()
         limit = max(8, (self.size.width - 10) * 2)
         drawn = False
+        all_x: list[float] = []
+        all_y: list[float] = []
         for name, s in self.series.items():
             xs, ys = downsample(s.xs, s.ys, limit)
             if xs:
                 plt.plot(xs, ys, label=name, marker=s.marker)
+                all_x += xs
+                all_y += ys
                 drawn = True
+        if drawn:
+            self._axes(all_x, all_y)
         title = self.title if drawn else f"{self.title} (waiting for data)"
         if self.marked is not None:
             plt.vline(self.marked[0])
@@ -133,3 +176,18 @@ class MetricChart(PlotextPlot):
             plt.xlabel(self.xlabel)
         self.draws += 1
         return super().render()
+
+    def _axes(self, xs: list[float], ys: list[float]) -> None:
+        """Whole-epoch x ticks over the run's range; evenly spaced round y ticks."""
+        plt = self.plt
+        lo, hi = self.x_range or (min(xs), max(xs))
+        lo, hi = min(lo, min(xs)), max(hi, max(xs))
+        if self.xlabel == "epoch":
+            ticks = epoch_ticks(lo, hi, max(2, (self.size.width - 12) // 6))
+            plt.xlim(lo, max(hi, lo + 1))
+            plt.xticks(ticks, [str(t) for t in ticks])
+        y_ticks = nice_ticks(min(ys), max(ys), max(2, min(6, self.size.height // 3)))
+        if len(y_ticks) >= 2:
+            step = y_ticks[1] - y_ticks[0]
+            plt.ylim(y_ticks[0], y_ticks[-1])
+            plt.yticks(y_ticks, [tick_label(t, step) for t in y_ticks])
