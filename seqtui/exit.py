@@ -8,6 +8,7 @@ returns, so nothing is left to save by then: flush what we printed and leave wit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -21,8 +22,6 @@ def leave_now(code: int) -> None:
         return
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can reach it
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe: nothing more can reach it anyway
-            pass
     os._exit(code)

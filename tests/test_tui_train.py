@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from textual.widgets import ContentSwitcher, Static
 
 from seqtui.core.config import RunConfig, with_overrides

@@ -26,7 +26,6 @@ from seqtui.tui.screens.setup import SetupScreen
 from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
 
-
 SCREENS_BY_KEY = ("setup", "train", "predict", "runs")
 """Digits 1-4 switch to these screens, except on Setup, where a digit belongs to its fields."""
 
@@ -129,9 +128,8 @@ class SeqtuiApp(App[None]):
         self.switch_mode(mode)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "digit_mode" and isinstance(self.screen, SetupScreen):
-            return False  # the key goes on to the focused widget instead of leaving the screen
-        return True
+        # On Setup a digit belongs to its fields, never a way off the screen
+        return not (action == "digit_mode" and isinstance(self.screen, SetupScreen))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
