@@ -343,7 +343,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    out.print(views.datasets_table(DATASETS.values()))
+    out.print(views.datasets_table(DATASETS.values(), out.width))
 
 
 @datasets_app.command("fetch")

@@ -58,7 +58,7 @@ class SeqtuiApp(App[None]):
     Input:focus { text-style: bold underline; background: $accent 30%; }
     Select:focus > SelectCurrent { text-style: bold reverse; }
     DataTable { border-left: blank; }
-    DataTable:focus { border-left: thick $accent; }
+    DataTable:focus { border-left: outer $accent; }
     """
 
     engine_status: reactive[str] = reactive("starting")
