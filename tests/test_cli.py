@@ -334,3 +334,12 @@ def test_tables_at_80_columns_never_cut_the_names_you_type(tmp_path):
     assert any("how to get it" in line for line in wide)
     folders = lines(views.runs_table(tmp_path, runs))
     assert all(any(f"│ {run.path.name} " in line for line in folders) for run in runs)
+
+
+def test_leave_now_flushes_and_exits_at_once_only_after_a_deep_learning_library_loaded():
+    script = (
+        "import sys; from seqtui.exit import leave_now; print('kept', end=''); leave_now(5); "
+        "sys.modules['keras'] = sys; print(' flushed', end=''); leave_now(3); print('never')"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (3, "kept flushed")

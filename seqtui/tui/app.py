@@ -13,10 +13,12 @@ from pathlib import Path
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.reactive import reactive
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from seqtui.core.config import RunConfig
+from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.errors import describe_error
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
 from seqtui.tui.screens.help import HelpScreen
@@ -34,6 +36,7 @@ class SeqtuiApp(App[None]):
     """Choose data and a model, watch it learn, then play with it."""
 
     TITLE = "seqtui"
+    COMMANDS = App.COMMANDS | {SeqtuiCommands}
     SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
@@ -156,9 +159,28 @@ class SeqtuiApp(App[None]):
         await self.switch_mode("predict")
         self.get_screen("predict", PredictScreen).open_run(Path(run_dir))
 
+    async def use_preset(self, name: str) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).choose_preset(name)
+
+    async def use_dataset(self, name: str) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).select_dataset(name)
+
+    async def reset_setup(self) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).action_reset()
+
+    def remember_setup(self) -> None:
+        from seqtui.tui import memory
+
+        with contextlib.suppress(KeyError, NoMatches):  # Setup never shown: nothing new to remember
+            memory.remember(self.get_screen("setup", SetupScreen).setup_state())
+
     # -- quitting ----------------------------------------------------------------------------------
     def action_request_quit(self) -> None:
         """Quit; while a model trains, ask first, then stop it after the current batch and wait."""
+        self.remember_setup()
         train = self.train_screen
         if not train.is_training:
             self.exit()

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
 from seqtui.core.presets import PRESETS
 from seqtui.datasets.registry import DATASETS, DatasetInfo
+from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, compact_count, field_text
 from seqtui.tui.widgets.field_row import FieldRow
@@ -71,13 +72,17 @@ class SetupScreen(BaseScreen):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+g", "fetch", "Fetch data"),
+        Binding("ctrl+r", "reset", "Reset", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.preset = default_preset()
+        self.remembered = memory.recall()
+        preset = self.remembered.get("preset")
+        self.preset = preset if preset in PRESETS else default_preset()
         self.base: RunConfig = PRESETS[self.preset].config
-        self.dataset = self.base.data.dataset
+        dataset = self.remembered.get("dataset")
+        self.dataset = dataset if dataset in DATASETS else self.base.data.dataset
         self.config: RunConfig | None = None
         self.problems: list[Problem] = []
         self.blocker: str | None = None
@@ -124,7 +129,46 @@ class SetupScreen(BaseScreen):
         )
         self.watch(self.app, "engine_ready", self._engine_ready, init=False)
         self.select_dataset(self.dataset)
+        self._apply(self.remembered)
         table.focus()
+
+    # -- remembering the setup between launches ----------------------------------------------------
+    def setup_state(self) -> dict[str, Any]:
+        """What the form shows now, as `memory.remember` keeps it."""
+        return {
+            "preset": self.preset,
+            "dataset": self.dataset,
+            "arch": str(self.query_one("#arch", Select).value),
+            "data_path": self.query_one("#data_path", Input).value,
+            "fields": {name: self.query_one(f"#{name}", Input).value for name in FIELD_NAMES},
+        }
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        """Put a remembered setup back in the form (values it doesn't know are left as they are)."""
+        fields = state.get("fields")
+        if isinstance(fields, dict):
+            for name in FIELD_NAMES:
+                if isinstance(fields.get(name), str):
+                    self.query_one(f"#{name}", Input).value = fields[name]
+        if state.get("arch") in ARCHITECTURES:
+            self.query_one("#arch", Select).value = state["arch"]
+        if isinstance(state.get("data_path"), str):
+            self.query_one("#data_path", Input).value = state["data_path"]
+
+    def action_reset(self) -> None:
+        """Forget the remembered setup and show the first lesson preset as it is."""
+        memory.forget()
+        self.choose_preset(default_preset(), force=True)
+        self.query_one("#data_path", Input).value = ""
+        self.notify("Settings reset to the preset; nothing is remembered now.")
+
+    def choose_preset(self, name: str, force: bool = False) -> None:
+        """Show a preset's settings (the command palette and the preset list both come here)."""
+        select = self.query_one("#preset", Select)
+        if force or select.value == name:
+            self.preset = ""  # so the change below applies even to the preset already shown
+            self._use_preset(name)
+        select.value = name
 
     def fill_datasets(self) -> None:
         table = self.query_one("#datasets", DataTable)
@@ -147,7 +191,10 @@ class SetupScreen(BaseScreen):
     def _preset_chosen(self, event: Select.Changed) -> None:
         if event.value == self.preset or event.value is Select.NULL:
             return
-        self.preset = str(event.value)
+        self._use_preset(str(event.value))
+
+    def _use_preset(self, name: str) -> None:
+        self.preset = name
         self.base = PRESETS[self.preset].config
         for spec in FIELDS:
             self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
@@ -292,6 +339,7 @@ class SetupScreen(BaseScreen):
         config = self.config
         self.app.activity = f"starting {config.name}"  # type: ignore[attr-defined]
         self.notify(f"Starting {config.name}: loading data and building the model...", timeout=3)
+        memory.remember(self.setup_state())
         self.call_after_refresh(self._start, config)  # the message paints before the Train screen builds
 
     async def _start(self, config: RunConfig) -> None:
