@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 
@@ -62,3 +63,25 @@ def test_bridge_posts_from_another_thread_without_waiting_for_the_ui():
     worker.join()
     assert time.perf_counter() - start < 1.0
     assert len(posted) == 100 and isinstance(posted[0], BatchDone) and posted[-1].event.step == 100
+
+
+def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):
+    import types
+
+    from seqtui.tui.resources import ResourceMonitor
+
+    fake = types.SimpleNamespace(
+        nvmlInit=lambda: None,
+        nvmlDeviceGetCount=lambda: 1,
+        nvmlDeviceGetHandleByIndex=lambda i: "gpu0",
+        nvmlDeviceGetUtilizationRates=lambda h: types.SimpleNamespace(gpu=42),
+        nvmlDeviceGetMemoryInfo=lambda h: types.SimpleNamespace(used=3 * 2**30, total=80 * 2**30),
+    )
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    assert ResourceMonitor().sample().endswith(" · GPU 42% 3.0/80.0 GiB")
+
+    def broken() -> None:
+        raise RuntimeError("NVML Shared Library Not Found")
+
+    monkeypatch.setattr(fake, "nvmlInit", broken)
+    assert "GPU" not in ResourceMonitor().sample()  # no driver: the line just leaves the GPU out

@@ -67,11 +67,16 @@ async def test_stop_ends_after_the_current_batch_and_keeps_the_model(tmp_path):
         await pilot.pause()
         screen = app.train_screen
         assert screen.is_training
+        screen._sample_resources()  # what the 1 s timer does while a model trains
+        resources = plain(screen.query_one("#resources", Static))
+        assert resources.startswith("CPU ") and " RAM " in resources and "GiB" in resources
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.ended.status == "interrupted" and screen.ended.epochs_done == 1
         assert "stopping after the current batch" in log_text(screen)
+        screen._sample_resources()
+        assert plain(screen.query_one("#resources", Static)) == ""  # only while training
         assert not screen.is_training
 
 

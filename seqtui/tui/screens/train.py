@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -24,6 +25,11 @@ from seqtui.tui.widgets.confusion import ConfusionTable
 from seqtui.tui.widgets.progress_line import ProgressLine
 from seqtui.tui.widgets.status_line import StatusLine
 
+if TYPE_CHECKING:
+    from seqtui.tui.resources import ResourceMonitor
+
+RESOURCE_SECONDS = 1.0
+"""The resource line's sampling period."""
 PROGRESS_SECONDS = 0.5
 """Batch progress repaints at most this often (the engine sends up to 5 batch events a second)."""
 
@@ -36,6 +42,7 @@ def short_logs(logs: dict[str, float]) -> str:
 class TrainScreen(BaseScreen):
     DEFAULT_CSS = """
     TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
+    TrainScreen #resources { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     TrainScreen #charts { height: 1fr; min-height: 8; }
     TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
     TrainScreen #bottom.-results { height: 1fr; min-height: 8; }
@@ -58,6 +65,7 @@ class TrainScreen(BaseScreen):
         self.ended: RunEnded | None = None
         self.log_lines: list[str] = []
         self._progress_due = False
+        self.monitor: ResourceMonitor | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Train")
@@ -68,6 +76,7 @@ class TrainScreen(BaseScreen):
         )
         yield ProgressLine("epochs done", id="epoch-progress")
         yield ProgressLine("batch", id="batch-progress")
+        yield Static("", markup=False, id="resources")
         with Horizontal(id="charts"):
             yield MetricChart("loss", id="loss-chart")
             yield MetricChart("accuracy", id="metric-chart")
@@ -174,6 +183,21 @@ class TrainScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.set_interval(PROGRESS_SECONDS, self._tick)
+        self.set_interval(RESOURCE_SECONDS, self._sample_resources)
+
+    def _sample_resources(self) -> None:
+        """CPU, memory and GPU while a model trains (sampled here, on the UI's timer, not in training)."""
+        line = self.query_one("#resources", Static)
+        if not self.is_training:
+            if self.monitor is not None:
+                line.update("")
+                self.monitor = None
+            return
+        if self.monitor is None:
+            from seqtui.tui.resources import ResourceMonitor
+
+            self.monitor = ResourceMonitor()
+        line.update(self.monitor.sample())
 
     def _tick(self) -> None:
         if self._progress_due:
