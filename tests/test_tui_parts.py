@@ -6,6 +6,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
 from seqtui.datasets.tokenizer import TokenView
 from seqtui.tui.live_run import LiveRun, clock
@@ -85,3 +87,14 @@ def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):
 
     monkeypatch.setattr(fake, "nvmlInit", broken)
     assert "GPU" not in ResourceMonitor().sample()  # no driver: the line just leaves the GPU out
+
+
+def test_chart_axes_are_round_and_smoothing_starts_at_the_first_value():
+    from seqtui.tui.widgets.chart import epoch_ticks, nice_ticks, smoothed
+
+    ticks = nice_ticks(0.94, 2.42)
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert ticks[0] <= 0.94 and ticks[-1] >= 2.42 and steps == {0.5}  # evenly spaced round values
+    assert epoch_ticks(0, 120, 10) == [0, 20, 40, 60, 80, 100, 120]  # whole epochs, never 59.8
+    assert epoch_ticks(0, 3, 10) == [0, 1, 2, 3]
+    assert smoothed([1.0, 0.0, 0.0]) == [1.0, pytest.approx(0.375), pytest.approx(0.1836734)]

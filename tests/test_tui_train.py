@@ -56,6 +56,10 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         table = screen.query_one("#confusion", ConfusionTable)
         assert table.row_count == 3 and "greeting" in str(table.columns[table.ordered_columns[1].key].label)
         assert app.activity == "last run completed"
+        await pilot.press("m", "y")  # smoothing and log scale, on both charts
+        assert all(c.smooth and c.log_y for c in (loss, metric))
+        loss.flush()
+        assert "(smoothed, log)" in str(loss.render())
 
 
 async def test_stop_ends_after_the_current_batch_and_keeps_the_model(tmp_path):

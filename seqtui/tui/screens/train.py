@@ -55,6 +55,8 @@ class TrainScreen(BaseScreen):
         Binding("s", "stop", "Stop"),
         Binding("l", "toggle_pane", "Results"),
         Binding("p", "predict", "Try it"),
+        Binding("m", "smooth", "Smooth"),
+        Binding("y", "log_scale", "Log y"),
     ]
 
     def __init__(self) -> None:
@@ -135,6 +137,17 @@ class TrainScreen(BaseScreen):
             self.notify("Nothing is training.")
             return
         self.stop()
+
+    def _charts(self) -> list[MetricChart]:
+        return [self.query_one(c, MetricChart) for c in ("#loss-chart", "#metric-chart")]
+
+    def action_smooth(self) -> None:
+        for chart in self._charts():
+            chart.set_view(smooth=not chart.smooth)
+
+    def action_log_scale(self) -> None:
+        for chart in self._charts():
+            chart.set_view(log_y=not chart.log_y)
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#bottom", ContentSwitcher)
@@ -269,6 +282,9 @@ class TrainScreen(BaseScreen):
         if end.message:
             lines.append(f"\n{end.message}", style="italic")
         elif end.status == "completed" and end.epochs_done < self.live.epochs:
+            for chart in self._charts():
+                chart.add_mark(f"early stop {end.epochs_done}", end.epochs_done)
+                chart.flush()
             lines.append(
                 f"\nearly stopping ended it at epoch {end.epochs_done} of {self.live.epochs}: val_loss had "
                 f"stopped improving; model.keras is the best epoch ({self.live.best_epoch})",

@@ -56,6 +56,19 @@ def epoch_ticks(lo: float, hi: float, room: int) -> list[int]:
     return list(range(math.floor(lo), math.ceil(hi) + 1, step))
 
 
+def smoothed(ys: Sequence[float], weight: float = 0.6) -> list[float]:
+    """An exponential moving average (TensorBoard's smoothing), debiased so it starts at the first value."""
+    out, mean, total = [], 0.0, 0.0
+    for y in ys:
+        if not math.isfinite(y):
+            out.append(y)
+            continue
+        mean = weight * mean + (1 - weight) * y
+        total = weight * total + (1 - weight)
+        out.append(mean / total)
+    return out
+
+
 def downsample(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[float], list[float]]:
     """At most `limit` points: the mean of each run of neighbouring points, the last point kept as it is."""
     pairs = [(x, y) for x, y in zip(xs, ys, strict=False) if math.isfinite(y)]
@@ -93,6 +106,10 @@ class MetricChart(PlotextPlot):
         self.series: dict[str, Series] = {}
         self.marked: tuple[float, str] | None = None
         self.x_range: tuple[float, float] | None = None
+        self.marks: dict[str, float] = {}
+        """Extra vertical lines by label (early stopping)."""
+        self.smooth = False
+        self.log_y = False
         self.draws = 0
         self._dirty = False
         self._last_draw = 0.0
@@ -120,6 +137,19 @@ class MetricChart(PlotextPlot):
             self.x_range = (lo, hi)
             self._dirty = True
 
+    def set_view(self, smooth: bool | None = None, log_y: bool | None = None) -> None:
+        """Smoothing (an EMA of each series) and a log-scale y axis, as toggles."""
+        self.smooth = self.smooth if smooth is None else smooth
+        self.log_y = self.log_y if log_y is None else log_y
+        self.flush()
+
+    def add_mark(self, label: str, x: float | None) -> None:
+        if x is None:
+            self.marks.pop(label, None)
+        else:
+            self.marks[label] = x
+        self._dirty = True
+
     def mark(self, x: float | None, label: str = "") -> None:
         self.marked = None if x is None else (x, label)
         self._dirty = True
@@ -127,6 +157,7 @@ class MetricChart(PlotextPlot):
     def clear(self, title: str | None = None) -> None:
         self.series.clear()
         self.marked = None
+        self.marks.clear()
         if title is not None:
             self.title = title
         self._dirty = True
@@ -158,19 +189,29 @@ class MetricChart(PlotextPlot):
         drawn = False
         all_x: list[float] = []
         all_y: list[float] = []
+        log_y = self.log_y and all(y > 0 for s in self.series.values() for y in s.ys if math.isfinite(y))
         for name, s in self.series.items():
-            xs, ys = downsample(s.xs, s.ys, limit)
+            xs, ys = downsample(s.xs, smoothed(s.ys) if self.smooth else s.ys, limit)
             if xs:
                 plt.plot(xs, ys, label=name, marker=s.marker)
                 all_x += xs
                 all_y += ys
                 drawn = True
         if drawn:
-            self._axes(all_x, all_y)
+            if log_y:
+                plt.yscale("log")
+            else:
+                self._axes(all_x, all_y)
         title = self.title if drawn else f"{self.title} (waiting for data)"
         if self.marked is not None:
             plt.vline(self.marked[0])
             title = f"{title} · {self.marked[1]}" if self.marked[1] else title
+        for label, x in self.marks.items():
+            plt.vline(x)
+            title = f"{title} · {label}"
+        views = [name for name, on in (("smoothed", self.smooth), ("log", log_y)) if on]
+        if views:
+            title = f"{title} ({', '.join(views)})"
         plt.title(title[: max(0, self.size.width - 4)])  # plotext drops a title wider than the plot
         if self.size.height >= 14:
             plt.xlabel(self.xlabel)
