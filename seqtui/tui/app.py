@@ -40,6 +40,7 @@ class SeqtuiApp(App[None]):
     SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
         Binding("f2", "switch_mode('setup')", "Setup"),

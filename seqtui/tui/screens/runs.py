@@ -16,6 +16,9 @@ from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.widgets.run_compare import RunCompare
 from seqtui.tui.widgets.status_line import StatusLine
 
+COLUMNS = ("cmp", "run", "started", "status", "epochs", "best val", "test", "time")
+NARROW_BELOW = 96
+
 
 def _short(metric: str) -> str:
     return metric.replace("accuracy", "acc")
@@ -45,6 +48,7 @@ class RunsScreen(BaseScreen):
         super().__init__()
         self.runs: list[RunSummary] = []
         self.marked: list[Path] = []
+        self._shown_columns: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Runs")
@@ -53,10 +57,15 @@ class RunsScreen(BaseScreen):
         yield RunCompare(id="compare")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        table = self.query_one("#runs", DataTable)
-        for column in ("cmp", "run", "started", "status", "epochs", "best val", "test", "time"):
-            table.add_column(column, key=column)
+    def _columns(self) -> tuple[str, ...]:
+        """Every column from 96 columns on; below, the start time gives way so the rest fits 80."""
+        if self.app.size.width >= NARROW_BELOW:
+            return COLUMNS
+        return tuple(c for c in COLUMNS if c != "started")
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.runs and self._shown_columns != self._columns():
+            self.action_reload()
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -67,9 +76,15 @@ class RunsScreen(BaseScreen):
         cursor = table.cursor_row
         self.runs = list_runs(self.app.runs_dir)  # type: ignore[attr-defined]
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
-        table.clear()
+        columns = self._columns()
+        table.clear(columns=columns != self._shown_columns)
+        if columns != self._shown_columns:
+            for column in columns:
+                table.add_column(column, key=column)
+            self._shown_columns = columns
         for run in self.runs:
-            table.add_row(*self._cells(run), key=str(run.path))
+            cells = dict(zip(COLUMNS, self._cells(run), strict=True))
+            table.add_row(*(cells[c] for c in columns), key=str(run.path))
         if self.runs:
             table.move_cursor(row=min(cursor, len(self.runs) - 1))
         else:

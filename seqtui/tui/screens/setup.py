@@ -34,6 +34,7 @@ STATUS_MARK = {
     "needs package": "✗ package",
     "needs --data": "… your file",
 }
+DATASET_COLUMNS = ("dataset", "status", "task", "samples", "classes")
 SCREEN_ORDER = {name: i for i, name in enumerate(("dataset", "data_path", "arch", *FIELD_NAMES))}
 """Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
@@ -59,6 +60,7 @@ class SetupScreen(BaseScreen):
     SetupScreen #form-pane { width: 1fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
     SetupScreen #data-pane .row > Label { width: 10; }
     SetupScreen #datasets { height: 1fr; min-height: 5; }
+    SetupScreen.-tall #datasets { height: auto; max-height: 24; }
     SetupScreen #dataset-info { height: auto; }
     SetupScreen #fetch-message { height: auto; }
     SetupScreen #field-note { height: auto; color: $text-muted; padding: 0 0 1 0; }
@@ -120,9 +122,6 @@ class SetupScreen(BaseScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#datasets", DataTable)
-        for column in ("dataset", "status", "task", "samples", "classes"):
-            table.add_column(column, key=column)
         self.fill_datasets()
         self.query_one("#summary", LayerSummary).message(
             "model summary: waiting for the engine (Keras) to load"
@@ -130,7 +129,7 @@ class SetupScreen(BaseScreen):
         self.watch(self.app, "engine_ready", self._engine_ready, init=False)
         self.select_dataset(self.dataset)
         self._apply(self.remembered)
-        table.focus()
+        self.query_one("#datasets", DataTable).focus()
 
     # -- remembering the setup between launches ----------------------------------------------------
     def setup_state(self) -> dict[str, Any]:
@@ -171,11 +170,24 @@ class SetupScreen(BaseScreen):
         select.value = name
 
     def fill_datasets(self) -> None:
+        """The dataset list: name and status in 80 columns (the description below says the rest); task,
+        samples and classes too from 96 columns on."""
         table = self.query_one("#datasets", DataTable)
-        table.clear()
+        columns = DATASET_COLUMNS if self.app.size.width >= 96 else DATASET_COLUMNS[:2]
+        table.clear(columns=len(table.columns) != len(columns))
+        if not table.columns:
+            for column in columns:
+                table.add_column(column, key=column)
         for info in DATASETS.values():
-            table.add_row(info.name, STATUS_MARK.get(info.status, info.status), info.task,
-                          compact_count(info.samples), str(info.classes or "-"), key=info.name)  # fmt: skip
+            cells = (info.name, STATUS_MARK.get(info.status, info.status), info.task,
+                     compact_count(info.samples), str(info.classes or "-"))  # fmt: skip
+            table.add_row(*cells[: len(columns)], key=info.name)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#datasets", DataTable)
+        if len(table.columns) != (len(DATASET_COLUMNS) if self.app.size.width >= 96 else 2):
+            self.fill_datasets()
+            self.select_dataset(self.dataset)
 
     def select_dataset(self, name: str) -> None:
         table = self.query_one("#datasets", DataTable)

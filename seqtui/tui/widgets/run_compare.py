@@ -87,7 +87,7 @@ class RunCompare(Vertical):
         table.clear(columns=True)
         table.add_column("setting", key="setting")
         for index, run in enumerate(self.runs, 1):
-            table.add_column(run_label(index, run), key=str(run.path))
+            table.add_column(f"{index} {run.name}", key=str(run.path))
         settings = [flat_settings(RunFolder(run.path).read_json("config.json")) for run in self.runs]
         results = [self._results(run) for run in self.runs]
         rows: dict[str, list[str]] = {}
