@@ -18,6 +18,7 @@ import math
 import platform
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -41,6 +42,7 @@ from seqtui.core.runs import (
     ENCODER,
     LAST,
     METRICS,
+    RUN,
     RunFolder,
     RunFolderError,
     SaveError,
@@ -147,6 +149,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
     confusion = None
+    began = time.monotonic()
     try:
         observer(
             RunStarted(
@@ -171,6 +174,11 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
+            if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+                observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
+                test_metrics, confusion = _evaluate(keras, s, t.batch_size, current_is_best=False)
+                baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
+                atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
             baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
@@ -186,7 +194,15 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
-        s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        spent = float(s.folder.read_json(RUN).get("train_seconds") or 0) + time.monotonic() - began
+        s.folder.update_status(
+            status=status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=message,
+            train_seconds=round(spent, 1),
+        )
     end = RunEnded(
         status,
         str(s.folder.path),

@@ -357,7 +357,11 @@ def summarize(folder: RunFolder) -> RunSummary:
         best_val=best_val,
         test=_headline(folder.read_json(METRICS)),
         started=state.get("started"),
-        seconds=_seconds_between(state.get("started"), state.get("ended")),
+        seconds=(
+            float(state["train_seconds"])
+            if isinstance(state.get("train_seconds"), int | float)
+            else _seconds_between(state.get("started"), state.get("ended"))
+        ),
     )
 
 
