@@ -9,24 +9,46 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from seqtui.core.config import RunConfig
 from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.errors import describe_error
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
-from seqtui.tui.screens.help import HelpScreen
-from seqtui.tui.screens.predict import PredictScreen
-from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.setup import SetupScreen
-from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
+
+if TYPE_CHECKING:
+    from seqtui.tui.screens.train import TrainScreen
+
+
+# The first screen is Setup: the others (and numpy, plotext, Markdown with them) are imported when first
+# shown, so the first frame comes sooner.
+def _train() -> Screen:
+    from seqtui.tui.screens.train import TrainScreen
+
+    return TrainScreen()
+
+
+def _predict() -> Screen:
+    from seqtui.tui.screens.predict import PredictScreen
+
+    return PredictScreen()
+
+
+def _runs() -> Screen:
+    from seqtui.tui.screens.runs import RunsScreen
+
+    return RunsScreen()
+
 
 SCREENS_BY_KEY = ("setup", "train", "predict", "runs")
 """Digits 1-4 switch to these screens, except on Setup, where a digit belongs to its fields."""
@@ -37,7 +59,7 @@ class SeqtuiApp(App[None]):
 
     TITLE = "seqtui"
     COMMANDS = App.COMMANDS | {SeqtuiCommands}
-    SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
+    SCREENS = {"setup": SetupScreen, "train": _train, "predict": _predict, "runs": _runs}
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
@@ -126,6 +148,8 @@ class SeqtuiApp(App[None]):
     # -- moving between screens --------------------------------------------------------------------
     @property
     def train_screen(self) -> TrainScreen:
+        from seqtui.tui.screens.train import TrainScreen
+
         return self.get_screen("train", TrainScreen)
 
     def action_digit_mode(self, mode: str) -> None:
@@ -136,6 +160,8 @@ class SeqtuiApp(App[None]):
         return not (action == "digit_mode" and isinstance(self.screen, SetupScreen))
 
     def action_help(self) -> None:
+        from seqtui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -158,6 +184,8 @@ class SeqtuiApp(App[None]):
 
     async def open_for_prediction(self, run_dir: Path) -> None:
         await self.switch_mode("predict")
+        from seqtui.tui.screens.predict import PredictScreen
+
         self.get_screen("predict", PredictScreen).open_run(Path(run_dir))
 
     async def use_preset(self, name: str) -> None:
