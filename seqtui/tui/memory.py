@@ -36,7 +36,7 @@ def recall() -> dict[str, Any]:
 
 def remember(setup: dict[str, Any]) -> None:
     """Save the setup atomically; a folder that can't be written only means nothing is remembered."""
-    from seqtui.core.runs import atomic_write_json
+    from seqtui.common.files import atomic_write_json
 
     with contextlib.suppress(OSError):
         state_dir().mkdir(parents=True, exist_ok=True)

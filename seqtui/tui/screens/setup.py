@@ -21,7 +21,14 @@ from seqtui.core.presets import PRESETS
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, compact_count, field_text
+from seqtui.tui.setup_form import (
+    FIELD_NAMES,
+    FIELDS,
+    availability,
+    compact_count,
+    config_from_form,
+    field_text,
+)
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
@@ -253,7 +260,7 @@ class SetupScreen(BaseScreen):
             if self.base.data.dataset == self.dataset
             else dataclasses.replace(self.base, preset=None)
         )
-        config, problems = build_config(base, values, self.dataset, arch, data_path)
+        config, problems = config_from_form(base, values, self.dataset, arch, data_path)
         if data_path and not config_path_ok(data_path):
             problems.insert(0, Problem("data_path", f"no file or folder {data_path!r}: check the path"))
         self.query_one("#data_path", Input).set_class(
