@@ -107,3 +107,34 @@ async def test_errors_are_dialogs_and_the_app_keeps_running(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.train_screen.ended.status == "failed"
+
+
+async def test_one_chart_when_the_loss_is_the_metric_and_numbered_columns_for_many_classes(tmp_path):
+    from seqtui.core.events import EpochEnded, RunStarted
+    from seqtui.tui.messages import EpochDone, TrainingStarted
+
+    app = fake_app(tmp_path, FakeRunner())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        screen = app.train_screen
+        screen.post_message(
+            TrainingStarted(RunStarted(str(tmp_path), "seattle-gru", 3, 0, 4, 400, 9, "regression", "mae"))
+        )
+        screen.post_message(
+            EpochDone(
+                EpochEnded(
+                    1, 3, {"loss": 0.4, "mae": 0.4, "val_loss": 0.5, "val_mae": 0.5}, 1.0, 400.0, best=True
+                )
+            )
+        )
+        await pilot.pause()
+        metric = screen.query_one("#metric-chart", MetricChart)
+        assert not metric.display  # loss = mae: the same curve twice would say nothing more
+        assert screen.query_one("#loss-chart", MetricChart).display
+
+        names = [f"topic-{i}" for i in range(19)]
+        table = screen.query_one("#confusion", ConfusionTable)
+        table.show([[5 if i == j else 0 for j in range(19)] for i in range(19)], names)
+        labels = [str(table.columns[key].label) for key in table.columns]
+        assert labels[1:4] == ["0", "1", "2"] and len(labels) == 20  # 19 numbered columns fit 80
+        assert str(table.get_row_at(18)[0]) == "18 topic-18"
