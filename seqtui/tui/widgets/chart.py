@@ -227,7 +227,7 @@ class MetricChart(PlotextPlot):
             ticks = epoch_ticks(lo, hi, max(2, (self.size.width - 12) // 6))
             plt.xlim(lo, max(hi, lo + 1))
             plt.xticks(ticks, [str(t) for t in ticks])
-        y_ticks = nice_ticks(min(ys), max(ys), max(2, min(6, self.size.height // 3)))
+        y_ticks = nice_ticks(min(ys), max(ys), max(3, min(6, self.size.height // 3)))
         if len(y_ticks) >= 2:
             step = y_ticks[1] - y_ticks[0]
             plt.ylim(y_ticks[0], y_ticks[-1])

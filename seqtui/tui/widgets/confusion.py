@@ -27,7 +27,7 @@ class ConfusionTable(DataTable):
             self.add_column(str(i) if numbered else name[:10], key=f"p{i}")
         for i, row in enumerate(matrix):
             total = sum(row) or 1
-            label = f"{i} {names[i][:14]}" if numbered else names[i][:16]
+            label = f"{i} {names[i][:14]}" if numbered and names[i] != str(i) else names[i][:16]
             cells: list[Text] = [Text(label, style="bold")]
             for j, count in enumerate(row):
                 if i == j:
