@@ -337,7 +337,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    out.print(views.datasets_table(DATASETS.values()))
+    out.print(views.datasets_table(DATASETS.values(), out.width))
 
 
 @datasets_app.command("fetch")
@@ -355,7 +355,14 @@ def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datase
 
 
 def main() -> None:
-    app()
+    from seqtui.common.exit import leave_now
+
+    try:
+        app()
+    except SystemExit as exc:  # Typer's normal way out: leave without TensorFlow's slow teardown
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        leave_now(code)
+        raise
 
 
 from seqtui import cli_experiments  # noqa: E402, F401 - registers `compare` and `sweep` on the app

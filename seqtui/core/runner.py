@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -46,6 +47,7 @@ from seqtui.core.runs import (
     ENCODER,
     LAST,
     METRICS,
+    RUN,
     RunFolder,
     RunFolderError,
     SaveError,
@@ -158,6 +160,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     confusion = None
     baseline: Baseline | None = None
     said = ""
+    began = time.monotonic()
     try:
         observer(
             RunStarted(
@@ -183,8 +186,12 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
+            if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+                observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
+                test_metrics, confusion = _evaluate(keras, s, t.batch_size, current_is_best=False)
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+        if test_metrics:
             baseline = job.result()
             reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
             atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
@@ -202,8 +209,16 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     epochs_done = len(s.history)
     reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        earlier = s.folder.read_json(RUN).get("train_seconds")
+        earlier = float(earlier) if isinstance(earlier, int | float) and math.isfinite(earlier) else 0.0
         s.folder.update_status(
-            status=status, ended=utc_now(), epochs_done=epochs_done, message=message, **reference
+            status=status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=message,
+            train_seconds=round(earlier + time.monotonic() - began, 1),
+            **reference,
         )
     end = RunEnded(
         status,
