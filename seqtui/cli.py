@@ -93,12 +93,39 @@ def given_runs_dir(ctx: typer.Context, runs_dir: Path | None) -> Path | None:
 
 
 # -- train --------------------------------------------------------------------------------------------
+TokenizerOption = Annotated[
+    str | None,
+    typer.Option(
+        help="words, characters or morphemes (Korean, with kiwipiepy: particles and endings split off)."
+    ),
+]
+StopwordsOption = Annotated[
+    str | None,
+    typer.Option(help="ko (the lesson's Korean list; the default for morphemes), none, or a file of words."),
+]
+ContentOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--content-morphemes/--all-morphemes",
+        help="Morphemes: keep content morphemes only (no particles, endings, affixes).",
+    ),
+]
+
+
 def build_config(
-    preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]
+    preset: str | None,
+    data: Path | None,
+    dataset: str | None,
+    overrides: dict[str, Any],
+    tokenizing: tuple[str | None, str | None, bool | None] = (None, None, None),
 ) -> RunConfig:
+    """The preset (or defaults) with the options given; `tokenizing` is (--tokenizer, --stopwords,
+    --content-morphemes)."""
     from seqtui.core.presets import get_preset
+    from seqtui.core.tokenizing import tokenizer_overrides
 
     config = get_preset(preset).config if preset else RunConfig()
+    overrides.update(tokenizer_overrides(config.data, *tokenizing))
     if data is not None:
         overrides["data_path"] = str(data.expanduser())  # --data=~/x.csv: no shell expands that ~
         if not preset and not dataset:
@@ -165,7 +192,12 @@ def train(
         int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")
     ] = None,
     delay: Annotated[int | None, typer.Option(help="Time series: rows ahead to forecast.")] = None,
-    split: Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")] = None,
+    split: Annotated[
+        str | None, typer.Option(help="Tokenise by 'whitespace', 'character' or 'morpheme'.", hidden=True)
+    ] = None,
+    tokenizer: TokenizerOption = None,
+    stopwords: StopwordsOption = None,
+    content_morphemes: ContentOption = None,
     limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
     runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
     backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
@@ -194,14 +226,17 @@ def train(
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
         if resume is not None:
-            _check_resume_options(resume, runs_dir, preset=preset, data=data, dataset=dataset, **overrides)
+            _check_resume_options(
+                resume, runs_dir, preset=preset, data=data, dataset=dataset, tokenizer=tokenizer,
+                stopwords=stopwords, content_morphemes=content_morphemes, **overrides,
+            )  # fmt: skip
             config = None
         elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
         else:
             from seqtui.core.runner import check_config
 
-            config = build_config(preset, data, dataset, overrides)
+            config = build_config(preset, data, dataset, overrides, (tokenizer, stopwords, content_morphemes))
             check_config(config)
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
         end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
@@ -247,6 +282,7 @@ def summary(
     layers: Annotated[int | None, typer.Option()] = None,
     arch: Annotated[str | None, typer.Option()] = None,
     dropout: Annotated[float | None, typer.Option()] = None,
+    tokenizer: TokenizerOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
 ) -> None:
     """Print a preset's layers with output shapes and parameter counts."""
@@ -267,6 +303,7 @@ def summary(
                 arch=arch,
                 dropout=dropout,
             ),
+            (tokenizer, None, None),
         )
         check_config(config)
         table = model_summary(config)
@@ -313,6 +350,9 @@ def predict(
         Path | None, typer.Option(help="Where run folders live, to find RUN by name (SEQTUI_RUNS_DIR).")
     ] = None,
     backend: Annotated[str | None, typer.Option()] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Text classes: one JSON object per sentence, with its tokens.")
+    ] = False,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
     with clear_errors():
@@ -321,6 +361,12 @@ def predict(
         if image is None and not text:
             fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
         predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
+        for note in predictor.notes:
+            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        if as_json and predictor.task in ("binary", "multiclass") and image is None:
+            for line in predictor.explain_texts(list(text or [])):
+                print(json.dumps(line, ensure_ascii=False))
+            return
         if image is not None:
             from seqtui.datasets.images import read_image
 

@@ -24,7 +24,7 @@ ARCHITECTURES = (
 RECURRENT_ARCHITECTURES = ("simple_rnn", "lstm", "gru", "bilstm", "stacked_lstm", "cnn_lstm")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw", "nadam")
 PADDING = ("pre", "post")
-SPLITS = ("whitespace", "character")
+SPLITS = ("whitespace", "character", "morpheme")
 STANDARDIZE = ("lower_punct", "hangul", "none")
 LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 Padding = Literal["pre", "post"]
@@ -54,8 +54,11 @@ class DataConfig:
     """Text encoding of the user's file; None tries UTF-8 then falls back to latin-1."""
     standardize: Literal["lower_punct", "hangul", "none"] = "lower_punct"
     """lower_punct: lowercase and strip punctuation (every script kept); hangul: keep Hangul only."""
-    split: Literal["whitespace", "character"] = "whitespace"
+    split: Literal["whitespace", "character", "morpheme"] = "whitespace"
+    """How text becomes tokens (`--tokenizer`): words, characters, or Korean morphemes (kiwipiepy)."""
     stopwords: tuple[str, ...] = ()
+    content_morphemes: bool = False
+    """Morphemes: keep content morphemes only (nouns, stems, adverbs...), no particles or endings."""
     target_column: str | None = None
     """Time series: the column to forecast (default: the first numeric column)."""
     lookback: int = 72
@@ -308,7 +311,12 @@ def validate(
         need(d.vocab_size >= 3, "vocab_size", "must be at least 3 (padding, out-of-vocabulary and one word)")
     need(d.padding in PADDING, "padding", f"must be 'pre' or 'post' (got {d.padding!r})")
     need(d.truncating in PADDING, "truncating", f"must be 'pre' or 'post' (got {d.truncating!r})")
-    need(d.split in SPLITS, "split", f"must be 'whitespace' or 'character' (got {d.split!r})")
+    need(d.split in SPLITS, "split", f"must be one of {', '.join(SPLITS)} (got {d.split!r})")
+    need(
+        isinstance(d.content_morphemes, bool),
+        "content_morphemes",
+        f"must be true or false (got {d.content_morphemes!r})",
+    )
     need(
         d.standardize in STANDARDIZE,
         "standardize",

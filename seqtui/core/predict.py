@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,17 @@ from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import pad
 
 
+def _analyser_notes(encoder: Encoder) -> list[str]:
+    """A morpheme run needs its analyser: refuse to load without it (before Keras loads), note a version
+    change."""
+    if not isinstance(encoder, TextEncoder) or encoder.tokenizer.split != "morpheme":
+        return []
+    from seqtui.datasets.morphemes import check_saved
+
+    note = check_saved(encoder.tokenizer.analyser)
+    return [note] if note else []
+
+
 @dataclass
 class Predictor:
     """A trained model with the encoder and class names it was trained with."""
@@ -31,6 +42,8 @@ class Predictor:
     encoder: Encoder
     task: str
     class_names: list[str]
+    notes: list[str] = field(default_factory=list)
+    """Warnings about loading, e.g. another version of the morpheme analyser than the run's."""
 
     @classmethod
     def load(
@@ -49,11 +62,13 @@ class Predictor:
             encoder = encoder_from_dict(raw)
         except DataError as exc:
             raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
+        notes = _analyser_notes(encoder)
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
         return cls(
-            folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", []))
-        )
+            folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", [])),
+            notes,
+        )  # fmt: skip
 
     def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
         if self.task == "binary":
@@ -71,6 +86,26 @@ class Predictor:
             raise DataError(f"this run's model is a {self.task} model, not a text classifier")
         probs = self.model.predict(self.encoder.encode(texts), verbose=0)
         return [self._ranked(row) for row in probs]
+
+    def explain_texts(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Per text: the tokens the model saw (morphemes for a morpheme run; unknown ones `known: false`),
+        how many maxlen cut off, and the classes with probabilities: what `predict --json` prints."""
+        assert isinstance(self.encoder, TextEncoder)
+        empty = "no tokens left after standardising: the model sees padding only"
+        out = []
+        for text, ranked in zip(texts, self.classify_texts(texts), strict=True):
+            tokens, cut = self.encoder.view(text)
+            out.append(
+                {
+                    "text": text,
+                    "tokens": [{"text": t.text, "id": t.id, "known": t.known} for t in tokens],
+                    "unknown": sum(not t.known for t in tokens),
+                    "cut": cut,
+                    "note": None if tokens else empty,
+                    "classes": [{"name": name, "p": round(p, 6)} for name, p in ranked],
+                }
+            )
+        return out
 
     def classify_image(self, image: np.ndarray, prepared: bool = False) -> list[tuple[str, float]]:
         """Digit probabilities for a greyscale image (MNIST-prepared unless `prepared`)."""

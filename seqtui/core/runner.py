@@ -201,6 +201,19 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
+def _cancellable_analysis(cancel: threading.Event) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(
+                f"stopped while analysing morphemes ({done:,} of {total:,} texts); no run folder was created"
+            )
+
+    return on_progress(check)
+
+
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
     data = load_dataset(config.data)
     keras = import_keras(backend)
@@ -251,15 +264,16 @@ def train(
     settings = Settings.from_env()
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
+    cancel = cancel or threading.Event()
     if data is None:
-        keras, data = _prepare(config, backend or settings.backend)
+        with _cancellable_analysis(cancel):
+            keras, data = _prepare(config, backend or settings.backend)
     else:
         keras = import_keras(backend or settings.backend)
     check_config(config, data)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
@@ -374,7 +388,6 @@ def resume(
     else:  # stopped before the first checkpoint: start from new weights
         spec, task, outputs = spec_from_dataset(config, data)
         model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
     try:
