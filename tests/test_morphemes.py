@@ -156,7 +156,10 @@ def test_tokenizer_and_stopword_choices(tmp_path):
     words = DataConfig("topics-ko")
     assert tokenizer_overrides(words, "morphemes", None)["stopwords"] == KOREAN_STOPWORDS
     assert tokenizer_overrides(words, "morphemes", "none")["stopwords"] == ()
-    assert "stopwords" not in tokenizer_overrides(words, "characters", None)
+    assert "stopwords" not in tokenizer_overrides(words, "words", None)  # no change, no new default
+    lesson = PRESETS["nsmc-lstm"].config.data
+    assert tokenizer_overrides(lesson, "characters", None)["stopwords"] == ()
+    assert tokenizer_overrides(lesson, "words", "ko")["stopwords"] == KOREAN_STOPWORDS
 
 
 def test_korean_presets_default_to_morphemes():

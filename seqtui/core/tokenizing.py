@@ -54,15 +54,16 @@ def tokenizer_overrides(
 ) -> dict[str, Any]:
     """Flat overrides (split, stopwords, content_morphemes) for the choices given (None: keep the config's).
 
-    Switching to morphemes without saying which stopwords takes the Korean list, as the lesson does.
+    Without --stopwords, changing the tokenizer changes the default with it: the lesson's Korean list for
+    morphemes, none for characters (single letters are no stopwords) and for words.
     """
     out: dict[str, Any] = {}
     if tokenizer is not None:
         out["split"] = split_for(tokenizer)
     if stopwords is not None:
         out["stopwords"] = read_stopwords(stopwords)
-    elif out.get("split") == "morpheme" and data.split != "morpheme" and not data.stopwords:
-        out["stopwords"] = read_stopwords("ko")
+    elif out.get("split", data.split) != data.split:
+        out["stopwords"] = read_stopwords("ko" if out["split"] == "morpheme" else "none")
     if content_morphemes is not None:
         out["content_morphemes"] = content_morphemes
     return out
