@@ -12,12 +12,14 @@ run: $(VENV)/.stamp-run
 	$(BIN)/seqtui $(ARGS)
 
 test: $(VENV)/.stamp-dev
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 test-slow: $(VENV)/.stamp-dev
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-dev
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check seqtui tests bench
 	$(BIN)/ruff format --check seqtui tests bench
 

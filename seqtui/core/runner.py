@@ -232,7 +232,6 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "task": task,
             "input_kind": data.input_kind,
             "class_names": data.class_names,
-            "samples": data.samples,
         }
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from seqtui.common.errors import SeqtuiError
+from seqtui.common.keras_door import BACKENDS
+from seqtui.common.paths import keras_home
+
+__all__ = ["BACKENDS", "Settings", "SettingsError", "keras_home"]
 
 
-class SettingsError(Exception):
+class SettingsError(SeqtuiError):
     """A SEQTUI_ environment variable with a value seqtui can't use."""
+
+    title = "Bad environment setting"
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,3 @@ class Settings:
             backend=backend,
             batch_events_per_s=events_per_s,
         )
-
-
-def keras_home() -> Path:
-    """Keras' cache root: Keras' own answer once it is loaded (it reads KERAS_HOME at import), else the same
-    rule without importing Keras."""
-    config = sys.modules.get("keras.src.backend.config")
-    if config is not None:
-        return Path(config.keras_home()).expanduser()
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()

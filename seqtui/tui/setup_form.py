@@ -76,7 +76,7 @@ def _parse(spec: FieldSpec, text: str) -> tuple[int | float | None, str | None]:
         return None, f"must be {what} (got {text!r})"
 
 
-def build_config(
+def config_from_form(
     base: RunConfig,
     values: dict[str, str],
     dataset: str,

@@ -20,7 +20,7 @@ from seqtui.core.presets import PRESETS
 from seqtui.core.tokenizing import TOKENIZERS, tokenizer_name
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, field_text
+from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, config_from_form, field_text
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
@@ -190,7 +190,7 @@ class SetupScreen(BaseScreen):
             else dataclasses.replace(self.base, preset=None)
         )
         tokenizer = str(self.query_one("#tokenizer", Select).value)
-        config, problems = build_config(base, values, self.dataset, arch, data_path, tokenizer)
+        config, problems = config_from_form(base, values, self.dataset, arch, data_path, tokenizer)
         self.problems = problems
         self.blocker = availability(self.info, data_path)
         by_field: dict[str, str] = {}
