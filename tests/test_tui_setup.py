@@ -119,3 +119,22 @@ async def test_dataset_needing_download_blocks_start_and_fetch_explains_offline(
         await pilot.press("escape")
         await pilot.pause()
         assert "could not be downloaded" in plain(screen.query_one("#fetch-message", Static))
+
+
+async def test_the_tokenizer_choice_reaches_the_config_with_its_stopwords(tmp_path):
+    from seqtui.datasets.morphemes import KOREAN_STOPWORDS
+
+    app = fake_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#preset", Select).value = "topics-ko-lstm"
+        await pilot.pause()
+        tokenizer = screen.query_one("#tokenizer", Select)
+        assert tokenizer.value == "morphemes" and not tokenizer.disabled
+        assert screen.config.data.split == "morpheme" and screen.config.data.stopwords == KOREAN_STOPWORDS
+        tokenizer.value = "characters"
+        await pilot.pause()
+        assert screen.config.data.split == "character" and screen.config.data.stopwords == ()
+        screen.query_one("#preset", Select).value = "seattle-gru"
+        await pilot.pause()
+        assert screen.query_one("#tokenizer", Select).disabled  # a series has no tokens
