@@ -201,15 +201,15 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
-def _cancellable_analysis(cancel: threading.Event) -> contextlib.AbstractContextManager[None]:
+def _cancellable_analysis(
+    cancel: threading.Event, left: str = "no run folder was created"
+) -> contextlib.AbstractContextManager[None]:
     """Stop a long morpheme analysis between batches when the run is cancelled."""
     from seqtui.datasets.morphemes import on_progress
 
     def check(done: int, total: int) -> None:
         if cancel.is_set():
-            raise Cancelled(
-                f"stopped while analysing morphemes ({done:,} of {total:,} texts); no run folder was created"
-            )
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
 
     return on_progress(check)
 
@@ -371,7 +371,9 @@ def resume(
     plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
-    keras, data = _prepare(config, backend or settings.backend)
+    cancel = cancel or threading.Event()
+    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
+        keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(

@@ -128,13 +128,14 @@ def analyse(
 
     `content_only` keeps nouns, stems, adverbs, roots, foreign words and numbers (no particles, endings,
     affixes, copula). A stopword matches a morpheme's form; a verb or adjective stem matches it with 다
-    added ("하다" drops the 하 of 했다, "가" keeps the verb 가다). `letters_only` drops punctuation and emoji (what standardising would have removed).
-    Empty texts give empty lists. The progress hook counts distinct texts.
+    added ("하다" drops the 하 of 했다, "가" keeps the verb 가다). `letters_only` drops punctuation and emoji
+    (what standardising would have removed). Empty texts give empty lists. The progress hook counts
+    distinct texts.
     """
     kiwi = _kiwi()
     stop = frozenset(stopwords)
     hook = _HOOK.get()
-    unique = list(dict.fromkeys(texts))  # reviews repeat (NSMC: ~3%): analyse each text once
+    unique = list(dict.fromkeys(texts))  # reviews repeat: analyse each distinct text once
     done: dict[str, list[str]] = {}
     for start in range(0, len(unique), BATCH):
         chunk = unique[start : start + BATCH]
