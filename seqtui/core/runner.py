@@ -236,6 +236,19 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
+def _cancellable_analysis(
+    cancel: threading.Event, left: str = "no run folder was created"
+) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
+
+    return on_progress(check)
+
+
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
     data = load_dataset(config.data)
     keras = import_keras(backend)
@@ -291,15 +304,16 @@ def train(
     settings = Settings.from_env()
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
+    cancel = cancel or threading.Event()
     if data is None:
-        keras, data = _prepare(config, backend or settings.backend)
+        with _cancellable_analysis(cancel):
+            keras, data = _prepare(config, backend or settings.backend)
     else:
         keras = import_keras(backend or settings.backend)
     check_config(config, data)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
@@ -440,7 +454,9 @@ def _resume(
 ) -> RunEnded:
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
-    keras, data = _prepare(config, backend or settings.backend)
+    cancel = cancel or threading.Event()
+    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
+        keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
@@ -461,7 +477,6 @@ def _resume(
         model = saved
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
     try:
