@@ -96,13 +96,21 @@ def config_overrides(ctx: typer.Context) -> dict[str, Any]:
 
 
 def config_from_options(
-    preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]
+    preset: str | None,
+    data: Path | None,
+    dataset: str | None,
+    overrides: dict[str, Any],
+    tokenizer: str | None = None,
 ) -> RunConfig:
-    """The run config the command line describes: a preset (or the defaults), then the data, then overrides."""
+    """The run config the command line describes: a preset (or the defaults), then the data, then overrides.
+
+    --tokenizer and --stopwords (ko, none or a file) are read as the app's Setup reads them."""
     from seqtui.core.presets import get_preset
+    from seqtui.core.tokenizing import tokenizer_overrides
 
     config = get_preset(preset).config if preset else RunConfig()
     overrides = dict(overrides)
+    overrides.update(tokenizer_overrides(config.data, tokenizer, overrides.pop("stopwords", None)))
     if data is not None:
         overrides["data_path"] = str(data.expanduser())  # --data=~/x.csv: no shell expands that ~
         if not preset and not dataset:
@@ -148,6 +156,9 @@ def train(
     step: opt.Step = None,
     delay: opt.Delay = None,
     split: opt.Split = None,
+    tokenizer: opt.Tokenizer = None,
+    stopwords: opt.Stopwords = None,
+    content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
@@ -171,14 +182,16 @@ def train(
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
         if resume is not None:
-            _check_resume_options(resume, runs_dir, preset=preset, data=data, dataset=dataset, **overrides)
+            _check_resume_options(
+                resume, runs_dir, preset=preset, data=data, dataset=dataset, tokenizer=tokenizer, **overrides
+            )
             config = None
         elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
         else:
             from seqtui.core.runner import check_config
 
-            config = config_from_options(preset, data, dataset, overrides)
+            config = config_from_options(preset, data, dataset, overrides, tokenizer)
             check_config(config)
         changes = {name: overrides.get(name) for name in RESUME_OPTIONS}
         if resume is not None and data is not None:
@@ -255,6 +268,9 @@ def summary(
     step: opt.Step = None,
     delay: opt.Delay = None,
     split: opt.Split = None,
+    tokenizer: opt.Tokenizer = None,
+    stopwords: opt.Stopwords = None,
+    content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
 ) -> None:
@@ -265,7 +281,7 @@ def summary(
 
         if not (preset or data or dataset):
             fail("say which model: a preset (see `seqtui presets`), --dataset NAME or --data FILE")
-        config = config_from_options(preset, data, dataset, config_overrides(ctx))
+        config = config_from_options(preset, data, dataset, config_overrides(ctx), tokenizer)
         table = model_summary(config)
     if as_json:
         print(json.dumps(table))
@@ -314,7 +330,13 @@ def predict(
             "--explain", help="Show why: each token's (or image region's) effect on the class, by occlusion."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per text (or image).")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="One JSON object per sentence (its tokens and classes; --explain adds why) or image.",
+        ),
+    ] = False,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
     with clear_errors():
@@ -323,8 +345,17 @@ def predict(
         if image is None and not text:
             fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
         predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
+        for note in predictor.notes:
+            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
         if explain and predictor.task not in ("binary", "multiclass"):
             predictor.explain_text("")  # raises the clear message for generators and forecasters
+        if as_json and predictor.task in ("binary", "multiclass") and image is None:
+            sentences = list(text or [])
+            for line, sentence in zip(predictor.explain_texts(sentences), sentences, strict=True):
+                if explain:
+                    line["explanation"] = predictor.explain_text(sentence).to_dict()
+                print(json.dumps(line, ensure_ascii=False))
+            return
         if image is not None:
             _predict_image(predictor, image, top, explain, as_json)
         elif predictor.task == "generation":
@@ -339,12 +370,6 @@ def predict(
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
                 expl = predictor.explain_text(sentence) if explain else None
-                if as_json:
-                    row: dict[str, Any] = {"text": sentence, "classes": ranked[:top]}
-                    if expl is not None:
-                        row["explanation"] = expl.to_dict()
-                    print(json.dumps(row, ensure_ascii=False))
-                    continue
                 out.print(views.ranked_table(sentence, ranked, top))
                 if expl is not None:
                     out.print(views.explanation_strip([t.text for t in expl.tokens], expl.importance))
@@ -432,7 +457,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    out.print(views.datasets_table(DATASETS.values()))
+    out.print(views.datasets_table(DATASETS.values(), out.width))
 
 
 @datasets_app.command("fetch")
@@ -450,7 +475,14 @@ def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datase
 
 
 def main() -> None:
-    app()
+    from seqtui.common.exit import leave_now
+
+    try:
+        app()
+    except SystemExit as exc:  # Typer's normal way out: leave without TensorFlow's slow teardown
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        leave_now(code)
+        raise
 
 
 from seqtui import cli_experiments  # noqa: E402, F401 - registers `compare` and `sweep` on the app

@@ -185,12 +185,11 @@ def test_predict_explain_on_the_command_line(tmp_path):
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["text"] for r in rows] == ["what is your favorite food", "hi"]
     for row in rows:
-        (top_class, top_p), expl = row["classes"][0], row["explanation"]
-        assert expl["class"] == top_class and expl["probability"] == pytest.approx(top_p, abs=1e-6)
+        top, expl = row["classes"][0], row["explanation"]
+        assert expl["class"] == top["name"] and expl["probability"] == pytest.approx(top["p"], abs=1e-5)
         tokens = expl["tokens"]
-        assert tokens[-1]["prefix_probability"] == pytest.approx(
-            top_p, abs=1e-6
-        )  # the last prefix is all of it
+        assert tokens[-1]["prefix_probability"] == pytest.approx(top["p"], abs=1e-5)  # all of it read
+        assert [t["text"] for t in tokens] == [t["text"] for t in row["tokens"]]  # the tokens --json lists
         assert all(isinstance(t["importance"], float) for t in tokens)
     assert [t["text"] for t in rows[0]["explanation"]["tokens"]] == [
         "what",

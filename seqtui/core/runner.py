@@ -20,6 +20,7 @@ import os
 import platform
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -47,6 +48,7 @@ from seqtui.core.runs import (
     ENCODER,
     LAST,
     METRICS,
+    RUN,
     RunFolder,
     RunFolderError,
     SaveError,
@@ -165,6 +167,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     confusion = None
     baseline: Baseline | None = None
     said = ""
+    began = time.monotonic()
     try:
         observer(
             RunStarted(
@@ -190,8 +193,12 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
+            if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+                observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
+                test_metrics, confusion = _evaluate(keras, s, t.batch_size, current_is_best=False)
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+        if test_metrics:
             baseline = job.result()
             reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
             atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
@@ -209,8 +216,16 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     epochs_done = len(s.history)
     reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        earlier = s.folder.read_json(RUN).get("train_seconds")
+        earlier = float(earlier) if isinstance(earlier, int | float) and math.isfinite(earlier) else 0.0
         s.folder.update_status(
-            status=status, ended=utc_now(), epochs_done=epochs_done, message=message, **reference
+            status=status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=message,
+            train_seconds=round(earlier + time.monotonic() - began, 1),
+            **reference,
         )
     end = RunEnded(
         status,
@@ -245,6 +260,19 @@ def _settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settin
     if tensorboard is not None:
         settings = dataclasses.replace(settings, tensorboard=tensorboard)
     return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
+
+
+def _cancellable_analysis(
+    cancel: threading.Event, left: str = "no run folder was created"
+) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
+
+    return on_progress(check)
 
 
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
@@ -306,15 +334,16 @@ def train(
     settings = _settings(tensorboard, mlflow_uri)
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
+    cancel = cancel or threading.Event()
     if data is None:
-        keras, data = _prepare(config, backend or settings.backend)
+        with _cancellable_analysis(cancel):
+            keras, data = _prepare(config, backend or settings.backend)
     else:
         keras = import_keras(backend or settings.backend)
     check_config(config, data)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
@@ -457,7 +486,9 @@ def _resume(
     settings: Settings,
 ) -> RunEnded:
     folder, config = plan.folder, plan.config
-    keras, data = _prepare(config, backend or settings.backend)
+    cancel = cancel or threading.Event()
+    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
+        keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
@@ -478,7 +509,6 @@ def _resume(
         model = saved
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
     try:
