@@ -30,7 +30,7 @@ format: $(VENV)/.stamp-dev
 # Mutation testing of seqtui/core and seqtui/datasets ([tool.mutmut] in pyproject.toml; docs/testing.md).
 # Long: run it when you change the engine, then `$(BIN)/mutmut results` lists the survivors.
 mutate: $(VENV)/.stamp-dev
-	$(BIN)/mutmut run --max-children 2 $(ARGS)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2 $(ARGS)
 	$(BIN)/mutmut results
 
 bench: $(VENV)/.stamp-run
