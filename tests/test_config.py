@@ -208,3 +208,19 @@ def test_a_valid_config_holds_what_the_model_needs(config):
     assert all(
         getattr(t, k) <= top for k, top in UPPER_LIMITS.items() if k in TrainConfig.__dataclass_fields__
     )
+
+
+def test_the_loaded_datas_kind_decides_the_series_checks():
+    """Your own file is a series only once read: then step > lookback is a problem, named as such."""
+    import numpy as np
+
+    from seqtui.datasets.base import Dataset, SeriesEncoder
+
+    x, y = np.zeros((8, 3, 1), dtype="float32"), np.zeros(8, dtype="float32")
+    encoder = SeriesEncoder(["v"], "v", [0.0], [1.0], lookback=3, step=5, delay=1)
+    data = Dataset("mine", "regression", "series", x, y, x, y, x, y, encoder, [])
+    config = with_overrides(RunConfig(), dataset="file", data_path="mine.csv", lookback=3, step=5, arch="gru")
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, data)
+    assert [p.field for p in raised.value.problems] == ["step"]
+    assert "must not exceed lookback 3" in raised.value.problems[0].message

@@ -36,6 +36,8 @@ def test_runs_dir_and_event_rate_from_the_environment(env):
     assert Settings.from_env() == Settings(Path("/tmp/elsewhere"), None, 2.5)
     env.setenv("SEQTUI_BATCH_EVENTS_PER_S", "10000")  # the highest rate allowed
     assert Settings.from_env().batch_events_per_s == 10_000
+    env.setenv("SEQTUI_BATCH_EVENTS_PER_S", "0.5")  # one event every 2 s
+    assert Settings.from_env().batch_events_per_s == 0.5
 
 
 @pytest.mark.parametrize(
