@@ -20,7 +20,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
+from seqtui.core.baselines import beats
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
 
 if TYPE_CHECKING:
@@ -31,6 +33,13 @@ if TYPE_CHECKING:
 
 def format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{k}={v:.4f}" for k, v in logs.items())
+
+
+def epoch_span(event: RunStarted) -> str:
+    """'epochs 4-6', or what a resume whose epochs are all done does: evaluate the model."""
+    if event.initial_epoch >= event.epochs:
+        return f"all {event.epochs} epochs done, evaluating on the test set"
+    return f"epochs {event.initial_epoch + 1}-{event.epochs}"
 
 
 class PlainReporter:
@@ -44,7 +53,7 @@ class PlainReporter:
         if isinstance(event, RunStarted):
             line = (
                 f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
-                f"epochs {event.initial_epoch + 1}-{event.epochs} -> {event.run_dir}"
+                f"{epoch_span(event)} -> {event.run_dir}"
             )
         elif isinstance(event, EpochEnded):
             line = (
@@ -57,6 +66,8 @@ class PlainReporter:
             line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
             if event.baseline and event.test_metrics:
                 line += f", baseline {format_logs(event.baseline)}"
+            if event.verdict:
+                line += f"; the model {event.verdict}"
         if line:
             print(line, file=self.out, flush=True)
 
@@ -85,8 +96,8 @@ class RichReporter:
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("{task.fields[metrics]}"),
+            TextColumn("{task.fields[rate]}", markup=False),
+            TextColumn("{task.fields[metrics]}", markup=False),
             console=console,
             transient=False,
         )
@@ -105,7 +116,10 @@ class RichReporter:
         p = self.progress
         if isinstance(event, RunStarted):
             self.console.print(
-                f"[bold]{event.name}[/]: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
+                Text.assemble(
+                    (event.name, "bold"),
+                    f": {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}",
+                )
             )
             self.epoch_task = p.add_task(
                 "epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics=""
@@ -132,12 +146,14 @@ class RichReporter:
                 rate=f"{event.samples_per_s:,.0f}/s",
             )
             p.console.print(
-                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
-                f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}"
+                Text.assemble(
+                    f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  {event.seconds:.1f}s",
+                    ("  best", "green") if event.best else "",
+                )
             )
         elif isinstance(event, LogMessage):
-            label = "[dim]note:[/]" if event.level == "info" else f"[yellow]{event.level}:[/]"
-            p.console.print(f"{label} {event.message}", highlight=False)
+            label = ("note:", "dim") if event.level == "info" else (f"{event.level}:", "yellow")
+            p.console.print(Text.assemble(label, " ", event.message))
 
 
 def loss_chart(
@@ -167,10 +183,14 @@ def run_end_table(event: RunEnded) -> Table:
     table.add_column("value", justify="right")
     for key, value in event.test_metrics.items():
         table.add_row(f"test {key}", f"{value:.4f}")
+    if event.baseline_name:
+        table.add_row("baseline", event.baseline_name)
     for key, value in event.baseline.items():
         table.add_row(f"baseline {key}", f"{value:.4f}")
+    if event.verdict:
+        table.add_row("verdict", f"the model {event.verdict}")
     table.add_row("epochs", str(event.epochs_done))
-    table.add_row("run folder", event.run_dir)
+    table.add_row("run folder", Text(event.run_dir))
     return table
 
 
@@ -180,18 +200,19 @@ def presets_table(presets: Iterable[Preset]) -> Table:
     for col in ("name", "dataset", "architecture", "params", "description"):
         table.add_column(col, justify="right" if col == "params" else "left")
     for p in presets:
-        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", p.description)
+        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", Text(p.description))
     return table
 
 
 def layers_table(title: str, layers: dict[str, Any]) -> Table:
     """`layer_table`'s answer: layers with output shapes, parameters and the RNN arithmetic."""
-    view = Table(title=f"{title}: {layers['total_params']:,} parameters")
+    view = Table(title=Text(f"{title}: {layers['total_params']:,} parameters"))
     for col in ("layer", "output shape", "params", "arithmetic"):
         view.add_column(col, justify="right" if col == "params" else "left")
     for row in layers["layers"]:
         shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
-        view.add_row(f"{row['name']} ({row['type']})", shape, f"{row['params']:,}", row.get("formula", ""))
+        name = Text(f"{row['name']} ({row['type']})")
+        view.add_row(name, shape, f"{row['params']:,}", Text(row.get("formula", "")))
     return view
 
 
@@ -200,11 +221,17 @@ def _short(metric: str) -> str:
     return metric.removeprefix("val_").replace("accuracy", "acc")
 
 
-RUN_STATUS_STYLE = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}
+RUN_STATUS_STYLE = {
+    "completed": "green",
+    "failed": "red",
+    "diverged": "red",
+    "crashed": "red",
+    "damaged": "red",
+}
 
 
 def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
-    table = Table(title=f"runs in {root}")
+    table = Table(title=Text(f"runs in {root}"))
     # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
     table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
     for col in ("status", "epochs", "best val", "test", "time"):
@@ -212,21 +239,25 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
     for r in rows:
         val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
         test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
+        if r.test and r.baseline:  # the baseline to beat under the test metric, and whether it was
+            test += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
-        run = f"[bold]{r.name}[/]\n{r.path.name}"
-        table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
+        run = Text.assemble((r.name, "bold"), "\n", r.path.name)
+        if r.reason:
+            run.append(f"\n{r.reason}", style="red")
+        table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}", val, test, dur)
     return table
 
 
 def ranked_table(title: str, ranked: list[tuple[str, float]], top: int) -> Table:
     """Class probabilities, most likely first, with a bar each."""
-    table = Table(title=title, show_header=True, title_justify="left")
+    table = Table(title=Text(title), show_header=True, title_justify="left")
     table.add_column("class")
     table.add_column("probability", justify="right")
     table.add_column("")
     for name, p in ranked[:top]:
-        table.add_row(name, f"{p:.3f}", "█" * round(p * 30))
+        table.add_row(Text(name), f"{p:.3f}", "█" * round(p * 30))
     return table
 
 

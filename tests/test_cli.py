@@ -27,6 +27,8 @@ COMMANDS = [
     ["predict"],
     ["datasets"],
     ["datasets", "fetch"],
+    ["compare"],
+    ["sweep"],
 ]
 SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
 

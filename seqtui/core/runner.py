@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import platform
 import shutil
 import threading
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
+from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
     Cancelled,
     ConfigError,
@@ -35,9 +37,12 @@ from seqtui.core.checks import (
 )
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
+from seqtui.core.run_lock import check_unlocked, training_lock
 from seqtui.core.runs import (
     BEST,
+    CONFIG,
     ENCODER,
     LAST,
     METRICS,
@@ -50,6 +55,7 @@ from seqtui.core.runs import (
 )
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
+from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES, load_dataset
 
 __all__ = [
@@ -85,6 +91,8 @@ class _Session:
     history: list[dict[str, float]]
     initial_epoch: int
     epochs: int
+    callbacks: tuple[Any, ...] = ()
+    """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -142,11 +150,14 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
+    callbacks += s.callbacks
     steps = math.ceil(len(s.data.x_train) / t.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
     confusion = None
+    baseline: Baseline | None = None
+    said = ""
     try:
         observer(
             RunStarted(
@@ -156,6 +167,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         )  # fmt: skip
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
+        job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -173,8 +185,11 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status = "interrupted"
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
-            baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
-            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
+            baseline = job.result()
+            reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
+            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
+            if baseline is not None and monitor in test_metrics:
+                said = verdict(monitor, test_metrics[monitor], baseline)
     except KeyboardInterrupt:
         status = "interrupted"
     except SaveError as exc:
@@ -185,8 +200,11 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     if status == "interrupted":
         message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)
+    reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
-        s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
+        s.folder.update_status(
+            status=status, ended=utc_now(), epochs_done=epochs_done, message=message, **reference
+        )
     end = RunEnded(
         status,
         str(s.folder.path),
@@ -195,7 +213,9 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         message,
         confusion,
         s.data.class_names,
-        s.data.baseline,
+        baseline.metrics if baseline else s.data.baseline,
+        baseline.name if baseline else "",
+        said,
     )
     observer(end)
     return end
@@ -220,6 +240,8 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "input_kind": data.input_kind,
             "class_names": data.class_names,
         }
+        if config.data.data_path:
+            extra["data_sha256"] = data_fingerprint(config.data.data_path)
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
         folder.mark_running(config.train.epochs, 0)
@@ -240,11 +262,15 @@ def train(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
     data: Dataset | None = None,
+    callbacks: tuple[Any, ...] = (),
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
-    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
+    `callbacks` adds Keras callbacks (a sweep's pruning).
     """
+    if isinstance(config.data.data_path, str) and config.data.data_path:  # resumable from any directory
+        config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
     if data is None:
         check_config(config)
     settings = Settings.from_env()
@@ -262,8 +288,9 @@ def train(
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
-    session = _Session(config, folder, data, model, [], 0, config.train.epochs)
-    return _fit(session, observer, cancel, settings)
+    with training_lock(folder.path):
+        session = _Session(config, folder, data, model, [], 0, config.train.epochs, tuple(callbacks))
+        return _fit(session, observer, cancel, settings)
 
 
 @dataclass(frozen=True)
@@ -284,9 +311,15 @@ def plan_resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    check_lock: bool = True,
+    data: str | Path | None = None,
 ) -> ResumePlan:
-    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not."""
+    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
+
+    `check_lock=False` when the caller holds the folder's training lock itself."""
     folder = RunFolder.open(run_dir, runs_dir)
+    if check_lock:
+        check_unlocked(folder.path)
     state = folder.read_json("run.json")
     status = folder.status
     if status == "running":
@@ -297,6 +330,9 @@ def plan_resume(
     asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
     changes = {k: v for k, v in asked.items() if v is not None}
     config = with_overrides(folder.read_config(), **changes)
+    if data is not None:
+        changes["data_path"] = moved_data(folder, config, data)
+        config = with_overrides(config, data_path=changes["data_path"])
     problems = validate(config, DATASET_NAMES)
     if any(p.field in changes for p in problems):
         raise ConfigError([p for p in problems if p.field in changes])
@@ -306,7 +342,10 @@ def plan_resume(
             f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
         )
     if data_source_problems(config):
-        raise ConfigError(data_source_problems(config))
+        raise RunFolderError(
+            f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
+            f"--data FILE (checked to be the same data by its SHA-256)"
+        )
     history = folder.read_history()
     if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
         raise RunFolderError(
@@ -331,6 +370,23 @@ def plan_resume(
     return ResumePlan(folder, config, history, total, changes)
 
 
+def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
+    """The absolute path of --data given on resume, when it holds the bytes the run was trained on."""
+    path = os.path.abspath(os.path.expanduser(str(data)))
+    if not config.data.data_path:
+        raise RunFolderError(f"{folder.path} trains on {config.data.dataset}, not on a file; drop --data")
+    saved = folder.read_json(CONFIG).get("data_sha256")
+    now = data_fingerprint(path)
+    if now is None:
+        raise RunFolderError(f"{path} can't be read; check the path given with --data")
+    if saved and saved != now:
+        raise RunFolderError(
+            f"{path} is not the data this run was trained on (its SHA-256 differs from the one saved in "
+            f"{folder.file(CONFIG)}); pass the original file, or start a new run"
+        )
+    return path
+
+
 def _differs(saved: Any, now: Any) -> bool:
     """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
     if isinstance(saved, dict) and isinstance(now, dict):
@@ -347,6 +403,7 @@ def resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    data: str | Path | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -354,7 +411,18 @@ def resume(
     those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
     done but that was stopped before its test evaluation just gets evaluated.
     """
-    plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
+    with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
+        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
+        return _resume(plan, observer, cancel, backend, learning_rate)
+
+
+def _resume(
+    plan: ResumePlan,
+    observer: Observer,
+    cancel: threading.Event | None,
+    backend: str | None,
+    learning_rate: float | None,
+) -> RunEnded:
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
     keras, data = _prepare(config, backend or settings.backend)
@@ -366,13 +434,18 @@ def resume(
         )
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
     last = folder.file(LAST)
+    model = compiled_model(config, *spec_from_dataset(config, data))  # new weights: no checkpoint yet
     if last.exists():
-        model = folder.load_model(LAST, keras)
+        saved = folder.load_model(LAST, keras)
+        problem = architecture_mismatch(saved, model)
+        if problem:
+            raise RunFolderError(
+                f"{last} is not the model {folder.path}/config.json describes ({problem}); "
+                "the config was edited or the checkpoint comes from another run. Start a new run"
+            )
+        model = saved
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
-    else:  # stopped before the first checkpoint: start from new weights
-        spec, task, outputs = spec_from_dataset(config, data)
-        model = compiled_model(config, spec, task, outputs)
     cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")

@@ -18,11 +18,13 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from seqtui.core.config import RunConfig
 from seqtui.tui.errors import describe_error
+from seqtui.tui.screens.compare import CompareScreen
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
 from seqtui.tui.screens.help import HelpScreen
 from seqtui.tui.screens.predict import PredictScreen
 from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.setup import SetupScreen
+from seqtui.tui.screens.sweep import SweepScreen
 from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
 
@@ -31,7 +33,14 @@ class SeqtuiApp(App[None]):
     """Choose data and a model, watch it learn, then play with it."""
 
     TITLE = "seqtui"
-    SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
+    SCREENS = {
+        "setup": SetupScreen,
+        "train": TrainScreen,
+        "predict": PredictScreen,
+        "runs": RunsScreen,
+        "compare": CompareScreen,
+        "sweep": SweepScreen,
+    }
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     BINDINGS = [
@@ -40,6 +49,8 @@ class SeqtuiApp(App[None]):
         Binding("f3,2", "switch_mode('train')", "Train"),
         Binding("f4,3", "switch_mode('predict')", "Predict"),
         Binding("f5,4", "switch_mode('runs')", "Runs"),
+        Binding("f6,5", "switch_mode('compare')", "Compare"),
+        Binding("f7,6", "switch_mode('sweep')", "Sweep"),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core.runs import RunFolder, RunSummary, has_model, list_runs
+from seqtui.core.runs import RunFolder, RunFolderError, RunSummary, has_model, list_runs
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.widgets.chart import MetricChart
@@ -27,6 +27,14 @@ def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
+def _saved_message(path: Path) -> str:
+    """The run's last message (why it failed or stopped); a damaged run.json says so instead."""
+    try:
+        return str(RunFolder(path).read_json("run.json").get("message") or "")
+    except RunFolderError as exc:
+        return str(exc)
 
 
 class RunsScreen(BaseScreen):
@@ -76,7 +84,7 @@ class RunsScreen(BaseScreen):
             table.move_cursor(row=min(cursor, len(self.runs) - 1))
         else:
             self.query_one("#run-detail", Static).update(
-                f"No runs under {self.app.runs_dir} yet: train one on the Setup screen (F2)."  # type: ignore[attr-defined]
+                Text(f"No runs under {self.app.runs_dir} yet: train one on the Setup screen (F2).")  # type: ignore[attr-defined]
             )
         self._draw_compare()
 
@@ -84,11 +92,11 @@ class RunsScreen(BaseScreen):
         mark = "AB"[self.marked.index(run.path)] if run.path in self.marked else ""
         val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
         test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
-        bad = run.status in ("failed", "diverged", "crashed")
+        bad = run.status in ("failed", "diverged", "crashed", "damaged")
         status = Text(("✗ " if bad else "✓ " if run.status == "completed" else "") + run.status)
         started = (run.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM (UTC)
         cells = [
-            run.name,
+            Text(run.name),
             started,
             status,
             f"{run.epochs_done}/{run.epochs}",
@@ -110,10 +118,12 @@ class RunsScreen(BaseScreen):
         run = self.current
         if run is None:
             return
-        message = RunFolder(run.path).read_json("run.json").get("message") or ""
+        message = run.reason or _saved_message(run.path)
         detail = Text.assemble((run.path.name, "bold"), f"  in {run.path.parent}")
         if message:
             detail.append(f"\n{message}", style="italic")
+        if run.verdict:
+            detail.append(f"\ntest: the model {run.verdict}")
         self.query_one("#run-detail", Static).update(detail)
 
     @on(DataTable.RowSelected, "#runs")
@@ -124,9 +134,14 @@ class RunsScreen(BaseScreen):
         run = self.current
         if run is None:
             return
+        if run.reason:
+            self.notify(f"{run.path.name} is damaged: {run.reason}", severity="error", markup=False)
+            return
         if not has_model(run.path):
             self.notify(
-                f"{run.path.name} has no saved model (it ended before its first epoch).", severity="warning"
+                f"{run.path.name} has no saved model (it ended before its first epoch).",
+                severity="warning",
+                markup=False,
             )
             return
         await self.app.open_for_prediction(run.path)  # type: ignore[attr-defined]
@@ -134,6 +149,9 @@ class RunsScreen(BaseScreen):
     def action_continue_run(self) -> None:
         run = self.current
         if run is None:
+            return
+        if run.reason:
+            self.notify(f"{run.path.name} is damaged: {run.reason}", severity="error", markup=False)
             return
         suggested = run.epochs if run.epochs_done < run.epochs else run.epochs_done + 5
 
@@ -166,7 +184,11 @@ class RunsScreen(BaseScreen):
             return
         chart.clear("loss: A dots/blocks, B x/+")
         for letter, path in zip("AB", self.marked, strict=True):
-            history = RunFolder(path).read_history()
+            try:
+                history = RunFolder(path).read_history()
+            except RunFolderError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                history = []
             train_marker, val_marker = COMPARE_MARKERS[letter]
             for key, marker in (("loss", train_marker), ("val_loss", val_marker)):
                 rows = [row for row in history if key in row]

@@ -249,12 +249,12 @@ class SetupScreen(BaseScreen):
         self.revalidate()
         if self.problems:
             first = self.problems[0]
-            self.notify(f"Fix {len(self.problems)} problem(s) first: {first}", severity="error")
+            self.notify(f"Fix {len(self.problems)} problem(s) first: {first}", severity="error", markup=False)
             if first.field in FIELD_NAMES:
                 self.query_one(f"#{first.field}", Input).focus()
             return
         if self.blocker:
-            self.notify(self.blocker, severity="warning")
+            self.notify(self.blocker, severity="warning", markup=False)
             return
         assert self.config is not None
         await self.app.start_training(self.config)  # type: ignore[attr-defined]

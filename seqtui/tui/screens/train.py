@@ -223,8 +223,12 @@ class TrainScreen(BaseScreen):
         )
         for key, value in end.test_metrics.items():
             lines.append(f"test {key} {value:.4f}   ")
+        if end.baseline_name:
+            lines.append(f"\nbaseline: {end.baseline_name}")
         for key, value in end.baseline.items():
             lines.append(f"\nbaseline {key} {value:.4f}")
+        if end.verdict:
+            lines.append(f"\nthe model {end.verdict}", style="bold")
         if end.message:
             lines.append(f"\n{end.message}", style="italic")
         elif end.status == "completed" and end.epochs_done < self.live.epochs:

@@ -19,7 +19,7 @@ class ConfusionTable(DataTable):
         names = [class_names[i] if i < len(class_names) else str(i) for i in range(n)]
         self.add_column("true \\ predicted", key="true")
         for i, name in enumerate(names):
-            self.add_column(name[:10], key=f"p{i}")
+            self.add_column(Text(name[:10]), key=f"p{i}")
         for i, row in enumerate(matrix):
             total = sum(row) or 1
             cells: list[Text] = [Text(names[i][:16], style="bold")]
