@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,7 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from seqtui.core.baselines import beats
@@ -89,18 +89,22 @@ class RichReporter:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+        # Fixed, unwrapped columns that fit 80 (the latest metrics only where there is room for them:
+        # every epoch's metrics are printed above the bars anyway).
+        columns: list[Any] = [
+            TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True, min_width=8)),
+            BarColumn(bar_width=max(10, min(40, console.width - 62))),
+            MofNCompleteColumn(table_column=Column(no_wrap=True)),
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[rate]}", markup=False),
-            TextColumn("{task.fields[metrics]}", markup=False),
-            console=console,
-            transient=False,
-        )
+            TextColumn("{task.fields[rate]}", markup=False, table_column=Column(no_wrap=True, min_width=9)),
+        ]
+        if console.width >= 120:
+            columns.append(
+                TextColumn("{task.fields[metrics]}", markup=False, table_column=Column(no_wrap=True))
+            )
+        self.progress = Progress(*columns, console=console, transient=False)
         self.epoch_task = self.batch_task = None
         self.batch_epoch = 0
         self.history: list[dict[str, float]] = []
@@ -196,9 +200,11 @@ def run_end_table(event: RunEnded) -> Table:
 
 # -- the other commands' tables -----------------------------------------------------------------------
 def presets_table(presets: Iterable[Preset]) -> Table:
+    """Names you type are never cut or wrapped; the description wraps instead."""
     table = Table(title="presets")
-    for col in ("name", "dataset", "architecture", "params", "description"):
-        table.add_column(col, justify="right" if col == "params" else "left")
+    for col in ("name", "dataset", "arch", "params"):
+        table.add_column(col, justify="right" if col == "params" else "left", no_wrap=True)
+    table.add_column("description", ratio=1, min_width=12)
     for p in presets:
         table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", Text(p.description))
     return table
@@ -231,9 +237,12 @@ RUN_STATUS_STYLE = {
 
 
 def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
+    rows = list(rows)
     table = Table(title=Text(f"runs in {root}"))
-    # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
-    table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
+    # The preset/dataset over the folder name in one column, never broken inside a name (the folder is
+    # what you copy into `--resume` or `predict`): the other columns give way, and the table fits 80.
+    widest = max((len(r.path.name) for r in rows), default=16)
+    table.add_column("preset/dataset, run folder", no_wrap=True, min_width=min(widest, 40))
     for col in ("status", "epochs", "best val", "test", "time"):
         table.add_column(col, no_wrap=True)
     for r in rows:
@@ -261,20 +270,41 @@ def ranked_table(title: str, ranked: list[tuple[str, float]], top: int) -> Table
     return table
 
 
-def datasets_table(infos: Iterable[DatasetInfo]) -> Table:
+WIDE_DATASETS = 120
+"""From this width `seqtui datasets` shows the source and how to get each dataset in the table; below,
+one line per kind of hint after a compact table."""
+
+
+def datasets_table(infos: Iterable[DatasetInfo], width: int = WIDE_DATASETS) -> Group:
+    """Every dataset; names never cut (you type them), compact enough for 80 columns."""
+    infos = list(infos)
+    wide = width >= WIDE_DATASETS
     table = Table(title="datasets")
-    for col in ("name", "task", "samples", "classes", "source", "status", "how to get it"):
-        table.add_column(col)
+    table.add_column("name", no_wrap=True)
+    for col in ("task", "samples", "classes"):
+        table.add_column(col, no_wrap=True)
+    if wide:
+        table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    if wide:
+        table.add_column("how to get it", ratio=1)
     for info in infos:
         status = info.status
         style = "green" if status in ("cached", "offline package", "built in") else "yellow"
-        table.add_row(
-            info.name,
-            info.task,
-            info.samples,
-            str(info.classes or "-"),
-            info.source,
-            f"[{style}]{status}[/]",
-            info.hint,
+        cells = [info.name, info.task, info.samples, str(info.classes or "-")]
+        cells += [info.source] if wide else []
+        cells += [f"[{style}]{status}[/]"] + ([info.hint] if wide else [])
+        table.add_row(*cells)
+    if wide:
+        return Group(table)
+    hints: dict[str, list[str]] = {}
+    for info in infos:
+        if info.hint:
+            hints.setdefault(info.hint.replace(info.name, "NAME"), []).append(info.name)
+    lines = [
+        Text.assemble(
+            (", ".join(names), "bold"), ": ", hint.replace("NAME", names[0] if len(names) == 1 else "NAME")
         )
-    return table
+        for hint, names in hints.items()
+    ]
+    return Group(table, Text("how to get them:", style="italic"), *lines)

@@ -19,6 +19,7 @@ import os
 import platform
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -46,6 +47,7 @@ from seqtui.core.runs import (
     ENCODER,
     LAST,
     METRICS,
+    RUN,
     RunFolder,
     RunFolderError,
     SaveError,
@@ -158,6 +160,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     confusion = None
     baseline: Baseline | None = None
     said = ""
+    began = time.monotonic()
     try:
         observer(
             RunStarted(
@@ -183,8 +186,12 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
+            if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+                observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
+                test_metrics, confusion = _evaluate(keras, s, t.batch_size, current_is_best=False)
         else:
             test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+        if test_metrics:
             baseline = job.result()
             reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
             atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
@@ -202,8 +209,16 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     epochs_done = len(s.history)
     reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        earlier = s.folder.read_json(RUN).get("train_seconds")
+        earlier = float(earlier) if isinstance(earlier, int | float) and math.isfinite(earlier) else 0.0
         s.folder.update_status(
-            status=status, ended=utc_now(), epochs_done=epochs_done, message=message, **reference
+            status=status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=message,
+            train_seconds=round(earlier + time.monotonic() - began, 1),
+            **reference,
         )
     end = RunEnded(
         status,
@@ -219,6 +234,19 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     )
     observer(end)
     return end
+
+
+def _cancellable_analysis(
+    cancel: threading.Event, left: str = "no run folder was created"
+) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
+
+    return on_progress(check)
 
 
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
@@ -276,15 +304,16 @@ def train(
     settings = Settings.from_env()
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
+    cancel = cancel or threading.Event()
     if data is None:
-        keras, data = _prepare(config, backend or settings.backend)
+        with _cancellable_analysis(cancel):
+            keras, data = _prepare(config, backend or settings.backend)
     else:
         keras = import_keras(backend or settings.backend)
     check_config(config, data)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled("stopped before training started; no run folder was created")
     folder = _new_folder(root, config, keras, data, task)
@@ -425,7 +454,9 @@ def _resume(
 ) -> RunEnded:
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
-    keras, data = _prepare(config, backend or settings.backend)
+    cancel = cancel or threading.Event()
+    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
+        keras, data = _prepare(config, backend or settings.backend)
     check_config(config, data)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
@@ -446,7 +477,6 @@ def _resume(
         model = saved
         if learning_rate is not None:
             model.optimizer.learning_rate = learning_rate
-    cancel = cancel or threading.Event()
     if cancel.is_set():
         raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
     try:

@@ -358,7 +358,11 @@ def summarize(folder: RunFolder) -> RunSummary:
         best_val=best_val,
         test=_headline(metrics),
         started=started if isinstance(started, str) else None,
-        seconds=_seconds_between(started, state.get("ended")),
+        seconds=(
+            float(state["train_seconds"])
+            if _is_number(state.get("train_seconds"))
+            else _seconds_between(started, state.get("ended"))
+        ),
         baseline=Baseline.from_dict(state.get("baseline")),
         verdict=str(state.get("verdict") or ""),
     )

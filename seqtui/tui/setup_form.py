@@ -6,10 +6,12 @@ Kept apart from the screen so the parsing and validation can be tested (and reas
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, validate
+from seqtui.core.tokenizing import tokenizer_overrides
 from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
 
 Kind = Literal["int", "float", "opt_int", "opt_float"]
@@ -76,11 +78,19 @@ def _parse(spec: FieldSpec, text: str) -> tuple[int | float | None, str | None]:
 
 
 def config_from_form(
-    base: RunConfig, values: dict[str, str], dataset: str, arch: str, data_path: str | None
+    base: RunConfig,
+    values: dict[str, str],
+    dataset: str,
+    arch: str,
+    data_path: str | None,
+    tokenizer: str | None = None,
 ) -> tuple[RunConfig, list[Problem]]:
-    """The config the form describes and every problem with it (parse errors and validation)."""
+    """The config the form describes and every problem with it (parse errors and validation).
+
+    `tokenizer` (words, characters, morphemes) reads as `seqtui train --tokenizer` does."""
     parsed: dict[str, dict[str, object]] = {"data": {"dataset": dataset, "data_path": data_path or None},
                                              "model": {"arch": arch}, "train": {}}  # fmt: skip
+    parsed["data"].update(tokenizer_overrides(base.data, tokenizer, None))
     problems: list[Problem] = []
     for spec in FIELDS:
         if spec.name not in values:
@@ -117,3 +127,13 @@ def availability(info: DatasetInfo, data_path: str | None) -> str | None:
     if status == "needs --data":
         return f"{info.name} reads your file: type its path in 'data file' ({info.file_hint})"
     return f"{info.name}: {status}. {info.hint}"
+
+
+def compact_count(samples: str) -> str:
+    """'25,000 + 25,000' -> '25k+25k', '420,551 rows' -> '421k rows': the dataset table fits its pane."""
+
+    def short(match: re.Match[str]) -> str:
+        n = int(match.group().replace(",", ""))
+        return f"{n / 1000:.0f}k" if n >= 10_000 else match.group()
+
+    return re.sub(r"\d[\d,]*", short, samples).replace(" + ", "+")
