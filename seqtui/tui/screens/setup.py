@@ -359,7 +359,9 @@ class SetupScreen(BaseScreen):
             first = min(self.problems, key=lambda p: SCREEN_ORDER.get(p.field, len(SCREEN_ORDER)))
             count = len(self.problems)
             self.notify(
-                f"Fix {count} problem{'s' if count > 1 else ''} first: {first}", severity="error", markup=False
+                f"Fix {count} problem{'s' if count > 1 else ''} first: {first}",
+                severity="error",
+                markup=False,
             )
             if first.field in (*FIELD_NAMES, "data_path"):
                 self.query_one(f"#{first.field}", Input).focus()
