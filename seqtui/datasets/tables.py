@@ -123,7 +123,9 @@ def _well_quoted(text: str, start: int, end: int, delimiter: str) -> bool:
     row-like its lines look. A quote left open and closed by a later cell's quote fails this."""
     lines = text.split("\n", end - 1)[start - 1 : end - 1]
     try:
-        records = list(csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter, strict=True))
+        records = list(
+            csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter, strict=True)
+        )
     except csv.Error:
         return False
     return len(records) == 1
