@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test test-slow lint format bench clean
+.PHONY: run test test-slow lint format bench mutate clean
 
 run: $(VENV)/.stamp-run
 	$(BIN)/seqtui $(ARGS)
@@ -27,6 +27,12 @@ format: $(VENV)/.stamp-dev
 	$(BIN)/ruff format seqtui tests bench
 	$(BIN)/ruff check --fix seqtui tests bench
 
+# Mutation testing of seqtui/core and seqtui/datasets ([tool.mutmut] in pyproject.toml; docs/testing.md).
+# Long: run it when you change the engine, then `$(BIN)/mutmut results` lists the survivors.
+mutate: $(VENV)/.stamp-dev
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2 $(ARGS)
+	$(BIN)/mutmut results
+
 bench: $(VENV)/.stamp-run
 	$(BIN)/python bench/bridge_overhead.py
 
@@ -43,4 +49,4 @@ $(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.stamp-run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache mutants

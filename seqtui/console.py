@@ -243,20 +243,21 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
     # The preset/dataset over the folder name in one column, never broken inside a name (the folder is
     # what you copy into `--resume` or `predict`): the other columns give way, and the table fits 80.
     widest = max((len(r.path.name) for r in rows), default=16)
-    table.add_column("preset/dataset, run folder", no_wrap=True, min_width=min(widest, 40))
-    for col in ("status", "epochs", "best val", "test", "time"):
-        table.add_column(col, no_wrap=True)
+    table.add_column("preset/dataset, run folder", min_width=min(widest, 40))
+    # Two-line cells keep it within 80 columns: epochs over time, validation over test over baseline.
+    table.add_column("status", no_wrap=True)
+    table.add_column("epochs\ntime", no_wrap=True)
+    table.add_column("best val\ntest", no_wrap=True)
     for r in rows:
-        val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
-        test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
+        metrics = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
+        metrics += f"\n{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "\n-"
         if r.test and r.baseline:  # the baseline to beat under the test metric, and whether it was
-            test += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
+            metrics += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
-        run = Text.assemble((r.name, "bold"), "\n", r.path.name)
-        if r.reason:
-            run.append(f"\n{r.reason}", style="red")
-        table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}", val, test, dur)
+        names = Text.assemble((r.name, "bold"), "\n", r.path.name, no_wrap=True)
+        run = Group(names, Text(r.reason, style="red")) if r.reason else names  # a damaged run's reason wraps
+        table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}\n{dur}", metrics)
     return table
 
 

@@ -6,8 +6,13 @@ import os
 import sys
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# `make mutate` runs the tests under mutmut's tracing, many times: fewer examples, no timing checks.
+settings.register_profile(
+    "mutmut", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 

@@ -222,3 +222,26 @@ def test_early_stopping_remembers_the_epochs_waited_before_a_resume():
     assert (stopper.best, stopper.wait) == (0.4, 1)
     stopper.on_epoch_end(3, {"val_loss": 0.46})
     assert stopper.model.stop_training
+
+
+def test_epoch_events_come_only_for_epochs_the_recorder_wrote(tmp_path, clock):
+    """A complete epoch is an event with its logs; an epoch cut short or diverged is none (no history row)."""
+    events: list = []
+    rec, folder, model = recorder_in(tmp_path)
+    cb = bridge(events, recorder=rec)
+
+    def epoch(n: int, steps: int, logs: dict) -> None:
+        cb.on_epoch_begin(n)
+        rec.on_epoch_begin(n)
+        for batch in range(steps):
+            rec.on_train_batch_begin(batch)
+            cb.on_train_batch_end(batch, logs)
+        rec.on_epoch_end(n, logs)
+        cb.on_epoch_end(n, logs)
+
+    epoch(0, 10, {"loss": 1.0, "val_loss": 0.9})
+    epoch(1, 4, {"loss": 0.8, "val_loss": 0.7})  # cut short: 4 of 10 batches
+    epoch(2, 10, {"loss": math.nan, "val_loss": 0.5})  # diverged
+    ended = [e for e in events if isinstance(e, EpochEnded)]
+    assert [(e.epoch, e.logs["val_loss"], e.best) for e in ended] == [(1, 0.9, True)]
+    assert [row["epoch"] for row in folder.read_history()] == [1]

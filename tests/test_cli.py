@@ -107,6 +107,20 @@ def test_summary_takes_trains_options():
     assert rows[-1]["output_shape"] == ["None", 21]  # topics-en has 21 topics
 
 
+def test_summary_of_your_own_file_reads_its_shape(tmp_path):
+    """--data with no dataset: the series' width (features) comes from the file."""
+    from tests.data_files import write_jena
+
+    path = write_jena(tmp_path / "jena.csv")
+    result = invoke("summary", "--data", str(path), "--arch", "gru", "--units", "4", "--lookback", "12",
+                    "--delay", "3", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["layers"]
+    assert [r["type"] for r in rows] == ["GRU", "Dense"] and rows[-1]["output_shape"] == ["None", 1]
+    features = 14  # every numeric column of Jena's CSV
+    assert rows[0]["params"] == 3 * ((features + 4) * 4 + 2 * 4)
+
+
 def test_summary_of_a_bad_setting_names_the_option():
     result = invoke("summary", "series-rnn", "--limit", "0")
     assert result.exit_code == 2 and "--limit: must be a whole number above 0" in result.output

@@ -4,6 +4,7 @@ answers with a list and `check_config` raises nothing but ConfigError (hypothesi
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 
 import pytest
@@ -21,6 +22,7 @@ from seqtui.core.config import (
     RunConfig,
     TrainConfig,
     suggest,
+    time_steps_after_conv,
     validate,
     with_overrides,
 )
@@ -123,8 +125,21 @@ def test_overrides_make_a_new_config_and_reject_unknown_names():
         with_overrides(BASE, colour="red")
 
 
-def test_config_round_trips_through_a_dict():
-    assert RunConfig.from_dict(PRESETS["nsmc-lstm"].config.to_dict()) == PRESETS["nsmc-lstm"].config
+def test_config_round_trips_through_json_as_config_json_stores_it():
+    config = PRESETS["nsmc-lstm"].config  # Korean stopwords: a tuple that JSON turns into a list
+    assert config.data.stopwords
+    assert RunConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+
+
+def test_a_config_file_with_missing_sections_or_unknown_fields_gets_the_defaults():
+    assert RunConfig.from_dict({"preset": "x"}) == RunConfig(preset="x")
+    raw = {"data": {"maxlen": 7, "from_a_newer_version": 1}, "train": {"epochs": 2}}
+    assert RunConfig.from_dict(raw) == RunConfig(DataConfig(maxlen=7), ModelConfig(), TrainConfig(epochs=2))
+
+
+def test_time_steps_left_after_a_valid_conv_and_pooling_are_whole():
+    assert time_steps_after_conv(21, 5, 4) == 4  # 17 steps after Conv1D(5), 4 whole pools of 4
+    assert time_steps_after_conv(8, 5, 4) == 1 and time_steps_after_conv(7, 5, 4) == 0
 
 
 # -- property-based: no value makes validation fail with anything but the documented answer ------------
@@ -193,3 +208,19 @@ def test_a_valid_config_holds_what_the_model_needs(config):
     assert all(
         getattr(t, k) <= top for k, top in UPPER_LIMITS.items() if k in TrainConfig.__dataclass_fields__
     )
+
+
+def test_the_loaded_datas_kind_decides_the_series_checks():
+    """Your own file is a series only once read: then step > lookback is a problem, named as such."""
+    import numpy as np
+
+    from seqtui.datasets.base import Dataset, SeriesEncoder
+
+    x, y = np.zeros((8, 3, 1), dtype="float32"), np.zeros(8, dtype="float32")
+    encoder = SeriesEncoder(["v"], "v", [0.0], [1.0], lookback=3, step=5, delay=1)
+    data = Dataset("mine", "regression", "series", x, y, x, y, x, y, encoder, [])
+    config = with_overrides(RunConfig(), dataset="file", data_path="mine.csv", lookback=3, step=5, arch="gru")
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, data)
+    assert [p.field for p in raised.value.problems] == ["step"]
+    assert "must not exceed lookback 3" in raised.value.problems[0].message

@@ -58,6 +58,19 @@ def test_quoted_cells_over_several_lines_are_still_read(tmp_path):
     assert load(path).num_classes == 2
 
 
+@pytest.mark.parametrize(
+    "cell",
+    ['"Great film, truly.\nBad ending, though.\nStill, worth it.",pos', '"\n,\n,",pos'],
+    ids=["review-lines-with-commas", "found-by-hypothesis"],
+)
+def test_quoted_cells_whose_lines_look_like_rows_are_read(tmp_path, cell):
+    lines = labelled_csv(41)
+    lines[5] = cell
+    path = tmp_path / "rowlike.csv"
+    path.write_text("\n".join(lines) + "\n")
+    assert load(path).num_classes == 2
+
+
 def test_a_long_cell_without_quotes_is_read_not_blamed_on_a_quote(tmp_path):
     lines = labelled_csv(41)
     lines[3] = "word " * 36_000 + ",pos"  # 180 KB, no quote anywhere

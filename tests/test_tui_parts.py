@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import sys
 import threading
-import time
 
 import pytest
 
-from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
-from seqtui.datasets.tokenizer import TokenView
+from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
+from seqtui.datasets.base import TextEncoder
+from seqtui.datasets.tokenizer import Tokenizer, TokenView
 from seqtui.tui.live_run import LiveRun, clock
-from seqtui.tui.messages import BatchDone, MessageBridge
+from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
 from seqtui.tui.widgets.chart import downsample
 from seqtui.tui.widgets.prob_bars import bar
 from seqtui.tui.widgets.token_strip import TokenInfo, token_text
@@ -50,21 +50,51 @@ def test_token_text_marks_unknown_words_padding_and_cuts_without_colour():
     assert bar(0.5, 4) == "██  " and bar(0.5, 1) == "▌"
 
 
-def test_bridge_posts_from_another_thread_without_waiting_for_the_ui():
-    posted = []
+def test_bridge_wraps_each_event_and_posts_it_from_the_calling_thread():
+    """post_message is thread-safe and does not wait for the UI: the bridge must call it right away, in the
+    training thread (call_from_thread would run it in the UI's thread and block training)."""
+    posted: list[tuple[object, int]] = []
 
     class Target:
         def post_message(self, message):
-            posted.append(message)
+            posted.append((message, threading.get_ident()))
             return True
 
     bridge = MessageBridge(Target())  # type: ignore[arg-type]
-    start = time.perf_counter()
-    worker = threading.Thread(target=lambda: [bridge(BatchEnded(1, i, 100, {}, 1.0)) for i in range(1, 101)])
+    started = RunStarted("r", "demo", 2, 0, 10, 100, 5, "binary", "accuracy")
+    epoch = EpochEnded(1, 2, {"loss": 0.5}, 1.0, 100.0, best=True)
+    events = [started, BatchEnded(1, 1, 10, {}, 1.0), epoch, LogMessage("hi"), RunEnded("completed", "r", 1)]
+    idents: list[int] = []
+
+    def train() -> None:
+        idents.append(threading.get_ident())
+        for event in [*events, "not an event"]:
+            bridge(event)  # type: ignore[arg-type]
+
+    worker = threading.Thread(target=train)
     worker.start()
     worker.join()
-    assert time.perf_counter() - start < 1.0
-    assert len(posted) == 100 and isinstance(posted[0], BatchDone) and posted[-1].event.step == 100
+    kinds = [TrainingStarted, BatchDone, EpochDone, LogLine, TrainingEnded]
+    assert [type(m) for m, _ in posted] == kinds  # anything else is dropped
+    assert [m.event for m, _ in posted] == events
+    assert {ident for _, ident in posted} == set(idents)
+
+
+def test_a_resumed_run_starts_with_its_best_epoch_from_history():
+    history = [{"epoch": 1, "val_loss": 0.5}, {"epoch": 2, "val_loss": 0.3}, {"epoch": 3, "val_loss": 0.4}]
+    run = LiveRun.started(RunStarted("r", "demo", 5, 3, 10, 100, 5, "binary", "accuracy"), history)
+    assert run.best_epoch == 2 and "best epoch 2 (val_loss 0.3000)" in run.best_text()
+    assert run.curve("val_loss") == ([1, 2, 3], [0.5, 0.3, 0.4])
+
+
+def test_the_token_view_counts_the_tokens_cut_by_maxlen():
+    encoder = TextEncoder(Tokenizer.fit(["one two three four five six seven"]), maxlen=4)
+    tokens, cut = encoder.view("one two three four five six seven")
+    assert cut == 3 and [t.text for t in tokens] == ["four", "five", "six", "seven"]  # 'pre': the front goes
+    post = TextEncoder(encoder.tokenizer, maxlen=4, truncating="post")
+    tokens, cut = post.view("one two three four five six seven")
+    assert cut == 3 and [t.text for t in tokens] == ["one", "two", "three", "four"]
+    assert encoder.view("one two")[1] == 0
 
 
 def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):

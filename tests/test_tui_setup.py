@@ -46,6 +46,30 @@ def test_build_config_reports_parse_and_range_problems_by_field():
     assert config.train.learning_rate is None and config.data.sample_limit is None  # blank optional fields
 
 
+def valid_form(**changes: str) -> dict[str, str]:
+    return {spec.name: "" for spec in FIELDS} | {"maxlen": "20", "units": "4", "epochs": "3", "batch_size": "8",
+                                                 "vocab_size": "100", "embedding_dim": "8", "layers": "1",
+                                                 "dropout": "0"} | changes  # fmt: skip
+
+
+def test_the_form_reads_thousands_separators_in_whole_numbers():
+    config, problems = config_from_form(SetupScreen().base, valid_form(vocab_size="10,000", maxlen="1_000"),
+                                        "topics-en", "lstm", None)  # fmt: skip
+    assert problems == []
+    assert (config.data.vocab_size, config.data.maxlen) == (10_000, 1_000)
+
+
+def test_the_form_checks_the_architecture_against_the_dataset():
+    """Images need cnn2d or mlp (or rows as time steps); text can't go to cnn2d."""
+    base = SetupScreen().base
+    _, problems = config_from_form(base, valid_form(), "topics-en", "cnn2d", None)
+    assert [p.field for p in problems] == ["arch"] and "cnn2d needs images" in problems[0].message
+    _, problems = config_from_form(base, valid_form(), "digits", "conv1d", None)
+    assert [p.field for p in problems] == ["arch"]
+    for dataset, arch in (("topics-en", "lstm"), ("digits", "cnn2d"), ("digits", "lstm")):
+        assert config_from_form(base, valid_form(), dataset, arch, None)[1] == [], (dataset, arch)
+
+
 async def test_validation_messages_appear_beside_fields_as_you_type(tmp_path):
     app = fake_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -74,12 +98,19 @@ async def test_validation_messages_appear_beside_fields_as_you_type(tmp_path):
 
 
 async def test_summary_shows_the_recurrent_arithmetic_and_presets_fill_the_form(tmp_path):
-    app = fake_app(tmp_path)
+    """The real summarizer (Keras builds the model): the arithmetic is the engine's, not a fake's."""
+    from seqtui.tui.services import build_summary
+
+    app = fake_app(tmp_path, summarizer=build_summary)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = app.screen
+        screen.query_one("#arch", Select).value = "simple_rnn"
+        await pilot.pause()
         await type_into(pilot, screen, "embedding_dim", "3")
         await type_into(pilot, screen, "units", "4")
         await pilot.pause(0.4)  # the summary waits for a pause in typing
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
         summary = screen.query_one("#summary", LayerSummary)

@@ -39,10 +39,12 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         assert loss.series["loss"].xs == [1.0, 2.0, 3.0]
         assert loss.series["loss"].ys == [1.0, 0.5, pytest.approx(1 / 3)]
         assert loss.series["val_loss"].xs == [1, 2, 3]
+        assert loss.series["val_loss"].ys == pytest.approx([0.9, 0.45, 0.6])  # what the runner sent
         assert loss.marked == (2, "best epoch 2")  # epoch 3's val_loss rose: not the best
         assert loss.draws >= 1
         metric = screen.query_one("#metric-chart", MetricChart)
         assert set(metric.series) == {"accuracy", "val_accuracy"}
+        assert metric.series["val_accuracy"].ys == pytest.approx([0.55, 0.65, 0.75])
         epochs = screen.query_one("#epoch-progress", ProgressLine)
         assert (epochs.done, epochs.total, epochs.note) == (3, 3, "completed")
         batches = screen.query_one("#batch-progress", ProgressLine)
@@ -91,6 +93,7 @@ async def test_errors_are_dialogs_and_the_app_keeps_running(tmp_path):
         await app.start_training(CONFIG)  # a dataset that can't load: the worker raises
         await settle(pilot)
         assert isinstance(app.screen, ErrorDialog)
+        assert app.screen.title_text == "The data could not be loaded"
         assert "damaged" in plain(app.screen.query_one("#error-message", Static))
         await pilot.press("enter")
         await pilot.press("f2")

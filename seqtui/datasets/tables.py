@@ -117,6 +117,20 @@ def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> int:
     return sum(line.count(delimiter) >= width - 1 for line in inner)
 
 
+def _well_quoted(text: str, start: int, end: int, delimiter: str) -> bool:
+    """Whether lines `start` to `end - 1` are one record that strict CSV accepts: a cell over several lines
+    that a CSV writer quoted (each quote closed and followed by a delimiter or the line's end), however
+    row-like its lines look. A quote left open and closed by a later cell's quote fails this."""
+    lines = text.split("\n", end - 1)[start - 1 : end - 1]
+    try:
+        records = list(
+            csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter, strict=True)
+        )
+    except csv.Error:
+        return False
+    return len(records) == 1
+
+
 def _ends_inside_quotes(text: str, start: int, newlines: int, delimiter: str) -> bool:
     """Whether the text from line `start` on (of a text with `newlines` line breaks) ends inside a quoted
     cell, as strict parsing says; found from the end, so the last rows of a long file cost little."""
@@ -167,7 +181,7 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
             else:
                 if line - start > 1:  # a quoted cell over several lines
                     swallowed = _swallowed_rows(cells, delimiter, width)
-                    if swallowed >= 2:
+                    if swallowed >= 2 and not _well_quoted(text, start, line, delimiter):
                         raise _unclosed_quote(
                             path, start, f"{swallowed} lines after it were read as one cell"
                         )

@@ -1,0 +1,91 @@
+"""Prediction and evaluation give the right answer: tiny real Keras models whose outputs are known, so a
+swapped class, the wrong checkpoint or a wrong error sign shows up as a wrong number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from seqtui.common.keras_door import import_keras
+from seqtui.core.config import DataConfig, RunConfig
+from seqtui.core.predict import Predictor
+from seqtui.core.runner import _evaluate, _Session
+from seqtui.core.runs import BEST, LAST, RunFolder
+from seqtui.datasets.base import Dataset, TextEncoder
+from seqtui.datasets.registry import load_dataset
+from seqtui.datasets.tokenizer import Tokenizer
+
+MAXLEN = 4
+
+
+@pytest.fixture(scope="module")
+def keras():
+    return import_keras()
+
+
+def constant_model(keras, inputs: tuple[int, ...], output: float, activation: str | None = None):
+    """A real model whose answer is `output` (before the activation) for every input: zero kernel, a bias."""
+    layers = [keras.Input(inputs, dtype="int32" if len(inputs) == 1 else "float32")]
+    if len(inputs) == 1:
+        layers += [keras.layers.Embedding(20, 2), keras.layers.GlobalAveragePooling1D()]
+    else:
+        layers += [keras.layers.Flatten()]
+    bias = keras.initializers.Constant(output)
+    layers += [
+        keras.layers.Dense(1, activation=activation, kernel_initializer="zeros", bias_initializer=bias)
+    ]
+    model = keras.Sequential(layers)
+    loss = "binary_crossentropy" if activation == "sigmoid" else "mae"
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy" if activation else "mae"])
+    return model
+
+
+def text_encoder() -> TextEncoder:
+    return TextEncoder(Tokenizer.fit(["a good film", "a bad film"]), maxlen=MAXLEN)
+
+
+@pytest.mark.parametrize(("logit", "first"), [(3.0, "positive"), (-3.0, "negative")])
+def test_a_binary_model_names_the_class_its_probability_is_for(keras, tmp_path, logit, first):
+    """The sigmoid gives P(class 1): class_names[1] gets it, class_names[0] the rest."""
+    model = constant_model(keras, (MAXLEN,), logit, "sigmoid")
+    predictor = Predictor(RunFolder(tmp_path), model, text_encoder(), "binary", ["negative", "positive"])
+    ranked = predictor.classify_texts(["a good film"])[0]
+    p_positive = 1 / (1 + np.exp(-logit))
+    assert [name for name, _ in ranked][0] == first
+    assert dict(ranked) == pytest.approx({"positive": p_positive, "negative": 1 - p_positive}, rel=1e-4)
+
+
+def test_the_test_metrics_are_the_best_checkpoints_not_the_last(keras, tmp_path):
+    """model.keras (best epoch) says class 1, the model in memory (last epoch) says class 0; the test set is
+    all class 1: the best checkpoint scores 1.0, the last one 0.0."""
+    folder = RunFolder.create(tmp_path, "eval")
+    best, last = (
+        constant_model(keras, (MAXLEN,), 3.0, "sigmoid"),
+        constant_model(keras, (MAXLEN,), -3.0, "sigmoid"),
+    )
+    folder.save_model(best, BEST)
+    folder.save_model(last, LAST)
+    x = np.ones((6, MAXLEN), dtype="int32")
+    y = np.ones(6, dtype="int32")
+    data = Dataset("t", "binary", "tokens", x, y, x, y, x, y, text_encoder(), ["negative", "positive"])
+    session = _Session(RunConfig(), folder, data, last, [], 0, 1)
+    metrics, confusion = _evaluate(keras, session, 8, current_is_best=False)
+    assert metrics["accuracy"] == 1.0 and confusion == [[0, 0], [0, 6]]
+    metrics, confusion = _evaluate(keras, session, 8, current_is_best=True)  # the last epoch was the best
+    assert metrics["accuracy"] == 0.0 and confusion == [[0, 0], [6, 0]]
+
+
+def test_the_forecast_error_is_the_mean_absolute_distance_in_the_series_units(keras, tmp_path):
+    """A model that always forecasts 5.0 (above every value of the sine): its MAE is 5 - mean(real)."""
+    config = RunConfig(DataConfig("sequence", lookback=3, step=1, delay=1))
+    folder = RunFolder.create(tmp_path, "forecast")
+    folder.write_config(config, {"task": "regression"})
+    encoder = load_dataset(config.data).encoder
+    i = encoder.target_index
+    model = constant_model(keras, (3, 1), (5.0 - encoder.mean[i]) / encoder.std[i])
+    forecast = Predictor(folder, model, encoder, "regression", []).forecast_test()
+    real = np.asarray(forecast.real)
+    assert forecast.predicted == pytest.approx([5.0] * len(real), abs=1e-4)
+    assert len(real) > 100 and real.max() < 5.0
+    assert forecast.mae == pytest.approx(5.0 - real.mean(), abs=1e-4)
+    assert forecast.baseline_mae is not None and 0 < forecast.baseline_mae < forecast.mae
