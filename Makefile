@@ -5,40 +5,46 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARGS ?=
 PYTEST_ARGS ?=
+# Where an NVIDIA driver answers, the `gpu` extra (JAX with CUDA) comes too; elsewhere nothing changes.
+# The stamps name the extra, so a set-up made before the GPU (or its driver) came installs it once.
+GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo 1)
+comma := ,
+EXTRA := $(if $(GPU),$(comma)gpu,)
+STAMP := $(if $(GPU),-gpu,)
 
 .PHONY: run test test-slow lint format bench clean
 
-run: $(VENV)/.stamp-run
+run: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/seqtui $(ARGS)
 
-test: $(VENV)/.stamp-dev
+test: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
-test-slow: $(VENV)/.stamp-dev
+test-slow: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
-lint: $(VENV)/.stamp-dev
+lint: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/ruff check seqtui tests bench
 	$(BIN)/ruff format --check seqtui tests bench
 
-format: $(VENV)/.stamp-dev
+format: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/ruff format seqtui tests bench
 	$(BIN)/ruff check --fix seqtui tests bench
 
-bench: $(VENV)/.stamp-run
+bench: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/python bench/bridge_overhead.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.stamp-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[samples]'
+$(VENV)/.stamp-run$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[samples$(EXTRA)]'
 	touch $@
 
-$(VENV)/.stamp-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.stamp-run
+$(VENV)/.stamp-dev$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev$(EXTRA)]'
+	touch $@ $(VENV)/.stamp-run$(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -168,7 +168,22 @@ def train(
     split: Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")] = None,
     limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
     runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
-    backend: Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="Keras backend: auto (default: one that sees the GPU, else tensorflow), jax, torch, tensorflow."
+        ),
+    ] = None,
+    devices: Annotated[
+        str | None,
+        typer.Option(
+            help="Train data-parallel on `all` devices or N of them (default 1); the batch is per device."
+        ),
+    ] = None,
+    precision: Annotated[
+        str | None,
+        typer.Option(help="mixed_bfloat16, mixed_float16 or float32 (default: per device; float32 on CPU)."),
+    ] = None,
     resume: Annotated[
         Path | None,
         typer.Option(
@@ -178,10 +193,10 @@ def train(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
 ) -> None:
     """Train a model headless; writes a run folder."""
-    from seqtui.core.settings import BACKENDS
+    from seqtui.core.settings import BACKEND_CHOICES
 
-    if backend and backend not in BACKENDS:
-        fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend and backend not in BACKEND_CHOICES:
+        fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_CHOICES)}")
     overrides = dict(
         arch=arch, epochs=epochs, batch_size=batch_size, maxlen=maxlen, vocab_size=vocab_size,
         embedding_dim=embedding_dim, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
@@ -189,7 +204,7 @@ def train(
         label_column=label_column, encoding=encoding, target_column=target_column, lookback=lookback, step=step,
         delay=delay, split=split, sample_limit=limit, conv_filters=conv_filters, conv_kernel=conv_kernel,
         pool_size=pool_size, dense_units=dense_units, padding=padding, truncating=truncating,
-        validation_split=validation_split, test_split=test_split,
+        validation_split=validation_split, test_split=test_split, precision=precision,
     )  # fmt: skip
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
@@ -204,7 +219,7 @@ def train(
             config = build_config(preset, data, dataset, overrides)
             check_config(config)
         changes = {name: overrides[name] for name in RESUME_OPTIONS}
-        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err)
+        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, devices)
         if end.status in ("failed", "diverged"):
             err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)

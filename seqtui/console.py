@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -33,6 +34,16 @@ def format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{k}={v:.4f}" for k, v in logs.items())
 
 
+def hardware_line(event: RunStarted) -> str:
+    """'jax on 2x NVIDIA H100, batch 128 (2 x 64), mixed_bfloat16, 8 steps per call'."""
+    if not event.devices:
+        return ""
+    per_device = event.batch_size // max(event.device_count, 1)
+    split = f" ({event.device_count} x {per_device})" if event.device_count > 1 else ""
+    fused = f", {event.steps_per_execution} batches per call" if event.steps_per_execution > 1 else ""
+    return f"{event.devices}, batch {event.batch_size}{split}, {event.precision}{fused}"
+
+
 class PlainReporter:
     """One line per epoch, no control characters: for log files, SLURM and CI."""
 
@@ -46,6 +57,8 @@ class PlainReporter:
                 f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
                 f"epochs {event.initial_epoch + 1}-{event.epochs} -> {event.run_dir}"
             )
+            if event.devices:
+                line += f"\n{hardware_line(event)}"
         elif isinstance(event, EpochEnded):
             line = (
                 f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
@@ -107,6 +120,8 @@ class RichReporter:
             self.console.print(
                 f"[bold]{event.name}[/]: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
             )
+            if event.devices:
+                self.console.print(hardware_line(event), highlight=False)
             self.epoch_task = p.add_task(
                 "epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics=""
             )
@@ -205,7 +220,7 @@ RUN_STATUS_STYLE = {"completed": "green", "failed": "red", "diverged": "red", "c
 
 def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
     table = Table(title=f"runs in {root}")
-    # The preset/dataset over the folder name in one folding column: the table fits 80 columns.
+    # The preset/dataset over the folder name (and the devices) in one folding column: it fits 80 columns.
     table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
     for col in ("status", "epochs", "best val", "test", "time"):
         table.add_column(col, no_wrap=True)
@@ -214,7 +229,7 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
         test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
-        run = f"[bold]{r.name}[/]\n{r.path.name}"
+        run = f"[bold]{r.name}[/]\n{r.path.name}" + (f"\n[dim]{escape(r.devices)}[/]" if r.devices else "")
         table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
     return table
 

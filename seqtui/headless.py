@@ -65,6 +65,7 @@ def run_training(
     as_json: bool,
     out: Console,
     err: Console,
+    devices: str | None = None,
 ) -> RunEnded:
     """Train `config` (or continue the run folder `resume` with `changes`, a subset of RESUME_OPTIONS).
 
@@ -86,9 +87,11 @@ def run_training(
     def go() -> RunEnded:
         with interrupt_handler(cancel, err):
             if resume is not None:
-                return runner.resume(resume, reporter, cancel, backend=backend, runs_dir=runs_dir, **changes)
+                return runner.resume(
+                    resume, reporter, cancel, backend=backend, runs_dir=runs_dir, devices=devices, **changes
+                )
             assert config is not None
-            return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend)
+            return runner.train(config, reporter, cancel, runs_dir=runs_dir, backend=backend, devices=devices)
 
     if as_json:
         with contextlib.redirect_stdout(sys.stderr):

@@ -197,7 +197,7 @@ def test_exit_codes_follow_the_run_status(monkeypatch, status, code, message):
     from seqtui.core import runner
     from seqtui.core.events import RunEnded
 
-    def fake_train(config, observer, cancel, runs_dir=None, backend=None):
+    def fake_train(config, observer, cancel, runs_dir=None, backend=None, devices=None):
         end = RunEnded(status, "runs/x", 1, {"loss": 0.5} if status == "completed" else {}, message)
         observer(end)
         return end

@@ -8,20 +8,35 @@ import sys
 import warnings
 from types import ModuleType
 
-from seqtui.core.settings import BACKENDS
+from seqtui.core.devices import choose_backend
+from seqtui.core.settings import BACKEND_CHOICES, Settings
 
 
 class BackendError(Exception):
     """The requested Keras backend can't be used."""
 
 
+_note = ""
+
+
+def backend_note() -> str:
+    """Why a GPU present goes unused (no installed backend can use it), once `auto` chose; else ''."""
+    return _note
+
+
 def import_keras(backend: str | None = None) -> ModuleType:
-    """Import Keras with the chosen backend, TensorFlow's C++ logging quieted first."""
+    """Import Keras with the chosen backend (None: the settings' one; `auto`: a backend that sees the GPU
+    if there is one, else the CPU one), TensorFlow's C++ logging quieted first."""
+    global _note
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if backend:
-        if backend not in BACKENDS:
-            raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-        loaded = sys.modules.get("keras")
+    loaded = sys.modules.get("keras")
+    if loaded is None or backend not in (None, "auto"):
+        backend = backend or Settings.from_env().backend
+        if backend not in (None, *BACKEND_CHOICES):
+            raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_CHOICES)}")
+        if loaded is None and backend in (None, "auto"):
+            choice = choose_backend(backend)
+            backend, _note = choice.backend, choice.note
         if loaded is not None and loaded.backend.backend() != backend:
             raise BackendError(
                 f"Keras is already running on {loaded.backend.backend()}; restart to use {backend}"

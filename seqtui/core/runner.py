@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras
 from seqtui.core.checks import (
     Cancelled,
@@ -85,6 +86,12 @@ class _Session:
     history: list[dict[str, float]]
     initial_epoch: int
     epochs: int
+    hardware: Hardware
+    fused: int = 1
+
+    @property
+    def batch_size(self) -> int:
+        return self.hardware.global_batch(self.config.train.batch_size)
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -138,11 +145,12 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     t = s.config.train
     recorder = RunRecorder(s.folder, s.history, cancel)
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
-    bridge = EventBridge(observer, t.batch_size, len(s.data.x_train), cancel, recorder, interval)
+    bridge = EventBridge(observer, s.batch_size, len(s.data.x_train), cancel, recorder, interval)
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
-    steps = math.ceil(len(s.data.x_train) / t.batch_size)
+    steps = math.ceil(len(s.data.x_train) / s.batch_size)
+    hw = s.hardware
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
@@ -151,18 +159,22 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         observer(
             RunStarted(
                 str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train),
-                int(s.model.count_params()), s.data.task, monitor,
+                int(s.model.count_params()), s.data.task, monitor, str(hw.devices), s.batch_size, hw.count,
+                hw.precision, s.fused,
             )
         )  # fmt: skip
+        for note in hw.notes:
+            observer(LogMessage(note, "warning"))
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
+        s.folder.update_status(**hw.record(), batch_size=s.batch_size, steps_per_execution=s.fused)
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
             validation_data=(s.data.x_val, s.data.y_val),
             epochs=s.epochs,
             initial_epoch=s.initial_epoch,
-            batch_size=t.batch_size,
+            batch_size=s.batch_size,
             shuffle=True,
             verbose=0,
             callbacks=callbacks,
@@ -172,7 +184,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         elif cancel.is_set():
             status = "interrupted"
         else:
-            test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+            test_metrics, confusion = _evaluate(keras, s, s.batch_size, recorder.last_was_best)
             baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
             atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
     except KeyboardInterrupt:
@@ -241,30 +253,38 @@ def train(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
     data: Dataset | None = None,
+    devices: str | int | None = None,
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
     `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
+    `devices` (`all` or a number, default 1) trains data-parallel, each device taking a batch of
+    `batch_size`.
     """
     if data is None:
         check_config(config)
     settings = Settings.from_env()
+    plan = plan_hardware(backend or settings.backend, devices, config.train.precision)
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     if data is None:
-        keras, data = _prepare(config, backend or settings.backend)
+        keras, data = _prepare(config, plan.backend)
     else:
-        keras = import_keras(backend or settings.backend)
+        keras = import_keras(plan.backend)
     check_config(config, data)
+    hardware = open_hardware(keras, plan)
+    data = split_evenly(data, hardware.count)
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
-    model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
-    if cancel.is_set():
-        raise Cancelled("stopped before training started; no run folder was created")
-    folder = _new_folder(root, config, keras, data, task)
-    session = _Session(config, folder, data, model, [], 0, config.train.epochs)
-    return _fit(session, observer, cancel, settings)
+    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
+    with hardware.scope(keras):
+        model = compiled_model(config, spec, task, outputs, fused)
+        cancel = cancel or threading.Event()
+        if cancel.is_set():
+            raise Cancelled("stopped before training started; no run folder was created")
+        folder = _new_folder(root, config, keras, data, task)
+        session = _Session(config, folder, data, model, [], 0, config.train.epochs, hardware, fused)
+        return _fit(session, observer, cancel, settings)
 
 
 @dataclass(frozen=True)
@@ -348,6 +368,7 @@ def resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    devices: str | int | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -358,31 +379,38 @@ def resume(
     plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
-    keras, data = _prepare(config, backend or settings.backend)
+    hw_plan = plan_hardware(backend or settings.backend, devices, config.train.precision)
+    keras, data = _prepare(config, hw_plan.backend)
     check_config(config, data)
+    hardware = open_hardware(keras, hw_plan)
+    data = split_evenly(data, hardware.count)
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
             f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
             "restore the original data, or start a new run"
         )
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
-    last = folder.file(LAST)
-    if last.exists():
-        model = folder.load_model(LAST, keras)
-        if learning_rate is not None:
-            model.optimizer.learning_rate = learning_rate
-    else:  # stopped before the first checkpoint: start from new weights
-        spec, task, outputs = spec_from_dataset(config, data)
-        model = compiled_model(config, spec, task, outputs)
-    cancel = cancel or threading.Event()
-    if cancel.is_set():
-        raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
-    try:
-        folder.remove_temp_files()
-        if plan.changes:
-            folder.update_config(**plan.changes)
-        folder.mark_running(plan.epochs, len(plan.history))
-    except OSError as exc:
-        raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
-    session = _Session(config, folder, data, model, list(plan.history), len(plan.history), plan.epochs)
-    return _fit(session, observer, cancel, settings)
+    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
+    with hardware.scope(keras):
+        last = folder.file(LAST)
+        if last.exists():
+            model = folder.load_model(LAST, keras)
+            model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
+            if learning_rate is not None:
+                model.optimizer.learning_rate = learning_rate
+        else:  # stopped before the first checkpoint: start from new weights
+            spec, task, outputs = spec_from_dataset(config, data)
+            model = compiled_model(config, spec, task, outputs, fused)
+        cancel = cancel or threading.Event()
+        if cancel.is_set():
+            raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
+        try:
+            folder.remove_temp_files()
+            if plan.changes:
+                folder.update_config(**plan.changes)
+            folder.mark_running(plan.epochs, len(plan.history))
+        except OSError as exc:
+            raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
+        history = list(plan.history)
+        session = _Session(config, folder, data, model, history, len(history), plan.epochs, hardware, fused)
+        return _fit(session, observer, cancel, settings)

@@ -319,6 +319,8 @@ class RunSummary:
     test: tuple[str, float] | None
     started: str | None
     seconds: float | None
+    devices: str | None = None
+    """Backend and devices it trained on ('jax on 1x NVIDIA H100 80GB HBM3'); None for older runs."""
 
 
 def _headline(metrics: dict[str, float], prefix: str = "") -> tuple[str, float] | None:
@@ -358,6 +360,7 @@ def summarize(folder: RunFolder) -> RunSummary:
         test=_headline(folder.read_json(METRICS)),
         started=state.get("started"),
         seconds=_seconds_between(state.get("started"), state.get("ended")),
+        devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
     )
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BACKENDS = ("tensorflow", "jax", "torch")
+BACKEND_CHOICES = ("auto", *BACKENDS)
+"""`auto`: a backend that sees the GPU when there is one, else the CPU one (seqtui.core.devices)."""
 
 
 class SettingsError(Exception):
@@ -19,17 +21,24 @@ class Settings:
     runs_dir: Path = Path("runs")
     """Where run folders go (SEQTUI_RUNS_DIR)."""
     backend: str | None = None
-    """Keras backend (SEQTUI_BACKEND, else KERAS_BACKEND, else tensorflow)."""
+    """Keras backend (SEQTUI_BACKEND, else KERAS_BACKEND, else auto)."""
     batch_events_per_s: float = 5.0
     """How many batch events per second the runner emits at most (SEQTUI_BATCH_EVENTS_PER_S)."""
+    steps_per_execution: int | None = None
+    """Batches fused into one device call (SEQTUI_STEPS_PER_EXECUTION); None lets the runner choose."""
 
     @classmethod
     def from_env(cls) -> Settings:
         env = os.environ
         backend = env.get("SEQTUI_BACKEND") or env.get("KERAS_BACKEND") or None
-        if backend and backend not in BACKENDS:
+        if backend and backend not in BACKEND_CHOICES:
             raise SettingsError(
-                f"backend {backend!r} (from the environment) is not one of {', '.join(BACKENDS)}"
+                f"backend {backend!r} (from the environment) is not one of {', '.join(BACKEND_CHOICES)}"
+            )
+        fused = env.get("SEQTUI_STEPS_PER_EXECUTION")
+        if fused and not (fused.isdigit() and 1 <= int(fused) <= 10_000):
+            raise SettingsError(
+                f"SEQTUI_STEPS_PER_EXECUTION={fused!r}: give a whole number of batches, e.g. 8"
             )
         rate = env.get("SEQTUI_BATCH_EVENTS_PER_S")
         try:
@@ -44,6 +53,7 @@ class Settings:
             runs_dir=Path(env.get("SEQTUI_RUNS_DIR") or "runs"),
             backend=backend,
             batch_events_per_s=events_per_s,
+            steps_per_execution=int(fused) if fused else None,
         )
 
 
