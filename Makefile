@@ -17,8 +17,14 @@ STAMP := $(if $(GPU),-gpu,)
 run: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/seqtui $(ARGS)
 
+# The engine's tests (build, summary, train, resume, predict, fused steps, cuDNN conditions) again on JAX.
+JAX_TESTS := tests/test_models.py tests/test_runner.py tests/test_acceleration.py tests/test_cli.py
+JAX_SELECT := (matches_seeds and (reuters or mnist)) or lstm-tokens-multiclass or complete_folder or more_epochs or fused_steps or device_line \
+	or cudnn_conditions or train_then_predict
+
 test: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n 2 $(JAX_TESTS) -k '$(JAX_SELECT)' $(PYTEST_ARGS)
 
 test-slow: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
