@@ -189,3 +189,35 @@ def test_bad_device_options_exit_2_before_keras_loads(tmp_path, args, message):
     assert "Traceback" not in stderr
     assert not keras_loaded
     assert not (tmp_path / "runs").exists()
+
+
+def test_cluster_size_comes_from_keras_or_a_slurm_job_step():
+    from seqtui.core.cluster import cluster_size
+
+    assert cluster_size({}) == 1
+    assert cluster_size({"SLURM_NTASKS": "4"}) == 1  # a batch script outside srun: one process
+    assert cluster_size({"SLURM_NTASKS": "4", "SLURM_STEP_ID": "0"}) == 4
+    assert cluster_size({"KERAS_DISTRIBUTION_NUM_PROCESSES": "2", "SLURM_NTASKS": "4"}) == 2
+
+
+def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypatch):
+    import numpy as np
+
+    from seqtui.core.backend import BackendError, import_keras
+    from seqtui.core.cluster import shard, start_cluster
+    from tests.test_runner import SEQ
+
+    keras = import_keras()
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    if keras.backend.backend() != "jax":
+        with pytest.raises(BackendError, match="only on JAX"):
+            start_cluster(keras)
+    from seqtui.datasets.registry import load_dataset
+
+    data = load_dataset(SEQ.data)
+    first, second = shard(data, 0, 2), shard(data, 1, 2)
+    assert len(first.x_train) == len(second.x_train) == len(data.x_train) // 2
+    assert not np.array_equal(first.x_train, second.x_train)
+    assert np.array_equal(first.x_train[1], data.x_train[2]) and np.array_equal(
+        second.x_train[0], data.x_train[1]
+    )

@@ -157,17 +157,32 @@ class Hardware:
     precision: str
     notes: tuple[str, ...] = ()
     """Warnings for the user, e.g. a GPU that no installed backend can use."""
+    processes: int = 1
+    """Processes training together (nodes); `count` counts the devices of all of them."""
+
+    @property
+    def local_count(self) -> int:
+        return max(self.count // self.processes, 1)
 
     def global_batch(self, per_device: int) -> int:
         return per_device * self.count
 
+    def local_batch(self, per_device: int) -> int:
+        """The batch this process feeds: its devices' share of the global batch."""
+        return per_device * self.local_count
+
     def fused_steps(self, samples: int, per_device: int, override: int | None = None) -> int:
-        steps = max(1, -(-samples // self.global_batch(per_device)))
+        steps = max(1, -(-samples // self.local_batch(per_device)))
         return fused_steps(self.devices.kind, steps, override)
 
     def record(self) -> dict[str, Any]:
         """What run.json keeps of it."""
-        return {"devices": str(self.devices), "device_count": self.count, "precision": self.precision}
+        return {
+            "devices": str(self.devices),
+            "device_count": self.count,
+            "processes": self.processes,
+            "precision": self.precision,
+        }
 
     @contextlib.contextmanager
     def scope(self, keras: Any) -> Iterator[None]:
@@ -181,7 +196,7 @@ class Hardware:
             keras.config.set_dtype_policy(previous)
 
 
-def open_hardware(keras: Any, plan: Plan) -> Hardware:
+def open_hardware(keras: Any, plan: Plan, processes: int = 1) -> Hardware:
     """The devices the loaded backend sees, checked against the plan; a note when a GPU goes unused."""
     from seqtui.core.backend import backend_note
     from seqtui.core.devices import describe_devices
@@ -194,7 +209,7 @@ def open_hardware(keras: Any, plan: Plan) -> Hardware:
             f"nvidia-smi lists {len(gpus)} GPU(s) but {seen.backend} sees none, so training runs on the CPU: "
             f"check the CUDA install, or {GPU_EXTRA_HINT}"
         )
-    return Hardware(seen, device_count(plan, seen), plan.precision, tuple(notes))
+    return Hardware(seen, device_count(plan, seen), plan.precision, tuple(notes), processes)
 
 
 def split_evenly(data: Any, count: int) -> Any:

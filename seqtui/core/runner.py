@@ -17,6 +17,7 @@ import json
 import math
 import platform
 import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from importlib import metadata
@@ -34,6 +35,7 @@ from seqtui.core.checks import (
     compatibility_problems,
     data_source_problems,
 )
+from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
 from seqtui.core.modeling import compiled_model, spec_from_dataset
@@ -91,7 +93,12 @@ class _Session:
 
     @property
     def batch_size(self) -> int:
-        return self.hardware.global_batch(self.config.train.batch_size)
+        """The batch this process feeds (all of it on one machine)."""
+        return self.hardware.local_batch(self.config.train.batch_size)
+
+
+def _quiet(event: object) -> None:
+    """The observer of processes other than 0 in a multi-process run."""
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -145,12 +152,13 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     t = s.config.train
     recorder = RunRecorder(s.folder, s.history, cancel)
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
-    bridge = EventBridge(observer, s.batch_size, len(s.data.x_train), cancel, recorder, interval)
+    hw = s.hardware
+    batch = hw.global_batch(t.batch_size)
+    bridge = EventBridge(observer, batch, len(s.data.x_train) * hw.processes, cancel, recorder, interval)
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
     steps = math.ceil(len(s.data.x_train) / s.batch_size)
-    hw = s.hardware
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
@@ -158,8 +166,8 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     try:
         observer(
             RunStarted(
-                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train),
-                int(s.model.count_params()), s.data.task, monitor, str(hw.devices), s.batch_size, hw.count,
+                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train) * hw.processes,
+                int(s.model.count_params()), s.data.task, monitor, str(hw.devices), batch, hw.count,
                 hw.precision, s.fused,
             )
         )  # fmt: skip
@@ -167,7 +175,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             observer(LogMessage(note, "warning"))
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
-        s.folder.update_status(**hw.record(), batch_size=s.batch_size, steps_per_execution=s.fused)
+        s.folder.update_status(**hw.record(), batch_size=batch, steps_per_execution=s.fused)
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -272,8 +280,11 @@ def train(
     else:
         keras = import_keras(plan.backend)
     check_config(config, data)
-    hardware = open_hardware(keras, plan)
-    data = split_evenly(data, hardware.count)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, plan, processes)
+    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    if process:  # process 0 alone writes the run folder and reports; the others work in a scratch folder
+        root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), _quiet
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
@@ -382,8 +393,12 @@ def resume(
     hw_plan = plan_hardware(backend or settings.backend, devices, config.train.precision)
     keras, data = _prepare(config, hw_plan.backend)
     check_config(config, data)
-    hardware = open_hardware(keras, hw_plan)
-    data = split_evenly(data, hardware.count)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, hw_plan, processes)
+    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    if process:  # process 0 alone writes the run folder and reports; the others resume a scratch copy
+        scratch = Path(tempfile.mkdtemp(prefix="seqtui-process-")) / folder.path.name
+        folder, observer = RunFolder(shutil.copytree(folder.path, scratch)), _quiet
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
             f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
