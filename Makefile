@@ -23,6 +23,7 @@ JAX_SELECT := (matches_seeds and (reuters or mnist)) or lstm-tokens-multiclass o
 	or cudnn_conditions or train_then_predict
 
 test: $(VENV)/.stamp-dev$(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -n 2 $(JAX_TESTS) -k '$(JAX_SELECT)' $(PYTEST_ARGS)
 
@@ -30,6 +31,7 @@ test-slow: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-dev$(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check seqtui tests bench
 	$(BIN)/ruff format --check seqtui tests bench
 

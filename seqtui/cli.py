@@ -14,7 +14,9 @@ from rich.console import Console
 
 from seqtui import __version__
 from seqtui import console as views
-from seqtui.core.config import RunConfig, with_overrides
+from seqtui import options as opt
+from seqtui.common.errors import SeqtuiError, describe_error
+from seqtui.core.config import FIELD_SECTION, RunConfig, with_overrides
 from seqtui.headless import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RESUME_OPTIONS, run_training
 
 app = typer.Typer(
@@ -39,32 +41,22 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 
 @contextlib.contextmanager
 def clear_errors() -> Iterator[None]:
-    """Known errors become one message and exit code 2, a Ctrl+C exit code 130, anything unexpected one
-    line and exit code 1 (SEQTUI_DEBUG=1 shows the traceback): never a traceback by default."""
-    from seqtui.core.backend import BackendError
-    from seqtui.core.config import UnknownName
-    from seqtui.core.runner import Cancelled, ConfigError
-    from seqtui.core.runs import RunFolderError
-    from seqtui.core.settings import SettingsError
-    from seqtui.datasets.base import DataError
-
+    """A SeqtuiError becomes its one message and its exit code (2 bad input, 130 stopped), a Ctrl+C exit
+    code 130, anything else one line saying it is a bug and exit code 1 (SEQTUI_DEBUG=1 shows the
+    traceback): never a traceback by default."""
     try:
         yield
     except (typer.Exit, typer.Abort, typer.TyperException):
         raise
-    except ConfigError as exc:
-        fail(
-            "invalid settings:\n"
-            + "\n".join(f"  --{p.field.replace('_', '-')}: {p.message}" for p in exc.problems)
-        )
-    except (DataError, RunFolderError, BackendError, SettingsError, UnknownName) as exc:
-        fail(str(exc.args[0]) if exc.args else str(exc))
-    except (KeyboardInterrupt, Cancelled) as exc:
+    except SeqtuiError as exc:
+        fail(exc.cli_message, exc.exit_code)
+    except KeyboardInterrupt as exc:
         fail(str(exc) or "interrupted", EXIT_INTERRUPTED)
     except Exception as exc:
         if os.environ.get("SEQTUI_DEBUG"):
             raise
-        fail(f"unexpected {type(exc).__name__}: {exc} (SEQTUI_DEBUG=1 shows the traceback)", EXIT_FAILED)
+        title, message = describe_error(exc)
+        fail(f"{message} ({title.lower()}; SEQTUI_DEBUG=1 shows the traceback)", EXIT_FAILED)
 
 
 def version_callback(value: bool) -> None:
@@ -77,7 +69,7 @@ def version_callback(value: bool) -> None:
 def main_callback(
     ctx: typer.Context,
     version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True)] = False,
-    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
+    runs_dir: opt.RunsDir = None,
 ) -> None:
     """With no command, open the app."""
     ctx.obj = {"runs_dir": runs_dir}
@@ -93,12 +85,19 @@ def given_runs_dir(ctx: typer.Context, runs_dir: Path | None) -> Path | None:
 
 
 # -- train --------------------------------------------------------------------------------------------
-def build_config(
+def config_overrides(ctx: typer.Context) -> dict[str, Any]:
+    """The run settings given on the command line, by config field (a parameter is named after its field)."""
+    return {k: v for k, v in ctx.params.items() if k in FIELD_SECTION and k != "dataset" and v is not None}
+
+
+def config_from_options(
     preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]
 ) -> RunConfig:
+    """The run config the command line describes: a preset (or the defaults), then the data, then overrides."""
     from seqtui.core.presets import get_preset
 
     config = get_preset(preset).config if preset else RunConfig()
+    overrides = dict(overrides)
     if data is not None:
         overrides["data_path"] = str(data.expanduser())  # --data=~/x.csv: no shell expands that ~
         if not preset and not dataset:
@@ -111,79 +110,44 @@ def build_config(
 @app.command()
 def train(
     ctx: typer.Context,
-    preset: Annotated[str | None, typer.Option(help="A preset from `seqtui presets`.")] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(help="Your file or folder (CSV/TSV/JSONL, text folders, series, .txt, Keras .npz)."),
-    ] = None,
-    dataset: Annotated[str | None, typer.Option(help="A dataset from `seqtui datasets`.")] = None,
-    arch: Annotated[
-        str | None,
-        typer.Option(help="mlp, simple_rnn, lstm, gru, bilstm, stacked_lstm, conv1d, cnn_lstm, cnn2d."),
-    ] = None,
-    epochs: Annotated[int | None, typer.Option()] = None,
-    batch_size: Annotated[int | None, typer.Option()] = None,
-    maxlen: Annotated[
-        int | None, typer.Option(help="Sequence length after padding/truncating ('pre').")
-    ] = None,
-    vocab_size: Annotated[
-        int | None, typer.Option(help="Keep the most frequent words (Keras' num_words).")
-    ] = None,
-    embedding_dim: Annotated[int | None, typer.Option()] = None,
-    units: Annotated[int | None, typer.Option(help="Recurrent units (hidden units for mlp).")] = None,
-    layers: Annotated[int | None, typer.Option(help="Stacked recurrent layers.")] = None,
-    bidirectional: Annotated[bool | None, typer.Option("--bidirectional/--unidirectional")] = None,
-    dropout: Annotated[float | None, typer.Option()] = None,
-    conv_filters: Annotated[int | None, typer.Option(help="Conv1D/Conv2D filters.")] = None,
-    conv_kernel: Annotated[int | None, typer.Option(help="Conv1D kernel size.")] = None,
-    pool_size: Annotated[int | None, typer.Option(help="MaxPooling1D size (cnn_lstm).")] = None,
-    dense_units: Annotated[int | None, typer.Option(help="Hidden Dense units of cnn2d.")] = None,
-    padding: Annotated[str | None, typer.Option(help="Pad sequences 'pre' (default) or 'post'.")] = None,
-    truncating: Annotated[
-        str | None, typer.Option(help="Cut long sequences 'pre' (default) or 'post'.")
-    ] = None,
-    validation_split: Annotated[
-        float | None, typer.Option(help="Share of training data for validation.")
-    ] = None,
-    test_split: Annotated[
-        float | None, typer.Option(help="Share held out for testing (data without a test set).")
-    ] = None,
-    learning_rate: Annotated[float | None, typer.Option()] = None,
-    optimizer: Annotated[str | None, typer.Option(help="adam, rmsprop, sgd, adamw, nadam.")] = None,
-    patience: Annotated[
-        int | None, typer.Option(help="Early-stopping patience on val_loss (0: off).")
-    ] = None,
-    seed: Annotated[int | None, typer.Option()] = None,
-    text_column: Annotated[str | None, typer.Option(help="Your table's text column.")] = None,
-    label_column: Annotated[str | None, typer.Option(help="Your table's label column.")] = None,
-    encoding: Annotated[
-        str | None, typer.Option(help="Your file's encoding (default: UTF-8, then CP949, then latin-1).")
-    ] = None,
-    target_column: Annotated[str | None, typer.Option(help="Time series: the column to forecast.")] = None,
-    lookback: Annotated[int | None, typer.Option(help="Time series: rows the model sees.")] = None,
-    step: Annotated[
-        int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")
-    ] = None,
-    delay: Annotated[int | None, typer.Option(help="Time series: rows ahead to forecast.")] = None,
-    split: Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")] = None,
-    limit: Annotated[int | None, typer.Option(help="Use at most this many training samples.")] = None,
-    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders go (SEQTUI_RUNS_DIR).")] = None,
-    backend: Annotated[
-        str | None,
-        typer.Option(
-            help="Keras backend: auto (default: one that sees the GPU, else tensorflow), jax, torch, tensorflow."
-        ),
-    ] = None,
-    devices: Annotated[
-        str | None,
-        typer.Option(
-            help="Train data-parallel on `all` devices or N of them (default 1); the batch is per device."
-        ),
-    ] = None,
-    precision: Annotated[
-        str | None,
-        typer.Option(help="mixed_bfloat16, mixed_float16 or float32 (default: per device; float32 on CPU)."),
-    ] = None,
+    preset: opt.Preset = None,
+    data: opt.Data = None,
+    dataset: opt.Dataset = None,
+    arch: opt.Arch = None,
+    epochs: opt.Epochs = None,
+    batch_size: opt.BatchSize = None,
+    maxlen: opt.Maxlen = None,
+    vocab_size: opt.VocabSize = None,
+    embedding_dim: opt.EmbeddingDim = None,
+    units: opt.Units = None,
+    layers: opt.Layers = None,
+    bidirectional: opt.Bidirectional = None,
+    dropout: opt.Dropout = None,
+    conv_filters: opt.ConvFilters = None,
+    conv_kernel: opt.ConvKernel = None,
+    pool_size: opt.PoolSize = None,
+    dense_units: opt.DenseUnits = None,
+    padding: opt.Padding = None,
+    truncating: opt.Truncating = None,
+    validation_split: opt.ValidationSplit = None,
+    test_split: opt.TestSplit = None,
+    learning_rate: opt.LearningRate = None,
+    optimizer: opt.Optimizer = None,
+    patience: opt.Patience = None,
+    seed: opt.Seed = None,
+    text_column: opt.TextColumn = None,
+    label_column: opt.LabelColumn = None,
+    encoding: opt.Encoding = None,
+    target_column: opt.TargetColumn = None,
+    lookback: opt.Lookback = None,
+    step: opt.Step = None,
+    delay: opt.Delay = None,
+    split: opt.Split = None,
+    sample_limit: opt.SampleLimit = None,
+    runs_dir: opt.RunsDir = None,
+    backend: opt.Backend = None,
+    devices: opt.Devices = None,
+    precision: opt.Precision = None,
     resume: Annotated[
         Path | None,
         typer.Option(
@@ -197,15 +161,7 @@ def train(
 
     if backend and backend not in BACKEND_CHOICES:
         fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_CHOICES)}")
-    overrides = dict(
-        arch=arch, epochs=epochs, batch_size=batch_size, maxlen=maxlen, vocab_size=vocab_size,
-        embedding_dim=embedding_dim, units=units, layers=layers, bidirectional=bidirectional, dropout=dropout,
-        learning_rate=learning_rate, optimizer=optimizer, patience=patience, seed=seed, text_column=text_column,
-        label_column=label_column, encoding=encoding, target_column=target_column, lookback=lookback, step=step,
-        delay=delay, split=split, sample_limit=limit, conv_filters=conv_filters, conv_kernel=conv_kernel,
-        pool_size=pool_size, dense_units=dense_units, padding=padding, truncating=truncating,
-        validation_split=validation_split, test_split=test_split, precision=precision,
-    )  # fmt: skip
+    overrides = config_overrides(ctx)
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
         if resume is not None:
@@ -216,9 +172,9 @@ def train(
         else:
             from seqtui.core.runner import check_config
 
-            config = build_config(preset, data, dataset, overrides)
+            config = config_from_options(preset, data, dataset, overrides)
             check_config(config)
-        changes = {name: overrides[name] for name in RESUME_OPTIONS}
+        changes = {name: overrides.get(name) for name in RESUME_OPTIONS}
         end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, devices)
         if end.status in ("failed", "diverged"):
             err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
@@ -240,7 +196,7 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
             f"--resume continues {resume} with its own settings; drop {names} "
             "(only --epochs, --learning-rate and --patience can change), or start a new run without --resume"
         )
-    plan_resume(resume, *(given[n] for n in RESUME_OPTIONS), runs_dir=runs_dir)
+    plan_resume(resume, *(given.get(n) for n in RESUME_OPTIONS), runs_dir=runs_dir)
 
 
 # -- presets, summary ---------------------------------------------------------------------------------
@@ -254,48 +210,63 @@ def presets() -> None:
 
 @app.command()
 def summary(
-    preset: Annotated[str, typer.Argument(help="A preset name.")],
-    maxlen: Annotated[int | None, typer.Option()] = None,
-    vocab_size: Annotated[int | None, typer.Option()] = None,
-    embedding_dim: Annotated[int | None, typer.Option()] = None,
-    units: Annotated[int | None, typer.Option()] = None,
-    layers: Annotated[int | None, typer.Option()] = None,
-    arch: Annotated[str | None, typer.Option()] = None,
-    dropout: Annotated[float | None, typer.Option()] = None,
+    ctx: typer.Context,
+    preset: Annotated[str | None, typer.Argument(help="A preset name (or give --dataset/--data).")] = None,
+    data: opt.Data = None,
+    dataset: opt.Dataset = None,
+    arch: opt.Arch = None,
+    epochs: opt.Epochs = None,
+    batch_size: opt.BatchSize = None,
+    maxlen: opt.Maxlen = None,
+    vocab_size: opt.VocabSize = None,
+    embedding_dim: opt.EmbeddingDim = None,
+    units: opt.Units = None,
+    layers: opt.Layers = None,
+    bidirectional: opt.Bidirectional = None,
+    dropout: opt.Dropout = None,
+    conv_filters: opt.ConvFilters = None,
+    conv_kernel: opt.ConvKernel = None,
+    pool_size: opt.PoolSize = None,
+    dense_units: opt.DenseUnits = None,
+    padding: opt.Padding = None,
+    truncating: opt.Truncating = None,
+    validation_split: opt.ValidationSplit = None,
+    test_split: opt.TestSplit = None,
+    learning_rate: opt.LearningRate = None,
+    optimizer: opt.Optimizer = None,
+    patience: opt.Patience = None,
+    seed: opt.Seed = None,
+    text_column: opt.TextColumn = None,
+    label_column: opt.LabelColumn = None,
+    encoding: opt.Encoding = None,
+    target_column: opt.TargetColumn = None,
+    lookback: opt.Lookback = None,
+    step: opt.Step = None,
+    delay: opt.Delay = None,
+    split: opt.Split = None,
+    sample_limit: opt.SampleLimit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
 ) -> None:
-    """Print a preset's layers with output shapes and parameter counts."""
+    """Print a model's layers with output shapes and parameter counts (no data needed when the dataset fixes
+    every size)."""
     with clear_errors():
         from seqtui.core.modeling import model_summary
-        from seqtui.core.runner import check_config
 
-        config = build_config(
-            preset,
-            None,
-            None,
-            dict(
-                maxlen=maxlen,
-                vocab_size=vocab_size,
-                embedding_dim=embedding_dim,
-                units=units,
-                layers=layers,
-                arch=arch,
-                dropout=dropout,
-            ),
-        )
-        check_config(config)
+        if not (preset or data or dataset):
+            fail("say which model: a preset (see `seqtui presets`), --dataset NAME or --data FILE")
+        config = config_from_options(preset, data, dataset, config_overrides(ctx))
         table = model_summary(config)
     if as_json:
         print(json.dumps(table))
         return
-    out.print(views.layers_table(preset, table))
+    out.print(views.layers_table(config.name, table))
 
 
 # -- runs, predict ------------------------------------------------------------------------------------
 @app.command()
 def runs(
     ctx: typer.Context,
-    runs_dir: Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")] = None,
+    runs_dir: opt.RunsDir = None,
 ) -> None:
     """List run folders: status, epochs, best validation and test metrics, duration."""
     from seqtui.core.runs import list_runs, runs_root
@@ -324,10 +295,8 @@ def predict(
         float, typer.Option(min=0.0, help="Generation: sampling temperature (0 = greedy).")
     ] = 0.7,
     top: Annotated[int, typer.Option(min=1, help="Show this many classes.")] = 5,
-    runs_dir: Annotated[
-        Path | None, typer.Option(help="Where run folders live, to find RUN by name (SEQTUI_RUNS_DIR).")
-    ] = None,
-    backend: Annotated[str | None, typer.Option()] = None,
+    runs_dir: opt.RunsDir = None,
+    backend: opt.Backend = None,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
     with clear_errors():
@@ -341,10 +310,9 @@ def predict(
 
             out.print(views.ranked_table(str(image), predictor.classify_image(read_image(image)), top))
         elif predictor.task == "generation":
-            joiner = "" if predictor.encoder.tokenizer.split == "character" else " "
             for seed_text in text or []:
                 continuation = predictor.generate(seed_text, words, temperature)
-                out.print(f"{seed_text}{joiner}[bold]{continuation}[/]", highlight=False)
+                out.print(f"{seed_text}{predictor.joiner}[bold]{continuation}[/]", highlight=False)
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
                 out.print(views.ranked_table(sentence, ranked, top))

@@ -83,6 +83,30 @@ def test_summary_json_gives_the_total_parameters():
     assert [row["type"] for row in table["layers"]] == ["SimpleRNN", "Dense"]
 
 
+@pytest.mark.parametrize(("preset", "params"), [("spam-rnn", 287_585), ("nsmc-lstm", 3_617_377)])
+def test_summary_of_a_preset_read_from_a_file_needs_no_file(preset, params):
+    """The preset fixes vocab_size and maxlen, so the model's size is known without the data."""
+    result = invoke("summary", preset, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["total_params"] == params
+
+
+def test_summary_takes_trains_options():
+    """--dataset instead of a preset, and the model options change the model that is summarised."""
+    result = invoke("summary", "--dataset", "topics-en", "--arch", "gru", "--units", "8", "--embedding-dim",
+                    "4", "--vocab-size", "50", "--dropout", "0.5", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["layers"]
+    assert [r["type"] for r in rows] == ["Embedding", "GRU", "Dropout", "Dense"]
+    assert rows[1]["params"] == 3 * ((4 + 8) * 8 + 2 * 8)  # Keras' GRU (reset_after) has two biases
+    assert rows[-1]["output_shape"] == ["None", 21]  # topics-en has 21 topics
+
+
+def test_summary_of_a_bad_setting_names_the_option():
+    result = invoke("summary", "series-rnn", "--limit", "0")
+    assert result.exit_code == 2 and "--limit: must be a whole number above 0" in result.output
+
+
 def test_summary_of_an_unknown_preset_suggests_one():
     result = invoke("summary", "series-rn")
     assert result.exit_code == 2 and "Did you mean 'series-rnn'" in result.output
@@ -163,10 +187,10 @@ def test_runs_with_a_bad_setting_in_the_environment_is_one_message():
 
 
 def test_data_path_with_a_tilde_no_shell_expanded(monkeypatch, tmp_path):
-    from seqtui.cli import build_config
+    from seqtui.cli import config_from_options
 
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert build_config(None, Path("~/x.csv"), None, {}).data.data_path == str(tmp_path / "x.csv")
+    assert config_from_options(None, Path("~/x.csv"), None, {}).data.data_path == str(tmp_path / "x.csv")
 
 
 def test_a_key_error_from_a_bug_is_unexpected_not_bad_input(monkeypatch):

@@ -6,6 +6,7 @@ import pkgutil
 import subprocess
 import sys
 
+import seqtui.common
 import seqtui.core
 import seqtui.datasets
 
@@ -26,7 +27,8 @@ def modules_of(package) -> list[str]:
 
 
 def test_core_and_datasets_import_no_ui_and_no_keras():
-    names = [m for m in modules_of(seqtui.core) + modules_of(seqtui.datasets) if m not in KERAS_USERS]
+    modules = modules_of(seqtui.common) + modules_of(seqtui.core) + modules_of(seqtui.datasets)
+    names = [m for m in modules if m not in KERAS_USERS]
     code = (
         "import importlib, sys\n"
         f"for name in {names!r}: importlib.import_module(name)\n"

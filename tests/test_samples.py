@@ -35,7 +35,6 @@ def test_topics_ko_has_19_topics_and_korean_sentences():
     assert ds.input_shape == (30,)
     assert sizes(ds) > 1000
     assert any("\uac00" <= ch <= "\ud7a3" for ch in "".join(ds.encoder.tokenizer.word_index))
-    assert ds.samples and all(isinstance(s, str) for s in ds.samples)
 
 
 def test_topics_en_has_21_topics():

@@ -9,7 +9,7 @@ from seqtui.tui.launch import make_app
 from seqtui.tui.screens.dialogs import ErrorDialog
 from seqtui.tui.screens.setup import SetupScreen
 from seqtui.tui.screens.train import TrainScreen
-from seqtui.tui.setup_form import FIELDS, build_config
+from seqtui.tui.setup_form import FIELDS, config_from_form
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from tests.tui_fakes import FakeRunner, fake_summary, plain, settle
@@ -39,7 +39,7 @@ def test_build_config_reports_parse_and_range_problems_by_field():
     values = {spec.name: "" for spec in FIELDS} | {"maxlen": "abc", "units": "0", "epochs": "3", "batch_size": "8",
                                                     "vocab_size": "100", "embedding_dim": "8", "layers": "1",
                                                     "dropout": "1.5"}  # fmt: skip
-    config, problems = build_config(base, values, "topics-en", "lstm", None)
+    config, problems = config_from_form(base, values, "topics-en", "lstm", None)
     fields = {p.field: p.message for p in problems}
     assert fields["maxlen"].startswith("must be a whole number (got 'abc')")
     assert "above 0" in fields["units"] and "[0, 1)" in fields["dropout"]

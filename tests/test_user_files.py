@@ -15,7 +15,6 @@ from seqtui.datasets.base import DataError
 from seqtui.datasets.registry import get_dataset
 from seqtui.datasets.tables import open_table
 from tests.data_files import (
-    ACL_NEG,
     SPAM_HAM,
     SPAM_SPAM,
     write_acl_imdb,
@@ -70,7 +69,7 @@ def test_nsmc_tsv_with_empty_documents_and_named_classes(tmp_path):
     assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 41
     notes = " ".join(ds.notes)
     assert "1 row with an empty text left out (line 42)" in notes
-    assert any('"재밌다"' in s or "재밌다" in t for s in ds.samples for t in every_text(ds))
+    assert any("재밌다" in t for t in every_text(ds))
 
 
 def test_nsmc_uses_ratings_test_beside_it(tmp_path):
@@ -111,7 +110,6 @@ def test_acl_imdb_root_keeps_its_own_test_set(tmp_path):
     ds = load("file", root)
     assert len(ds.x_test) == 16
     assert len(ds.x_train) + len(ds.x_val) == 16
-    assert any(ACL_NEG[0].split("<")[0] in s for s in ds.samples) or len(ds.samples) == 5
 
 
 def test_a_limit_keeps_every_class_of_a_test_set_read_class_by_class(tmp_path):
@@ -122,8 +120,6 @@ def test_a_limit_keeps_every_class_of_a_test_set_read_class_by_class(tmp_path):
     ds = load_dataset(DataConfig("file", data_path=str(root), maxlen=20, sample_limit=20))
     assert len(ds.x_train) == 20 and len(ds.x_test) == 25  # 20 of 64 training rows: 25 of 80 test rows
     assert set(ds.y_test.tolist()) == {0, 1} and set(ds.y_val.tolist()) == {0, 1}
-    negative = [s.startswith(("Terrible", "Boring")) for s in ds.samples]
-    assert any(negative) and not all(negative)  # the samples to try show both classes
 
 
 # -- Jena climate and other series ---------------------------------------------------------------------

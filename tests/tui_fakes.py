@@ -12,11 +12,11 @@ import numpy as np
 
 from seqtui.core.config import RunConfig
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.predict import Forecast
 from seqtui.core.runs import METRICS, RunFolder, atomic_write_json
 from seqtui.datasets.base import TextEncoder
 from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import Tokenizer
-from seqtui.tui.prediction import Forecast
 from seqtui.tui.widgets.token_strip import TokenInfo
 
 CLASSES = ["greeting", "weather", "stocks"]
@@ -132,6 +132,7 @@ class FakeSession:
         ]
         self.encoder = TextEncoder(Tokenizer.fit(texts), maxlen=6)
         self.class_names = CLASSES if mode == "text" else [str(i) for i in range(10)]
+        self.joiner = " "
         self.images: list[np.ndarray] = []
         self.texts: list[str] = []
 

@@ -1,20 +1,18 @@
-"""Lazy Keras import: the only door to Keras, so `--help` and the first screen never load TensorFlow."""
+"""The Keras backend for the engine: which one `auto` (or the settings) stands for, then the lazy import
+itself, which lives in `seqtui.common.keras_door`."""
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import warnings
 from types import ModuleType
 
+from seqtui.common.keras_door import BACKENDS, BackendError
+from seqtui.common.keras_door import import_keras as _door
 from seqtui.core.devices import choose_backend
 from seqtui.core.settings import BACKEND_CHOICES, Settings
 
-
-class BackendError(Exception):
-    """The requested Keras backend can't be used."""
-
+__all__ = ["BACKENDS", "BACKEND_CHOICES", "BackendError", "backend_note", "import_keras", "resolve_backend"]
 
 _note = ""
 
@@ -24,32 +22,27 @@ def backend_note() -> str:
     return _note
 
 
-def import_keras(backend: str | None = None) -> ModuleType:
-    """Import Keras with the chosen backend (None: the settings' one; `auto`: a backend that sees the GPU
-    if there is one, else the CPU one), TensorFlow's C++ logging quieted first."""
+def resolve_backend(backend: str | None) -> str:
+    """The backend `backend` stands for (None: the settings' choice; `auto`: one that sees the GPU if there
+    is one, else the CPU one; once Keras is loaded, its own). Until Keras loads, KERAS_BACKEND is set to it,
+    so a Keras import on the way (a dataset download) already uses it."""
     global _note
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     loaded = sys.modules.get("keras")
-    if loaded is None or backend not in (None, "auto"):
-        backend = backend or Settings.from_env().backend
-        if backend not in (None, *BACKEND_CHOICES):
-            raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_CHOICES)}")
-        if loaded is None and backend in (None, "auto"):
-            choice = choose_backend(backend)
-            backend, _note = choice.backend, choice.note
-        if loaded is not None and loaded.backend.backend() != backend:
-            raise BackendError(
-                f"Keras is already running on {loaded.backend.backend()}; restart to use {backend}"
-            )
-        os.environ["KERAS_BACKEND"] = backend
-    try:
-        warnings.filterwarnings("ignore", module="keras")
-        import keras
-    except ImportError as exc:
-        name = os.environ.get("KERAS_BACKEND", "tensorflow")
-        raise BackendError(
-            f"Keras could not load its {name} backend ({exc}). Install it (pip install {name}) "
-            "or pick another with --backend jax|torch|tensorflow."
-        ) from exc
-    logging.getLogger("absl").setLevel(logging.ERROR)
-    return keras
+    requested = backend or Settings.from_env().backend
+    if requested not in (None, *BACKEND_CHOICES):
+        raise BackendError(f"unknown backend {requested!r}; choose one of {', '.join(BACKEND_CHOICES)}")
+    if requested in (None, "auto"):
+        if loaded is not None:
+            return loaded.backend.backend()
+        choice = choose_backend(requested)
+        requested, _note = choice.backend, choice.note
+    if loaded is None:
+        os.environ["KERAS_BACKEND"] = requested
+    return requested
+
+
+def import_keras(backend: str | None = None) -> ModuleType:
+    """Import Keras with the backend `backend` stands for (see `resolve_backend`)."""
+    if backend is None and "keras" in sys.modules:
+        return _door()
+    return _door(resolve_backend(backend))

@@ -107,7 +107,8 @@ class EventBridge(keras.callbacks.Callback):
 
 
 class RunRecorder(keras.callbacks.Callback):
-    """After every completed epoch: model.keras when val_loss improves, last.keras, history.csv, run.json.
+    """After every completed epoch: last.keras, then model.keras (a copy of it) when val_loss improves, then
+    history.csv, then run.json.
 
     The files are written in that order, each atomically, so whatever stops the process, history.csv never
     lists an epoch that last.keras does not hold.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seqtui.common.errors import EXIT_INTERRUPTED, SeqtuiError
 from seqtui.core.config import (
     IMAGE_ROWS,
     Problem,
@@ -23,22 +24,32 @@ if TYPE_CHECKING:
     from seqtui.datasets.base import Dataset
 
 
-class Cancelled(Exception):
+class Cancelled(SeqtuiError):
     """A stop request arrived before training started: no run folder was created or changed."""
 
+    title = "Stopped"
+    exit_code = EXIT_INTERRUPTED
 
-class ConfigError(Exception):
-    """Invalid settings; `problems` lists every one with its field name."""
+
+class ConfigError(SeqtuiError):
+    """Invalid settings; `problems` lists every one with its field name (one per line in the message)."""
+
+    title = "Invalid settings"
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
+    @property
+    def cli_message(self) -> str:
+        return "invalid settings:\n" + "\n".join(f"  {p.option}: {p.message}" for p in self.problems)
 
-def check_config(config: RunConfig, data: Dataset | None = None) -> None:
+
+def check_config(config: RunConfig, data: Dataset | None = None, needs_data: bool = True) -> None:
     """Raise ConfigError with every problem at once; without `data`, no TensorFlow and no data is loaded.
 
-    With `data` (loaded, or passed in memory) the checks that need the real input shape run too.
+    With `data` (loaded, or passed in memory) the checks that need the real input shape run too. Without
+    `needs_data` (a model summary of a dataset whose sizes are fixed), a file dataset may come without --data.
     """
     if data is not None:
         problems = validate(config, None, data.input_kind)
@@ -48,7 +59,7 @@ def check_config(config: RunConfig, data: Dataset | None = None) -> None:
     else:
         problems = validate(config, DATASET_NAMES)
         if not problems:
-            problems += compatibility_problems(config) + data_source_problems(config)
+            problems += compatibility_problems(config) + data_source_problems(config, needs_data)
     if problems:
         unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
         raise ConfigError(unique)
@@ -65,11 +76,12 @@ def compatibility_problems(config: RunConfig, kind: str | None = None) -> list[P
     return []
 
 
-def data_source_problems(config: RunConfig) -> list[Problem]:
-    """A dataset read from the user's file needs --data, and the path given must exist."""
+def data_source_problems(config: RunConfig, needs_data: bool = True) -> list[Problem]:
+    """A dataset read from the user's file needs --data (unless not `needs_data`), and the path given must
+    exist."""
     info = DATASETS.get(config.data.dataset)
     path = config.data.data_path
-    if info is not None and info.source == "file" and not path:
+    if info is not None and info.source == "file" and not path and needs_data:
         return [Problem("data", f"dataset {info.name!r} reads your file: {info.file_hint}")]
     if path is not None and not Path(path).exists():
         return [Problem("data", f"{path} does not exist; check the path")]

@@ -6,9 +6,11 @@ Nothing here imports Keras: validation must answer before TensorFlow is loaded.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import Any
+
+from seqtui.common.names import UnknownName, suggest
+from seqtui.datasets.config import DataConfig
 
 ARCHITECTURES = (
     "mlp",
@@ -28,45 +30,6 @@ SPLITS = ("whitespace", "character")
 STANDARDIZE = ("lower_punct", "hangul", "none")
 PRECISIONS = ("mixed_bfloat16", "mixed_float16", "float32")
 LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
-Padding = Literal["pre", "post"]
-
-
-@dataclass(frozen=True)
-class DataConfig:
-    """What to train on and how raw data becomes model input."""
-
-    dataset: str = "imdb"
-    """Registered dataset name (see `seqtui datasets`), or "file" for --data."""
-    data_path: str | None = None
-    """A user file or folder (CSV/TSV/JSONL, text folders, time series, text, or a Keras-format file)."""
-    vocab_size: int = 10000
-    """Keras' num_words: token ids 0..vocab_size-1 are kept (0 = padding), rarer words become OOV."""
-    maxlen: int = 200
-    """Sequence length after padding/truncating."""
-    padding: Padding = "pre"
-    truncating: Padding = "pre"
-    validation_split: float = 0.2
-    """Fraction of the training data held out for validation."""
-    test_split: float = 0.2
-    """Fraction held out for testing when the data has no test set of its own."""
-    text_column: str | None = None
-    label_column: str | None = None
-    encoding: str | None = None
-    """Text encoding of the user's file; None tries UTF-8 then falls back to latin-1."""
-    standardize: Literal["lower_punct", "hangul", "none"] = "lower_punct"
-    """lower_punct: lowercase and strip punctuation (every script kept); hangul: keep Hangul only."""
-    split: Literal["whitespace", "character"] = "whitespace"
-    stopwords: tuple[str, ...] = ()
-    target_column: str | None = None
-    """Time series: the column to forecast (default: the first numeric column)."""
-    lookback: int = 72
-    """Time series: how many past rows the model sees (before subsampling by step)."""
-    step: int = 1
-    """Time series: keep one row in `step` inside the lookback window."""
-    delay: int = 24
-    """Time series: how many rows ahead the target lies."""
-    sample_limit: int | None = None
-    """Use at most this many training samples (quick experiments and tests)."""
 
 
 @dataclass(frozen=True)
@@ -140,17 +103,6 @@ class RunConfig:
         )
 
 
-class UnknownName(KeyError):
-    """An unknown preset, dataset or setting name; the message suggests close ones.
-
-    A KeyError for callers that look names up, and its own class so that doors can tell it from a KeyError
-    raised by a bug.
-    """
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
-
 # Flat option names (as the CLI and the TUI show them) and the section they live in.
 SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 FIELD_SECTION: dict[str, str] = {f.name: s for s, kind in SECTIONS.items() for f in fields(kind)}
@@ -183,13 +135,14 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.field}: {self.message}"
 
+    @property
+    def option(self) -> str:
+        """The command-line option that sets this field."""
+        return "--" + OPTION_NAMES.get(self.field, self.field).replace("_", "-")
 
-def suggest(name: object, choices: list[str] | tuple[str, ...]) -> str:
-    """' Did you mean x?' for a close match, else the list of choices."""
-    close = difflib.get_close_matches(str(name), list(choices), n=3, cutoff=0.5)
-    if close:
-        return f" Did you mean {' or '.join(repr(c) for c in close)}?"
-    return f" Choose one of: {', '.join(choices)}."
+
+OPTION_NAMES = {"sample_limit": "limit"}
+"""Fields whose command-line option has another name."""
 
 
 UPPER_LIMITS: dict[str, int] = {

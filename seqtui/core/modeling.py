@@ -89,8 +89,19 @@ def layer_table(model: Any) -> dict[str, Any]:
 
 
 def model_summary(config: RunConfig) -> dict[str, Any]:
-    """The configured model's layer table, from registry facts alone (no data loaded; imports Keras)."""
-    from seqtui.datasets.registry import get_dataset
+    """The configured model's layer table (imports Keras). Raises ConfigError for bad settings.
 
-    model = compiled_model(config, *spec_from_info(config, get_dataset(config.data.dataset)))
-    return layer_table(model)
+    From registry facts alone when the dataset fixes every size (no data needed, not even for a dataset
+    read from the user's file); the user's own file (dataset "file") is read to learn its shape.
+    """
+    from seqtui.core.checks import check_config
+    from seqtui.datasets.registry import get_dataset, load_dataset
+
+    info = get_dataset(config.data.dataset)
+    if info.input_kind != "auto":
+        check_config(config, needs_data=False)
+        return layer_table(compiled_model(config, *spec_from_info(config, info)))
+    check_config(config)
+    data = load_dataset(config.data)
+    check_config(config, data)
+    return layer_table(compiled_model(config, *spec_from_dataset(config, data)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,20 @@ from seqtui.datasets.tokenizer import pad
 
 
 @dataclass
+class Forecast:
+    """Real values against the model's forecasts over the test windows, in the series' own units."""
+
+    real: list[float]
+    predicted: list[float]
+    mae: float
+    """Mean absolute error of the forecasts, in the series' units."""
+    baseline_mae: float | None = None
+    """The same for the naive forecast 'the target equals the last value seen', when the data has one."""
+    target: str = "value"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Predictor:
     """A trained model with the encoder and class names it was trained with."""
 
@@ -39,7 +53,7 @@ class Predictor:
         """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
         folder = RunFolder.open(run, runs_dir)
         config = folder.read_json("config.json")
-        checkpoint = next((folder.file(n) for n in (BEST, LAST) if folder.file(n).exists()), None)
+        checkpoint = folder.model_file()
         if checkpoint is None:
             raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
         raw = folder.read_json(ENCODER)
@@ -106,8 +120,19 @@ class Predictor:
                 nxt = int(rng.choice(len(p), p=p))
             ids.append(nxt)
             out += tok.decode([nxt])
-        joiner = "" if tok.split == "character" else " "
-        return joiner.join(out)
+        return self.joiner.join(out)
+
+    @property
+    def joiner(self) -> str:
+        """What goes between generated tokens, and between a seed and its continuation: nothing for a
+        character-level model, a space for a word-level one."""
+        if isinstance(self.encoder, TextEncoder) and self.encoder.tokenizer.split == "character":
+            return ""
+        return " "
+
+    def continued(self, seed: str, continuation: str) -> str:
+        """A seed text and its generated continuation, joined as the model's tokens are."""
+        return f"{seed}{self.joiner}{continuation}" if continuation else seed
 
     def forecast(self, windows: np.ndarray) -> np.ndarray:
         """Predicted target values, in the series' own units, for normalised windows."""
@@ -115,3 +140,24 @@ class Predictor:
             raise DataError("this run's model is not a forecaster")
         pred = self.model.predict(windows, verbose=0)[:, 0]
         return self.encoder.denormalize_target(pred)
+
+    def forecast_test(self, limit: int = 2000) -> Forecast:
+        """Forecasts over the first `limit` test windows of the run's own data (read again), with their MAE
+        against the real values and the naive baseline's."""
+        from seqtui.datasets.registry import load_dataset
+
+        if not isinstance(self.encoder, SeriesEncoder):
+            raise DataError("this run's model is not a forecaster")
+        data = load_dataset(self.folder.read_config().data)
+        x, y = data.x_test[:limit], data.y_test[:limit]
+        predicted = self.forecast(x)
+        real = self.encoder.denormalize_target(y)
+        mae = float(np.mean(np.abs(real - predicted))) if len(real) else float("nan")
+        return Forecast(
+            [float(v) for v in real],
+            [float(v) for v in predicted],
+            mae,
+            data.baseline.get("test_mae_in_units"),
+            self.encoder.target,
+            list(data.notes),
+        )

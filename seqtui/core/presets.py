@@ -1,4 +1,4 @@
-"""Presets as data: every model of SEEDS.md (and the offline samples), with its exact parameter count."""
+"""Presets as data: every model of the lessons and of the offline samples, with its exact parameter count."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
-from seqtui.core.backend import import_keras
+from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.checks import (
     Cancelled,
     ConfigError,
@@ -239,7 +239,6 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "task": task,
             "input_kind": data.input_kind,
             "class_names": data.class_names,
-            "samples": data.samples,
         }
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
@@ -272,7 +271,7 @@ def train(
     if data is None:
         check_config(config)
     settings = Settings.from_env()
-    plan = plan_hardware(backend or settings.backend, devices, config.train.precision)
+    plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)  # sets KERAS_BACKEND
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     if data is None:
@@ -390,7 +389,7 @@ def resume(
     plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
-    hw_plan = plan_hardware(backend or settings.backend, devices, config.train.precision)
+    hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
     keras, data = _prepare(config, hw_plan.backend)
     check_config(config, data)
     process, processes = start_cluster(keras)

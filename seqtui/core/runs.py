@@ -14,12 +14,13 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import EXIT_FAILED, SeqtuiError
+from seqtui.common.files import atomic_write, atomic_write_json, atomic_write_text, is_temp_name
 from seqtui.core.config import RunConfig
 from seqtui.core.settings import Settings
 
@@ -35,12 +36,17 @@ CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
 RUN_FILES = (CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER)
 
 
-class RunFolderError(Exception):
+class RunFolderError(SeqtuiError):
     """A run folder that can't be created, read or written, with what to do about it."""
 
+    title = "Run folder problem"
 
-class SaveError(Exception):
+
+class SaveError(SeqtuiError):
     """Writing a checkpoint or the history failed during training; earlier files are intact."""
+
+    title = "Could not save the run"
+    exit_code = EXIT_FAILED
 
     def __init__(self, folder: Path, cause: OSError) -> None:
         reason = "the disk is full" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
@@ -51,54 +57,13 @@ class SaveError(Exception):
         self.cause = cause
 
 
-def _current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_current_umask()
-"""mkstemp creates files readable by their owner only; run files get the usual permissions instead."""
-
-
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Call write(tmp) on a temporary path beside `path`, flush it to disk, then rename it over `path`.
-
-    Readers see the old file or the new one, never half of one, even after a crash or a full disk; on any
-    failure (a Ctrl+C included) the temporary file is removed.
-    """
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        os.chmod(tmp, _FILE_MODE)
-        write(tmp)
-        with open(tmp, "rb+") as fh:  # on disk before it replaces the old file: a power cut keeps one
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def is_temp_file(path: Path) -> bool:
     """A temporary file `atomic_write` left behind when its process was killed."""
-    return any(
-        path.name.startswith(f".{Path(name).stem}-") and path.name.endswith(Path(name).suffix)
-        for name in RUN_FILES
-    )
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return any(is_temp_name(path.name, name) for name in RUN_FILES)
 
 
 def runs_root(explicit: str | Path | None = None) -> Path:
@@ -259,6 +224,11 @@ class RunFolder:
             path.unlink(missing_ok=True)
         return removed
 
+    def model_file(self) -> Path | None:
+        """The checkpoint to predict with: the best epoch's, else the last epoch's; None before the first
+        epoch has ended. The one place that knows which model file a run is used by."""
+        return next((self.file(n) for n in (BEST, LAST) if self.file(n).exists()), None)
+
     def load_model(self, name: str, keras: Any) -> Any:
         """A checkpoint of this run, loaded in Keras' safe mode (no pickled Python code runs); a damaged or
         unsafe file is a RunFolderError that says what to do."""
@@ -362,6 +332,11 @@ def summarize(folder: RunFolder) -> RunSummary:
         seconds=_seconds_between(state.get("started"), state.get("ended")),
         devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
     )
+
+
+def has_model(run_dir: Path) -> bool:
+    """Whether the run folder has a model to predict with (see `RunFolder.model_file`)."""
+    return RunFolder(run_dir).model_file() is not None
 
 
 def list_runs(root: Path) -> list[RunSummary]:

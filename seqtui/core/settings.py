@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from seqtui.common.errors import SeqtuiError
+from seqtui.common.keras_door import BACKENDS
+from seqtui.common.paths import keras_home
+
+__all__ = ["BACKENDS", "BACKEND_CHOICES", "Settings", "SettingsError", "keras_home"]
+
 BACKEND_CHOICES = ("auto", *BACKENDS)
 """`auto`: a backend that sees the GPU when there is one, else the CPU one (seqtui.core.devices)."""
 
 
-class SettingsError(Exception):
+class SettingsError(SeqtuiError):
     """A SEQTUI_ environment variable with a value seqtui can't use."""
+
+    title = "Bad environment setting"
 
 
 @dataclass(frozen=True)
@@ -55,12 +61,3 @@ class Settings:
             batch_events_per_s=events_per_s,
             steps_per_execution=int(fused) if fused else None,
         )
-
-
-def keras_home() -> Path:
-    """Keras' cache root: Keras' own answer once it is loaded (it reads KERAS_HOME at import), else the same
-    rule without importing Keras."""
-    config = sys.modules.get("keras.src.backend.config")
-    if config is not None:
-        return Path(config.keras_home()).expanduser()
-    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras").expanduser()

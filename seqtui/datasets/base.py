@@ -8,14 +8,17 @@ from typing import Any, Literal
 
 import numpy as np
 
+from seqtui.common.errors import SeqtuiError
 from seqtui.datasets.tokenizer import Tokenizer, TokenView, pad
 
 Task = Literal["binary", "multiclass", "regression", "generation"]
 InputKind = Literal["tokens", "image", "series"]
 
 
-class DataError(Exception):
+class DataError(SeqtuiError):
     """Bad or missing data, with a message that says what is wrong and how to fix it."""
+
+    title = "The data could not be loaded"
 
 
 @dataclass
@@ -135,8 +138,6 @@ class Dataset:
     """Warnings for the user (e.g. a vocab size above what the data has)."""
     baseline: dict[str, float] = field(default_factory=dict)
     """Reference metrics of a trivial model (e.g. 'tomorrow equals now' MAE)."""
-    samples: list[str] = field(default_factory=list)
-    """A few raw examples (sentences) to try in prediction."""
 
     @property
     def input_shape(self) -> tuple[int, ...]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset
 from seqtui.datasets.columns import looks_like_series, profile_columns, text_and_label
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.generation import generation_dataset
 from seqtui.datasets.registry import DatasetInfo, get_dataset
 from seqtui.datasets.series import series_from_table

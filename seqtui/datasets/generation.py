@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset, TextEncoder
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tokenizer import Tokenizer, pad
 
 PAIR_BUDGET_BYTES = 1 << 30
@@ -72,7 +72,6 @@ def generation_dataset(name: str, lines: list[str], config: DataConfig) -> Datas
     if tokenizer.vocab_size < config.vocab_size:
         notes.append(f"vocab size {config.vocab_size} is above the {tokenizer.vocab_size} ids the text has")
     encoder = TextEncoder(tokenizer, config.maxlen, "pre", "pre")
-    samples = [" ".join(line.split()[:2]) for line in lines[:5]]
     return Dataset(
         name,
         "generation",
@@ -86,5 +85,4 @@ def generation_dataset(name: str, lines: list[str], config: DataConfig) -> Datas
         encoder,
         [],
         notes,
-        samples=samples,
     )

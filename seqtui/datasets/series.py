@@ -12,9 +12,9 @@ from pathlib import Path
 
 import numpy as np
 
-from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset, SeriesEncoder
 from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tables import TableSource, open_table
 
 WINDOW_BUDGET_BYTES = 1 << 30

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.text_files import decode_bytes, read_bytes
 from seqtui.datasets.text_tables import text_classification_dataset
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError, Dataset, TextEncoder, label_ids
+from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tokenizer import Tokenizer, pad
 
 MIN_ROWS = 10
@@ -87,7 +87,4 @@ def text_classification_dataset(
             f"{cut:.0%} of the training texts are longer than maxlen {config.maxlen} and get cut "
             f"(90th percentile: {int(np.percentile(lengths, 90))} tokens); consider a larger --maxlen"
         )
-    everything = texts + test_texts
-    samples = [everything[i] for i in test_idx[:5]]
-    return Dataset(name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes,
-                   samples=samples)  # fmt: skip
+    return Dataset(name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes)

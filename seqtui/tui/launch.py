@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from seqtui.tui.app import SeqtuiApp
-    from seqtui.tui.services import EngineLoader, Fetcher, Runner, SessionLoader, Summarizer
+    from pathlib import Path
 
-
-def make_app(
-    runs_dir: Path | None = None,
-    runner: Runner | None = None,
-    session_loader: SessionLoader | None = None,
-    fetcher: Fetcher | None = None,
-    engine_loader: EngineLoader | None = None,
-    summarizer: Summarizer | None = None,
-) -> SeqtuiApp:
-    """The app with the real engine, or with whichever services are given instead."""
     from seqtui.tui.app import SeqtuiApp
 
-    return SeqtuiApp(
-        runner=runner,
-        runs_dir=runs_dir,
-        session_loader=session_loader,
-        fetcher=fetcher,
-        engine_loader=engine_loader,
-        summarizer=summarizer,
-    )
+
+def make_app(**services: Any) -> SeqtuiApp:
+    """The app with the real engine, or with whichever of `SeqtuiApp`'s services (and runs_dir) are given.
+
+    The app module (and Textual's widgets) load only when the app is made, so `seqtui --help` stays quick.
+    """
+    from seqtui.tui.app import SeqtuiApp
+
+    return SeqtuiApp(**services)
 
 
 def launch(runs_dir: Path | None = None) -> None:

@@ -71,10 +71,6 @@ class LiveRun:
         return [row["epoch"] for row in rows], [row[key] for row in rows]
 
     @property
-    def completed(self) -> int:
-        return len(self.history)
-
-    @property
     def seconds_left(self) -> float:
         """This epoch's remaining batches plus the epochs still to come, at the measured pace."""
         recent = self.epoch_seconds[-3:]

@@ -5,7 +5,6 @@ The screen only sees `PredictSession`, so tests can hand it a fake without Tenso
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -14,28 +13,18 @@ import numpy as np
 from seqtui.tui.widgets.token_strip import TokenInfo
 
 if TYPE_CHECKING:
-    from seqtui.core.predict import Predictor
+    from seqtui.core.predict import Forecast, Predictor
 
 Mode = Literal["text", "digits", "series", "generation"]
 Ranked = list[tuple[str, float]]
-
-
-@dataclass
-class Forecast:
-    """Real values against the model's forecasts over the test windows, in the series' own units."""
-
-    real: list[float]
-    predicted: list[float]
-    mae: float
-    baseline_mae: float | None = None
-    target: str = "value"
-    notes: list[str] = field(default_factory=list)
 
 
 class PredictSession(Protocol):
     run_dir: Path
     mode: Mode
     class_names: list[str]
+    joiner: str
+    """Between a seed and its continuation: nothing for character-level models, a space otherwise."""
 
     def classify_text(self, text: str) -> Ranked: ...
 
@@ -64,6 +53,7 @@ class EngineSession:
         self.run_dir = predictor.folder.path
         self.class_names = predictor.class_names
         self.mode = mode_of(predictor.task, predictor.encoder.kind)
+        self.joiner = predictor.joiner
 
     @classmethod
     def load(cls, run_dir: Path) -> EngineSession:
@@ -88,21 +78,5 @@ class EngineSession:
     def generate(self, seed: str, words: int, temperature: float) -> str:
         return self.predictor.generate(seed, words, temperature)
 
-    def forecast(self, limit: int = 2000) -> Forecast:
-        from seqtui.datasets.registry import load_dataset
-
-        config = self.predictor.folder.read_config()
-        data = load_dataset(config.data)
-        encoder = self.predictor.encoder
-        x, y = data.x_test[:limit], data.y_test[:limit]
-        predicted = self.predictor.forecast(x)
-        real = encoder.denormalize_target(y)  # type: ignore[union-attr]
-        mae = float(np.mean(np.abs(real - predicted))) if len(real) else float("nan")
-        return Forecast(
-            [float(v) for v in real],
-            [float(v) for v in predicted],
-            mae,
-            data.baseline.get("test_mae_in_units"),
-            getattr(encoder, "target", "value"),
-            list(data.notes),
-        )
+    def forecast(self) -> Forecast:
+        return self.predictor.forecast_test()

@@ -75,7 +75,7 @@ def _parse(spec: FieldSpec, text: str) -> tuple[int | float | None, str | None]:
         return None, f"must be {what} (got {text!r})"
 
 
-def build_config(
+def config_from_form(
     base: RunConfig, values: dict[str, str], dataset: str, arch: str, data_path: str | None
 ) -> tuple[RunConfig, list[Problem]]:
     """The config the form describes and every problem with it (parse errors and validation)."""

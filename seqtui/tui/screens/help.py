@@ -26,7 +26,8 @@ shape and parameters, and the recurrent layer's arithmetic, e.g. SimpleRNN
 ## Train
 Live loss and accuracy (MAE for forecasting) per epoch, train against validation: the best epoch is
 marked; when validation loss rises while training loss falls, the model is overfitting.
-Charts redraw once a second; the progress lines follow every batch event.
+Charts redraw at most twice a second (less often when drawing is slow); the progress line follows the
+batch events, at most 5 a second (SEQTUI_BATCH_EVENTS_PER_S).
 `s` stop after the current batch (the model is kept) · `l` log / results · `p` try the model.
 
 ## Predict

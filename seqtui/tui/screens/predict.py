@@ -30,11 +30,9 @@ CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/
 
 
 def runs_with_models(root: Path) -> list[tuple[str, str]]:
-    from seqtui.core.runs import list_runs
+    from seqtui.core.runs import has_model, list_runs
 
-    rows = [
-        r for r in list_runs(root) if (r.path / "model.keras").exists() or (r.path / "last.keras").exists()
-    ]
+    rows = [r for r in list_runs(root) if has_model(r.path)]
     return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]
 
 
@@ -288,7 +286,7 @@ class PredictScreen(BaseScreen):
         elif worker.group == "generate":
             seed, continuation = result
             self.query_one("#generated", Static).update(
-                Text.assemble(seed + " ", (continuation, "bold underline"))
+                Text.assemble(seed + self.session.joiner, (continuation, "bold underline"))
             )
         elif worker.group == "forecast":
             self._show_forecast(result)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core.runs import RunFolder, RunSummary, list_runs
+from seqtui.core.runs import RunFolder, RunSummary, has_model, list_runs
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.widgets.chart import MetricChart
@@ -124,7 +124,7 @@ class RunsScreen(BaseScreen):
         run = self.current
         if run is None:
             return
-        if not any((run.path / name).exists() for name in ("model.keras", "last.keras")):
+        if not has_model(run.path):
             self.notify(
                 f"{run.path.name} has no saved model (it ended before its first epoch).", severity="warning"
             )

@@ -19,7 +19,7 @@ from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
 from seqtui.core.presets import PRESETS
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, build_config, field_text
+from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, config_from_form, field_text
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
@@ -179,7 +179,7 @@ class SetupScreen(BaseScreen):
             if self.base.data.dataset == self.dataset
             else dataclasses.replace(self.base, preset=None)
         )
-        config, problems = build_config(base, values, self.dataset, arch, data_path)
+        config, problems = config_from_form(base, values, self.dataset, arch, data_path)
         self.problems = problems
         self.blocker = availability(self.info, data_path)
         by_field: dict[str, str] = {}

@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from seqtui.core.config import RunConfig
 from seqtui.core.events import RunEnded
+from seqtui.core.runs import BEST, has_model
 from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
 from seqtui.tui.live_run import LiveRun, clock
 from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
@@ -129,7 +130,7 @@ class TrainScreen(BaseScreen):
 
     async def action_predict(self) -> None:
         folder = Path(self.live.run_dir) if self.live.run_dir else None
-        if folder is None or not any((folder / n).exists() for n in ("model.keras", "last.keras")):
+        if folder is None or not has_model(folder):
             self.notify("No saved model yet: wait for the first epoch to finish.", severity="warning")
             return
         await self.app.open_for_prediction(folder)  # type: ignore[attr-defined]
@@ -229,7 +230,7 @@ class TrainScreen(BaseScreen):
         elif end.status == "completed" and end.epochs_done < self.live.epochs:
             lines.append(
                 f"\nearly stopping ended it at epoch {end.epochs_done} of {self.live.epochs}: val_loss had "
-                f"stopped improving; model.keras is the best epoch ({self.live.best_epoch})",
+                f"stopped improving; {BEST} is the best epoch ({self.live.best_epoch})",
                 style="italic",
             )
         if end.status in ("completed", "interrupted"):

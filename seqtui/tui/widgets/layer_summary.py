@@ -59,9 +59,7 @@ class LayerSummary(Static):
     """
 
     def show(self, table: dict[str, Any], expected: int | None = None, preset: str | None = None) -> None:
-        self.table = table
         self.update(summary_renderable(table, expected, preset))
 
     def message(self, text: str) -> None:
-        self.table = None
         self.update(Text(text, style="italic"))

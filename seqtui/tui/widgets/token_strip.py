@@ -67,5 +67,4 @@ class TokenStrip(Static):
     """
 
     def show(self, info: TokenInfo | None) -> None:
-        self.info = info
         self.update(token_text(info) if info else Text("type a sentence to see its tokens", style="italic"))
