@@ -250,13 +250,20 @@ def main() -> None:
         if args.data:
             cmd += ["--data", args.data]
         env = {**os.environ, "KERAS_BACKEND": backend, "SEQTUI_BACKEND": backend}
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        for line in done.stdout.splitlines():
-            if line.startswith("{"):
-                rows.append(json.loads(line))
-                print(line, flush=True)
-        if done.returncode != 0:
-            print(f"{backend}: failed\n{done.stderr[-2000:]}", file=sys.stderr)
+        with (
+            tempfile.TemporaryFile("w+") as log,
+            subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env) as child_run,
+        ):
+            assert child_run.stdout is not None
+            for line in child_run.stdout:  # streamed: a run cut short keeps its finished rows
+                if line.startswith("{"):
+                    rows.append(json.loads(line))
+                    print(line, end="", flush=True)
+            child_run.wait()
+            log.seek(0)
+            errors = log.read()
+        if child_run.returncode != 0:
+            print(f"{backend}: failed\n{errors[-2000:]}", file=sys.stderr)
     from importlib import metadata
 
     versions = {d: metadata.version(d) for d in ("keras", "jax", "tensorflow-cpu", "tensorflow", "torch")
