@@ -121,6 +121,9 @@ def test_recurrent_layers_meet_the_backends_cudnn_conditions(arch, precision, mo
     assert not any(getattr(layer, "mask_zero", False) for layer in model.layers)  # JAX's cuDNN takes no mask
     head = model.layers[-1]
     assert head.dtype_policy.name == "float32"
+    model.compile(optimizer="adam", loss="binary_crossentropy")  # jit_compile="auto", as compiled_model
+    expected_jit = {"tensorflow": False, "jax": True}.get(backend)  # TF: cuDNN kernels are not XLA ops
+    assert expected_jit is None or model.jit_compile is expected_jit
     if precision.startswith("mixed"):
         assert model.layers[0].dtype_policy.name == precision  # the rest does use half precision
 
