@@ -183,3 +183,41 @@ def test_data_parallel_on_two_host_devices_converges_like_one(tmp_path):
         assert run["val_loss"][-1] < run["val_loss"][0]  # it learns
     ratio = two["test"]["loss"] / one["test"]["loss"]  # same global batch, same seed: nearly the same curve
     assert 0.67 < ratio < 1.5 and math.isfinite(ratio), (one, two)
+
+
+MIRRORED = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from seqtui.core.acceleration import data_parallel
+    from seqtui.core.backend import import_keras
+    from seqtui.core.devices import describe_devices
+
+    keras = import_keras("tensorflow")
+    seen = describe_devices(keras)
+    with data_parallel(keras, seen, 2):
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).random((64, 4), dtype=np.float32)
+    loss = model.fit(x, x.sum(axis=1), batch_size=16, epochs=3, verbose=0).history["loss"]
+    print(json.dumps({"devices": str(seen), "replicas": replicas, "loss": loss,
+                      "mirrored": type(model.layers[0].kernel.value).__name__}))
+    """
+)
+
+
+def test_tensorflow_mirrors_the_model_over_two_logical_cpus():
+    env = {**os.environ, "KERAS_BACKEND": "tensorflow", "SEQTUI_BACKEND": "tensorflow"}
+    done = subprocess.run(
+        [sys.executable, "-c", MIRRORED], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["devices"].startswith("tensorflow on 2x CPU")
+    assert out["replicas"] == 2 and "Mirrored" in out["mirrored"]
+    assert out["loss"][-1] < out["loss"][0]
