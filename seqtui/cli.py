@@ -5,18 +5,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from seqtui import __version__
 from seqtui import console as views
 from seqtui import options as opt
 from seqtui.common.errors import SeqtuiError, describe_error
-from seqtui.core.config import FIELD_SECTION, RunConfig, with_overrides
+from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, with_overrides
 from seqtui.headless import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RESUME_OPTIONS, run_training
 
 app = typer.Typer(
@@ -35,7 +37,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -72,6 +74,9 @@ def main_callback(
     runs_dir: opt.RunsDir = None,
 ) -> None:
     """With no command, open the app."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not valid UTF-8 prints as \xe9, never fails
+        with contextlib.suppress(AttributeError, ValueError, OSError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     ctx.obj = {"runs_dir": runs_dir}
     if ctx.invoked_subcommand is None:
         from seqtui.tui.launch import launch
@@ -151,7 +156,8 @@ def train(
     resume: Annotated[
         Path | None,
         typer.Option(
-            help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may change)."
+            help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may "
+            "change; --data where the run's data moved)."
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
@@ -175,12 +181,14 @@ def train(
             config = config_from_options(preset, data, dataset, overrides)
             check_config(config)
         changes = {name: overrides.get(name) for name in RESUME_OPTIONS}
+        if resume is not None and data is not None:
+            changes["data"] = data.expanduser()
         end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, devices)
         if end.status in ("failed", "diverged"):
-            err.print(f"[bold red]{end.status}:[/] {end.message}", highlight=False, soft_wrap=True)
+            err.print(Text.assemble((f"{end.status}:", "bold red"), " ", end.message), soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)
         if end.status == "interrupted":
-            err.print(f"[yellow]interrupted:[/] {end.message}", highlight=False, soft_wrap=True)
+            err.print(Text.assemble(("interrupted:", "yellow"), " ", end.message), soft_wrap=True)
             raise typer.Exit(EXIT_INTERRUPTED)
 
 
@@ -189,14 +197,17 @@ def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> 
     checked here, before TensorFlow loads."""
     from seqtui.core.runner import plan_resume
 
-    fixed = [name for name, value in given.items() if value is not None and name not in RESUME_OPTIONS]
+    fixed = [
+        name for name, value in given.items() if value is not None and name not in (*RESUME_OPTIONS, "data")
+    ]
     if fixed:
-        names = ", ".join("--" + ("limit" if n == "sample_limit" else n).replace("_", "-") for n in fixed)
+        names = ", ".join(Problem(n, "").option for n in fixed)
         fail(
             f"--resume continues {resume} with its own settings; drop {names} "
-            "(only --epochs, --learning-rate and --patience can change), or start a new run without --resume"
+            "(only --epochs, --learning-rate and --patience can change, and --data for data that moved), "
+            "or start a new run without --resume"
         )
-    plan_resume(resume, *(given.get(n) for n in RESUME_OPTIONS), runs_dir=runs_dir)
+    plan_resume(resume, *(given.get(n) for n in RESUME_OPTIONS), runs_dir=runs_dir, data=given.get("data"))
 
 
 # -- presets, summary ---------------------------------------------------------------------------------
@@ -275,7 +286,7 @@ def runs(
         root = runs_root(given_runs_dir(ctx, runs_dir))
         rows = list_runs(root)
     if not rows:
-        out.print(f"no runs under {root} yet; start one with `seqtui train --preset NAME`")
+        out.print(Text(f"no runs under {root} yet; start one with `seqtui train --preset NAME`"))
         return
     out.print(views.runs_table(root, rows))
 
@@ -312,7 +323,9 @@ def predict(
         elif predictor.task == "generation":
             for seed_text in text or []:
                 continuation = predictor.generate(seed_text, words, temperature)
-                out.print(f"{seed_text}{predictor.joiner}[bold]{continuation}[/]", highlight=False)
+                out.print(
+                    Text.assemble(seed_text + predictor.joiner, (continuation, "bold")), highlight=False
+                )
         else:
             for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
                 out.print(views.ranked_table(sentence, ranked, top))
@@ -326,7 +339,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    out.print(views.datasets_table(DATASETS.values()))
+    out.print(views.datasets_table(DATASETS.values(), out.width))
 
 
 @datasets_app.command("fetch")
@@ -340,8 +353,18 @@ def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datase
         for info in infos:
             with err.status(f"fetching {info.name}..."):
                 files = fetch(info)
-            out.print(f"[green]{info.name}[/]: " + ", ".join(str(f) for f in files))
+            out.print(Text.assemble((info.name, "green"), ": " + ", ".join(str(f) for f in files)))
 
 
 def main() -> None:
-    app()
+    from seqtui.common.exit import leave_now
+
+    try:
+        app()
+    except SystemExit as exc:  # Typer's normal way out: leave without TensorFlow's slow teardown
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        leave_now(code)
+        raise
+
+
+from seqtui import cli_experiments  # noqa: E402, F401 - registers `compare` and `sweep` on the app

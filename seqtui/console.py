@@ -10,8 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
+from rich.console import Console, Group
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,8 +19,10 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
+from seqtui.core.baselines import beats
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted, event_dict
 
 if TYPE_CHECKING:
@@ -44,6 +45,13 @@ def hardware_line(event: RunStarted) -> str:
     return f"{event.devices}, batch {event.batch_size}{split}, {event.precision}{fused}"
 
 
+def epoch_span(event: RunStarted) -> str:
+    """'epochs 4-6', or what a resume whose epochs are all done does: evaluate the model."""
+    if event.initial_epoch >= event.epochs:
+        return f"all {event.epochs} epochs done, evaluating on the test set"
+    return f"epochs {event.initial_epoch + 1}-{event.epochs}"
+
+
 class PlainReporter:
     """One line per epoch, no control characters: for log files, SLURM and CI."""
 
@@ -55,7 +63,7 @@ class PlainReporter:
         if isinstance(event, RunStarted):
             line = (
                 f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
-                f"epochs {event.initial_epoch + 1}-{event.epochs} -> {event.run_dir}"
+                f"{epoch_span(event)} -> {event.run_dir}"
             )
             if event.devices:
                 line += f"\n{hardware_line(event)}"
@@ -70,6 +78,8 @@ class PlainReporter:
             line = f"run {event.status}: {event.epochs_done} epochs, test {format_logs(event.test_metrics) or '-'}"
             if event.baseline and event.test_metrics:
                 line += f", baseline {format_logs(event.baseline)}"
+            if event.verdict:
+                line += f"; the model {event.verdict}"
         if line:
             print(line, file=self.out, flush=True)
 
@@ -91,18 +101,22 @@ class RichReporter:
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+        # Fixed, unwrapped columns that fit 80 (the latest metrics only where there is room for them:
+        # every epoch's metrics are printed above the bars anyway).
+        columns: list[Any] = [
+            TextColumn("[bold]{task.description}", table_column=Column(no_wrap=True, min_width=8)),
+            BarColumn(bar_width=max(10, min(40, console.width - 62))),
+            MofNCompleteColumn(table_column=Column(no_wrap=True)),
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("{task.fields[metrics]}"),
-            console=console,
-            transient=False,
-        )
+            TextColumn("{task.fields[rate]}", markup=False, table_column=Column(no_wrap=True, min_width=9)),
+        ]
+        if console.width >= 120:
+            columns.append(
+                TextColumn("{task.fields[metrics]}", markup=False, table_column=Column(no_wrap=True))
+            )
+        self.progress = Progress(*columns, console=console, transient=False)
         self.epoch_task = self.batch_task = None
         self.batch_epoch = 0
         self.history: list[dict[str, float]] = []
@@ -118,10 +132,13 @@ class RichReporter:
         p = self.progress
         if isinstance(event, RunStarted):
             self.console.print(
-                f"[bold]{event.name}[/]: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
+                Text.assemble(
+                    (event.name, "bold"),
+                    f": {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}",
+                )
             )
             if event.devices:
-                self.console.print(hardware_line(event), highlight=False)
+                self.console.print(hardware_line(event), highlight=False, markup=False)
             self.epoch_task = p.add_task(
                 "epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics=""
             )
@@ -147,12 +164,14 @@ class RichReporter:
                 rate=f"{event.samples_per_s:,.0f}/s",
             )
             p.console.print(
-                f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}"
-                f"  {event.seconds:.1f}s{'  [green]best[/]' if event.best else ''}"
+                Text.assemble(
+                    f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  {event.seconds:.1f}s",
+                    ("  best", "green") if event.best else "",
+                )
             )
         elif isinstance(event, LogMessage):
-            label = "[dim]note:[/]" if event.level == "info" else f"[yellow]{event.level}:[/]"
-            p.console.print(f"{label} {event.message}", highlight=False)
+            label = ("note:", "dim") if event.level == "info" else (f"{event.level}:", "yellow")
+            p.console.print(Text.assemble(label, " ", event.message))
 
 
 def loss_chart(
@@ -182,31 +201,38 @@ def run_end_table(event: RunEnded) -> Table:
     table.add_column("value", justify="right")
     for key, value in event.test_metrics.items():
         table.add_row(f"test {key}", f"{value:.4f}")
+    if event.baseline_name:
+        table.add_row("baseline", event.baseline_name)
     for key, value in event.baseline.items():
         table.add_row(f"baseline {key}", f"{value:.4f}")
+    if event.verdict:
+        table.add_row("verdict", f"the model {event.verdict}")
     table.add_row("epochs", str(event.epochs_done))
-    table.add_row("run folder", event.run_dir)
+    table.add_row("run folder", Text(event.run_dir))
     return table
 
 
 # -- the other commands' tables -----------------------------------------------------------------------
 def presets_table(presets: Iterable[Preset]) -> Table:
+    """Names you type are never cut or wrapped; the description wraps instead."""
     table = Table(title="presets")
-    for col in ("name", "dataset", "architecture", "params", "description"):
-        table.add_column(col, justify="right" if col == "params" else "left")
+    for col in ("name", "dataset", "arch", "params"):
+        table.add_column(col, justify="right" if col == "params" else "left", no_wrap=True)
+    table.add_column("description", ratio=1, min_width=12)
     for p in presets:
-        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", p.description)
+        table.add_row(p.name, p.dataset, p.arch, f"{p.params:,}" if p.params else "-", Text(p.description))
     return table
 
 
 def layers_table(title: str, layers: dict[str, Any]) -> Table:
     """`layer_table`'s answer: layers with output shapes, parameters and the RNN arithmetic."""
-    view = Table(title=f"{title}: {layers['total_params']:,} parameters")
+    view = Table(title=Text(f"{title}: {layers['total_params']:,} parameters"))
     for col in ("layer", "output shape", "params", "arithmetic"):
         view.add_column(col, justify="right" if col == "params" else "left")
     for row in layers["layers"]:
         shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
-        view.add_row(f"{row['name']} ({row['type']})", shape, f"{row['params']:,}", row.get("formula", ""))
+        name = Text(f"{row['name']} ({row['type']})")
+        view.add_row(name, shape, f"{row['params']:,}", Text(row.get("formula", "")))
     return view
 
 
@@ -215,50 +241,86 @@ def _short(metric: str) -> str:
     return metric.removeprefix("val_").replace("accuracy", "acc")
 
 
-RUN_STATUS_STYLE = {"completed": "green", "failed": "red", "diverged": "red", "crashed": "red"}
+RUN_STATUS_STYLE = {
+    "completed": "green",
+    "failed": "red",
+    "diverged": "red",
+    "crashed": "red",
+    "damaged": "red",
+}
 
 
 def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
-    table = Table(title=f"runs in {root}")
-    # The preset/dataset over the folder name (and the devices) in one folding column: it fits 80 columns.
-    table.add_column("preset/dataset, run folder", overflow="fold", min_width=16)
+    rows = list(rows)
+    table = Table(title=Text(f"runs in {root}"))
+    # The preset/dataset over the folder name (and the devices) in one column, never broken inside a name (the folder is
+    # what you copy into `--resume` or `predict`): the other columns give way, and the table fits 80.
+    widest = max((len(r.path.name) for r in rows), default=16)
+    table.add_column("preset/dataset, run folder", no_wrap=True, min_width=min(widest, 40))
     for col in ("status", "epochs", "best val", "test", "time"):
         table.add_column(col, no_wrap=True)
     for r in rows:
         val = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
         test = f"{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "-"
+        if r.test and r.baseline:  # the baseline to beat under the test metric, and whether it was
+            test += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
-        run = f"[bold]{r.name}[/]\n{r.path.name}" + (f"\n[dim]{escape(r.devices)}[/]" if r.devices else "")
-        table.add_row(run, f"[{style}]{r.status}[/]", f"{r.epochs_done}/{r.epochs}", val, test, dur)
+        run = Text.assemble((r.name, "bold"), "\n", r.path.name)
+        if r.devices:
+            run.append(f"\n{r.devices}", style="dim")
+        if r.reason:
+            run.append(f"\n{r.reason}", style="red")
+        table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}", val, test, dur)
     return table
 
 
 def ranked_table(title: str, ranked: list[tuple[str, float]], top: int) -> Table:
     """Class probabilities, most likely first, with a bar each."""
-    table = Table(title=title, show_header=True, title_justify="left")
+    table = Table(title=Text(title), show_header=True, title_justify="left")
     table.add_column("class")
     table.add_column("probability", justify="right")
     table.add_column("")
     for name, p in ranked[:top]:
-        table.add_row(name, f"{p:.3f}", "█" * round(p * 30))
+        table.add_row(Text(name), f"{p:.3f}", "█" * round(p * 30))
     return table
 
 
-def datasets_table(infos: Iterable[DatasetInfo]) -> Table:
+WIDE_DATASETS = 120
+"""From this width `seqtui datasets` shows the source and how to get each dataset in the table; below,
+one line per kind of hint after a compact table."""
+
+
+def datasets_table(infos: Iterable[DatasetInfo], width: int = WIDE_DATASETS) -> Group:
+    """Every dataset; names never cut (you type them), compact enough for 80 columns."""
+    infos = list(infos)
+    wide = width >= WIDE_DATASETS
     table = Table(title="datasets")
-    for col in ("name", "task", "samples", "classes", "source", "status", "how to get it"):
-        table.add_column(col)
+    table.add_column("name", no_wrap=True)
+    for col in ("task", "samples", "classes"):
+        table.add_column(col, no_wrap=True)
+    if wide:
+        table.add_column("source", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    if wide:
+        table.add_column("how to get it", ratio=1)
     for info in infos:
         status = info.status
         style = "green" if status in ("cached", "offline package", "built in") else "yellow"
-        table.add_row(
-            info.name,
-            info.task,
-            info.samples,
-            str(info.classes or "-"),
-            info.source,
-            f"[{style}]{status}[/]",
-            info.hint,
+        cells = [info.name, info.task, info.samples, str(info.classes or "-")]
+        cells += [info.source] if wide else []
+        cells += [f"[{style}]{status}[/]"] + ([info.hint] if wide else [])
+        table.add_row(*cells)
+    if wide:
+        return Group(table)
+    hints: dict[str, list[str]] = {}
+    for info in infos:
+        if info.hint:
+            hints.setdefault(info.hint.replace(info.name, "NAME"), []).append(info.name)
+    lines = [
+        Text.assemble(
+            (", ".join(names), "bold"), ": ", hint.replace("NAME", names[0] if len(names) == 1 else "NAME")
         )
-    return table
+        for hint, names in hints.items()
+    ]
+    return Group(table, Text("how to get them:", style="italic"), *lines)

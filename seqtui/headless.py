@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from seqtui.core.events import RunStarted
+
 if TYPE_CHECKING:
     from seqtui.core.config import RunConfig
     from seqtui.core.events import RunEnded
@@ -27,15 +29,23 @@ RESUME_OPTIONS = ("epochs", "learning_rate", "patience")
 
 
 @contextlib.contextmanager
-def interrupt_handler(cancel: threading.Event, err: Console | None = None) -> Iterator[None]:
+def interrupt_handler(
+    cancel: threading.Event, err: Console | None = None, training: threading.Event | None = None
+) -> Iterator[None]:
     """First Ctrl+C: stop after the current batch. Second: stop at once (the run folder stays consistent).
-    Third: exit on the spot. The previous handler is restored afterwards."""
+    Third: exit on the spot. The previous handler is restored afterwards.
+
+    While `training` is not set yet (data still loading, the model being built) the first Ctrl+C stops at
+    once: there is no batch to finish, and loading a large file can take a minute."""
     err = err or Console(stderr=True)
     presses = 0
 
     def handler(signum: int, frame: Any) -> None:
         nonlocal presses
         presses += 1
+        if training is not None and not training.is_set():
+            cancel.set()
+            raise KeyboardInterrupt("stopped before training started")
         if presses == 1:
             cancel.set()
             err.print("[yellow]stopping after this batch; press Ctrl+C again to quit at once[/]")
@@ -75,17 +85,22 @@ def run_training(
     from seqtui import console as views
     from seqtui.core import runner
 
-    cancel = threading.Event()
+    cancel, training = threading.Event(), threading.Event()
     interactive = not as_json and sys.stdout.isatty()
     if as_json:
-        reporter: Any = views.JsonReporter(sys.stdout)
+        view: Any = views.JsonReporter(sys.stdout)
     elif interactive:
-        reporter = views.RichReporter(out)
+        view = views.RichReporter(out)
     else:
-        reporter = views.PlainReporter(sys.stdout)
+        view = views.PlainReporter(sys.stdout)
+
+    def reporter(event: Any) -> None:
+        if isinstance(event, RunStarted):
+            training.set()
+        view(event)
 
     def go() -> RunEnded:
-        with interrupt_handler(cancel, err):
+        with interrupt_handler(cancel, err, training):
             if resume is not None:
                 return runner.resume(
                     resume, reporter, cancel, backend=backend, runs_dir=runs_dir, devices=devices, **changes
@@ -98,11 +113,11 @@ def run_training(
             return go()
     if not interactive:
         return go()
-    with reporter:
+    with view:
         end = go()
-    if reporter.history:
+    if view.history:
         from rich.text import Text
 
-        out.print(Text.from_ansi(views.loss_chart(reporter.history, color=not out.no_color)))
+        out.print(Text.from_ansi(views.loss_chart(view.history, color=not out.no_color)))
     out.print(views.run_end_table(end))
     return end

@@ -13,12 +13,13 @@ os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path, monkeypatch):
-    """Point SEQTUI_RUNS_DIR and KERAS_HOME at temporary folders for each test."""
+    """Point SEQTUI_RUNS_DIR, KERAS_HOME and XDG_STATE_HOME at temporary folders for each test."""
     runs = tmp_path / "runs"
     keras_home = tmp_path / "keras_home"
     monkeypatch.setenv("SEQTUI_RUNS_DIR", str(runs))
     monkeypatch.setenv("KERAS_HOME", str(keras_home))
     monkeypatch.setenv("SEQTUI_BATCH_EVENTS_PER_S", "1000")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # what the app remembers between launches
     config = sys.modules.get("keras.src.backend.config")
     if config is not None:  # Keras read KERAS_HOME when it was imported: point it here too
         monkeypatch.setattr(config, "_KERAS_DIR", str(keras_home))

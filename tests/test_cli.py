@@ -3,6 +3,7 @@ presets, summary, runs, predict, exit codes, and every bad input of docs/bad-inp
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -27,6 +28,8 @@ COMMANDS = [
     ["predict"],
     ["datasets"],
     ["datasets", "fetch"],
+    ["compare"],
+    ["sweep"],
 ]
 SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
 
@@ -325,3 +328,44 @@ def test_every_model_and_data_setting_has_an_option():
     for field in ("--padding", "--validation-split", "--conv-kernel", "--conv-filters"):
         assert field in result.output
     assert "--truncating" not in result.output and "--test-split" not in result.output
+
+
+def test_tables_at_80_columns_never_cut_the_names_you_type(tmp_path):
+    from rich.console import Console
+
+    from seqtui import console as views
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.runs import list_runs
+    from seqtui.datasets.registry import DATASETS
+
+    for index in range(3):
+        folder = RunFolder.create(tmp_path, "imdb-cnn-lstm-500")
+        folder.write_config(RunConfig(preset="imdb-cnn-lstm-500"), {})
+        folder.update_status(status="completed", epochs=4, epochs_done=index, host=socket.gethostname())
+    runs = list_runs(tmp_path)
+
+    def lines(renderable, width: int = 80) -> list[str]:
+        screen = Console(width=width, record=True, file=io.StringIO())
+        screen.print(renderable)
+        text = screen.export_text()
+        assert max(len(line) for line in text.splitlines()) <= width
+        return text.splitlines()
+
+    presets = lines(views.presets_table(PRESETS.values()))
+    assert all(any(f"│ {name} " in line for line in presets) for name in PRESETS)
+    datasets = lines(views.datasets_table(DATASETS.values(), 80))
+    assert all(any(f"│ {name} " in line for line in datasets) for name in DATASETS)
+    assert len(datasets) <= 32  # one line per dataset, the hints grouped below
+    wide = lines(views.datasets_table(DATASETS.values(), 120), 120)
+    assert any("how to get it" in line for line in wide)
+    folders = lines(views.runs_table(tmp_path, runs))
+    assert all(any(f"│ {run.path.name} " in line for line in folders) for run in runs)
+
+
+def test_leave_now_flushes_and_exits_at_once_only_after_a_deep_learning_library_loaded():
+    script = (
+        "import sys; from seqtui.common.exit import leave_now; print('kept', end=''); leave_now(5); "
+        "sys.modules['keras'] = sys; print(' flushed', end=''); leave_now(3); print('never')"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (3, "kept flushed")

@@ -19,7 +19,7 @@ UI_MODULES = (
     "seqtui.headless",
     "seqtui.cli",
 )
-KERAS_USERS = {"seqtui.core.callbacks"}  # subclasses Keras callbacks, imported only by the runner
+KERAS_USERS = {"seqtui.core.callbacks", "seqtui.core.pruning"}  # Keras callbacks, imported when training
 
 
 def modules_of(package) -> list[str]:

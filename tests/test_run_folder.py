@@ -71,6 +71,7 @@ def test_failed_atomic_write_keeps_the_old_file_and_no_temp(tmp_path, error):
 
 
 def test_save_error_says_the_disk_is_full_and_how_to_resume(tmp_path):
+    (tmp_path / "last.keras").write_bytes(b"x")  # an earlier checkpoint to resume from
     message = str(SaveError(tmp_path, OSError(errno.ENOSPC, "No space left on device")))
     assert "the disk is full" in message and f"--resume {tmp_path}" in message
 
@@ -159,13 +160,14 @@ def test_check_writable_rejects_a_path_under_a_file(tmp_path):
         check_writable(blocker / "runs")
 
 
-def test_list_runs_newest_first_with_statuses_and_skips_damaged(tmp_path):
+def test_list_runs_newest_first_with_statuses_and_damaged_ones(tmp_path):
     make_run(tmp_path, "a", status="completed")
     make_run(tmp_path, "b", status="running", pid=dead_pid(), done=1)
     damaged = make_run(tmp_path, "c", status="interrupted")
     damaged.file("run.json").write_text("{")
     (tmp_path / "not-a-run").mkdir()
     rows = list_runs(tmp_path)
-    assert [(r.name, r.status) for r in rows] == [("b", "crashed"), ("a", "completed")]
-    assert rows[1].best_val == ("val_accuracy", pytest.approx(0.53))
-    assert (rows[0].epochs_done, rows[0].epochs) == (1, 3)
+    assert [(r.name, r.status) for r in rows] == [("?", "damaged"), ("b", "crashed"), ("a", "completed")]
+    assert rows[0].path == damaged.path and "unreadable" in rows[0].reason
+    assert rows[2].best_val == ("val_accuracy", pytest.approx(0.53))
+    assert (rows[1].epochs_done, rows[1].epochs) == (1, 3)

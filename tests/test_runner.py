@@ -14,7 +14,7 @@ from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
 from seqtui.core.runner import Cancelled, ConfigError, check_config, plan_resume, resume, train
-from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
+from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file, summarize
 from seqtui.datasets.registry import load_dataset
 
 SEQ = with_overrides(PRESETS["series-rnn"].config, epochs=2, batch_size=64, patience=0)
@@ -111,9 +111,14 @@ def test_a_completed_run_says_how_to_train_longer(completed, copy_of):
 
 def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed, copy_of):
     folder = copy_of(completed[2])
+    first = folder.read_json("run.json")["train_seconds"]
+    folder.update_status(started="2020-01-01T00:00:00+00:00")  # as if it had waited years to be resumed
     events = Recorder()
     end = resume(folder.path, events, epochs=3)
     assert end.status == "completed"
+    # its time is the training it did, both sessions, not the idle gap in between
+    seconds = summarize(folder).seconds
+    assert first > 0 and first < seconds < first + 600
     assert events.of(RunStarted)[0].initial_epoch == 2
     assert events.epochs() == [3] and epochs_in(folder) == [1, 2, 3]
     assert iterations(folder.file("last.keras")) == 3 * STEPS
@@ -140,15 +145,22 @@ def test_a_stop_mid_epoch_ends_interrupted_and_resume_redoes_that_epoch(runs_dir
     events = Recorder(stop_in_epoch_2)
     end = train(config, events, cancel, runs_dir=runs_dir)
     folder = RunFolder.open(end.run_dir)
-    assert [e.message for e in events.of(LogMessage) if e.level == "info"] == [
+    assert [e.message for e in events.of(LogMessage) if e.level == "info"][0] == (
         "vocab size 9 is above what the data has"
-    ]  # the data's notes reach the user
+    )  # the data's notes reach the user
     assert end.status == "interrupted" and end.epochs_done == 1
     assert f"seqtui train --resume {folder.path}" in end.message
     assert folder.status == "interrupted" and epochs_in(folder) == [1]
     partial = iterations(folder.file("last.keras"))
     assert STEPS < partial < 2 * STEPS  # the stop came after the current batch, not at the epoch's end
-    assert not folder.file("metrics.json").exists()
+    # the kept model (epoch 1's) is tested, not the half-trained one in memory: it is what Predict loads
+    assert (
+        set(end.test_metrics) >= {"loss", "mae"}
+        and folder.read_json("metrics.json")["loss"] == end.test_metrics["loss"]
+    )
+    assert "testing the kept model (model.keras) on the test set" in [
+        e.message for e in events.of(LogMessage)
+    ]
     assert_no_temp_files(folder)
 
     events = Recorder()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
+
+import pytest
 
 from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
 from seqtui.datasets.tokenizer import TokenView
@@ -26,11 +29,16 @@ def test_downsample_keeps_at_most_limit_points_the_last_exact_and_skips_nan():
 
 def test_live_run_tracks_progress_best_epoch_and_time_left():
     run = LiveRun.started(RunStarted("r", "demo", 4, 0, 10, 1000, 5, "binary", "accuracy"))
-    assert run.seconds_left == float("inf")
+    assert run.seconds_left == float("inf") and run.step == 0  # no batch done yet: not "10/10"
+    run.batch(BatchEnded(1, 3, 10, {"loss": 0.9, "accuracy": 0.4}, 50.0))
+    assert run.seconds_left == float("inf")  # the first batches' pace includes graph tracing: no ETA yet
+    run.batch(BatchEnded(1, 4, 10, {"loss": 0.8, "accuracy": 0.4}, 400.0))
     run.batch(BatchEnded(1, 5, 10, {"loss": 0.7, "accuracy": 0.5}, 500.0))
-    assert run.batch_x == [0.5] and run.seconds_left == 0.5 * 2 + 3 * 2  # 1000 samples at 500/s = 2 s/epoch
+    assert run.batch_x == [0.3, 0.4, 0.5]
+    assert run.seconds_left == 0.5 * 2 + 3 * 2  # 1000 samples at 500/s = 2 s/epoch
     run.epoch_end(EpochEnded(1, 4, {"loss": 0.6, "val_loss": 0.65}, 4.0, 250.0, best=True))
     assert run.best_epoch == 1 and run.seconds_left == 3 * 4.0
+    assert (run.batch_x, run.batch_loss) == ([1.0], [0.6])  # the finished epoch: its own value only
     assert run.curve("val_loss") == ([1], [0.65]) and clock(3725) == "1:02:05" and clock(65) == "1:05"
 
 
@@ -57,3 +65,36 @@ def test_bridge_posts_from_another_thread_without_waiting_for_the_ui():
     worker.join()
     assert time.perf_counter() - start < 1.0
     assert len(posted) == 100 and isinstance(posted[0], BatchDone) and posted[-1].event.step == 100
+
+
+def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):
+    import types
+
+    from seqtui.tui.resources import ResourceMonitor
+
+    fake = types.SimpleNamespace(
+        nvmlInit=lambda: None,
+        nvmlDeviceGetCount=lambda: 1,
+        nvmlDeviceGetHandleByIndex=lambda i: "gpu0",
+        nvmlDeviceGetUtilizationRates=lambda h: types.SimpleNamespace(gpu=42),
+        nvmlDeviceGetMemoryInfo=lambda h: types.SimpleNamespace(used=3 * 2**30, total=80 * 2**30),
+    )
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    assert ResourceMonitor().sample().endswith(" · GPU 42% 3.0/80.0 GiB")
+
+    def broken() -> None:
+        raise RuntimeError("NVML Shared Library Not Found")
+
+    monkeypatch.setattr(fake, "nvmlInit", broken)
+    assert "GPU" not in ResourceMonitor().sample()  # no driver: the line just leaves the GPU out
+
+
+def test_chart_axes_are_round_and_smoothing_starts_at_the_first_value():
+    from seqtui.tui.widgets.chart import epoch_ticks, nice_ticks, smoothed
+
+    ticks = nice_ticks(0.94, 2.42)
+    steps = {round(b - a, 9) for a, b in zip(ticks, ticks[1:], strict=False)}
+    assert ticks[0] <= 0.94 and ticks[-1] >= 2.42 and steps == {0.5}  # evenly spaced round values
+    assert epoch_ticks(0, 120, 10) == [0, 20, 40, 60, 80, 100, 120]  # whole epochs, never 59.8
+    assert epoch_ticks(0, 3, 10) == [0, 1, 2, 3]
+    assert smoothed([1.0, 0.0, 0.0]) == [1.0, pytest.approx(0.375), pytest.approx(0.1836734)]

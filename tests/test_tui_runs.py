@@ -1,7 +1,8 @@
-"""Runs: past run folders with status and metrics; predict with one, continue one, compare two."""
+"""Runs: past run folders with status and metrics; predict with one, continue one, compare several."""
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from seqtui.tui.launch import make_app
@@ -10,6 +11,7 @@ from seqtui.tui.screens.predict import PredictScreen
 from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.run_compare import RunCompare
 from tests.tui_fakes import FakeRunner, FakeSession, fake_summary, make_run_folder, settle
 
 HISTORY_A = [{"epoch": e, "loss": 1 / e, "accuracy": 0.5 + e / 10, "val_loss": 1.1 / e, "val_accuracy": 0.5}
@@ -40,16 +42,33 @@ async def test_runs_list_predict_continue_and_compare(tmp_path):
         assert digits[6] == "acc 0.9100" and digits[7] == "1.5 min"
         assert rows["topics-en-lstm"][3] == "interrupted" and rows["broken"][3] == "✗ failed"
 
-        # compare: mark two runs with space, their curves share one chart
+        # compare: mark runs with space, their curves share one chart, named in its legend
         table.move_cursor(row=table.get_row_index(str(new)))
         await pilot.press("space")
+        await pilot.pause()
+        assert not screen.query_one("#compare", RunCompare).display  # one run: nothing to compare yet
         table.move_cursor(row=table.get_row_index(str(old)))
         await pilot.press("space")
         await pilot.pause()
         chart = screen.query_one("#compare-chart", MetricChart)
-        assert chart.display and set(chart.series) == {"A loss", "A val_loss", "B loss", "B val_loss"}
-        assert chart.series["B loss"].xs == [1, 2]
-        assert str(table.get_cell(str(old), "cmp")) == "B"
+        assert chart.display and set(chart.series) == {
+            "1 digits-mlp 01-01 00:00",
+            "2 topics-en-lstm 01-01 00:00",
+        }
+        assert chart.series["2 topics-en-lstm 01-01 00:00"].xs == [1, 2]
+        assert chart.series["2 topics-en-lstm 01-01 00:00"].ys == [row["val_loss"] for row in HISTORY_B]
+        assert str(table.get_cell(str(old), "cmp")) == "2"
+        await pilot.press("t")  # training loss instead of validation loss
+        assert chart.series["1 digits-mlp 01-01 00:00"].ys == [
+            pytest.approx(row["loss"], rel=1e-5) for row in HISTORY_A
+        ]
+        await pilot.press("v")  # their settings side by side, the differences first and marked
+        settings = screen.query_one("#compare-settings", DataTable)
+        first = [str(c) for c in settings.get_row_at(0)]
+        assert first[0].startswith("≠") and len(first) == 3
+        same = [str(c) for c in settings.get_row_at(settings.row_count - 1)]
+        assert same[0].startswith("  ") and same[1] == same[2]
+        await pilot.press("v")
 
         # continue the interrupted run: ask for the epochs, then train on the Train screen
         await pilot.press("c")

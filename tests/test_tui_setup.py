@@ -119,3 +119,34 @@ async def test_dataset_needing_download_blocks_start_and_fetch_explains_offline(
         await pilot.press("escape")
         await pilot.pause()
         assert "could not be downloaded" in plain(screen.query_one("#fetch-message", Static))
+
+
+async def test_keys_and_messages_that_used_to_mislead(tmp_path):
+    app = fake_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        screen.query_one("#datasets", DataTable).focus()
+        await pilot.press("2")  # a digit meant for a field never leaves Setup
+        await pilot.pause()
+        assert app.screen is screen
+        # a data file that does not exist is flagged as you type, and ctrl+s stays on Setup
+        screen.query_one("#data_path", Input).focus()
+        await pilot.press(*"/no/such/file.csv")
+        await pilot.pause()
+        assert screen.query_one("#data_path", Input).has_class("-invalid")
+        assert "no file or folder '/no/such/file.csv'" in plain(screen.query_one("#other-problems", Static))
+        # several problems: the first one on the screen is named (and focused), not the last
+        await type_into(pilot, screen, "epochs", "x")
+        await type_into(pilot, screen, "units", "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        toast = [n.message for n in app._notifications][-1]
+        assert toast.startswith("Fix 3 problems first: data_path:")
+        assert screen.focused is screen.query_one("#data_path", Input)
+        # the focused field's whole message shows below the form (its row has room for one line)
+        await type_into(pilot, screen, "units", "99999999999999999999")
+        screen.query_one("#units", Input).focus()
+        await pilot.pause()
+        note = plain(screen.query_one("#field-note", Static))
+        assert note.startswith("✗ units:") and "99" in note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import ContentSwitcher, Static
 
 from seqtui.core.config import RunConfig, with_overrides
@@ -33,7 +34,10 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         await pilot.pause()
         screen = app.train_screen
         loss = screen.query_one("#loss-chart", MetricChart)
-        assert len(loss.series["loss"].xs) == 12  # one point per batch event
+        # live, one point per batch event; once an epoch ends, its epoch value (no jump where the
+        # running mean restarts)
+        assert loss.series["loss"].xs == [1.0, 2.0, 3.0]
+        assert loss.series["loss"].ys == [1.0, 0.5, pytest.approx(1 / 3)]
         assert loss.series["val_loss"].xs == [1, 2, 3]
         assert loss.marked == (2, "best epoch 2")  # epoch 3's val_loss rose: not the best
         assert loss.draws >= 1
@@ -52,6 +56,10 @@ async def test_scripted_run_updates_charts_progress_log_and_results(tmp_path):
         table = screen.query_one("#confusion", ConfusionTable)
         assert table.row_count == 3 and "greeting" in str(table.columns[table.ordered_columns[1].key].label)
         assert app.activity == "last run completed"
+        await pilot.press("m", "y")  # smoothing and log scale, on both charts
+        assert all(c.smooth and c.log_y for c in (loss, metric))
+        loss.flush()
+        assert "(smoothed, log)" in str(loss.render())
 
 
 async def test_stop_ends_after_the_current_batch_and_keeps_the_model(tmp_path):
@@ -63,11 +71,16 @@ async def test_stop_ends_after_the_current_batch_and_keeps_the_model(tmp_path):
         await pilot.pause()
         screen = app.train_screen
         assert screen.is_training
+        screen._sample_resources()  # what the 1 s timer does while a model trains
+        resources = plain(screen.query_one("#resources", Static))
+        assert resources.startswith("CPU ") and " RAM " in resources and "GiB" in resources
         await pilot.press("s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.ended.status == "interrupted" and screen.ended.epochs_done == 1
         assert "stopping after the current batch" in log_text(screen)
+        screen._sample_resources()
+        assert plain(screen.query_one("#resources", Static)) == ""  # only while training
         assert not screen.is_training
 
 
@@ -94,3 +107,34 @@ async def test_errors_are_dialogs_and_the_app_keeps_running(tmp_path):
         await pilot.press("escape")
         await pilot.pause()
         assert app.train_screen.ended.status == "failed"
+
+
+async def test_one_chart_when_the_loss_is_the_metric_and_numbered_columns_for_many_classes(tmp_path):
+    from seqtui.core.events import EpochEnded, RunStarted
+    from seqtui.tui.messages import EpochDone, TrainingStarted
+
+    app = fake_app(tmp_path, FakeRunner())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        screen = app.train_screen
+        screen.post_message(
+            TrainingStarted(RunStarted(str(tmp_path), "seattle-gru", 3, 0, 4, 400, 9, "regression", "mae"))
+        )
+        screen.post_message(
+            EpochDone(
+                EpochEnded(
+                    1, 3, {"loss": 0.4, "mae": 0.4, "val_loss": 0.5, "val_mae": 0.5}, 1.0, 400.0, best=True
+                )
+            )
+        )
+        await pilot.pause()
+        metric = screen.query_one("#metric-chart", MetricChart)
+        assert not metric.display  # loss = mae: the same curve twice would say nothing more
+        assert screen.query_one("#loss-chart", MetricChart).display
+
+        names = [f"topic-{i}" for i in range(19)]
+        table = screen.query_one("#confusion", ConfusionTable)
+        table.show([[5 if i == j else 0 for j in range(19)] for i in range(19)], names)
+        labels = [str(table.columns[key].label) for key in table.columns]
+        assert labels[1:4] == ["0", "1", "2"] and len(labels) == 20  # 19 numbered columns fit 80
+        assert str(table.get_row_at(18)[0]) == "18 topic-18"

@@ -47,7 +47,7 @@ class FakeRunner:
         self.holding = threading.Event()
 
     def train(
-        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path, callbacks=()
     ) -> RunEnded:
         self.calls.append(("train", config))
         return self._run(

@@ -50,4 +50,11 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    """JSON as readable UTF-8; with \\u escapes where a value is not valid Unicode (a file name in another
+    encoding), so that it reads back exactly."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2)
+    atomic_write_text(path, text + "\n")

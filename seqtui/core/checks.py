@@ -51,15 +51,25 @@ def check_config(config: RunConfig, data: Dataset | None = None, needs_data: boo
     With `data` (loaded, or passed in memory) the checks that need the real input shape run too. Without
     `needs_data` (a model summary of a dataset whose sizes are fixed), a file dataset may come without --data.
     """
+    from seqtui.core.estimate import memory_problems
+    from seqtui.core.modeling import spec_from_dataset, spec_from_info
+
     if data is not None:
         problems = validate(config, None, data.input_kind)
         problems += compatibility_problems(config, data.input_kind)
         steps = IMAGE_ROWS if data.input_kind == "image" else int(data.input_shape[0])
-        problems += time_step_problems(config, steps, "time steps of the data")
+        fields = {p.field for p in problems}  # the same check already ran with the data's real kind
+        problems += [
+            p for p in time_step_problems(config, steps, "time steps of the data") if p.field not in fields
+        ]
+        if not problems:
+            problems += memory_problems(config, *spec_from_dataset(config, data))
     else:
         problems = validate(config, DATASET_NAMES)
         if not problems:
             problems += compatibility_problems(config) + data_source_problems(config, needs_data)
+        if not problems and dataset_input_kind(config.data.dataset) is not None:
+            problems += memory_problems(config, *spec_from_info(config, DATASETS[config.data.dataset]))
     if problems:
         unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
         raise ConfigError(unique)

@@ -76,6 +76,11 @@ class RunEnded:
     confusion: list[list[int]] | None = None
     class_names: list[str] = field(default_factory=list)
     baseline: dict[str, float] = field(default_factory=dict)
+    """The baseline's reference numbers (core/baselines.py), e.g. {'test_accuracy': 0.84, ...}."""
+    baseline_name: str = ""
+    """The simple model that is the baseline to beat ("TF-IDF + logistic regression")."""
+    verdict: str = ""
+    """Whether the model beats it, in a plain sentence ("beats the baseline ... by 3.1 points")."""
     event: str = "run_end"
 
 

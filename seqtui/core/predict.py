@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from seqtui.core.backend import import_keras
-from seqtui.core.runs import BEST, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.core.model_checks import TASKS, model_mismatch
+from seqtui.core.runs import BEST, CONFIG, ENCODER, LAST, RunFolder, RunFolderError
 from seqtui.datasets.base import (
     DataError,
     Encoder,
@@ -20,6 +22,22 @@ from seqtui.datasets.base import (
 )
 from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import pad
+
+
+def _sample(probs: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """The next id: the likeliest at temperature 0, uniform over the allowed ids at infinity; sampling
+    only ever picks an allowed id (a high temperature flattens the others' zeros, so they are masked after)."""
+    if math.isnan(temperature) or temperature < 0:
+        raise DataError(f"temperature must be 0 or more (got {temperature})")
+    if temperature == 0:
+        return int(probs.argmax())
+    if math.isinf(temperature):
+        p = allowed.astype("float64")
+    else:
+        logits = np.where(allowed, np.log(probs + 1e-12) / temperature, -np.inf)
+        p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return int(rng.choice(len(p), p=p))
 
 
 @dataclass
@@ -52,7 +70,18 @@ class Predictor:
     ) -> Predictor:
         """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
         folder = RunFolder.open(run, runs_dir)
-        config = folder.read_json("config.json")
+        config = folder.read_json(CONFIG)
+        task, class_names = config.get("task", "multiclass"), config.get("class_names", [])
+        if task not in TASKS:
+            raise RunFolderError(
+                f"{folder.file(CONFIG)} holds task={str(task)[:40]!r}, not one of {', '.join(TASKS)}; "
+                "the run folder is damaged"
+            )
+        if not isinstance(class_names, list) or not all(isinstance(c, str) for c in class_names):
+            raise RunFolderError(
+                f"{folder.file(CONFIG)} holds class_names={str(class_names)[:60]!r}, not a list of names; "
+                "the run folder is damaged"
+            )
         checkpoint = folder.model_file()
         if checkpoint is None:
             raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
@@ -65,9 +94,13 @@ class Predictor:
             raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
-        return cls(
-            folder, model, encoder, config.get("task", "multiclass"), list(config.get("class_names", []))
-        )
+        problem = model_mismatch(model, encoder, task, class_names)
+        if problem:
+            raise RunFolderError(
+                f"{checkpoint} does not fit its run folder: {problem}. config.json or encoder.json was edited, "
+                "or the model comes from another run; train a new run"
+            )
+        return cls(folder, model, encoder, task, class_names)
 
     def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
         if self.task == "binary":
@@ -107,17 +140,12 @@ class Predictor:
         for _ in range(words):
             x = pad([ids], self.encoder.maxlen, self.encoder.padding, self.encoder.truncating)
             probs = np.asarray(self.model.predict(x, verbose=0)[0], dtype="float64")
-            probs[: tok.first_word_id] = 0.0  # never emit padding or <oov>
-            probs[tok.vocab_size :] = 0.0  # nor ids the text never had (Dense(vocab_size) is wider)
+            allowed = np.zeros(len(probs), dtype=bool)
+            allowed[tok.first_word_id : tok.vocab_size] = True  # never padding, <oov>, or ids the text never
+            probs[~allowed] = 0.0  # had (Dense(vocab_size) is wider)
             if probs.sum() <= 0:
                 break
-            if temperature <= 0:
-                nxt = int(probs.argmax())
-            else:
-                logits = np.log(probs + 1e-12) / temperature
-                p = np.exp(logits - logits.max())
-                p /= p.sum()
-                nxt = int(rng.choice(len(p), p=p))
+            nxt = _sample(probs, allowed, temperature, rng)
             ids.append(nxt)
             out += tok.decode([nxt])
         return self.joiner.join(out)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import platform
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +30,7 @@ import numpy as np
 
 from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
+from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
     Cancelled,
     ConfigError,
@@ -38,12 +41,16 @@ from seqtui.core.checks import (
 from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
+from seqtui.core.run_lock import check_unlocked, training_lock
 from seqtui.core.runs import (
     BEST,
+    CONFIG,
     ENCODER,
     LAST,
     METRICS,
+    RUN,
     RunFolder,
     RunFolderError,
     SaveError,
@@ -53,6 +60,7 @@ from seqtui.core.runs import (
 )
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
+from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES, load_dataset
 
 __all__ = [
@@ -90,6 +98,9 @@ class _Session:
     epochs: int
     hardware: Hardware
     fused: int = 1
+    """Batches per device call (steps_per_execution)."""
+    callbacks: tuple[Any, ...] = ()
+    """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
 
     @property
     def batch_size(self) -> int:
@@ -158,11 +169,15 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
+    callbacks += s.callbacks
     steps = math.ceil(len(s.data.x_train) / s.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
     confusion = None
+    baseline: Baseline | None = None
+    said = ""
+    began = time.monotonic()
     try:
         observer(
             RunStarted(
@@ -173,9 +188,10 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         )  # fmt: skip
         for note in hw.notes:
             observer(LogMessage(note, "warning"))
+        s.folder.update_status(**hw.record(), batch_size=batch, steps_per_execution=s.fused)
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
-        s.folder.update_status(**hw.record(), batch_size=batch, steps_per_execution=s.fused)
+        job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
         s.model.fit(
             s.data.x_train,
             s.data.y_train,
@@ -191,10 +207,17 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status, message = "diverged", _diverged_message(s)
         elif cancel.is_set():
             status = "interrupted"
+            if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+                observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
+                test_metrics, confusion = _evaluate(keras, s, s.batch_size, current_is_best=False)
         else:
             test_metrics, confusion = _evaluate(keras, s, s.batch_size, recorder.last_was_best)
-            baseline = {f"baseline_{k}": v for k, v in s.data.baseline.items()}
-            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **baseline})
+        if test_metrics:
+            baseline = job.result()
+            reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
+            atomic_write_json(s.folder.file(METRICS), {**test_metrics, **reference})
+            if baseline is not None and monitor in test_metrics:
+                said = verdict(monitor, test_metrics[monitor], baseline)
     except KeyboardInterrupt:
         status = "interrupted"
     except SaveError as exc:
@@ -205,8 +228,19 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     if status == "interrupted":
         message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)
+    reference = {"baseline": baseline.to_dict(), "verdict": said} if baseline else {}
     with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
-        s.folder.update_status(status=status, ended=utc_now(), epochs_done=epochs_done, message=message)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        earlier = s.folder.read_json(RUN).get("train_seconds")
+        earlier = float(earlier) if isinstance(earlier, int | float) and math.isfinite(earlier) else 0.0
+        s.folder.update_status(
+            status=status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=message,
+            train_seconds=round(earlier + time.monotonic() - began, 1),
+            **reference,
+        )
     end = RunEnded(
         status,
         str(s.folder.path),
@@ -215,7 +249,9 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         message,
         confusion,
         s.data.class_names,
-        s.data.baseline,
+        baseline.metrics if baseline else s.data.baseline,
+        baseline.name if baseline else "",
+        said,
     )
     observer(end)
     return end
@@ -240,6 +276,8 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
             "input_kind": data.input_kind,
             "class_names": data.class_names,
         }
+        if config.data.data_path:
+            extra["data_sha256"] = data_fingerprint(config.data.data_path)
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
         folder.mark_running(config.train.epochs, 0)
@@ -260,14 +298,17 @@ def train(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
     data: Dataset | None = None,
+    callbacks: tuple[Any, ...] = (),
     devices: str | int | None = None,
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
-    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one.
-    `devices` (`all` or a number, default 1) trains data-parallel, each device taking a batch of
-    `batch_size`.
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
+    `callbacks` adds Keras callbacks (a sweep's pruning); `devices` (`all` or a number, default 1) trains
+    data-parallel, each device taking a batch of `batch_size`.
     """
+    if isinstance(config.data.data_path, str) and config.data.data_path:  # resumable from any directory
+        config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
     if data is None:
         check_config(config)
     settings = Settings.from_env()
@@ -293,8 +334,11 @@ def train(
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
         folder = _new_folder(root, config, keras, data, task)
-        session = _Session(config, folder, data, model, [], 0, config.train.epochs, hardware, fused)
-        return _fit(session, observer, cancel, settings)
+        with training_lock(folder.path):
+            session = _Session(
+                config, folder, data, model, [], 0, config.train.epochs, hardware, fused, tuple(callbacks)
+            )
+            return _fit(session, observer, cancel, settings)
 
 
 @dataclass(frozen=True)
@@ -315,9 +359,15 @@ def plan_resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    check_lock: bool = True,
+    data: str | Path | None = None,
 ) -> ResumePlan:
-    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not."""
+    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
+
+    `check_lock=False` when the caller holds the folder's training lock itself."""
     folder = RunFolder.open(run_dir, runs_dir)
+    if check_lock:
+        check_unlocked(folder.path)
     state = folder.read_json("run.json")
     status = folder.status
     if status == "running":
@@ -328,6 +378,9 @@ def plan_resume(
     asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
     changes = {k: v for k, v in asked.items() if v is not None}
     config = with_overrides(folder.read_config(), **changes)
+    if data is not None:
+        changes["data_path"] = moved_data(folder, config, data)
+        config = with_overrides(config, data_path=changes["data_path"])
     problems = validate(config, DATASET_NAMES)
     if any(p.field in changes for p in problems):
         raise ConfigError([p for p in problems if p.field in changes])
@@ -337,7 +390,10 @@ def plan_resume(
             f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
         )
     if data_source_problems(config):
-        raise ConfigError(data_source_problems(config))
+        raise RunFolderError(
+            f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
+            f"--data FILE (checked to be the same data by its SHA-256)"
+        )
     history = folder.read_history()
     if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
         raise RunFolderError(
@@ -362,6 +418,23 @@ def plan_resume(
     return ResumePlan(folder, config, history, total, changes)
 
 
+def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
+    """The absolute path of --data given on resume, when it holds the bytes the run was trained on."""
+    path = os.path.abspath(os.path.expanduser(str(data)))
+    if not config.data.data_path:
+        raise RunFolderError(f"{folder.path} trains on {config.data.dataset}, not on a file; drop --data")
+    saved = folder.read_json(CONFIG).get("data_sha256")
+    now = data_fingerprint(path)
+    if now is None:
+        raise RunFolderError(f"{path} can't be read; check the path given with --data")
+    if saved and saved != now:
+        raise RunFolderError(
+            f"{path} is not the data this run was trained on (its SHA-256 differs from the one saved in "
+            f"{folder.file(CONFIG)}); pass the original file, or start a new run"
+        )
+    return path
+
+
 def _differs(saved: Any, now: Any) -> bool:
     """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
     if isinstance(saved, dict) and isinstance(now, dict):
@@ -378,6 +451,7 @@ def resume(
     learning_rate: float | None = None,
     patience: int | None = None,
     runs_dir: str | Path | None = None,
+    data: str | Path | None = None,
     devices: str | int | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
@@ -386,7 +460,19 @@ def resume(
     those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
     done but that was stopped before its test evaluation just gets evaluated.
     """
-    plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir)
+    with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
+        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
+        return _resume(plan, observer, cancel, backend, learning_rate, devices)
+
+
+def _resume(
+    plan: ResumePlan,
+    observer: Observer,
+    cancel: threading.Event | None,
+    backend: str | None,
+    learning_rate: float | None,
+    devices: str | int | None = None,
+) -> RunEnded:
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
     hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
@@ -407,14 +493,19 @@ def resume(
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
     with hardware.scope(keras):
         last = folder.file(LAST)
+        model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
         if last.exists():
-            model = folder.load_model(LAST, keras)
+            saved = folder.load_model(LAST, keras)
+            problem = architecture_mismatch(saved, model)
+            if problem:
+                raise RunFolderError(
+                    f"{last} is not the model {folder.path}/config.json describes ({problem}); "
+                    "the config was edited or the checkpoint comes from another run. Start a new run"
+                )
+            model = saved
             model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
             if learning_rate is not None:
                 model.optimizer.learning_rate = learning_rate
-        else:  # stopped before the first checkpoint: start from new weights
-            spec, task, outputs = spec_from_dataset(config, data)
-            model = compiled_model(config, spec, task, outputs, fused)
         cancel = cancel or threading.Event()
         if cancel.is_set():
             raise Cancelled(f"stopped before training started; {folder.path} is unchanged")

@@ -21,7 +21,8 @@ from typing import Any
 
 from seqtui.common.errors import EXIT_FAILED, SeqtuiError
 from seqtui.common.files import atomic_write, atomic_write_json, atomic_write_text, is_temp_name
-from seqtui.core.config import RunConfig
+from seqtui.core.baselines import Baseline
+from seqtui.core.config import FIELD_SECTION, RunConfig
 from seqtui.core.settings import Settings
 
 CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
@@ -50,10 +51,13 @@ class SaveError(SeqtuiError):
 
     def __init__(self, folder: Path, cause: OSError) -> None:
         reason = "the disk is full" if cause.errno == errno.ENOSPC else (cause.strerror or str(cause))
-        super().__init__(
-            f"could not save to {folder}: {reason}. Earlier checkpoints are intact; "
-            f"free space and resume with: seqtui train --resume {folder}"
-        )
+        if (Path(folder) / LAST).exists():
+            then = (
+                f"Earlier checkpoints are intact; free space and resume with: seqtui train --resume {folder}"
+            )
+        else:
+            then = "No checkpoint was saved yet; free space and start the run again"
+        super().__init__(f"could not save to {folder}: {reason}. {then}")
         self.cause = cause
 
 
@@ -165,10 +169,12 @@ class RunFolder:
         except (TypeError, ValueError, AttributeError) as exc:
             raise RunFolderError(f"{self.file(CONFIG)} is damaged ({exc})") from exc
 
-    def update_config(self, **train: Any) -> None:
-        """Record changed training settings (a longer run, a lower learning rate) in config.json."""
+    def update_config(self, **changes: Any) -> None:
+        """Record changed settings (a longer run, a lower learning rate, the data's new place) in config.json."""
         raw = self.read_json(CONFIG)
-        raw["train"] = {**raw.get("train", {}), **train}
+        for name, value in changes.items():
+            section = FIELD_SECTION[name]
+            raw[section] = {**raw.get(section, {}), name: value}
         atomic_write_json(self.file(CONFIG), raw)
 
     def read_json(self, name: str) -> dict[str, Any]:
@@ -278,7 +284,7 @@ class RunFolder:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """One line of `seqtui runs`."""
+    """One line of `seqtui runs`; a damaged folder has status `damaged` and says why in `reason`."""
 
     path: Path
     name: str
@@ -289,11 +295,19 @@ class RunSummary:
     test: tuple[str, float] | None
     started: str | None
     seconds: float | None
+    reason: str = ""
+    baseline: Baseline | None = None
+    """The baseline to beat on the same test set (core/baselines.py), when the run recorded one."""
+    verdict: str = ""
     devices: str | None = None
     """Backend and devices it trained on ('jax on 1x NVIDIA H100 80GB HBM3'); None for older runs."""
 
 
-def _headline(metrics: dict[str, float], prefix: str = "") -> tuple[str, float] | None:
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _headline(metrics: dict[str, Any], prefix: str = "") -> tuple[str, float] | None:
     for key in ("accuracy", "mae", "loss"):
         if prefix + key in metrics:
             return prefix + key, metrics[prefix + key]
@@ -301,18 +315,34 @@ def _headline(metrics: dict[str, float], prefix: str = "") -> tuple[str, float] 
 
 
 def _seconds_between(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
+    if not isinstance(start, str) or not isinstance(end, str):
         return None
     try:
         return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
-    except ValueError:
+    except (ValueError, TypeError):
         return None
 
 
+def _whole(state: dict[str, Any], key: str, default: int, where: Path) -> int:
+    value = state.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RunFolderError(f"{where} holds {key}={value!r}, not a number of epochs")
+    return value
+
+
 def summarize(folder: RunFolder) -> RunSummary:
+    """The folder's line; a file that is unreadable or holds the wrong types raises RunFolderError."""
     state = folder.read_json(RUN)
     config = folder.read_json(CONFIG)
     history = folder.read_history()
+    metrics = folder.read_json(METRICS)
+    bad = next((k for k, v in metrics.items() if not _is_number(v)), None)
+    if bad is not None:
+        raise RunFolderError(f"{folder.file(METRICS)} holds {bad}={metrics[bad]!r}, not a number")
+    data = config.get("data", {})
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{folder.file(CONFIG)} holds data={data!r}, not an object")
+    name = config.get("preset") or data.get("dataset") or "?"
     best_val = None
     if history:
         head = _headline(history[0], "val_")
@@ -320,18 +350,30 @@ def summarize(folder: RunFolder) -> RunSummary:
             key = head[0]
             pick = max if key.endswith("accuracy") else min
             best_val = (key, pick(row.get(key, float("nan")) for row in history))
+    started = state.get("started")
     return RunSummary(
         path=folder.path,
-        name=config.get("preset") or config.get("data", {}).get("dataset", "?"),
+        name=str(name),
         status=folder.status,
-        epochs_done=int(state.get("epochs_done", len(history))),
-        epochs=int(state.get("epochs", 0)),
+        epochs_done=_whole(state, "epochs_done", len(history), folder.file(RUN)),
+        epochs=_whole(state, "epochs", 0, folder.file(RUN)),
         best_val=best_val,
-        test=_headline(folder.read_json(METRICS)),
-        started=state.get("started"),
-        seconds=_seconds_between(state.get("started"), state.get("ended")),
+        test=_headline(metrics),
+        started=started if isinstance(started, str) else None,
+        seconds=(
+            float(state["train_seconds"])
+            if _is_number(state.get("train_seconds"))
+            else _seconds_between(started, state.get("ended"))
+        ),
+        baseline=Baseline.from_dict(state.get("baseline")),
+        verdict=str(state.get("verdict") or ""),
         devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
     )
+
+
+def damaged(path: Path, reason: str) -> RunSummary:
+    """The line of a run folder that can't be read: listed, with the reason, rather than hidden."""
+    return RunSummary(path, "?", "damaged", 0, 0, None, None, None, None, reason)
 
 
 def has_model(run_dir: Path) -> bool:
@@ -340,14 +382,20 @@ def has_model(run_dir: Path) -> bool:
 
 
 def list_runs(root: Path) -> list[RunSummary]:
-    """Every run folder under root, newest first; damaged folders are skipped."""
+    """Every run folder under root, newest first; a damaged one is listed as `damaged` with the reason."""
     if not root.is_dir():
         return []
     out = []
     for path in sorted(root.iterdir(), reverse=True):
-        if (path / RUN).is_file():
-            try:
-                out.append(summarize(RunFolder(path)))
-            except (RunFolderError, ValueError, TypeError):
-                continue
+        if not path.is_dir() or not any((path / name).is_file() for name in (RUN, CONFIG)):
+            continue
+        if not (path / RUN).is_file():
+            out.append(damaged(path, f"{RUN} is missing"))
+            continue
+        try:
+            out.append(summarize(RunFolder(path)))
+        except RunFolderError as exc:
+            out.append(damaged(path, str(exc)))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a field of an unexpected type
+            out.append(damaged(path, f"{type(exc).__name__}: {exc}"))
     return out

@@ -101,18 +101,50 @@ class SeriesEncoder:
 Encoder = TextEncoder | ImageEncoder | SeriesEncoder
 
 
+MAX_MAXLEN = 100_000
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _need(ok: bool, name: str, value: Any) -> None:
+    if not ok:
+        raise ValueError(f"{name}={str(value)[:60]!r} is not a value seqtui writes")
+
+
+def _check_series(e: SeriesEncoder) -> None:
+    for name in ("lookback", "step", "delay"):
+        _need(_whole(getattr(e, name)) and getattr(e, name) <= 10_000_000, name, getattr(e, name))
+    _need(e.step <= e.lookback, "step", e.step)
+    _need(isinstance(e.columns, list) and bool(e.columns) and all(isinstance(c, str) for c in e.columns),
+          "columns", e.columns)  # fmt: skip
+    _need(e.target in e.columns, "target", e.target)
+    for name in ("mean", "std"):
+        values = getattr(e, name)
+        ok = isinstance(values, list) and len(values) == len(e.columns)
+        _need(ok and all(isinstance(v, (int, float)) and math.isfinite(v) for v in values), name, values)
+
+
 def encoder_from_dict(raw: dict[str, Any]) -> Encoder:
     """The encoder a run saved; a DataError (never a KeyError or TypeError) when the dict is not one."""
     kind = raw.get("kind")
     try:
         if kind == "text":
-            return TextEncoder(
-                Tokenizer.from_dict(raw["tokenizer"]), int(raw["maxlen"]), raw["padding"], raw["truncating"]
-            )
+            tokenizer = Tokenizer.from_dict(raw["tokenizer"])
+            _need(_whole(raw["maxlen"]) and raw["maxlen"] <= MAX_MAXLEN, "maxlen", raw["maxlen"])
+            for name in ("padding", "truncating"):
+                _need(raw[name] in ("pre", "post"), name, raw[name])
+            return TextEncoder(tokenizer, raw["maxlen"], raw["padding"], raw["truncating"])
         if kind == "image":
-            return ImageEncoder(tuple(raw["shape"]))
+            shape = raw["shape"]
+            ok = isinstance(shape, list) and all(_whole(s) for s in shape) and math.prod(shape) == 28 * 28
+            _need(ok, "shape", shape)
+            return ImageEncoder(tuple(shape))
         if kind == "series":
-            return SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
+            encoder = SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
+            _check_series(encoder)
+            return encoder
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) else str(exc)
         raise DataError(f"a damaged {kind} encoder ({reason})") from None
@@ -178,7 +210,10 @@ def shuffled_split(
     x, y = x[order], y[order]
     n_out = max(1, int(round(len(x) * fraction)))
     if n_out >= len(x):
-        raise DataError(f"only {len(x)} samples: too few to hold out {fraction:.0%} of them; add more data")
+        raise DataError(
+            f"only {len(x)} samples: too few to hold out {fraction:.2%} of them; lower --validation-split or "
+            "--test-split, or add more data"
+        )
     return x[:-n_out], y[:-n_out], x[-n_out:], y[-n_out:]
 
 

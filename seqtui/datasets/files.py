@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import math
 from pathlib import Path
 
 from seqtui.datasets.base import DataError, Dataset
 from seqtui.datasets.columns import looks_like_series, profile_columns, text_and_label
 from seqtui.datasets.config import DataConfig
-from seqtui.datasets.generation import generation_dataset
+from seqtui.datasets.generation import MIN_LINES_TO_SPLIT_BY_LINE, generation_dataset
 from seqtui.datasets.registry import DatasetInfo, get_dataset
 from seqtui.datasets.series import series_from_table
 from seqtui.datasets.tables import TABLE_SUFFIXES, TableSource, looks_like_tab_table, open_table
@@ -73,11 +75,35 @@ def load_user_file(config: DataConfig, info: DatasetInfo) -> Dataset:
 
 
 def load_text_lines(path: Path, text: str, config: DataConfig) -> Dataset:
-    """A plain text file for next-token generation, one example sequence per non-empty line."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """A plain text file for next-token generation, one example sequence per non-empty line.
+
+    With --limit, lines are taken only until they hold a few times the examples asked for: a long book
+    is not tokenised whole to train on a hundred of its examples."""
+    lines, partial = _lines_for(text, config)
     ds = generation_dataset(path.name, lines, config)
     ds.notes.insert(0, f"{path.name}: plain text, {len(lines)} lines, read for {config.split} generation")
+    if partial:
+        ds.notes.insert(1, f"--limit {config.sample_limit}: read the first {len(lines)} lines, enough for it")
     return ds
+
+
+def _lines_for(text: str, config: DataConfig) -> tuple[list[str], bool]:
+    """The non-empty lines, or with a sample limit the first ones that hold enough examples; and
+    whether lines were left unread."""
+    limit = config.sample_limit
+    kept = (1 - config.test_split) * (1 - config.validation_split)
+    wanted = 4 * limit / max(kept, 1e-3) if limit else math.inf  # margin: splits go by whole lines
+    lines: list[str] = []
+    examples = 0
+    for raw in io.StringIO(text):
+        line = raw.strip()
+        if not line:
+            continue
+        if examples >= wanted and len(lines) >= 4 * MIN_LINES_TO_SPLIT_BY_LINE:
+            return lines, True
+        lines.append(line)
+        examples += max(0, (len(line) if config.split == "character" else len(line.split())) - 1)
+    return lines, False
 
 
 def load_table(

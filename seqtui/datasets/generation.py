@@ -30,7 +30,8 @@ def split_by_group(
     n_val = max(1, round((len(unique) - n_test) * validation_split))
     if len(unique) - n_test - n_val < 1:
         raise DataError(
-            f"only {len(unique)} lines/blocks of text: too few to split into train, validation and test"
+            f"only {len(unique)} lines/blocks of text: too few to split into train, validation and test with "
+            f"--validation-split {validation_split:g} and --test-split {test_split:g}; lower them or add text"
         )
     test, val = unique[:n_test], unique[n_test : n_test + n_val]
     in_test, in_val = np.isin(groups, test), np.isin(groups, val)

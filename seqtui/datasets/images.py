@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -40,14 +41,54 @@ def mnist_like(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     return canvas.astype("uint8")
 
 
+MAX_PIXELS = 120_000_000
+"""Larger images (a decompression bomb, or a poster) are refused before they are decoded."""
+MAX_SIDE = 1024
+"""A digit needs no more: bigger images are scaled down first (JPEG decodes straight at a smaller size)."""
+
+
+def _on_paper(img: Any) -> Any:
+    """An image with transparency, flattened onto paper of the opposite shade to its strokes: a black digit
+    on a transparent background becomes black on white, a white one white on black."""
+    rgba = img.convert("RGBA")
+    alpha = np.asarray(rgba.getchannel("A"), dtype="float32") / 255.0
+    if alpha.min() >= 1.0:
+        return rgba.convert("L")
+    grey = np.asarray(rgba.convert("L"), dtype="float32")
+    ink = float((grey * alpha).sum() / max(float(alpha.sum()), 1e-6))
+    paper = 0.0 if ink > 127 else 255.0
+    return np.clip(grey * alpha + paper * (1.0 - alpha), 0, 255).astype("uint8")
+
+
 def read_image(path: Path) -> np.ndarray:
-    """A PNG/JPEG/... file as greyscale uint8."""
+    """A PNG/JPEG/... file as greyscale uint8: transparency flattened, huge images scaled down."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
-    try:
-        with Image.open(path) as img:
-            return np.asarray(img.convert("L"), dtype="uint8")
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # opening reads the header only:
+    try:  # the size is checked here, before anything is decoded, with a message of our own
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                Image.MAX_IMAGE_PIXELS = limit
+                width, height = img.size
+                if width * height > MAX_PIXELS:
+                    raise _too_big(path, width, height)
+                img.draft("RGB" if img.mode not in ("L", "LA") else "L", (MAX_SIDE, MAX_SIDE))
+                img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+                transparent = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+                return np.asarray(_on_paper(img) if transparent else img.convert("L"), dtype="uint8")
     except FileNotFoundError:
         raise DataError(f"{path} does not exist") from None
-    except (UnidentifiedImageError, OSError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{path} is not an image file seqtui can read ({exc})") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def _too_big(path: Path, width: int, height: int) -> DataError:
+    return DataError(
+        f"{path} is {width} x {height} pixels, more than the {MAX_PIXELS:,} seqtui opens (a decompression "
+        "bomb, or a poster); scale it down, a digit needs 28 x 28"
+    )

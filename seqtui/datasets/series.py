@@ -17,6 +17,8 @@ from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tables import TableSource, open_table
 
+TYPICAL_TRAIN_SHARE = 0.64
+"""The training share with the default splits (0.8 x 0.8)."""
 WINDOW_BUDGET_BYTES = 1 << 30
 """Windows are materialised; longer series keep every k-th window to stay under this size."""
 
@@ -57,20 +59,44 @@ def numeric_columns(
     idx = [p.index for p in keep]
     names = [p.name for p in keep]
     buffer = array("d")
-    rows = 0
+    lines = array("q")
     for line, cells in source.rows():
         try:
             buffer.extend([float(cells[i]) for i in idx])
         except ValueError:
             buffer.extend([_number(source, line, name, cells[i]) for i, name in zip(idx, names, strict=True)])
-        rows += 1
-    values = np.frombuffer(buffer, dtype="float64").reshape(rows, len(idx))
-    with np.errstate(over="ignore"):
-        values = values.astype("float32")
-    values = _fill_gaps(values, names, source.path)
+        lines.append(line)
+    values = np.frombuffer(buffer, dtype="float64").reshape(len(lines), len(idx))
+    _check_finite(source, values, lines, idx, names)
+    values = _fill_gaps(values.astype("float32"), names, source.path)
     dropped = [p.name for p in profiles if p.index not in idx and p.filled]
     notes = [f"{source.path.name}: not used as input (not numbers): {', '.join(dropped)}"] if dropped else []
+    empty = [repr(p.name) for p in profiles if p.index not in idx and not p.filled]
+    if empty:
+        notes.append(
+            f"{source.path.name}: left out, no values (empty or nan) in the first rows: {', '.join(empty)}"
+        )
     return names, values, notes
+
+
+FLOAT32_MAX = float(np.finfo("float32").max)
+
+
+def _check_finite(
+    source: TableSource, values: np.ndarray, lines: array, idx: list[int], names: list[str]
+) -> None:
+    """inf, -inf and numbers beyond float32 (1e39) are errors naming the cell, never silent gaps."""
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(values) | (np.abs(values) > FLOAT32_MAX)
+    if not bad.any():
+        return
+    row, col = (int(i) for i in np.argwhere(bad)[0])
+    line = lines[row]
+    cell = next((cells[idx[col]].strip() for at, cells in source.rows() if at == line), str(values[row, col]))
+    raise DataError(
+        f"{source.where(line)}: column {names[col]!r} holds {cell[:40]!r}, which is infinite or beyond the "
+        f"float32 range (±{FLOAT32_MAX:.1e}); fix that cell, leave it empty for a gap, or rescale the column"
+    )
 
 
 def read_numeric_table(path: Path, encoding: str | None = None) -> tuple[list[str], np.ndarray]:
@@ -135,9 +161,16 @@ def series_dataset(
     n_train = n - n_val - n_test
     need = config.lookback + config.delay
     if n_train <= need or n_val <= config.delay or n_test <= config.delay:
+        parts = f"train/validation/test parts of {n_train}/{n_val}/{n_test} rows"
+        if n_train <= need and n * TYPICAL_TRAIN_SHARE > need:  # the splits, not the series, leave too little
+            raise DataError(
+                f"{name}: --validation-split {config.validation_split:g} and --test-split {config.test_split:g} "
+                f"leave {parts}; training needs more than lookback {config.lookback} + delay "
+                f"{config.delay}. Lower --validation-split/--test-split (e.g. 0.2)"
+            )
         raise DataError(
             f"{name}: {n} rows are too few for lookback {config.lookback} + delay {config.delay} "
-            "in each of the train/validation/test parts; lower --lookback/--delay or use a longer series"
+            f"in each of the {parts}; lower --lookback/--delay or use a longer series"
         )
     mean = values[:n_train].astype("float64").mean(axis=0)
     std = values[:n_train].astype("float64").std(axis=0)

@@ -18,6 +18,11 @@ from seqtui.datasets.text_files import read_text
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 _DELIMITERS = (",", "\t", ";", "|")
+MAX_COLUMNS = 10_000
+"""Wider tables are refused before their columns are profiled (a 100k-column header takes minutes)."""
+FIELD_LIMIT = 64 << 20
+"""The longest cell csv reads (its default, 128 KiB, is shorter than a long review or document)."""
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
 _KEY_SAMPLE = 1000
 """JSON lines: the columns are the keys seen in the first this-many objects."""
 
@@ -78,13 +83,23 @@ class TableSource:
 def _clean_header(cells: list[str]) -> list[str]:
     """Header names stripped; empty ones named 'column3' (1-based), repeated ones given a '.1' suffix."""
     names: list[str] = []
+    seen: set[str] = set()
     for i, cell in enumerate(cells):
         name = cell.strip().lstrip("\ufeff").strip() or f"column{i + 1}"
         base, k = name, 1
-        while name in names:
+        while name in seen:
             name, k = f"{base}.{k}", k + 1
         names.append(name)
+        seen.add(name)
     return names
+
+
+def _check_width(path: Path, header: list[str]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise DataError(
+            f"{path} has {len(header):,} columns; seqtui reads tables of up to {MAX_COLUMNS:,} columns. "
+            "Keep the columns you train on (e.g. with `cut -d, -f1,2`)"
+        )
 
 
 def _unquote(cell: str) -> str:
@@ -94,13 +109,48 @@ def _unquote(cell: str) -> str:
     return cell
 
 
+def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> int:
+    """Lines inside quoted cells that read as whole rows of the table: the sign of a quote never closed."""
+    if width < 2:
+        return 0
+    inner = [line for cell in cells if "\n" in cell for line in cell.split("\n")[1:] if line.strip()]
+    return sum(line.count(delimiter) >= width - 1 for line in inner)
+
+
+def _ends_inside_quotes(text: str, start: int, newlines: int, delimiter: str) -> bool:
+    """Whether the text from line `start` on (of a text with `newlines` line breaks) ends inside a quoted
+    cell, as strict parsing says; found from the end, so the last rows of a long file cost little."""
+    pos = len(text)
+    for _ in range(newlines - start + 2):  # back to the line break before line `start`
+        pos = text.rfind("\n", 0, pos)
+        if pos < 0:
+            break
+    rest = text[pos + 1 :]
+    try:
+        for _ in csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _unclosed_quote(path: Path, start: int, why: str) -> DataError:
+    return DataError(
+        f'{path}, line {start}: a double quote (") opened here is never closed: {why}. '
+        'Close it ("like, this") or remove it'
+    )
+
+
 def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]:
-    """CSV keeps quoting (commas inside quotes); TSV splits on every tab, as NSMC's files need."""
+    """CSV keeps quoting (commas inside quotes); TSV splits on every tab, as NSMC's files need.
+
+    A quote that is never closed would swallow every later row into one cell: a quoted cell that runs to
+    the end of the file, or holds lines that look like rows, is an error naming the line it opens on."""
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
 
     def walk() -> Rows:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-        line = 1
+        line, width, last_line = 1, 0, text.count("\n")
         while True:
             try:
                 cells = next(reader)
@@ -109,11 +159,21 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
             except csv.Error as exc:
                 reason = str(exc)
                 if "field larger than field limit" in reason:
-                    reason = 'a field is too long: probably a double quote (") that is never closed'
+                    reason = f"a cell is longer than {FIELD_LIMIT >> 20} MiB"
                 raise DataError(f"{path}, line {line}: {reason}") from None
             start, line = line, reader.line_num + 1
             if delimiter == "\t":
                 cells = [_unquote(c) for c in cells]
+            else:
+                if line - start > 1:  # a quoted cell over several lines
+                    swallowed = _swallowed_rows(cells, delimiter, width)
+                    if swallowed >= 2:
+                        raise _unclosed_quote(
+                            path, start, f"{swallowed} lines after it were read as one cell"
+                        )
+                if reader.line_num >= last_line and _ends_inside_quotes(text, start, last_line, delimiter):
+                    raise _unclosed_quote(path, start, "the rest of the file was read as one cell")
+            width = width or len(cells)
             if any(c.strip() for c in cells):
                 yield start, cells
 
@@ -177,6 +237,7 @@ def _json_table(path: Path, text: str, encoding: str) -> TableSource:
             f'{path} holds no JSON objects with fields; expected lines like {{"text": ..., "label": ...}}'
         )
     header = list(keys)
+    _check_width(path, header)
 
     def walk() -> Rows:
         yield 0, header
@@ -238,6 +299,7 @@ def open_table(
     first = next(walk(), None)
     if first is None:
         raise DataError(f"{path} is empty")
+    _check_width(path, first[1])
     source = TableSource(path, _clean_header(first[1]), used, "line", walk)
     if next(source.rows(), None) is None:
         raise DataError(f"{path} has a header line ({first_line(text)[:80]!r}) but no rows")

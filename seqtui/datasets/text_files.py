@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 from seqtui.datasets.base import DataError
@@ -25,13 +26,25 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, or a DataError that says why they can't be read."""
+    too_big = DataError(
+        f"{path} is larger than {MAX_FILE_BYTES / 2**30:g} GiB; seqtui reads files up to that"
+    )
     try:
-        if path.is_dir():
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
             raise DataError(f"{path} is a folder, not a file")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise DataError(f"{path} is {size / 2**30:.1f} GiB; seqtui reads files up to 4 GiB")
-        return path.read_bytes()
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # /dev/zero would never end
+            raise DataError(f"{path} is not a regular file (a device?); pass a file with your data")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise too_big
+        with path.open("rb") as fh:  # bounded whatever stat said: a pipe or a growing file
+            chunks, total = [], 0
+            while chunk := fh.read(min(1 << 24, MAX_FILE_BYTES + 1 - total)):
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > MAX_FILE_BYTES:
+                    raise too_big
+        return b"".join(chunks)
     except FileNotFoundError:
         raise DataError(f"{path} does not exist; check the path") from None
     except PermissionError:
@@ -55,6 +68,11 @@ def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> tuple[s
             raise DataError(
                 f"{path}, line {_line_of(raw, exc.start)}: not valid {encoding}; "
                 "pass the file's real encoding with --encoding (e.g. cp949 or latin-1)"
+            ) from None
+        except (UnicodeError, ValueError, TypeError) as exc:  # punycode, idna...: no position to name
+            raise DataError(
+                f"{path} is not valid {encoding} ({exc}); pass the file's real encoding with --encoding "
+                "(e.g. utf-8, cp949 or latin-1)"
             ) from None
     try:
         return raw.decode("utf-8"), "utf-8"

@@ -9,6 +9,7 @@ from seqtui.datasets.config import DataConfig
 from seqtui.datasets.tokenizer import Tokenizer, pad
 
 MIN_ROWS = 10
+MIN_TRAIN_ROWS = 2
 
 
 def text_classification_dataset(
@@ -59,6 +60,11 @@ def text_classification_dataset(
         test_idx = np.random.default_rng(1).permutation(test_idx)  # file order may be class by class
     n_val = max(1, int(round(len(order) * config.validation_split)))
     val_idx, train_idx = order[:n_val], order[n_val:]
+    if len(train_idx) < MIN_TRAIN_ROWS:
+        raise DataError(
+            f"{name}: --validation-split {config.validation_split:g} and --test-split {config.test_split:g} "
+            f"leave {len(train_idx)} of {len(own)} rows for training; lower them (e.g. 0.2)"
+        )
     if len(set(y_all[train_idx].tolist())) < 2:
         raise DataError(f"{name}: the training part holds a single class; add rows of the other classes")
     tokenizer = Tokenizer(

@@ -9,37 +9,88 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from seqtui.core.config import RunConfig
+from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.errors import describe_error
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
-from seqtui.tui.screens.help import HelpScreen
-from seqtui.tui.screens.predict import PredictScreen
-from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.setup import SetupScreen
-from seqtui.tui.screens.train import TrainScreen
 from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
+
+if TYPE_CHECKING:
+    from seqtui.tui.screens.train import TrainScreen
+
+
+# The first screen is Setup: the others (and numpy, plotext, Markdown with them) are imported when first
+# shown, so the first frame comes sooner.
+def _train() -> Screen:
+    from seqtui.tui.screens.train import TrainScreen
+
+    return TrainScreen()
+
+
+def _predict() -> Screen:
+    from seqtui.tui.screens.predict import PredictScreen
+
+    return PredictScreen()
+
+
+def _runs() -> Screen:
+    from seqtui.tui.screens.runs import RunsScreen
+
+    return RunsScreen()
+
+
+def _compare() -> Screen:
+    from seqtui.tui.screens.compare import CompareScreen
+
+    return CompareScreen()
+
+
+def _sweep() -> Screen:
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    return SweepScreen()
+
+
+SCREENS_BY_KEY = ("setup", "train", "predict", "runs", "compare", "sweep")
+"""Digits 1-6 switch to these screens, except on Setup, where a digit belongs to its fields."""
 
 
 class SeqtuiApp(App[None]):
     """Choose data and a model, watch it learn, then play with it."""
 
     TITLE = "seqtui"
-    SCREENS = {"setup": SetupScreen, "train": TrainScreen, "predict": PredictScreen, "runs": RunsScreen}
+    COMMANDS = App.COMMANDS | {SeqtuiCommands}
+    SCREENS = {
+        "setup": SetupScreen,
+        "train": _train,
+        "predict": _predict,
+        "runs": _runs,
+        "compare": _compare,
+        "sweep": _sweep,
+    }
     MODES = {name: name for name in SCREENS}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         Binding("f1,question_mark", "help", "Help"),
-        Binding("f2,1", "switch_mode('setup')", "Setup"),
-        Binding("f3,2", "switch_mode('train')", "Train"),
-        Binding("f4,3", "switch_mode('predict')", "Predict"),
-        Binding("f5,4", "switch_mode('runs')", "Runs"),
+        Binding("f2", "switch_mode('setup')", "Setup"),
+        Binding("f3", "switch_mode('train')", "Train"),
+        Binding("f4", "switch_mode('predict')", "Predict"),
+        Binding("f5", "switch_mode('runs')", "Runs"),
+        Binding("f6", "switch_mode('compare')", "Compare"),
+        Binding("f7", "switch_mode('sweep')", "Sweep"),
+        *(Binding(str(i), f"digit_mode('{m}')", m, show=False) for i, m in enumerate(SCREENS_BY_KEY, 1)),
         Binding("q", "request_quit", "Quit"),
         Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
     ]
@@ -48,6 +99,13 @@ class SeqtuiApp(App[None]):
     .row { height: auto; }
     .row > Label { width: 14; }
     .hint { color: $text-muted; }
+    /* A focus ring that reads without colour too: the focused field's label is reversed, a focused
+       table or chart list gets a bar on its left, a focused input is bold and underlined. */
+    .row:focus-within > Label, FieldRow:focus-within > Label { text-style: bold reverse; }
+    Input:focus { text-style: bold underline; background: $accent 30%; }
+    Select:focus > SelectCurrent { text-style: bold reverse; }
+    DataTable { border-left: blank; }
+    DataTable:focus { border-left: outer $accent; }
     """
 
     engine_status: reactive[str] = reactive("starting")
@@ -111,9 +169,20 @@ class SeqtuiApp(App[None]):
     # -- moving between screens --------------------------------------------------------------------
     @property
     def train_screen(self) -> TrainScreen:
+        from seqtui.tui.screens.train import TrainScreen
+
         return self.get_screen("train", TrainScreen)
 
+    def action_digit_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # On Setup a digit belongs to its fields, never a way off the screen
+        return not (action == "digit_mode" and isinstance(self.screen, SetupScreen))
+
     def action_help(self) -> None:
+        from seqtui.tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
@@ -136,11 +205,32 @@ class SeqtuiApp(App[None]):
 
     async def open_for_prediction(self, run_dir: Path) -> None:
         await self.switch_mode("predict")
+        from seqtui.tui.screens.predict import PredictScreen
+
         self.get_screen("predict", PredictScreen).open_run(Path(run_dir))
+
+    async def use_preset(self, name: str) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).choose_preset(name)
+
+    async def use_dataset(self, name: str) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).select_dataset(name)
+
+    async def reset_setup(self) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).action_reset()
+
+    def remember_setup(self) -> None:
+        from seqtui.tui import memory
+
+        with contextlib.suppress(KeyError, NoMatches):  # Setup never shown: nothing new to remember
+            memory.remember(self.get_screen("setup", SetupScreen).setup_state())
 
     # -- quitting ----------------------------------------------------------------------------------
     def action_request_quit(self) -> None:
         """Quit; while a model trains, ask first, then stop it after the current batch and wait."""
+        self.remember_setup()
         train = self.train_screen
         if not train.is_training:
             self.exit()

@@ -21,4 +21,8 @@ def make_app(**services: Any) -> SeqtuiApp:
 
 
 def launch(runs_dir: Path | None = None) -> None:
-    make_app(runs_dir=runs_dir).run()
+    app = make_app(runs_dir=runs_dir)
+    app.run()
+    from seqtui.common.exit import leave_now
+
+    leave_now(app.return_code or 0)

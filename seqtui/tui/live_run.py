@@ -18,6 +18,10 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+SETTLED_BATCHES = 3
+"""Batch events before the first epoch's pace is trusted for an ETA (the first include graph tracing)."""
+
+
 @dataclass
 class LiveRun:
     """Curves, progress, speed and time left of one run."""
@@ -33,19 +37,23 @@ class LiveRun:
     step: int = 0
     samples_per_s: float = 0.0
     batch_x: list[float] = field(default_factory=list)
-    """Fractional epochs of batch events (epoch 2, half done = 1.5)."""
+    """The train curve: one point per finished epoch (its epoch value), then the running mean of the epoch
+    in progress at fractional epochs (epoch 2, half done = 1.5). Finished epochs keep only their epoch
+    value, so the curve has no jump where Keras' running mean restarts."""
     batch_loss: list[float] = field(default_factory=list)
     batch_metric: list[float] = field(default_factory=list)
     history: list[dict[str, float]] = field(default_factory=list)
     """One row per completed epoch, with 'epoch'."""
     epoch_seconds: list[float] = field(default_factory=list)
     best_epoch: int | None = None
+    batches_seen: int = 0
+    """Batch events since the run (re)started; the pace of the first few includes graph tracing."""
 
     @classmethod
     def started(cls, event: RunStarted, history: list[dict[str, float]] | None = None) -> LiveRun:
         run = cls(event.name, event.run_dir, event.epochs, event.initial_epoch, max(1, event.steps_per_epoch),
                   event.train_samples, event.monitor_metric, event.initial_epoch)  # fmt: skip
-        run.step = run.steps  # nothing of the next epoch is done yet
+        run.step = 0  # nothing of the next epoch is done yet
         run.history = list(history or [])
         finite = [(row.get("val_loss", math.inf), int(row["epoch"])) for row in run.history if "epoch" in row]
         if finite:
@@ -55,6 +63,7 @@ class LiveRun:
     def batch(self, event: BatchEnded) -> None:
         self.epoch, self.step, self.steps = event.epoch, event.step, max(1, event.steps)
         self.samples_per_s = event.samples_per_s
+        self.batches_seen += 1
         self.batch_x.append(event.epoch - 1 + event.step / self.steps)
         self.batch_loss.append(event.logs.get("loss", math.nan))
         self.batch_metric.append(event.logs.get(self.monitor, math.nan))
@@ -62,6 +71,11 @@ class LiveRun:
     def epoch_end(self, event: EpochEnded) -> None:
         self.epoch, self.step = event.epoch, self.steps
         self.history.append({"epoch": event.epoch, **event.logs})
+        start = event.epoch - 1
+        keep = [i for i, x in enumerate(self.batch_x) if x <= start]
+        self.batch_x = [self.batch_x[i] for i in keep] + [float(event.epoch)]
+        self.batch_loss = [self.batch_loss[i] for i in keep] + [event.logs.get("loss", math.nan)]
+        self.batch_metric = [self.batch_metric[i] for i in keep] + [event.logs.get(self.monitor, math.nan)]
         self.epoch_seconds.append(event.seconds)
         if event.best:
             self.best_epoch = event.epoch
@@ -76,7 +90,7 @@ class LiveRun:
         recent = self.epoch_seconds[-3:]
         if recent:
             per_epoch = sum(recent) / len(recent)
-        elif self.samples_per_s > 0:
+        elif self.samples_per_s > 0 and self.batches_seen >= SETTLED_BATCHES:
             per_epoch = self.train_samples / self.samples_per_s
         else:
             return math.inf

@@ -34,11 +34,17 @@ class EngineRunner:
     """The real engine: `seqtui.core.runner`, the same code `seqtui train` runs."""
 
     def train(
-        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+        self,
+        config: RunConfig,
+        observer: Observer,
+        cancel: threading.Event,
+        runs_dir: Path,
+        callbacks: tuple[Any, ...] = (),
     ) -> RunEnded:
+        """`callbacks`: extra Keras callbacks (a sweep's pruning)."""
         from seqtui.core import runner
 
-        return runner.train(config, observer, cancel, runs_dir=runs_dir)
+        return runner.train(config, observer, cancel, runs_dir=runs_dir, callbacks=callbacks)
 
     def resume(
         self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None

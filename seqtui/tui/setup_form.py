@@ -6,6 +6,7 @@ Kept apart from the screen so the parsing and validation can be tested (and reas
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -117,3 +118,13 @@ def availability(info: DatasetInfo, data_path: str | None) -> str | None:
     if status == "needs --data":
         return f"{info.name} reads your file: type its path in 'data file' ({info.file_hint})"
     return f"{info.name}: {status}. {info.hint}"
+
+
+def compact_count(samples: str) -> str:
+    """'25,000 + 25,000' -> '25k+25k', '420,551 rows' -> '421k rows': the dataset table fits its pane."""
+
+    def short(match: re.Match[str]) -> str:
+        n = int(match.group().replace(",", ""))
+        return f"{n / 1000:.0f}k" if n >= 10_000 else match.group()
+
+    return re.sub(r"\d[\d,]*", short, samples).replace(" + ", "+")

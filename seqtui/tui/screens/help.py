@@ -11,8 +11,10 @@ from textual.widgets import Markdown
 HELP = """\
 # seqtui keys
 
+*Close this help with `Esc`, `q` or `F1`.*
+
 **Everywhere**: `F1` or `?` this help · `F2` Setup · `F3` Train · `F4` Predict · `F5` Runs
-(also `1`-`4` when no text box has the focus) · `Tab`/`Shift+Tab` move between fields ·
+(also `1`-`4` outside Setup, whose fields take digits) · `Ctrl+P` commands · `Tab`/`Shift+Tab` move between fields ·
 `q` or `Ctrl+Q` quit (asks first while a model is training).
 
 ## Setup
@@ -28,7 +30,9 @@ Live loss and accuracy (MAE for forecasting) per epoch, train against validation
 marked; when validation loss rises while training loss falls, the model is overfitting.
 Charts redraw at most twice a second (less often when drawing is slow); the progress line follows the
 batch events, at most 5 a second (SEQTUI_BATCH_EVENTS_PER_S).
-`s` stop after the current batch (the model is kept) · `l` log / results · `p` try the model.
+`s` stop after the current batch (the model is kept) · `l` log / results · `p` try the model ·
+`m` smooth the curves · `y` log-scale y axis. A vertical line marks the best epoch, another where early
+stopping ended the run. The resource line shows this process's CPU and memory (and the GPU's, if any).
 
 ## Predict
 Text models: type a sentence; the bars update as you type and the tokens line shows what the model saw
@@ -38,8 +42,10 @@ down/up, `c` clear. Forecasting: the forecast against the real series (`[` and `
 temperature (0 = always the likeliest word), `Enter` to generate.
 
 ## Runs
-`Enter` or `p` predict with the run · `c` continue training it · `Space` mark two runs (A and B):
-their loss curves share one chart · `r` reload the list.
+`Enter` or `p` predict with the run · `c` continue training it · `Space` mark runs to compare (any
+number; the `cmp` column numbers them): their curves share one chart, named in its legend · `t` validation
+or training loss · `v` the chart or their settings side by side (≠ marks the ones that differ) ·
+`r` reload the list.
 """
 
 

@@ -24,6 +24,18 @@ from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
 
+
+def generation_unit(run_dir: Path) -> str:
+    """'characters' for a model that reads and writes characters, else 'words'."""
+    from seqtui.core.runs import RunFolder, RunFolderError
+
+    try:
+        split = RunFolder(run_dir).read_json("config.json").get("data", {}).get("split")
+    except RunFolderError:
+        return "words"
+    return "characters" if split == "character" else "words"
+
+
 EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
 FORECAST_SPAN = 240
 CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear"
@@ -65,6 +77,8 @@ class PredictScreen(BaseScreen):
         self.options: list[tuple[str, str]] = []
         self.forecast: Any = None
         self.forecast_start = 0
+        self.unit = "words"
+        """What a generation model emits: words, or characters for a character-level model."""
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Predict")
@@ -96,9 +110,9 @@ class PredictScreen(BaseScreen):
                 with Horizontal(classes="row"):
                     yield Label("temperature")
                     yield Input("0.7", id="temperature", compact=True)
-                    yield Label("  words")
+                    yield Label("  words", id="unit-label")
                     yield Input("10", id="words", compact=True)
-                yield Static("temperature 0 always picks the likeliest word; higher is more adventurous",
+                yield Static("temperature 0 always picks the likeliest next one; higher is more adventurous",
                              markup=False, id="generated")  # fmt: skip
         yield Footer(compact=True, show_command_palette=False)
 
@@ -160,6 +174,8 @@ class PredictScreen(BaseScreen):
             self.query_one("#forecast-info", Static).update("forecasting the test windows...")
             self.run_forecast(session)
         else:
+            self.unit = generation_unit(Path(session.run_dir))
+            self.query_one("#unit-label", Label).update(f"  {self.unit}")
             self.query_one("#seed", Input).focus()
 
     # -- text ---------------------------------------------------------------------------------------
@@ -211,10 +227,10 @@ class PredictScreen(BaseScreen):
             temperature = float(self.query_one("#temperature", Input).value)
             words = int(self.query_one("#words", Input).value)
         except ValueError:
-            out.update("✗ temperature must be a number (e.g. 0.7) and words a whole number")
+            out.update(f"✗ temperature must be a number (e.g. 0.7) and {self.unit} a whole number")
             return
         if not (0 <= temperature <= 5 and 1 <= words <= 100):
-            out.update("✗ temperature between 0 and 5, words between 1 and 100")
+            out.update(f"✗ temperature between 0 and 5, {self.unit} between 1 and 100")
             return
         seed = self.query_one("#seed", Input).value
         out.update("generating...")

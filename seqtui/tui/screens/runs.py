@@ -1,4 +1,4 @@
-"""Runs: past run folders with status and metrics; predict with one, continue one, compare two."""
+"""Runs: past run folders with status and metrics; predict with one, continue one, compare any number."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core.runs import RunFolder, RunSummary, has_model, list_runs
+from seqtui.core.runs import RunFolder, RunFolderError, RunSummary, has_model, list_runs
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
-from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.run_compare import RunCompare
 from seqtui.tui.widgets.status_line import StatusLine
 
-COMPARE_MARKERS = {"A": ("braille", "hd"), "B": ("x", "+")}
+COLUMNS = ("cmp", "run", "started", "status", "epochs", "best val", "test", "time")
+NARROW_BELOW = 96
 
 
 def _short(metric: str) -> str:
@@ -29,17 +30,25 @@ def _duration(seconds: float | None) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+def _saved_message(path: Path) -> str:
+    """The run's last message (why it failed or stopped); a damaged run.json says so instead."""
+    try:
+        return str(RunFolder(path).read_json("run.json").get("message") or "")
+    except RunFolderError as exc:
+        return str(exc)
+
+
 class RunsScreen(BaseScreen):
     DEFAULT_CSS = """
-    RunsScreen #runs { height: 1fr; min-height: 5; }
+    RunsScreen #runs { height: 1fr; min-height: 7; }
     RunsScreen #run-detail { height: auto; max-height: 4; padding: 0 1; border-top: hkey $secondary; }
-    RunsScreen #compare-chart { display: none; height: 2fr; }
-    RunsScreen #compare-chart.-shown { display: block; }
     """
     BINDINGS = [
         Binding("p", "predict", "Try it"),
         Binding("c", "continue_run", "Continue"),
         Binding("space", "mark", "Compare"),
+        Binding("v", "compare_view", "Chart/settings", show=False),
+        Binding("t", "compare_curve", "Curve", show=False),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -47,18 +56,24 @@ class RunsScreen(BaseScreen):
         super().__init__()
         self.runs: list[RunSummary] = []
         self.marked: list[Path] = []
+        self._shown_columns: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Runs")
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static("", markup=False, id="run-detail")
-        yield MetricChart("compare", id="compare-chart")
+        yield RunCompare(id="compare")
         yield Footer(compact=True, show_command_palette=False)
 
-    def on_mount(self) -> None:
-        table = self.query_one("#runs", DataTable)
-        for column in ("cmp", "run", "started", "status", "epochs", "best val", "test", "time"):
-            table.add_column(column, key=column)
+    def _columns(self) -> tuple[str, ...]:
+        """Every column from 96 columns on; below, the start time gives way so the rest fits 80."""
+        if self.app.size.width >= NARROW_BELOW:
+            return COLUMNS
+        return tuple(c for c in COLUMNS if c != "started")
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.runs and self._shown_columns != self._columns():
+            self.action_reload()
 
     def on_screen_resume(self) -> None:
         self.action_reload()
@@ -69,26 +84,35 @@ class RunsScreen(BaseScreen):
         cursor = table.cursor_row
         self.runs = list_runs(self.app.runs_dir)  # type: ignore[attr-defined]
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
-        table.clear()
+        columns = self._columns()
+        table.clear(columns=columns != self._shown_columns)
+        if columns != self._shown_columns:
+            for column in columns:
+                table.add_column(column, key=column)
+            self._shown_columns = columns
         for run in self.runs:
-            table.add_row(*self._cells(run), key=str(run.path))
+            cells = dict(zip(COLUMNS, self._cells(run), strict=True))
+            table.add_row(*(cells[c] for c in columns), key=str(run.path))
         if self.runs:
             table.move_cursor(row=min(cursor, len(self.runs) - 1))
         else:
             self.query_one("#run-detail", Static).update(
-                f"No runs under {self.app.runs_dir} yet: train one on the Setup screen (F2)."  # type: ignore[attr-defined]
+                Text(f"No runs under {self.app.runs_dir} yet: train one on the Setup screen (F2).")  # type: ignore[attr-defined]
             )
         self._draw_compare()
 
+    def _mark(self, path: Path) -> str:
+        return str(self.marked.index(path) + 1) if path in self.marked else ""
+
     def _cells(self, run: RunSummary) -> list[str | Text]:
-        mark = "AB"[self.marked.index(run.path)] if run.path in self.marked else ""
+        mark = self._mark(run.path)
         val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
         test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
-        bad = run.status in ("failed", "diverged", "crashed")
+        bad = run.status in ("failed", "diverged", "crashed", "damaged")
         status = Text(("✗ " if bad else "✓ " if run.status == "completed" else "") + run.status)
         started = (run.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM (UTC)
         cells = [
-            run.name,
+            Text(run.name),
             started,
             status,
             f"{run.epochs_done}/{run.epochs}",
@@ -110,10 +134,12 @@ class RunsScreen(BaseScreen):
         run = self.current
         if run is None:
             return
-        message = RunFolder(run.path).read_json("run.json").get("message") or ""
+        message = run.reason or _saved_message(run.path)
         detail = Text.assemble((run.path.name, "bold"), f"  in {run.path.parent}")
         if message:
             detail.append(f"\n{message}", style="italic")
+        if run.verdict:
+            detail.append(f"\ntest: the model {run.verdict}")
         self.query_one("#run-detail", Static).update(detail)
 
     @on(DataTable.RowSelected, "#runs")
@@ -124,9 +150,14 @@ class RunsScreen(BaseScreen):
         run = self.current
         if run is None:
             return
+        if run.reason:
+            self.notify(f"{run.path.name} is damaged: {run.reason}", severity="error", markup=False)
+            return
         if not has_model(run.path):
             self.notify(
-                f"{run.path.name} has no saved model (it ended before its first epoch).", severity="warning"
+                f"{run.path.name} has no saved model (it ended before its first epoch).",
+                severity="warning",
+                markup=False,
             )
             return
         await self.app.open_for_prediction(run.path)  # type: ignore[attr-defined]
@@ -134,6 +165,9 @@ class RunsScreen(BaseScreen):
     def action_continue_run(self) -> None:
         run = self.current
         if run is None:
+            return
+        if run.reason:
+            self.notify(f"{run.path.name} is damaged: {run.reason}", severity="error", markup=False)
             return
         suggested = run.epochs if run.epochs_done < run.epochs else run.epochs_done + 5
 
@@ -144,33 +178,30 @@ class RunsScreen(BaseScreen):
         self.app.push_screen(EpochsDialog(run.path.name, run.epochs_done, suggested), chosen)
 
     def action_mark(self) -> None:
+        """Space marks a run for comparison (any number); marked runs are numbered in the cmp column."""
         run = self.current
         if run is None:
             return
         if run.path in self.marked:
             self.marked.remove(run.path)
         else:
-            self.marked = [*self.marked, run.path][-2:]
+            self.marked = [*self.marked, run.path]
         table = self.query_one("#runs", DataTable)
         for summary in self.runs:
-            mark = "AB"[self.marked.index(summary.path)] if summary.path in self.marked else ""
-            table.update_cell(str(summary.path), "cmp", mark)
+            table.update_cell(str(summary.path), "cmp", self._mark(summary.path))
         self._draw_compare()
 
+    def action_compare_view(self) -> None:
+        self.query_one("#compare", RunCompare).toggle_view()
+
+    def action_compare_curve(self) -> None:
+        self.query_one("#compare", RunCompare).next_curve()
+
     def _draw_compare(self) -> None:
-        chart = self.query_one("#compare-chart", MetricChart)
-        chart.set_class(len(self.marked) == 2, "-shown")
-        if len(self.marked) != 2:
-            if len(self.marked) == 1:
-                self.notify("Marked A; mark one more run (space) to compare their curves.")
-            return
-        chart.clear("loss: A dots/blocks, B x/+")
-        for letter, path in zip("AB", self.marked, strict=True):
-            history = RunFolder(path).read_history()
-            train_marker, val_marker = COMPARE_MARKERS[letter]
-            for key, marker in (("loss", train_marker), ("val_loss", val_marker)):
-                rows = [row for row in history if key in row]
-                chart.set_series(
-                    f"{letter} {key}", [r["epoch"] for r in rows], [r[key] for r in rows], marker
-                )
-        chart.flush()
+        by_path = {run.path: run for run in self.runs}
+        marked = [by_path[p] for p in self.marked if p in by_path]
+        self.query_one("#compare", RunCompare).show(marked)
+        if len(marked) == 1:  # said in place: a toast would cover the runs list or the chart
+            self.query_one("#run-detail", Static).update(
+                f"marked {marked[0].path.name}; mark more runs with space to compare them"
+            )

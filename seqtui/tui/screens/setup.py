@@ -4,10 +4,11 @@ live model summary (built by Keras in a thread worker once the engine is ready).
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,8 +19,16 @@ from textual.worker import Worker, WorkerState
 from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
 from seqtui.core.presets import PRESETS
 from seqtui.datasets.registry import DATASETS, DatasetInfo
+from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_form import FIELD_NAMES, FIELDS, availability, config_from_form, field_text
+from seqtui.tui.setup_form import (
+    FIELD_NAMES,
+    FIELDS,
+    availability,
+    compact_count,
+    config_from_form,
+    field_text,
+)
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
@@ -32,7 +41,14 @@ STATUS_MARK = {
     "needs package": "✗ package",
     "needs --data": "… your file",
 }
+DATASET_COLUMNS = ("dataset", "status", "task", "samples", "classes")
+SCREEN_ORDER = {name: i for i, name in enumerate(("dataset", "data_path", "arch", *FIELD_NAMES))}
+"""Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
+
+
+def config_path_ok(data_path: str) -> bool:
+    return Path(data_path).expanduser().exists()
 
 
 def default_preset() -> str:
@@ -46,26 +62,36 @@ def default_preset() -> str:
 class SetupScreen(BaseScreen):
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
-    SetupScreen #data-pane { width: 2fr; min-width: 30; padding: 0 1 0 0; }
-    SetupScreen #form-pane { width: 3fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
+    SetupScreen #data-pane { width: 34; padding: 0 1 0 0; }
+    SetupScreen.-wide #data-pane { width: 1fr; min-width: 64; max-width: 90; }
+    SetupScreen #form-pane { width: 1fr; min-width: 40; border-left: vkey $secondary; padding: 0 0 0 1; }
+    SetupScreen #data-pane .row > Label { width: 10; }
     SetupScreen #datasets { height: 1fr; min-height: 5; }
-    SetupScreen #dataset-info { height: auto; max-height: 6; }
+    SetupScreen.-tall #datasets { height: auto; max-height: 24; }
+    SetupScreen #dataset-info { height: auto; }
+    SetupScreen #fetch-message { height: auto; }
+    SetupScreen #field-note { height: auto; color: $text-muted; padding: 0 0 1 0; }
     SetupScreen #other-problems { height: auto; display: none; }
     SetupScreen #other-problems.-shown { display: block; }
     SetupScreen .section { text-style: bold; }
     SetupScreen Select { width: 1fr; }
     SetupScreen #data_path { width: 1fr; }
+    SetupScreen #data_path.-invalid { text-style: reverse; }
     """
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+g", "fetch", "Fetch data"),
+        Binding("ctrl+r", "reset", "Reset", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.preset = default_preset()
+        self.remembered = memory.recall()
+        preset = self.remembered.get("preset")
+        self.preset = preset if preset in PRESETS else default_preset()
         self.base: RunConfig = PRESETS[self.preset].config
-        self.dataset = self.base.data.dataset
+        dataset = self.remembered.get("dataset")
+        self.dataset = dataset if dataset in DATASETS else self.base.data.dataset
         self.config: RunConfig | None = None
         self.problems: list[Problem] = []
         self.blocker: str | None = None
@@ -85,7 +111,7 @@ class SetupScreen(BaseScreen):
                 yield Static(markup=False, id="dataset-info")
                 with Horizontal(classes="row"):
                     yield Label("data file")
-                    yield Input(placeholder="optional: your CSV/TSV/text", id="data_path", compact=True)
+                    yield Input(placeholder="optional: a path", id="data_path", compact=True)
                 yield Static(markup=False, id="fetch-message")
             with VerticalScroll(id="form-pane"):
                 with Horizontal(classes="row"):
@@ -96,29 +122,79 @@ class SetupScreen(BaseScreen):
                     )
                 for spec in FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
+                yield Static(markup=False, id="field-note")
                 yield Static(markup=False, id="other-problems")
                 yield Label("model", classes="section")
                 yield LayerSummary(id="summary")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#datasets", DataTable)
-        for column in ("dataset", "status", "task", "samples", "classes"):
-            table.add_column(column, key=column)
         self.fill_datasets()
         self.query_one("#summary", LayerSummary).message(
             "model summary: waiting for the engine (Keras) to load"
         )
         self.watch(self.app, "engine_ready", self._engine_ready, init=False)
         self.select_dataset(self.dataset)
-        table.focus()
+        self._apply(self.remembered)
+        self.query_one("#datasets", DataTable).focus()
+
+    # -- remembering the setup between launches ----------------------------------------------------
+    def setup_state(self) -> dict[str, Any]:
+        """What the form shows now, as `memory.remember` keeps it."""
+        return {
+            "preset": self.preset,
+            "dataset": self.dataset,
+            "arch": str(self.query_one("#arch", Select).value),
+            "data_path": self.query_one("#data_path", Input).value,
+            "fields": {name: self.query_one(f"#{name}", Input).value for name in FIELD_NAMES},
+        }
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        """Put a remembered setup back in the form (values it doesn't know are left as they are)."""
+        fields = state.get("fields")
+        if isinstance(fields, dict):
+            for name in FIELD_NAMES:
+                if isinstance(fields.get(name), str):
+                    self.query_one(f"#{name}", Input).value = fields[name]
+        if state.get("arch") in ARCHITECTURES:
+            self.query_one("#arch", Select).value = state["arch"]
+        if isinstance(state.get("data_path"), str):
+            self.query_one("#data_path", Input).value = state["data_path"]
+
+    def action_reset(self) -> None:
+        """Forget the remembered setup and show the first lesson preset as it is."""
+        memory.forget()
+        self.choose_preset(default_preset(), force=True)
+        self.query_one("#data_path", Input).value = ""
+        self.notify("Settings reset to the preset; nothing is remembered now.")
+
+    def choose_preset(self, name: str, force: bool = False) -> None:
+        """Show a preset's settings (the command palette and the preset list both come here)."""
+        select = self.query_one("#preset", Select)
+        if force or select.value == name:
+            self.preset = ""  # so the change below applies even to the preset already shown
+            self._use_preset(name)
+        select.value = name
 
     def fill_datasets(self) -> None:
+        """The dataset list: name and status in 80 columns (the description below says the rest); task,
+        samples and classes too from 96 columns on."""
         table = self.query_one("#datasets", DataTable)
-        table.clear()
+        columns = DATASET_COLUMNS if self.app.size.width >= 96 else DATASET_COLUMNS[:2]
+        table.clear(columns=len(table.columns) != len(columns))
+        if not table.columns:
+            for column in columns:
+                table.add_column(column, key=column)
         for info in DATASETS.values():
-            table.add_row(info.name, STATUS_MARK.get(info.status, info.status), info.task, info.samples,
-                          str(info.classes or "-"), key=info.name)  # fmt: skip
+            cells = (info.name, STATUS_MARK.get(info.status, info.status), info.task,
+                     compact_count(info.samples), str(info.classes or "-"))  # fmt: skip
+            table.add_row(*cells[: len(columns)], key=info.name)
+
+    def on_resize(self) -> None:
+        table = self.query_one("#datasets", DataTable)
+        if len(table.columns) != (len(DATASET_COLUMNS) if self.app.size.width >= 96 else 2):
+            self.fill_datasets()
+            self.select_dataset(self.dataset)
 
     def select_dataset(self, name: str) -> None:
         table = self.query_one("#datasets", DataTable)
@@ -134,7 +210,10 @@ class SetupScreen(BaseScreen):
     def _preset_chosen(self, event: Select.Changed) -> None:
         if event.value == self.preset or event.value is Select.NULL:
             return
-        self.preset = str(event.value)
+        self._use_preset(str(event.value))
+
+    def _use_preset(self, name: str) -> None:
+        self.preset = name
         self.base = PRESETS[self.preset].config
         for spec in FIELDS:
             self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
@@ -147,6 +226,8 @@ class SetupScreen(BaseScreen):
             self._dataset_changed(str(event.row_key.value))
 
     def _dataset_changed(self, name: str) -> None:
+        if name != self.dataset and not self.query("#fetch-bar"):
+            self.query_one("#fetch-message", Static).update("")  # an old fetch's outcome is about another set
         self.dataset = name
         info = self.info
         tokens = info.input_kind in ("tokens", "auto")
@@ -160,7 +241,7 @@ class SetupScreen(BaseScreen):
         if info.hint:
             lines.append(f"\n{info.hint}", style="italic")
         if not tokens:
-            lines.append(f"\n({info.input_kind}: no maxlen/vocab/embedding)", style="italic")
+            lines.append(f"\n({info.input_kind}: maxlen, vocab and embedding unused)", style="italic")
         self.query_one("#dataset-info", Static).update(lines)
         self.revalidate()
 
@@ -180,6 +261,11 @@ class SetupScreen(BaseScreen):
             else dataclasses.replace(self.base, preset=None)
         )
         config, problems = config_from_form(base, values, self.dataset, arch, data_path)
+        if data_path and not config_path_ok(data_path):
+            problems.insert(0, Problem("data_path", f"no file or folder {data_path!r}: check the path"))
+        self.query_one("#data_path", Input).set_class(
+            bool(data_path) and not config_path_ok(data_path), "-invalid"
+        )
         self.problems = problems
         self.blocker = availability(self.info, data_path)
         by_field: dict[str, str] = {}
@@ -187,6 +273,7 @@ class SetupScreen(BaseScreen):
             by_field.setdefault(problem.field, problem.message)
         for row in self.query(FieldRow):
             row.set_problem(by_field.get(row.field_name))
+        self._show_note()
         others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in FIELD_NAMES]
         if self.blocker:
             others.append(f"! {self.blocker}")
@@ -195,6 +282,16 @@ class SetupScreen(BaseScreen):
         other.set_class(bool(others), "-shown")
         self.config = None if problems else config
         self._schedule_summary()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """The focused field's tip, or its whole problem (the row beside it has room for one line)."""
+        focused = self.focused
+        row = focused.parent if focused is not None else None
+        note = row.note if isinstance(row, FieldRow) else ""
+        self.query_one("#field-note", Static).update(note)
 
     # -- the model summary --------------------------------------------------------------------------
     def _engine_ready(self, ready: bool) -> None:
@@ -245,19 +342,31 @@ class SetupScreen(BaseScreen):
         return preset.params, preset.name
 
     # -- actions ------------------------------------------------------------------------------------
-    async def action_start(self) -> None:
+    def action_start(self) -> None:
         self.revalidate()
         if self.problems:
-            first = self.problems[0]
-            self.notify(f"Fix {len(self.problems)} problem(s) first: {first}", severity="error")
-            if first.field in FIELD_NAMES:
+            first = min(self.problems, key=lambda p: SCREEN_ORDER.get(p.field, len(SCREEN_ORDER)))
+            count = len(self.problems)
+            self.notify(
+                f"Fix {count} problem{'s' if count > 1 else ''} first: {first}",
+                severity="error",
+                markup=False,
+            )
+            if first.field in (*FIELD_NAMES, "data_path"):
                 self.query_one(f"#{first.field}", Input).focus()
             return
         if self.blocker:
-            self.notify(self.blocker, severity="warning")
+            self.notify(self.blocker, severity="warning", markup=False)
             return
         assert self.config is not None
-        await self.app.start_training(self.config)  # type: ignore[attr-defined]
+        config = self.config
+        self.app.activity = f"starting {config.name}"  # type: ignore[attr-defined]
+        self.notify(f"Starting {config.name}: loading data and building the model...", timeout=3)
+        memory.remember(self.setup_state())
+        self.call_after_refresh(self._start, config)  # the message paints before the Train screen builds
+
+    async def _start(self, config: RunConfig) -> None:
+        await self.app.start_training(config)  # type: ignore[attr-defined]
 
     def action_fetch(self) -> None:
         info = self.info

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -25,6 +26,11 @@ from seqtui.tui.widgets.confusion import ConfusionTable
 from seqtui.tui.widgets.progress_line import ProgressLine
 from seqtui.tui.widgets.status_line import StatusLine
 
+if TYPE_CHECKING:
+    from seqtui.tui.resources import ResourceMonitor
+
+RESOURCE_SECONDS = 1.0
+"""The resource line's sampling period."""
 PROGRESS_SECONDS = 0.5
 """Batch progress repaints at most this often (the engine sends up to 5 batch events a second)."""
 
@@ -37,8 +43,11 @@ def short_logs(logs: dict[str, float]) -> str:
 class TrainScreen(BaseScreen):
     DEFAULT_CSS = """
     TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
+    TrainScreen #resources { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
     TrainScreen #charts { height: 1fr; min-height: 8; }
     TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
+    TrainScreen #bottom.-results { height: 1fr; min-height: 8; }
+    TrainScreen #metric-chart.-same-as-loss { display: none; }
     TrainScreen #log { height: 1fr; }
     TrainScreen #results { height: 1fr; }
     TrainScreen #results-text { height: auto; padding: 0 1; }
@@ -47,6 +56,8 @@ class TrainScreen(BaseScreen):
         Binding("s", "stop", "Stop"),
         Binding("l", "toggle_pane", "Results"),
         Binding("p", "predict", "Try it"),
+        Binding("m", "smooth", "Smooth"),
+        Binding("y", "log_scale", "Log y"),
     ]
 
     def __init__(self) -> None:
@@ -57,6 +68,7 @@ class TrainScreen(BaseScreen):
         self.ended: RunEnded | None = None
         self.log_lines: list[str] = []
         self._progress_due = False
+        self.monitor: ResourceMonitor | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Train")
@@ -65,8 +77,9 @@ class TrainScreen(BaseScreen):
             markup=False,
             id="run-title",
         )
-        yield ProgressLine("epochs", id="epoch-progress")
+        yield ProgressLine("epochs done", id="epoch-progress")
         yield ProgressLine("batch", id="batch-progress")
+        yield Static("", markup=False, id="resources")
         with Horizontal(id="charts"):
             yield MetricChart("loss", id="loss-chart")
             yield MetricChart("accuracy", id="metric-chart")
@@ -91,8 +104,10 @@ class TrainScreen(BaseScreen):
         self.query_one("#metric-chart", MetricChart).clear("accuracy")
         self.query_one("#confusion", ConfusionTable).clear(columns=True)
         self.query_one("#results-text", Static).update("no results yet")
-        self.query_one("#bottom", ContentSwitcher).current = "log"
+        self._show_pane("log")
+        self.query_one("#metric-chart", MetricChart).remove_class("-same-as-loss")
         self.app.activity = "preparing a run"  # type: ignore[attr-defined]
+        self._show_progress()
 
     def start(self, config: RunConfig) -> None:
         self._reset(f"{config.name}: loading data and building the model...")
@@ -124,9 +139,26 @@ class TrainScreen(BaseScreen):
             return
         self.stop()
 
+    def _charts(self) -> list[MetricChart]:
+        return [self.query_one(c, MetricChart) for c in ("#loss-chart", "#metric-chart")]
+
+    def action_smooth(self) -> None:
+        for chart in self._charts():
+            chart.set_view(smooth=not chart.smooth)
+
+    def action_log_scale(self) -> None:
+        for chart in self._charts():
+            chart.set_view(log_y=not chart.log_y)
+
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#bottom", ContentSwitcher)
-        switcher.current = "results" if switcher.current == "log" else "log"
+        self._show_pane("results" if switcher.current == "log" else "log")
+
+    def _show_pane(self, pane: str) -> None:
+        """The log is a strip under the charts; the results (and a confusion matrix) take half the screen."""
+        switcher = self.query_one("#bottom", ContentSwitcher)
+        switcher.current = pane
+        switcher.set_class(pane == "results", "-results")
 
     async def action_predict(self) -> None:
         folder = Path(self.live.run_dir) if self.live.run_dir else None
@@ -165,6 +197,21 @@ class TrainScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.set_interval(PROGRESS_SECONDS, self._tick)
+        self.set_interval(RESOURCE_SECONDS, self._sample_resources)
+
+    def _sample_resources(self) -> None:
+        """CPU, memory and GPU while a model trains (sampled here, on the UI's timer, not in training)."""
+        line = self.query_one("#resources", Static)
+        if not self.is_training:
+            if self.monitor is not None:
+                line.update("")
+                self.monitor = None
+            return
+        if self.monitor is None:
+            from seqtui.tui.resources import ResourceMonitor
+
+            self.monitor = ResourceMonitor()
+        line.update(self.monitor.sample())
 
     def _tick(self) -> None:
         if self._progress_due:
@@ -175,9 +222,12 @@ class TrainScreen(BaseScreen):
         self.live.epoch_end(event)
         self._draw_epochs()
         self._show_progress()
-        self.log_line(
-            f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s "
-            f"{event.samples_per_s:,.0f}/s" + (" *best" if event.best else "")
+        if self.live.monitor in event.logs and event.logs.get("loss") == event.logs[self.live.monitor]:
+            # the loss is the metric (mae for mae): one chart, not the same curve twice
+            self.query_one("#metric-chart", MetricChart).add_class("-same-as-loss")
+        self.log_line(  # no samples/s here (the batch line has it): the line fits 80 columns with *best
+            f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s"
+            + (" *best" if event.best else "")
         )
 
     def on_log_line(self, message: LogLine) -> None:
@@ -194,6 +244,9 @@ class TrainScreen(BaseScreen):
         if not run.batch_x:  # resumed runs: earlier epochs from history.csv
             loss.set_series("loss", *run.curve("loss"), "braille")
             metric.set_series(run.monitor, *run.curve(run.monitor), "braille")
+        else:  # finished epochs keep their epoch value only (see LiveRun.batch_x)
+            loss.set_series("loss", run.batch_x, run.batch_loss, "braille")
+            metric.set_series(run.monitor, run.batch_x, run.batch_metric, "braille")
         loss.set_series("val_loss", *run.curve("val_loss"), "hd")
         metric.set_series(f"val_{run.monitor}", *run.curve(f"val_{run.monitor}"), "hd")
         for chart in (loss, metric):
@@ -205,9 +258,11 @@ class TrainScreen(BaseScreen):
         done = int(run.history[-1]["epoch"]) if run.history else run.initial_epoch
         eta = f"ETA {clock(run.seconds_left)}" if self.ended is None else self.ended.status
         self.query_one("#epoch-progress", ProgressLine).update(done, run.epochs, eta)
+        for chart_id in ("#loss-chart", "#metric-chart"):  # both charts span the whole run
+            self.query_one(chart_id, MetricChart).set_x_range(run.initial_epoch, run.epochs)
         speed = f"{run.samples_per_s:,.0f} samples/s" if run.samples_per_s else ""
         self.query_one("#batch-progress", ProgressLine).update(run.step, run.steps, speed)
-        if self.ended is None:
+        if self.ended is None and run.name:
             doing = "stopping after this batch" if self.cancel.is_set() else f"training {run.name}"
             self.app.activity = f"{doing}: epoch {run.epoch}/{run.epochs}"  # type: ignore[attr-defined]
 
@@ -223,11 +278,18 @@ class TrainScreen(BaseScreen):
         )
         for key, value in end.test_metrics.items():
             lines.append(f"test {key} {value:.4f}   ")
+        if end.baseline_name:
+            lines.append(f"\nbaseline: {end.baseline_name}")
         for key, value in end.baseline.items():
             lines.append(f"\nbaseline {key} {value:.4f}")
+        if end.verdict:
+            lines.append(f"\nthe model {end.verdict}", style="bold")
         if end.message:
             lines.append(f"\n{end.message}", style="italic")
         elif end.status == "completed" and end.epochs_done < self.live.epochs:
+            for chart in self._charts():
+                chart.add_mark(f"early stop {end.epochs_done}", end.epochs_done)
+                chart.flush()
             lines.append(
                 f"\nearly stopping ended it at epoch {end.epochs_done} of {self.live.epochs}: val_loss had "
                 f"stopped improving; {BEST} is the best epoch ({self.live.best_epoch})",
@@ -244,7 +306,7 @@ class TrainScreen(BaseScreen):
         if end.message:
             self.log_line(end.message)
         if end.test_metrics or end.status != "interrupted":
-            self.query_one("#bottom", ContentSwitcher).current = "results"
+            self._show_pane("results")
         if end.status in ("failed", "diverged"):
             message = end.message + (f"\n\n{OOM_ADVICE}" if is_out_of_memory(end.message) else "")
             title = "Out of memory" if is_out_of_memory(end.message) else f"Training {end.status}"

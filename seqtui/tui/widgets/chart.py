@@ -26,6 +26,49 @@ class Series:
     marker: str
 
 
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    """Evenly spaced round values covering [lo, hi] (steps of 1, 2 or 5 x 10^k), about `count` of them."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi <= lo:
+        hi = lo + (abs(lo) or 1.0) * 0.1
+    raw = (hi - lo) / max(1, count - 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(lo / step) * step
+    ticks = []
+    value = first
+    while value < hi + step * 0.999:
+        ticks.append(round(value, 12))
+        value += step
+    return ticks
+
+
+def tick_label(value: float, step: float) -> str:
+    decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 0
+    return f"{value:.{min(decimals + (1 if step / 10 ** math.floor(math.log10(step)) == 2.5 else 0), 8)}f}"
+
+
+def epoch_ticks(lo: float, hi: float, room: int) -> list[int]:
+    """Whole epochs from lo to hi, at most `room` of them, in a round step."""
+    span = max(1, math.ceil(hi) - math.floor(lo))
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000, 10**9) if span / s <= room)
+    return list(range(math.floor(lo), math.ceil(hi) + 1, step))
+
+
+def smoothed(ys: Sequence[float], weight: float = 0.6) -> list[float]:
+    """An exponential moving average (TensorBoard's smoothing), debiased so it starts at the first value."""
+    out, mean, total = [], 0.0, 0.0
+    for y in ys:
+        if not math.isfinite(y):
+            out.append(y)
+            continue
+        mean = weight * mean + (1 - weight) * y
+        total = weight * total + (1 - weight)
+        out.append(mean / total)
+    return out
+
+
 def downsample(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[list[float], list[float]]:
     """At most `limit` points: the mean of each run of neighbouring points, the last point kept as it is."""
     pairs = [(x, y) for x, y in zip(xs, ys, strict=False) if math.isfinite(y)]
@@ -62,6 +105,11 @@ class MetricChart(PlotextPlot):
         self.xlabel = xlabel
         self.series: dict[str, Series] = {}
         self.marked: tuple[float, str] | None = None
+        self.x_range: tuple[float, float] | None = None
+        self.marks: dict[str, float] = {}
+        """Extra vertical lines by label (early stopping)."""
+        self.smooth = False
+        self.log_y = False
         self.draws = 0
         self._dirty = False
         self._last_draw = 0.0
@@ -83,6 +131,25 @@ class MetricChart(PlotextPlot):
         self.series[name] = Series(list(xs), list(ys), marker)
         self._dirty = True
 
+    def set_x_range(self, lo: float, hi: float) -> None:
+        """Draw x from lo to hi whatever the data covers (charts side by side then share their x axis)."""
+        if hi > lo and (lo, hi) != self.x_range:
+            self.x_range = (lo, hi)
+            self._dirty = True
+
+    def set_view(self, smooth: bool | None = None, log_y: bool | None = None) -> None:
+        """Smoothing (an EMA of each series) and a log-scale y axis, as toggles."""
+        self.smooth = self.smooth if smooth is None else smooth
+        self.log_y = self.log_y if log_y is None else log_y
+        self.flush()
+
+    def add_mark(self, label: str, x: float | None) -> None:
+        if x is None:
+            self.marks.pop(label, None)
+        else:
+            self.marks[label] = x
+        self._dirty = True
+
     def mark(self, x: float | None, label: str = "") -> None:
         self.marked = None if x is None else (x, label)
         self._dirty = True
@@ -90,6 +157,7 @@ class MetricChart(PlotextPlot):
     def clear(self, title: str | None = None) -> None:
         self.series.clear()
         self.marked = None
+        self.marks.clear()
         if title is not None:
             self.title = title
         self._dirty = True
@@ -119,17 +187,48 @@ class MetricChart(PlotextPlot):
         plt.clear_figure()
         limit = max(8, (self.size.width - 10) * 2)
         drawn = False
+        all_x: list[float] = []
+        all_y: list[float] = []
+        log_y = self.log_y and all(y > 0 for s in self.series.values() for y in s.ys if math.isfinite(y))
         for name, s in self.series.items():
-            xs, ys = downsample(s.xs, s.ys, limit)
+            xs, ys = downsample(s.xs, smoothed(s.ys) if self.smooth else s.ys, limit)
             if xs:
                 plt.plot(xs, ys, label=name, marker=s.marker)
+                all_x += xs
+                all_y += ys
                 drawn = True
+        if drawn:
+            if log_y:
+                plt.yscale("log")
+            else:
+                self._axes(all_x, all_y)
         title = self.title if drawn else f"{self.title} (waiting for data)"
         if self.marked is not None:
             plt.vline(self.marked[0])
             title = f"{title} · {self.marked[1]}" if self.marked[1] else title
+        for label, x in self.marks.items():
+            plt.vline(x)
+            title = f"{title} · {label}"
+        views = [name for name, on in (("smoothed", self.smooth), ("log", log_y)) if on]
+        if views:
+            title = f"{title} ({', '.join(views)})"
         plt.title(title[: max(0, self.size.width - 4)])  # plotext drops a title wider than the plot
         if self.size.height >= 14:
             plt.xlabel(self.xlabel)
         self.draws += 1
         return super().render()
+
+    def _axes(self, xs: list[float], ys: list[float]) -> None:
+        """Whole-epoch x ticks over the run's range; evenly spaced round y ticks."""
+        plt = self.plt
+        lo, hi = self.x_range or (min(xs), max(xs))
+        lo, hi = min(lo, min(xs)), max(hi, max(xs))
+        if self.xlabel == "epoch":
+            ticks = epoch_ticks(lo, hi, max(2, (self.size.width - 12) // 6))
+            plt.xlim(lo, max(hi, lo + 1))
+            plt.xticks(ticks, [str(t) for t in ticks])
+        y_ticks = nice_ticks(min(ys), max(ys), max(3, min(6, self.size.height // 3)))
+        if len(y_ticks) >= 2:
+            step = y_ticks[1] - y_ticks[0]
+            plt.ylim(y_ticks[0], y_ticks[-1])
+            plt.yticks(y_ticks, [tick_label(t, step) for t in y_ticks])

@@ -1,4 +1,5 @@
-"""A labelled input with its validation message beside it."""
+"""A labelled input with its validation message beside it (one line; the screen shows the whole message
+of the focused field below the form)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ class FieldRow(Horizontal):
     FieldRow { height: auto; min-height: 1; }
     FieldRow > Label { width: 14; }
     FieldRow > Input { width: 10; }
-    FieldRow > .field-message { width: 1fr; padding-left: 1; }
+    FieldRow > .field-message { width: 1fr; padding-left: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     FieldRow.-invalid > Input { text-style: reverse; }
     """
 
@@ -23,15 +24,22 @@ class FieldRow(Horizontal):
         self.field_name = name
         self._label = label
         self._value = value
-        self._tip = tip
+        self.tip = tip
+        self.problem: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(self._label)
         field = Input(self._value, id=self.field_name, compact=True, select_on_focus=True)
-        field.tooltip = self._tip
+        field.tooltip = self.tip
         yield field
         yield Static("", markup=False, id=f"msg-{self.field_name}", classes="field-message")
 
+    @property
+    def note(self) -> str:
+        """What to say about this field while it has the focus: its problem in full, else its tip."""
+        return f"✗ {self._label}: {self.problem}" if self.problem else f"{self._label}: {self.tip}"
+
     def set_problem(self, message: str | None) -> None:
+        self.problem = message
         self.set_class(bool(message), "-invalid")
         self.query_one(".field-message", Static).update(f"✗ {message}" if message else "")

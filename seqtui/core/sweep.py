@@ -1,0 +1,372 @@
+"""Search settings with Optuna: a default search space per architecture, narrowed by `--search`, trials that
+are ordinary runs, a study kept in a real database so that many processes (GPUs, nodes) share it.
+
+The study lives in SQLite in the runs folder by default (`sweeps.sqlite3`), or at any SQLAlchemy URL
+(`postgresql://...`). It records what it searches (dataset, architecture, task metric) and refuses to go on
+for another one. Every trial is a run folder; its path is the trial's `run_dir` attribute. A trial's value
+is its best validation metric (never the test metric: the test set stays unseen by the search).
+Optuna is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from seqtui.common.errors import SeqtuiError
+from seqtui.core.config import RECURRENT_ARCHITECTURES, RunConfig, suggest, with_overrides
+from seqtui.core.events import EpochEnded, Event, RunEnded
+
+DEFAULT_DB = "sweeps.sqlite3"
+
+
+class SweepError(SeqtuiError):
+    """A bad search range, an unreachable study database, or a study made for other data: one message."""
+
+    title = "Cannot sweep"
+
+
+@dataclass(frozen=True)
+class Range:
+    """Where one setting is searched: integers or floats from low to high (log-spaced when `log`)."""
+
+    kind: type
+    low: float
+    high: float
+    log: bool = False
+
+    def describe(self) -> str:
+        return f"{self.low:g}..{self.high:g}"
+
+
+LIMITS: dict[str, tuple[type, float, float]] = {
+    "maxlen": (int, 1, 100_000),
+    "vocab_size": (int, 2, 10_000_000),
+    "embedding_dim": (int, 1, 100_000),
+    "units": (int, 1, 100_000),
+    "layers": (int, 1, 16),
+    "dropout": (float, 0.0, 0.95),
+    "learning_rate": (float, 1e-7, 1.0),
+    "batch_size": (int, 1, 65_536),
+    "conv_filters": (int, 1, 100_000),
+    "dense_units": (int, 1, 100_000),
+}
+"""The settings a sweep can search, with their type and the widest range that makes sense."""
+
+
+def default_space(config: RunConfig, input_kind: str | None) -> dict[str, Range]:
+    """Sensible ranges around the preset, for what its architecture and input use."""
+    arch, d = config.model.arch, config.data
+    space: dict[str, Range] = {
+        "dropout": Range(float, 0.0, 0.5),
+        "learning_rate": Range(float, 1e-4, 1e-2, log=True),
+        "batch_size": Range(int, 16, 256, log=True),
+    }
+    if input_kind == "tokens":
+        space["maxlen"] = Range(int, max(4, d.maxlen // 4), d.maxlen * 2)
+        space["vocab_size"] = Range(int, max(100, d.vocab_size // 4), d.vocab_size * 2, log=True)
+        space["embedding_dim"] = Range(int, 8, 256, log=True)
+    if arch in RECURRENT_ARCHITECTURES or arch == "mlp":
+        space["units"] = Range(int, 8, 256, log=True)
+    if arch in RECURRENT_ARCHITECTURES and arch != "cnn_lstm":
+        space["layers"] = Range(int, 1, 3)
+    if arch in ("conv1d", "cnn_lstm", "cnn2d"):
+        space["conv_filters"] = Range(int, 8, 128, log=True)
+    if arch == "cnn2d":
+        space["dense_units"] = Range(int, 16, 256, log=True)
+    return space
+
+
+def narrow(space: dict[str, Range], spec: str | None) -> dict[str, Range]:
+    """Apply `--search units=32..256,dropout=0..0.5` (a single value fixes a setting) to the space."""
+    if not spec:
+        return space
+    out = dict(space)
+    for part in spec.split(","):
+        name, sep, value = (p.strip() for p in part.partition("="))
+        if not sep or not name or not value:
+            raise SweepError(f"--search {part.strip()!r}: write NAME=LOW..HIGH, e.g. units=32..256")
+        if name not in LIMITS:
+            raise SweepError(
+                f"--search: {name!r} is not a setting a sweep can search{suggest(name, list(LIMITS))}"
+            )
+        kind, lowest, highest = LIMITS[name]
+        low_text, _, high_text = value.partition("..")
+        try:
+            low = kind(low_text)
+            high = kind(high_text) if high_text else low
+        except ValueError:
+            raise SweepError(f"--search {name}={value}: {name} takes {kind.__name__} values") from None
+        if not lowest <= low <= high <= highest:
+            raise SweepError(
+                f"--search {name}={value}: the range must go from low to high within {lowest:g}..{highest:g}"
+            )
+        log = space[name].log if name in space else False
+        out[name] = Range(kind, low, high, log and low > 0)
+    return out
+
+
+def sample(trial: Any, space: dict[str, Range]) -> dict[str, Any]:
+    """One trial's settings, suggested by the sampler."""
+    out: dict[str, Any] = {}
+    for name, r in space.items():
+        if r.low == r.high:
+            out[name] = r.kind(r.low)
+        elif r.kind is int:
+            out[name] = trial.suggest_int(name, int(r.low), int(r.high), log=r.log)
+        else:
+            out[name] = trial.suggest_float(name, r.low, r.high, log=r.log)
+    return out
+
+
+# -- the study ------------------------------------------------------------------------------------------
+def storage_url(storage: str | None, runs_dir: Path) -> str:
+    return storage or f"sqlite:///{runs_dir / DEFAULT_DB}"
+
+
+def open_storage(url: str, tries: int = 5) -> Any:
+    """An Optuna RDB storage, reached now: SweepError (not a traceback) when it can't be.
+
+    Processes that start together (a SLURM array) race to create the tables of a new database: the losers
+    see the winner's rows as a conflict and simply try again.
+    """
+    import optuna
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    engine: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        engine["connect_args"] = {"timeout": 60}  # processes sharing one file wait for its lock
+    for attempt in range(tries):
+        try:
+            return optuna.storages.RDBStorage(url, engine_kwargs=engine)
+        except (IntegrityError, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and "already exists" not in str(exc):
+                raise SweepError(
+                    f"could not reach the study database {url!r}: {str(exc).splitlines()[0]}"
+                ) from None
+            if attempt == tries - 1:
+                raise SweepError(
+                    f"could not set up the study database {url!r}: other processes kept racing"
+                ) from None
+            time.sleep(0.2 * (attempt + 1))
+        except ModuleNotFoundError as exc:
+            raise SweepError(
+                f"the study database {url!r} needs the {exc.name!r} package; pip install it"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's many connection errors: all one message
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise SweepError(f"could not reach the study database {url!r}: {reason}") from None
+    raise AssertionError("unreachable")
+
+
+def identity(config: RunConfig) -> dict[str, str]:
+    """What a study searches: the same data and architecture, or its trials don't compare."""
+    d = config.data
+    return {"dataset": d.dataset, "data_path": d.data_path or "", "arch": config.model.arch}
+
+
+def check_study(url: str, name: str, config: RunConfig) -> None:
+    """Refuse to continue a study made for other data or another architecture (before anything is written)."""
+    import optuna
+
+    storage = open_storage(url)
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        return  # a new study
+    made_for = {k: study.user_attrs.get(k) for k in identity(config)}
+    wanted = identity(config)
+    if made_for != wanted:
+        diff = ", ".join(
+            f"{k} {made_for[k]!r} (now {wanted[k]!r})" for k in wanted if made_for[k] != wanted[k]
+        )
+        raise SweepError(
+            f"study {name!r} in {url} was created for {diff}; pick another --study name to search this one"
+        )
+
+
+def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: int) -> Any:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(
+        study_name=name,
+        storage=open_storage(url),
+        sampler=optuna.samplers.TPESampler(seed=seed),
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+        direction="minimize" if monitor == "mae" else "maximize",
+        load_if_exists=True,
+    )
+    for key, value in identity(config).items():
+        if study.user_attrs.get(key) is None:
+            study.set_user_attr(key, value)
+    return study
+
+
+# -- a plan, checked before anything runs --------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep checked without training: the base config, the space, the study and where it lives."""
+
+    config: RunConfig
+    space: dict[str, Any]
+    study: str
+    url: str
+    monitor: str
+    root: Path
+
+
+def plan_sweep(
+    config: RunConfig, search: str | None, study: str | None, storage: str | None, root: Path
+) -> SweepPlan:
+    """Every check that needs no training: the settings, the ranges, the database and the study's data.
+
+    Raises ConfigError or SweepError; writes nothing (a new SQLite file is made only when the sweep runs).
+    """
+    from seqtui.core.checks import check_config
+    from seqtui.core.config import dataset_input_kind
+    from seqtui.datasets.registry import DATASETS
+
+    check_config(config)
+    kind = dataset_input_kind(config.data.dataset)
+    space = narrow(default_space(config, kind), search)
+    info = DATASETS.get(config.data.dataset)
+    monitor = "mae" if info is not None and info.task == "regression" else "accuracy"
+    name = study or config.name
+    url = storage_url(storage, root)
+    if storage is not None or (root / "sweeps.sqlite3").exists():
+        check_study(url, name, config)
+    return SweepPlan(config, space, name, url, monitor, root)
+
+
+# -- trials ---------------------------------------------------------------------------------------------
+@dataclass
+class TrialOutcome:
+    """What one trial's run gave the sweep."""
+
+    number: int
+    params: dict[str, Any]
+    run_dir: str = ""
+    value: float | None = None
+    state: str = "running"
+
+
+def best_value(history: list[float], monitor: str) -> float | None:
+    finite = [v for v in history if math.isfinite(v)]
+    if not finite:
+        return None
+    return min(finite) if monitor == "mae" else max(finite)
+
+
+def run_trials(
+    study: Any,
+    base: RunConfig,
+    space: dict[str, Range],
+    trials: int,
+    train: Callable[..., RunEnded],
+    observer: Callable[[TrialOutcome, Event], None],
+    cancel: threading.Event,
+    monitor: str,
+    on_trial: Callable[[Any], None] | None = None,
+) -> list[TrialOutcome]:
+    """Run `trials` more trials of the study (each an ordinary run through `train`), pruning poor ones.
+
+    A stop request ends the sweep after the current run: finished trials stay in the study, the stopped
+    one is marked failed, and running the same command again continues the study. `on_trial(study)` is
+    called after each trial (a live view).
+    """
+    import optuna
+
+    from seqtui.core.checks import ConfigError, check_config
+    from seqtui.core.pruning import PruningCallback
+    from seqtui.datasets.base import DataError
+
+    outcomes: list[TrialOutcome] = []
+
+    def objective(trial: optuna.Trial) -> float:
+        params = sample(trial, space)
+        outcome = TrialOutcome(trial.number, params)
+        outcomes.append(outcome)
+        config = replace(with_overrides(base, **params), preset=base.preset)
+        check_config(config)
+        pruner = PruningCallback(trial, f"val_{monitor}")
+        seen: list[float] = []
+
+        def observe(event: Event) -> None:
+            if isinstance(event, EpochEnded):
+                seen.append(event.logs.get(f"val_{monitor}", math.nan))
+            elif isinstance(event, RunEnded):
+                outcome.run_dir = event.run_dir
+                trial.set_user_attr("run_dir", event.run_dir)
+            observer(outcome, event)
+
+        end = train(config, observe, cancel, callbacks=(pruner,))
+        outcome.value = best_value(seen, monitor)
+        if end.status == "interrupted" or cancel.is_set():
+            outcome.state = "failed"
+            study.stop()
+            raise _Stopped(end.message or "stopped")
+        if end.status != "completed" or outcome.value is None:
+            outcome.state = "failed"
+            raise _Stopped(end.message or end.status)
+        if pruner.pruned:
+            outcome.state = "pruned"
+            raise optuna.TrialPruned(f"pruned after epoch {pruner.pruned_at}")
+        outcome.state = "complete"
+        return outcome.value
+
+    def note_failure(study: Any, frozen: Any) -> None:
+        if frozen.state == optuna.trial.TrialState.FAIL:
+            for o in outcomes:
+                if o.number == frozen.number:
+                    o.state = "failed"
+        if on_trial is not None:
+            on_trial(study)
+
+    study.optimize(
+        objective,
+        n_trials=trials,
+        catch=(ConfigError, DataError, _Stopped),
+        callbacks=[note_failure],
+        gc_after_trial=True,
+    )
+    return outcomes
+
+
+class _Stopped(Exception):
+    """A trial whose run did not complete: recorded as failed, the sweep goes on (or stops, on request)."""
+
+
+# -- what a view shows ----------------------------------------------------------------------------------
+def trial_rows(trials: list[Any], monitor: str) -> list[tuple[str, str, str, str, str]]:
+    """Finished trials, best first: number, state, value, settings, run folder (the CLI and the app)."""
+    import optuna
+
+    done = [t for t in trials if t.state != optuna.trial.TrialState.RUNNING]
+    scored = sorted((t for t in done if t.value is not None), key=lambda t: t.value, reverse=monitor != "mae")
+    rows = []
+    for t in [*scored, *(t for t in done if t.value is None)]:
+        value = "-" if t.value is None else f"{t.value:.4f}"
+        settings = " ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in t.params.items()
+        )
+        rows.append((str(t.number), t.state.name.lower(), value, settings, t.user_attrs.get("run_dir", "")))
+    return rows
+
+
+def importance(study: Any) -> dict[str, float]:
+    """Each setting's share of the value's variance (Optuna's fANOVA), once 5 trials completed."""
+    import optuna
+
+    complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    if len(complete) < 5:
+        return {}
+    try:
+        return dict(optuna.importance.get_param_importances(study))
+    except (ValueError, RuntimeError):  # e.g. every trial alike
+        return {}

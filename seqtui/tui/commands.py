@@ -1,0 +1,64 @@
+"""The command palette (ctrl+p): every screen, preset, dataset and saved run, found by typing a few letters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from seqtui.tui.app import SeqtuiApp
+
+Command = tuple[str, Callable[[], object], str]
+"""What the palette shows, what it does, a line of help."""
+
+
+class SeqtuiCommands(Provider):
+    @property
+    def seqtui(self) -> SeqtuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def commands(self) -> Iterator[Command]:
+        from seqtui.core.presets import PRESETS
+        from seqtui.core.runs import list_runs
+        from seqtui.datasets.registry import DATASETS
+
+        app = self.seqtui
+        for mode, help_text in (
+            ("setup", "choose data and a model"),
+            ("train", "the run in progress"),
+            ("predict", "try a trained model"),
+            ("runs", "saved runs: predict, continue, compare"),
+            ("compare", "train several settings side by side"),
+            ("sweep", "search a preset's settings with Optuna"),
+        ):
+            yield f"Screen: {mode.title()}", partial(app.switch_mode, mode), help_text
+        for preset in PRESETS.values():
+            yield f"Preset: {preset.name}", partial(app.use_preset, preset.name), preset.description
+        for info in DATASETS.values():
+            yield (
+                f"Dataset: {info.name}",
+                partial(app.use_dataset, info.name),
+                f"{info.title} ({info.status})",
+            )
+        for run in list_runs(app.runs_dir):
+            yield (
+                f"Run: {run.path.name}",
+                partial(app.open_for_prediction, run.path),
+                f"predict with it ({run.status}, {run.epochs_done}/{run.epochs} epochs)",
+            )
+        yield "Reset remembered settings", app.reset_setup, "forget the last preset and settings"
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self.commands():
+            if not name.startswith("Run: "):
+                yield DiscoveryHit(name, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, action, help_text in self.commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), action, help=help_text)

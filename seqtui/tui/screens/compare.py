@@ -1,0 +1,194 @@
+"""Compare: train settings side by side (what `seqtui compare` does), with the leaderboard updating live and
+every run's validation curve overlaid, each named in the legend. Enter on a finished row opens its run.
+
+The comparison runs in a thread worker through the app's runner; each event comes back as a message posted
+from that thread, so training never waits for the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from seqtui.core.compare import Comparison, Entry, Standing, ranked
+from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
+from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.widgets.chart import MetricChart
+from seqtui.tui.widgets.status_line import StatusLine
+
+COLUMNS = ("#", "run", "params", "s/ep", "best", "val", "test", "base", "to best")
+
+
+class CompareEvent(Message):
+    """A run's engine event, tagged by the run's label, delivered on the UI thread."""
+
+    def __init__(self, label: str, event: Event) -> None:
+        super().__init__()
+        self.label = label
+        self.event = event
+
+
+def parse_settings(text: str) -> dict[str, str]:
+    """'arch=lstm,gru maxlen=100,500' -> {'arch': 'lstm,gru', 'maxlen': '100,500'} (limit= works too)."""
+    from seqtui.core.compare import CompareError
+
+    out = {}
+    for word in text.split():
+        name, sep, value = word.partition("=")
+        if not sep or not name:
+            raise CompareError(f"{word!r}: write SETTING=A,B, e.g. arch=lstm,gru")
+        out["sample_limit" if name == "limit" else name.replace("-", "_")] = value
+    return out
+
+
+class CompareScreen(BaseScreen):
+    DEFAULT_CSS = """
+    CompareScreen .row { height: 3; }
+    CompareScreen .row > Label { width: 10; padding: 1 0 0 1; }
+    CompareScreen .row > Input { width: 1fr; }
+    CompareScreen #leaderboard { height: auto; max-height: 12; }
+    CompareScreen #compare-note { height: auto; padding: 0 1; color: $text-muted; }
+    CompareScreen #compare-curves { height: 1fr; }
+    """
+    BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.standings: list[Standing] = []
+        self.cancel = threading.Event()
+        self.comparison: Comparison | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Compare")
+        with Horizontal(classes="row"):
+            yield Label("presets")
+            yield Input(placeholder="topics-en-lstm (or a,b of one dataset)", id="compare-presets")
+        with Horizontal(classes="row"):
+            yield Label("vary")
+            yield Input(placeholder="arch=lstm,gru maxlen=10,20 epochs=3 limit=500", id="compare-settings")
+            yield Button("Compare", id="compare-start", variant="primary")
+        yield Static("", markup=False, id="compare-note")
+        yield DataTable(id="leaderboard", cursor_type="row", zebra_stripes=True)
+        yield MetricChart("val_loss per epoch", id="compare-curves")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#leaderboard", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+
+    # -- starting -----------------------------------------------------------------------------------
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#compare-start")
+    def start(self) -> None:
+        if self.running:
+            self.notify("A comparison is running: stop it first (s).", severity="error")
+            return
+        from seqtui.core.checks import ConfigError
+        from seqtui.core.compare import CompareError, plan
+        from seqtui.core.config import RunConfig, UnknownName, with_overrides
+        from seqtui.core.presets import get_preset
+
+        presets = self.query_one("#compare-presets", Input).value.strip() or None
+        note = self.query_one("#compare-note", Static)
+        try:
+            given = parse_settings(self.query_one("#compare-settings", Input).value)
+            dataset = given.pop("dataset", None)
+            if not (presets or dataset):
+                raise CompareError("name a preset (or dataset=NAME in vary) to compare on")
+
+            def build(preset: str | None, combo: dict) -> RunConfig:
+                base = get_preset(preset).config if preset else RunConfig()
+                return with_overrides(base, dataset=dataset, **combo)
+
+            entries = plan(presets, given, build)
+        except ConfigError as exc:
+            note.update("; ".join(str(p) for p in exc.problems))
+            return
+        except (CompareError, UnknownName, KeyError) as exc:
+            note.update(str(exc.args[0]) if exc.args else str(exc))
+            return
+        self.begin(entries)
+
+    def begin(self, entries: list[Entry]) -> None:
+        self.standings = [Standing(e.label) for e in entries]
+        self.cancel = threading.Event()
+        self.running = True
+        self.query_one("#compare-curves", MetricChart).clear("val_loss per epoch")
+        self.query_one("#compare-note", Static).update(f"training {len(entries)} runs one after another...")
+        self._draw_table()
+        self.run_comparison(entries)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def run_comparison(self, entries: list[Entry]) -> Comparison:
+        from seqtui.core.compare import run_comparison
+
+        app = self.app
+        runner = app.runner  # type: ignore[attr-defined]
+
+        def train(config, observer, cancel, runs_dir):  # type: ignore[no-untyped-def]
+            return runner.train(config, observer, cancel, runs_dir)
+
+        def post(label: str, event: Event) -> None:
+            if isinstance(event, RunStarted | EpochEnded | RunEnded):
+                self.post_message(CompareEvent(label, event))
+
+        return run_comparison(entries, post, train, self.cancel, app.runs_dir)  # type: ignore[attr-defined]
+
+    def worker_changed(self, event) -> bool:  # type: ignore[no-untyped-def]
+        from textual.worker import WorkerState
+
+        if event.worker.group == "compare" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.running = False
+            if event.state == WorkerState.SUCCESS:
+                self.comparison = event.worker.result
+                self.standings = self.comparison.standings
+                self._draw_table()
+                where = self.comparison.folder.path / "compare.json"
+                self.query_one("#compare-note", Static).update(f"done: {where} · o: open the selected run")
+        return False
+
+    # -- live updates -------------------------------------------------------------------------------
+    def on_compare_event(self, message: CompareEvent) -> None:
+        standing = next((s for s in self.standings if s.label == message.label), None)
+        if standing is None:
+            return
+        standing.observe(message.event)
+        if isinstance(message.event, EpochEnded):
+            epochs = [row["epoch"] for row in standing.curves]
+            values = [row.get("val_loss", float("nan")) for row in standing.curves]
+            self.query_one("#compare-curves", MetricChart).set_series(standing.label, epochs, values)
+        self._draw_table()
+
+    def _draw_table(self) -> None:
+        from seqtui.core.compare import leaderboard_rows
+
+        table = self.query_one("#leaderboard", DataTable)
+        table.clear()
+        for row in leaderboard_rows(self.standings):
+            table.add_row(*row, key=row[1])
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_stop(self) -> None:
+        if self.running:
+            self.cancel.set()
+            self.notify("Stopping after the current batch; the finished runs stay in the leaderboard.")
+
+    async def action_open_run(self) -> None:
+        table = self.query_one("#leaderboard", DataTable)
+        order = ranked(self.standings)
+        if not order or not 0 <= table.cursor_row < len(order):
+            return
+        chosen = order[table.cursor_row]
+        if chosen.status != "completed" or not chosen.run_dir:
+            self.notify(f"{chosen.label} has no finished run yet.", severity="warning")
+            return
+        await self.app.open_for_prediction(Path(chosen.run_dir))  # type: ignore[attr-defined]

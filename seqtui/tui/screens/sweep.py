@@ -1,0 +1,154 @@
+"""Sweep: search a preset's settings with Optuna (what `seqtui sweep` does) and watch the trials live: best
+so far, each setting's importance once enough trials finished; `o` opens the selected trial's run.
+
+The study lives where the CLI keeps it (SQLite in the runs folder), so a sweep started here and one started
+with `seqtui sweep` on the same preset share their trials.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+
+from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.widgets.status_line import StatusLine
+
+
+class TrialsUpdated(Message):
+    """The study after a trial: its rows (best first) and each setting's importance."""
+
+    def __init__(self, rows: list[tuple[str, ...]], importance: dict[str, float]) -> None:
+        super().__init__()
+        self.rows = rows
+        self.importance = importance
+
+
+class SweepScreen(BaseScreen):
+    DEFAULT_CSS = """
+    SweepScreen .row { height: 3; }
+    SweepScreen .row > Label { width: 10; padding: 1 0 0 1; }
+    SweepScreen .row > Input { width: 1fr; }
+    SweepScreen #sweep-trials-count { width: 12; }
+    SweepScreen #sweep-note { height: auto; padding: 0 1; }
+    SweepScreen #trials { height: 1fr; }
+    """
+    BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.rows: list[tuple[str, ...]] = []
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine("Sweep")
+        with Horizontal(classes="row"):
+            yield Label("preset")
+            yield Input(placeholder="topics-en-lstm", id="sweep-preset")
+            yield Input("10", type="integer", id="sweep-trials-count", tooltip="trials to run")
+        with Horizontal(classes="row"):
+            yield Label("search")
+            yield Input(placeholder="units=32..256,dropout=0..0.5 epochs=3", id="sweep-search")
+            yield Button("Sweep", id="sweep-start", variant="primary")
+        yield Static("", markup=False, id="sweep-note")
+        yield DataTable(id="trials", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#trials", DataTable)
+        for column in ("#", "state", "value", "settings"):
+            table.add_column(column, key=column)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#sweep-start")
+    def start(self) -> None:
+        if self.running:
+            self.notify("A sweep is running: stop it first (s).", severity="error")
+            return
+        from seqtui.core.checks import ConfigError
+        from seqtui.core.config import UnknownName, with_overrides
+        from seqtui.core.presets import get_preset
+        from seqtui.core.sweep import SweepError, plan_sweep
+
+        note = self.query_one("#sweep-note", Static)
+        words = self.query_one("#sweep-search", Input).value.split()
+        epochs = [w for w in words if w.startswith("epochs=")]
+        search = ",".join(w for w in words if not w.startswith("epochs=")) or None
+        try:
+            preset = get_preset(self.query_one("#sweep-preset", Input).value.strip())
+            trials = int(self.query_one("#sweep-trials-count", Input).value or "0")
+            if trials < 1:
+                raise SweepError("trials: run at least 1")
+            config = with_overrides(preset.config, epochs=int(epochs[-1][7:]) if epochs else None)
+            plan = plan_sweep(config, search, None, None, self.app.runs_dir)  # type: ignore[attr-defined]
+        except ConfigError as exc:
+            note.update("; ".join(str(p) for p in exc.problems))
+            return
+        except (SweepError, UnknownName, ValueError) as exc:
+            note.update(str(exc.args[0]) if exc.args else str(exc))
+            return
+        self.cancel = threading.Event()
+        self.running = True
+        note.update(f"study {plan.study}: {trials} more trials in {plan.url}")
+        self.run_sweep(plan, trials)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
+    def run_sweep(self, plan: Any, trials: int) -> None:
+        from seqtui.core.sweep import importance, load_or_create, run_trials, trial_rows
+
+        runner = self.app.runner  # type: ignore[attr-defined]
+        plan.root.mkdir(parents=True, exist_ok=True)
+        study = load_or_create(plan.url, plan.study, plan.config, plan.monitor, plan.config.train.seed)
+
+        def train(config: Any, observer: Any, cancel: threading.Event, callbacks: tuple = ()) -> Any:
+            return runner.train(config, observer, cancel, plan.root, callbacks=callbacks)
+
+        def update(study: Any) -> None:
+            self.post_message(TrialsUpdated(trial_rows(study.trials, plan.monitor), importance(study)))
+
+        update(study)
+        run_trials(
+            study, plan.config, plan.space, trials, train, lambda *a: None, self.cancel, plan.monitor, update
+        )
+
+    def worker_changed(self, event: Any) -> bool:
+        from textual.worker import WorkerState
+
+        if event.worker.group == "sweep" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.running = False
+        return False
+
+    def on_trials_updated(self, message: TrialsUpdated) -> None:
+        self.rows = message.rows
+        table = self.query_one("#trials", DataTable)
+        table.clear()
+        for number, state, value, settings, _ in self.rows:
+            table.add_row(number, state, value, settings, key=number)
+        best = next((r for r in self.rows if r[2] != "-"), None)
+        text = f"{len(self.rows)} trials" + (f"; best so far: trial {best[0]}, {best[2]}" if best else "")
+        if message.importance:
+            text += "\nimportance: " + ", ".join(f"{k} {v:.0%}" for k, v in message.importance.items())
+        self.query_one("#sweep-note", Static).update(text)
+
+    def action_stop(self) -> None:
+        if self.running:
+            self.cancel.set()
+            self.notify("Stopping after the current batch; finished trials stay in the study.")
+
+    async def action_open_run(self) -> None:
+        table = self.query_one("#trials", DataTable)
+        if not 0 <= table.cursor_row < len(self.rows):
+            return
+        run_dir = self.rows[table.cursor_row][4]
+        if not run_dir:
+            self.notify("This trial has no run folder.", severity="warning")
+            return
+        await self.app.open_for_prediction(Path(run_dir))  # type: ignore[attr-defined]

@@ -1,0 +1,113 @@
+"""Any number of saved runs side by side: their curves overlaid on one chart, or their settings in one
+table with the rows that differ marked (≠, bold and reversed, so it reads without colour too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import ContentSwitcher, DataTable
+
+from seqtui.core.runs import RunFolder, RunSummary
+from seqtui.tui.widgets.chart import MARKERS, MetricChart
+
+CURVES = ("val_loss", "loss")
+"""What `t` cycles through on the chart: one line per run."""
+
+
+def flat_settings(config: dict[str, Any]) -> dict[str, str]:
+    """config.json's sections as 'section.field' -> text (top-level values keep their own name)."""
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                out[f"{key}.{sub}"] = "-" if inner is None else str(inner)
+        else:
+            out[key] = "-" if value is None else str(value)
+    return out
+
+
+def run_label(index: int, run: RunSummary) -> str:
+    """'2 digits-mlp 01-01 00:00': the number in the runs table's cmp column, the preset, when it began."""
+    started = (run.started or "")[5:16].replace("T", " ")
+    return f"{index} {run.name} {started}".strip()
+
+
+class RunCompare(Vertical):
+    DEFAULT_CSS = """
+    RunCompare { height: 2fr; display: none; }
+    RunCompare.-shown { display: block; }
+    RunCompare > ContentSwitcher { height: 1fr; }
+    RunCompare #compare-settings { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.curve = CURVES[0]
+        self.runs: list[RunSummary] = []
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="compare-chart"):
+            yield MetricChart("compare", id="compare-chart")
+            yield DataTable(id="compare-settings", cursor_type="row", zebra_stripes=True)
+
+    def show(self, runs: list[RunSummary]) -> None:
+        """Compare these runs (two or more); fewer hides the comparison."""
+        self.runs = runs
+        self.set_class(len(runs) >= 2, "-shown")
+        if len(runs) >= 2:
+            self._draw_chart()
+            self._fill_settings()
+
+    def toggle_view(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        switcher.current = "compare-settings" if switcher.current == "compare-chart" else "compare-chart"
+
+    def next_curve(self) -> None:
+        self.curve = CURVES[(CURVES.index(self.curve) + 1) % len(CURVES)]
+        self._draw_chart()
+
+    def _draw_chart(self) -> None:
+        chart = self.query_one("#compare-chart", MetricChart)
+        chart.clear(f"{self.curve} by epoch (t: {'loss' if self.curve == 'val_loss' else 'val_loss'})")
+        for index, run in enumerate(self.runs, 1):
+            rows = [row for row in RunFolder(run.path).read_history() if self.curve in row]
+            chart.set_series(
+                run_label(index, run),
+                [row["epoch"] for row in rows],
+                [row[self.curve] for row in rows],
+                MARKERS[(index - 1) % len(MARKERS)],
+            )
+        chart.flush()
+
+    def _fill_settings(self) -> None:
+        table = self.query_one("#compare-settings", DataTable)
+        table.clear(columns=True)
+        table.add_column("setting", key="setting")
+        for index, run in enumerate(self.runs, 1):
+            table.add_column(f"{index} {run.name}", key=str(run.path))
+        settings = [flat_settings(RunFolder(run.path).read_json("config.json")) for run in self.runs]
+        results = [self._results(run) for run in self.runs]
+        rows: dict[str, list[str]] = {}
+        for each in [*results, *settings]:
+            for key in each:
+                rows.setdefault(key, [])
+        for key in rows:
+            rows[key] = [(results[i] | settings[i]).get(key, "-") for i in range(len(self.runs))]
+        # the differences first, then what every run shares
+        for key, values in sorted(rows.items(), key=lambda kv: len(set(kv[1])) == 1):
+            differs = len(set(values)) > 1
+            style = "bold reverse" if differs else ""
+            label = Text(("≠ " if differs else "  ") + key, style="bold" if differs else "")
+            table.add_row(label, *(Text(v, style=style) for v in values), key=key)
+
+    @staticmethod
+    def _results(run: RunSummary) -> dict[str, str]:
+        out = {"status": run.status, "epochs": f"{run.epochs_done}/{run.epochs}"}
+        if run.best_val:
+            out[f"best {run.best_val[0]}"] = f"{run.best_val[1]:.4f}"
+        if run.test:
+            out[f"test {run.test[0]}"] = f"{run.test[1]:.4f}"
+        return out

@@ -1,0 +1,124 @@
+"""`seqtui compare`: comma lists become runs on one split and seed, a leaderboard, a comparison folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+from seqtui.comparing import leaderboard_table
+from seqtui.core.compare import COMPARE_FILE, Standing
+from seqtui.core.events import EpochEnded, RunEnded, RunStarted
+from seqtui.core.runs import RunFolder
+
+TINY = ["--preset", "topics-en-lstm", "--limit", "200", "--epochs", "2", "--units", "4",
+        "--embedding-dim", "4", "--maxlen", "8", "--patience", "0"]  # fmt: skip
+
+
+def invoke(*args: str, width: int = 200):
+    return CliRunner().invoke(app, ["compare", *args], env={"COLUMNS": str(width)})
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--arch", "lstm,,gru"], "has an empty item"),
+        (["--arch", ""], "has an empty item"),
+        (["--arch", "lstm,gru,lstm"], "lists 'lstm' more than once"),
+        (["--units", "4,x"], "'x' is not an int"),
+        ([], "nothing to compare"),
+        (["--units", "0,4"], "--units"),
+        (["--arch", "lstm,cnn2d"], "cnn2d needs images"),
+        (["--preset", "topics-en-lstm,digits-mlp"], "a comparison needs one dataset"),
+        (["--arch", "lstm,gru", "--preset", "topics-en-lstm,topics-en-lstm"], "more than once"),
+        (["--dropout", "0,0.0"], "train the same model"),
+    ],
+)
+def test_bad_lists_exit_2_and_write_nothing(runs_dir, args, message):
+    base = [a for a in TINY if a not in ("--preset", "topics-en-lstm")] if "--preset" in args else TINY
+    result = invoke(*base, *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not runs_dir.exists() or not any(runs_dir.iterdir())
+
+
+def test_two_architectures_on_one_split_make_a_leaderboard_and_a_comparison_folder(runs_dir):
+    result = invoke(*TINY, "--arch", "lstm,gru", "--json")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    final = lines[-1]
+    assert final["event"] == "compare_end"
+    started = {e["run"]: e for e in lines if e["event"] == "run_start"}
+    ended = {e["run"]: e for e in lines if e["event"] == "run_end"}
+    assert set(started) == set(ended) == {"arch=lstm", "arch=gru"}
+    assert all(e["event"] != "batch_end" and "run" in e for e in lines[:-1])
+    # LSTM 4 units on 4-dim embeddings has 4x the recurrent weights of... GRU's 3x: the counts must differ
+    assert started["arch=lstm"]["total_params"] > started["arch=gru"]["total_params"]
+    rows = {row["label"]: row for row in final["leaderboard"]}
+    for label, row in rows.items():
+        folder = RunFolder(Path(row["run_dir"]))
+        metrics = folder.read_json("metrics.json")
+        history = folder.read_history()
+        assert row["params"] == started[label]["total_params"]
+        assert row["test"] == pytest.approx(metrics["accuracy"]) == ended[label]["test_metrics"]["accuracy"]
+        assert row["baseline"] == pytest.approx(metrics["baseline_test_accuracy"])
+        assert row["epochs_done"] == len(history) == 2
+        best = min(history, key=lambda r: r["val_loss"])
+        assert row["best_epoch"] == best["epoch"]
+        assert row["best_val"] == pytest.approx(best["val_accuracy"], abs=1e-5)
+        assert json.loads((folder.path / "config.json").read_text())["train"]["seed"] == 42
+    tests = [r["test"] for r in final["leaderboard"]]
+    assert tests == sorted(tests, reverse=True)  # best first
+    saved = json.loads((Path(final["compare_dir"]) / COMPARE_FILE).read_text())
+    assert [r["run_dir"] for r in saved["runs"]] == [started[x]["run_dir"] for x in ("arch=lstm", "arch=gru")]
+
+
+def test_the_plain_output_ends_with_a_leaderboard_within_80_columns(runs_dir):
+    result = invoke(*TINY, "--maxlen", "6,8", "--epochs", "1", width=80)
+    assert result.exit_code == 0, result.output
+    assert "== maxlen=6" in result.output and "== maxlen=8" in result.output
+    board = result.output[result.output.index("leaderboard (2 runs)") : result.output.index("comparison:")]
+    assert "test acc" in board and "maxlen=6" in board and "maxlen=8" in board
+    assert max(len(line) for line in board.splitlines()) <= 80
+
+
+def test_the_leaderboard_follows_the_events():
+    s = Standing("gru")
+    s.observe(RunStarted("r", "x", 3, 0, 10, 100, 1234, "binary", "accuracy"))
+    for epoch, (val_loss, val_acc, best) in enumerate(
+        [(0.6, 0.7, True), (0.5, 0.8, True), (0.55, 0.9, False)]
+    ):
+        s.observe(EpochEnded(epoch + 1, 3, {"val_loss": val_loss, "val_accuracy": val_acc}, 2.0, 50.0, best))
+    s.observe(RunEnded("completed", "r", 3, {"accuracy": 0.81}, baseline={"test_accuracy": 0.75}))
+    assert (s.best_epoch, s.best_val, s.time_to_best, s.seconds_per_epoch) == (2, 0.8, 4.0, 2.0)
+    assert (s.test, s.baseline, s.params) == (0.81, 0.75, 1234)
+    pending = Standing("a very long label that has to fold " * 2)
+    text = Console(width=80, record=True)
+    text.print(leaderboard_table([pending, s]))
+    lines = text.export_text().splitlines()
+    assert max(map(len, lines)) <= 80
+    first, second = (next(i for i, line in enumerate(lines) if word in line) for word in ("gru", "a very"))
+    assert lines[first].split()[:3] == ["1", "gru", "1,234"] and first < second  # ranked first, pending after
+
+
+def test_bad_lists_and_ranges_are_answered_without_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from seqtui.cli import app\n"
+        "for args in (['compare', '--preset', 'imdb-lstm', '--arch', 'lstm,,gru'],\n"
+        "             ['compare', '--preset', 'imdb-lstm,digits-mlp'],\n"
+        "             ['sweep', '--preset', 'imdb-lstm', '--search', 'dropout=0..2']):\n"
+        "    assert CliRunner().invoke(app, args).exit_code == 2, args\n"
+        "print(sorted(m for m in ('tensorflow', 'keras') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

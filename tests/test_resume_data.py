@@ -1,0 +1,54 @@
+"""Run folders keep the absolute path of the user's data and its SHA-256: a run started with a relative
+--data resumes from any directory, and one whose file moved resumes with --data NEW_PLACE, checked to be the
+same bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+from tests.data_files import write_jena
+
+SMALL = ["--arch", "simple_rnn", "--units", "2", "--lookback", "6", "--delay", "1", "--batch-size", "64",
+         "--patience", "0", "--json"]  # fmt: skip
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"})
+
+
+def test_relative_data_is_stored_absolute_and_resumes_after_a_move(tmp_path, monkeypatch):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    write_jena(data_dir / "jena.csv", rows=300)
+    monkeypatch.chdir(data_dir)
+    runs = tmp_path / "runs"
+    result = invoke("train", "--data", "jena.csv", "--epochs", "1", *SMALL, "--runs-dir", str(runs))
+    assert result.exit_code == 0, result.output
+    run = Path(json.loads(result.stdout.splitlines()[-1])["run_dir"])
+    config = json.loads((run / "config.json").read_text())
+    assert config["data"]["data_path"] == str(data_dir / "jena.csv")
+    assert len(config["data_sha256"]) == 64
+
+    monkeypatch.chdir(tmp_path)  # another directory: the absolute path still finds the file
+    result = invoke("train", "--resume", str(run), "--epochs", "2", "--json")
+    assert result.exit_code == 0, result.output
+
+    moved = tmp_path / "elsewhere.csv"
+    shutil.move(data_dir / "jena.csv", moved)
+    result = invoke("train", "--resume", str(run), "--epochs", "3")
+    assert result.exit_code == 2 and "--data" in result.output, result.output
+
+    other = write_jena(tmp_path / "other.csv", rows=310)
+    result = invoke("train", "--resume", str(run), "--epochs", "3", "--data", str(other))
+    assert result.exit_code == 2, result.output
+    assert "not the data this run was trained on" in " ".join(result.output.split())
+
+    result = invoke("train", "--resume", str(run), "--epochs", "3", "--data", str(moved), "--json")
+    assert result.exit_code == 0, result.output
+    config = json.loads((run / "config.json").read_text())
+    assert config["data"]["data_path"] == str(moved) and config["train"]["epochs"] == 3

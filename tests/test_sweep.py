@@ -1,0 +1,147 @@
+"""`seqtui sweep`: search ranges, the study database, shared by two processes, interrupted and continued."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+
+import optuna
+import pytest
+from typer.testing import CliRunner
+
+from seqtui.cli import app
+from seqtui.core import runner
+from seqtui.core.config import with_overrides
+from seqtui.core.presets import PRESETS
+from seqtui.core.sweep import (
+    DEFAULT_DB,
+    Range,
+    SweepError,
+    default_space,
+    load_or_create,
+    narrow,
+    run_trials,
+)
+
+SERIES = with_overrides(PRESETS["series-rnn"].config, epochs=1, patience=0)
+TINY_SPACE = "units=2..4,layers=1,batch_size=128..256,learning_rate=0.001..0.01"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["sweep", *args], env={"COLUMNS": "120"})
+
+
+def test_the_default_space_follows_the_architecture():
+    lstm = default_space(PRESETS["imdb-lstm"].config, "tokens")
+    assert {"maxlen", "vocab_size", "embedding_dim", "units", "layers", "dropout", "learning_rate",
+            "batch_size"} <= set(lstm)  # fmt: skip
+    assert lstm["maxlen"].low <= PRESETS["imdb-lstm"].config.data.maxlen <= lstm["maxlen"].high
+    images = default_space(PRESETS["digits-cnn"].config, "image")
+    assert "maxlen" not in images and "layers" not in images and "dense_units" in images
+
+
+def test_search_narrows_and_fixes_settings():
+    space = narrow(default_space(SERIES, "series"), "units=32..256, dropout=0..0.25,layers=2")
+    assert space["units"] == Range(int, 32, 256, log=True)
+    assert space["dropout"] == Range(float, 0.0, 0.25)
+    assert space["layers"] == Range(int, 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("search", "message"),
+    [
+        ("dropout=0..2", "within 0..0.95"),
+        ("units=256..32", "from low to high"),
+        ("units=a..b", "units takes int values"),
+        ("unitz=1..2", "not a setting a sweep can search"),
+        ("units", "write NAME=LOW..HIGH"),
+        ("learning_rate=0..0.1", "within 1e-07..1"),
+    ],
+)
+def test_bad_search_ranges_exit_2_and_write_nothing(runs_dir, search, message):
+    with pytest.raises(SweepError, match=message.replace(".", r"\.")):
+        narrow(default_space(SERIES, "series"), search)
+    result = invoke("--preset", "series-rnn", "--search", search)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not runs_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:////no/such/folder/study.db", "could not reach the study database"),
+        ("nosuchdb://x", "could not reach the study database"),
+    ],
+)
+def test_an_unreachable_storage_exits_2(runs_dir, url, message):
+    result = invoke("--preset", "series-rnn", "--storage", url)
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert not runs_dir.exists()
+
+
+def test_a_study_made_for_another_dataset_is_refused(runs_dir):
+    runs_dir.mkdir()
+    url = f"sqlite:///{runs_dir / DEFAULT_DB}"
+    load_or_create(url, "mine", SERIES, "mae", 0)
+    result = invoke("--preset", "digits-mlp", "--study", "mine")
+    assert result.exit_code == 2, result.output
+    assert "created for dataset 'sequence' (now 'digits')" in result.output
+    assert [p.name for p in runs_dir.iterdir()] == [DEFAULT_DB]
+
+
+def test_an_interrupted_sweep_keeps_its_trials_and_a_rerun_continues(runs_dir):
+    url = f"sqlite:///{runs_dir}/s.db"
+    runs_dir.mkdir()
+    space = narrow(default_space(SERIES, "series"), TINY_SPACE)
+    cancel = threading.Event()
+
+    def train(config, observer, cancel, callbacks=()):
+        return runner.train(config, observer, cancel, runs_dir=runs_dir, callbacks=callbacks)
+
+    def stop_in_trial_1(outcome, event):
+        if outcome.number == 1:
+            cancel.set()  # Ctrl+C as the second trial starts
+
+    study = load_or_create(url, "s", SERIES, "mae", 0)
+    outcomes = run_trials(study, SERIES, space, 3, train, stop_in_trial_1, cancel, "mae")
+    assert [o.state for o in outcomes] == ["complete", "failed"]  # stopped: no third trial
+    again = optuna.load_study(study_name="s", storage=url)
+    assert [t.state.name for t in again.trials] == ["COMPLETE", "FAIL"]
+    assert os.path.isdir(again.trials[0].user_attrs["run_dir"])
+    cancel.clear()
+    more = run_trials(load_or_create(url, "s", SERIES, "mae", 0), SERIES, space, 1, train, lambda *a: None,
+                      cancel, "mae")  # fmt: skip
+    assert [(o.number, o.state) for o in more] == [(2, "complete")]
+    assert more[0].value == pytest.approx(optuna.load_study(study_name="s", storage=url).trials[2].value)
+
+
+def test_two_processes_share_one_sqlite_study_without_losing_a_trial(runs_dir):
+    """Two real `seqtui sweep` processes on one SQLite file: 2 + 2 trials, each once, each its own run."""
+    args = [sys.executable, "-m", "seqtui", "sweep", "--preset", "series-rnn", "--trials", "2", "--epochs", "1",
+            "--search", TINY_SPACE, "--runs-dir", str(runs_dir), "--study", "shared"]  # fmt: skip
+    env = {**os.environ, "COLUMNS": "120"}
+    procs = [
+        subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=600)[0].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    study = optuna.load_study(study_name="shared", storage=f"sqlite:///{runs_dir / DEFAULT_DB}")
+    assert sorted(t.number for t in study.trials) == [0, 1, 2, 3]
+    assert {t.state.name for t in study.trials} <= {"COMPLETE", "PRUNED"}
+    folders = {t.user_attrs["run_dir"] for t in study.trials}
+    assert len(folders) == 4 and all(os.path.isfile(os.path.join(f, "run.json")) for f in folders)
+    assert study.user_attrs["dataset"] == "sequence"
+
+
+def test_importance_names_the_setting_that_matters():
+    from seqtui.core.sweep import importance
+
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_int("units", 1, 100) + 0.01 * t.suggest_float("dropout", 0, 0.5), 12)
+    shares = importance(study)
+    assert list(shares)[0] == "units" and shares["units"] > 0.9
+    few = optuna.create_study()
+    few.optimize(lambda t: t.suggest_float("x", 0, 1), 4)
+    assert importance(few) == {}  # fewer than 5 complete trials: no importance yet

@@ -1,0 +1,112 @@
+"""The Compare screen: a grid of runs from comma lists, the leaderboard live, the curves named, a run opened."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+
+from seqtui.tui.launch import make_app
+from seqtui.tui.screens.compare import CompareScreen
+from seqtui.tui.screens.predict import PredictScreen
+from seqtui.tui.widgets.chart import MetricChart
+from tests.tui_fakes import FakeRunner, FakeSession, fake_summary, settle
+
+
+async def fill(pilot, presets: str, vary: str) -> None:
+    screen = pilot.app.screen
+    screen.query_one("#compare-presets", Input).value = presets
+    screen.query_one("#compare-settings", Input).value = vary
+    screen.query_one("#compare-settings", Input).focus()
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_compare_two_architectures_live_and_open_the_best(tmp_path):
+    runner = FakeRunner(epochs=3)
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary,
+                   session_loader=lambda run_dir: FakeSession("text", run_dir))  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        await fill(pilot, "topics-en-lstm", "arch=lstm,gru epochs=3")
+        trained = [config for kind, config in runner.calls]
+        assert [c.model.arch for c in trained] == ["lstm", "gru"]
+        assert {c.train.seed for c in trained} == {42} and {c.data.dataset for c in trained} == {"topics-en"}
+        table = screen.query_one("#leaderboard", DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        # the fake's epochs: 0.4 s each, val_loss best at epoch 2 (val_accuracy 0.65), test accuracy 0.9
+        assert [r[1] for r in rows] == ["arch=lstm", "arch=gru"]
+        assert rows[0] == ["1", "arch=lstm", "1,234", "0.4", "2/3", "0.6500", "0.9000", "-", "1s"]
+        chart = screen.query_one("#compare-curves", MetricChart)
+        assert list(chart.series) == ["arch=lstm", "arch=gru"]
+        assert chart.series["arch=gru"].ys == [0.9, 0.45, 0.6]
+        saved = json.loads(next(tmp_path.glob("*-compare/compare.json")).read_text())
+        assert [r["label"] for r in saved["runs"]] == ["arch=lstm", "arch=gru"]
+        assert "compare.json" in str(screen.query_one("#compare-note", Static).render())
+        table.focus()
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PredictScreen)
+
+
+async def test_a_bad_list_says_why_and_trains_nothing(tmp_path):
+    runner = FakeRunner()
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        for presets, vary, message in [
+            ("topics-en-lstm", "arch=lstm,,gru", "has an empty item"),
+            ("topics-en-lstm", "epochs=3", "nothing to compare"),
+            ("topics-en-lstm", "units=0,4", "units"),
+            ("", "arch=lstm,gru", "name a preset"),
+        ]:
+            await fill(pilot, presets, vary)
+            assert message in str(app.screen.query_one("#compare-note", Static).render())
+        assert runner.calls == [] and not list(Path(tmp_path).iterdir())
+
+
+async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
+    import optuna
+
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    runner = FakeRunner(epochs=2)
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary,
+                   session_loader=lambda run_dir: FakeSession("text", run_dir))  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        screen.query_one("#sweep-preset", Input).value = "topics-en-lstm"
+        screen.query_one("#sweep-trials-count", Input).value = "3"
+        screen.query_one("#sweep-search", Input).value = "units=4..8,layers=1 epochs=2"
+        screen.query_one("#sweep-search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, 60)
+        assert [c.train.epochs for _, c in runner.calls] == [2, 2, 2]
+        assert all(4 <= c.model.units <= 8 and c.model.layers == 1 for _, c in runner.calls)
+        study = optuna.load_study(study_name="topics-en-lstm", storage=f"sqlite:///{tmp_path}/sweeps.sqlite3")
+        table = screen.query_one("#trials", DataTable)
+        assert table.row_count == len(study.trials) == 3
+        # the fake's best val_accuracy is 0.65 at epoch 2, for every trial
+        assert {str(table.get_row_at(i)[2]) for i in range(3)} == {"0.6500"}
+        assert "best so far: trial" in str(screen.query_one("#sweep-note", Static).render())
+        table.focus()
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PredictScreen)
+        # a bad range is answered in place
+        await pilot.press("f7")
+        await pilot.pause()
+        screen.query_one("#sweep-search", Input).value = "dropout=0..3"
+        screen.query_one("#sweep-search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "within 0..0.95" in str(screen.query_one("#sweep-note", Static).render())
+        assert len(runner.calls) == 3
