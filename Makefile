@@ -47,7 +47,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.stamp-run$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[samples$(EXTRA)]'
+	$(BIN)/python -m pip install --quiet -e '.[samples,korean$(EXTRA)]'
 	touch $@
 
 $(VENV)/.stamp-dev$(STAMP): pyproject.toml | $(BIN)/python

@@ -96,13 +96,21 @@ def config_overrides(ctx: typer.Context) -> dict[str, Any]:
 
 
 def config_from_options(
-    preset: str | None, data: Path | None, dataset: str | None, overrides: dict[str, Any]
+    preset: str | None,
+    data: Path | None,
+    dataset: str | None,
+    overrides: dict[str, Any],
+    tokenizer: str | None = None,
 ) -> RunConfig:
-    """The run config the command line describes: a preset (or the defaults), then the data, then overrides."""
+    """The run config the command line describes: a preset (or the defaults), then the data, then overrides.
+
+    --tokenizer and --stopwords (ko, none or a file) are read as the app's Setup reads them."""
     from seqtui.core.presets import get_preset
+    from seqtui.core.tokenizing import tokenizer_overrides
 
     config = get_preset(preset).config if preset else RunConfig()
     overrides = dict(overrides)
+    overrides.update(tokenizer_overrides(config.data, tokenizer, overrides.pop("stopwords", None)))
     if data is not None:
         overrides["data_path"] = str(data.expanduser())  # --data=~/x.csv: no shell expands that ~
         if not preset and not dataset:
@@ -148,6 +156,9 @@ def train(
     step: opt.Step = None,
     delay: opt.Delay = None,
     split: opt.Split = None,
+    tokenizer: opt.Tokenizer = None,
+    stopwords: opt.Stopwords = None,
+    content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
@@ -171,14 +182,16 @@ def train(
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
         if resume is not None:
-            _check_resume_options(resume, runs_dir, preset=preset, data=data, dataset=dataset, **overrides)
+            _check_resume_options(
+                resume, runs_dir, preset=preset, data=data, dataset=dataset, tokenizer=tokenizer, **overrides
+            )
             config = None
         elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
         else:
             from seqtui.core.runner import check_config
 
-            config = config_from_options(preset, data, dataset, overrides)
+            config = config_from_options(preset, data, dataset, overrides, tokenizer)
             check_config(config)
         changes = {name: overrides.get(name) for name in RESUME_OPTIONS}
         if resume is not None and data is not None:
@@ -255,6 +268,9 @@ def summary(
     step: opt.Step = None,
     delay: opt.Delay = None,
     split: opt.Split = None,
+    tokenizer: opt.Tokenizer = None,
+    stopwords: opt.Stopwords = None,
+    content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
 ) -> None:
@@ -265,7 +281,7 @@ def summary(
 
         if not (preset or data or dataset):
             fail("say which model: a preset (see `seqtui presets`), --dataset NAME or --data FILE")
-        config = config_from_options(preset, data, dataset, config_overrides(ctx))
+        config = config_from_options(preset, data, dataset, config_overrides(ctx), tokenizer)
         table = model_summary(config)
     if as_json:
         print(json.dumps(table))
@@ -308,6 +324,9 @@ def predict(
     top: Annotated[int, typer.Option(min=1, help="Show this many classes.")] = 5,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Text classes: one JSON object per sentence, with its tokens.")
+    ] = False,
 ) -> None:
     """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
     with clear_errors():
@@ -316,6 +335,12 @@ def predict(
         if image is None and not text:
             fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
         predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
+        for note in predictor.notes:
+            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+        if as_json and predictor.task in ("binary", "multiclass") and image is None:
+            for line in predictor.explain_texts(list(text or [])):
+                print(json.dumps(line, ensure_ascii=False))
+            return
         if image is not None:
             from seqtui.datasets.images import read_image
 

@@ -11,7 +11,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,27 @@ def interrupt_handler(
         signal.signal(signal.SIGINT, previous)
 
 
+def _analysis_view(reporter: Any, interactive: bool, err: Console) -> Callable[[int, int], None]:
+    """Morpheme analysis progress: a bar in the live view, else a line on stderr every few seconds (only
+    for inputs of more than one batch)."""
+    from seqtui.datasets.morphemes import BATCH
+
+    task: Any = None
+    last = 0.0
+
+    def show(done: int, total: int) -> None:
+        nonlocal task, last
+        if interactive:
+            if task is None:
+                task = reporter.progress.add_task("morphemes", total=total, rate="", metrics="")
+            reporter.progress.update(task, completed=done)
+        elif total > BATCH and (done == total or time.monotonic() - last > 5):
+            last = time.monotonic()
+            err.print(f"analysing morphemes: {done:,} of {total:,} texts", highlight=False)
+
+    return show
+
+
 def run_training(
     config: RunConfig | None,
     resume: Path | None,
@@ -84,6 +106,7 @@ def run_training(
     """
     from seqtui import console as views
     from seqtui.core import runner
+    from seqtui.datasets.morphemes import on_progress
 
     cancel, training = threading.Event(), threading.Event()
     interactive = not as_json and sys.stdout.isatty()
@@ -100,7 +123,7 @@ def run_training(
         view(event)
 
     def go() -> RunEnded:
-        with interrupt_handler(cancel, err, training):
+        with interrupt_handler(cancel, err, training), on_progress(_analysis_view(view, interactive, err)):
             if resume is not None:
                 return runner.resume(
                     resume, reporter, cancel, backend=backend, runs_dir=runs_dir, devices=devices, **changes

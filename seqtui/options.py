@@ -55,7 +55,26 @@ TargetColumn = Annotated[str | None, typer.Option(help="Time series: the column 
 Lookback = Annotated[int | None, typer.Option(help="Time series: rows the model sees.")]
 Step = Annotated[int | None, typer.Option(help="Time series: keep every step-th row of the lookback.")]
 Delay = Annotated[int | None, typer.Option(help="Time series: rows ahead to forecast.")]
-Split = Annotated[str | None, typer.Option(help="Tokenise by 'whitespace' or 'character'.")]
+Split = Annotated[
+    str | None, typer.Option(help="Tokenise by 'whitespace', 'character' or 'morpheme'.", hidden=True)
+]
+Tokenizer = Annotated[
+    str | None,
+    typer.Option(
+        help="words, characters or morphemes (Korean, with kiwipiepy: particles and endings split off)."
+    ),
+]
+Stopwords = Annotated[
+    str | None,
+    typer.Option(help="ko (the lesson's Korean list; the default for morphemes), none, or a file of words."),
+]
+ContentMorphemes = Annotated[
+    bool | None,
+    typer.Option(
+        "--content-morphemes/--all-morphemes",
+        help="Morphemes: keep content morphemes only (no particles, endings, affixes).",
+    ),
+]
 SampleLimit = Annotated[int | None, typer.Option("--limit", help="Use at most this many training samples.")]
 
 # -- where and how --------------------------------------------------------------------------------------

@@ -273,7 +273,15 @@ BAD = [
     (["--preset", "series-rnn", "--arch", "lstn"], "unknown architecture 'lstn'. Did you mean 'lstm'"),
     (["--dataset", "imbd"], "unknown dataset 'imbd'. Did you mean 'imdb'"),
     (["--preset", "series-rnn", "--optimizer", "adma"], "unknown optimizer 'adma'. Did you mean 'adam'"),
-    (["--preset", "series-rnn", "--split", "words"], "--split: must be 'whitespace' or 'character'"),
+    (
+        ["--preset", "series-rnn", "--split", "words"],
+        "--split: must be one of whitespace, character, morpheme",
+    ),
+    (
+        ["--preset", "topics-ko-lstm", "--tokenizer", "morphems"],
+        "unknown tokenizer 'morphems'. Did you mean 'morphemes'?",
+    ),
+    (["--preset", "topics-ko-lstm", "--stopwords", "{tmp}/none.txt"], "none.txt does not exist"),
     (["--preset", "series-rnn", "--backend", "theano"], "unknown backend 'theano'"),
     (["--preset", "spam-rnn"], "dataset 'sms-spam' reads your file: --data spam.csv"),
     (["--data", "{tmp}/missing.csv"], "missing.csv does not exist"),

@@ -150,3 +150,22 @@ async def test_keys_and_messages_that_used_to_mislead(tmp_path):
         await pilot.pause()
         note = plain(screen.query_one("#field-note", Static))
         assert note.startswith("✗ units:") and "99" in note
+
+
+async def test_the_tokenizer_choice_reaches_the_config_with_its_stopwords(tmp_path):
+    from seqtui.datasets.morphemes import KOREAN_STOPWORDS
+
+    app = fake_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#preset", Select).value = "topics-ko-lstm"
+        await pilot.pause()
+        tokenizer = screen.query_one("#tokenizer", Select)
+        assert tokenizer.value == "morphemes" and not tokenizer.disabled
+        assert screen.config.data.split == "morpheme" and screen.config.data.stopwords == KOREAN_STOPWORDS
+        tokenizer.value = "characters"
+        await pilot.pause()
+        assert screen.config.data.split == "character" and screen.config.data.stopwords == ()
+        screen.query_one("#preset", Select).value = "seattle-gru"
+        await pilot.pause()
+        assert screen.query_one("#tokenizer", Select).disabled  # a series has no tokens

@@ -26,7 +26,7 @@ ARCHITECTURES = (
 RECURRENT_ARCHITECTURES = ("simple_rnn", "lstm", "gru", "bilstm", "stacked_lstm", "cnn_lstm")
 OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw", "nadam")
 PADDING = ("pre", "post")
-SPLITS = ("whitespace", "character")
+SPLITS = ("whitespace", "character", "morpheme")
 STANDARDIZE = ("lower_punct", "hangul", "none")
 PRECISIONS = ("mixed_bfloat16", "mixed_float16", "float32")
 LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
@@ -264,7 +264,12 @@ def validate(
         need(d.vocab_size >= 3, "vocab_size", "must be at least 3 (padding, out-of-vocabulary and one word)")
     need(d.padding in PADDING, "padding", f"must be 'pre' or 'post' (got {d.padding!r})")
     need(d.truncating in PADDING, "truncating", f"must be 'pre' or 'post' (got {d.truncating!r})")
-    need(d.split in SPLITS, "split", f"must be 'whitespace' or 'character' (got {d.split!r})")
+    need(d.split in SPLITS, "split", f"must be one of {', '.join(SPLITS)} (got {d.split!r})")
+    need(
+        isinstance(d.content_morphemes, bool),
+        "content_morphemes",
+        f"must be true or false (got {d.content_morphemes!r})",
+    )
     need(
         d.standardize in STANDARDIZE,
         "standardize",

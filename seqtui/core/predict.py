@@ -40,6 +40,17 @@ def _sample(probs: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.
     return int(rng.choice(len(p), p=p))
 
 
+def _analyser_notes(encoder: Encoder) -> list[str]:
+    """A morpheme run needs its analyser: refuse to load without it (before Keras loads), note a version
+    change."""
+    if not isinstance(encoder, TextEncoder) or encoder.tokenizer.split != "morpheme":
+        return []
+    from seqtui.datasets.morphemes import check_saved
+
+    note = check_saved(encoder.tokenizer.analyser)
+    return [note] if note else []
+
+
 @dataclass
 class Forecast:
     """Real values against the model's forecasts over the test windows, in the series' own units."""
@@ -63,6 +74,8 @@ class Predictor:
     encoder: Encoder
     task: str
     class_names: list[str]
+    notes: list[str] = field(default_factory=list)
+    """Warnings about loading, e.g. another version of the morpheme analyser than the run's."""
 
     @classmethod
     def load(
@@ -92,6 +105,7 @@ class Predictor:
             encoder = encoder_from_dict(raw)
         except DataError as exc:
             raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
+        notes = _analyser_notes(encoder)
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
         problem = model_mismatch(model, encoder, task, class_names)
@@ -100,7 +114,7 @@ class Predictor:
                 f"{checkpoint} does not fit its run folder: {problem}. config.json or encoder.json was edited, "
                 "or the model comes from another run; train a new run"
             )
-        return cls(folder, model, encoder, task, class_names)
+        return cls(folder, model, encoder, task, class_names, notes)
 
     def _ranked(self, probs: np.ndarray) -> list[tuple[str, float]]:
         if self.task == "binary":
@@ -118,6 +132,26 @@ class Predictor:
             raise DataError(f"this run's model is a {self.task} model, not a text classifier")
         probs = self.model.predict(self.encoder.encode(texts), verbose=0)
         return [self._ranked(row) for row in probs]
+
+    def explain_texts(self, texts: list[str]) -> list[dict[str, Any]]:
+        """Per text: the tokens the model saw (morphemes for a morpheme run; unknown ones `known: false`),
+        how many maxlen cut off, and the classes with probabilities: what `predict --json` prints."""
+        assert isinstance(self.encoder, TextEncoder)
+        empty = "no tokens left after standardising: the model sees padding only"
+        out = []
+        for text, ranked in zip(texts, self.classify_texts(texts), strict=True):
+            tokens, cut = self.encoder.view(text)
+            out.append(
+                {
+                    "text": text,
+                    "tokens": [{"text": t.text, "id": t.id, "known": t.known} for t in tokens],
+                    "unknown": sum(not t.known for t in tokens),
+                    "cut": cut,
+                    "note": None if tokens else empty,
+                    "classes": [{"name": name, "p": round(p, 6)} for name, p in ranked],
+                }
+            )
+        return out
 
     def classify_image(self, image: np.ndarray, prepared: bool = False) -> list[tuple[str, float]]:
         """Digit probabilities for a greyscale image (MNIST-prepared unless `prepared`)."""

@@ -257,6 +257,19 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
+def _cancellable_analysis(
+    cancel: threading.Event, left: str = "no run folder was created"
+) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
+
+    return on_progress(check)
+
+
 def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
     data = load_dataset(config.data)
     keras = import_keras(backend)
@@ -315,8 +328,10 @@ def train(
     plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)  # sets KERAS_BACKEND
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
+    cancel = cancel or threading.Event()
     if data is None:
-        keras, data = _prepare(config, plan.backend)
+        with _cancellable_analysis(cancel):
+            keras, data = _prepare(config, plan.backend)
     else:
         keras = import_keras(plan.backend)
     check_config(config, data)
@@ -476,7 +491,9 @@ def _resume(
     folder, config = plan.folder, plan.config
     settings = Settings.from_env()
     hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
-    keras, data = _prepare(config, hw_plan.backend)
+    cancel = cancel or threading.Event()
+    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
+        keras, data = _prepare(config, hw_plan.backend)
     check_config(config, data)
     process, processes = start_cluster(keras)
     hardware = open_hardware(keras, hw_plan, processes)

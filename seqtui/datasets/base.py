@@ -32,7 +32,8 @@ class TextEncoder:
     kind: str = "text"
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return pad([self.tokenizer.encode(t) for t in texts], self.maxlen, self.padding, self.truncating)
+        ids = [self.tokenizer.ids(words) for words in self.tokenizer.split_texts(texts)]
+        return pad(ids, self.maxlen, self.padding, self.truncating)
 
     def view(self, text: str) -> tuple[list[TokenView], int]:
         """The tokens the model sees for a text, and how many were cut off by maxlen."""

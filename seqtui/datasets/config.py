@@ -35,8 +35,11 @@ class DataConfig:
     """Text encoding of the user's file; None tries UTF-8, then Korean CP949, then latin-1."""
     standardize: Literal["lower_punct", "hangul", "none"] = "lower_punct"
     """lower_punct: lowercase and strip punctuation (every script kept); hangul: keep Hangul only."""
-    split: Literal["whitespace", "character"] = "whitespace"
+    split: Literal["whitespace", "character", "morpheme"] = "whitespace"
+    """How text becomes tokens (`--tokenizer`): words, characters, or Korean morphemes (kiwipiepy)."""
     stopwords: tuple[str, ...] = ()
+    content_morphemes: bool = False
+    """Morphemes: keep content morphemes only (nouns, stems, adverbs...), no particles or endings."""
     target_column: str | None = None
     """Time series: the column to forecast (default: the first numeric column)."""
     lookback: int = 72

@@ -40,8 +40,13 @@ def split_by_group(
 
 def generation_dataset(name: str, lines: list[str], config: DataConfig) -> Dataset:
     """(prefix -> next token) pairs; `maxlen` is the context length the model sees."""
-    tokenizer = Tokenizer.fit(lines, config.vocab_size, config.standardize, config.split, config.stopwords)
-    encoded = [tokenizer.encode(line) for line in lines]
+    tokenizer = Tokenizer(
+        num_words=config.vocab_size, standardize=config.standardize, split=config.split,
+        stopwords=tuple(config.stopwords), content_only=config.content_morphemes,
+    )  # fmt: skip
+    pieces = tokenizer.split_texts(lines)
+    tokenizer.count_pieces(pieces)
+    encoded = [tokenizer.ids(words) for words in pieces]
     pairs = sum(max(0, len(ids) - 1) for ids in encoded)
     stride = max(1, math.ceil(pairs * config.maxlen * 4 / PAIR_BUDGET_BYTES))
     prefixes: list[list[int]] = []

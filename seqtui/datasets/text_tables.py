@@ -10,6 +10,7 @@ from seqtui.datasets.tokenizer import Tokenizer, pad
 
 MIN_ROWS = 10
 MIN_TRAIN_ROWS = 2
+_TOKENS = {"whitespace": "words", "character": "characters", "morpheme": "morphemes"}
 
 
 def text_classification_dataset(
@@ -34,15 +35,19 @@ def text_classification_dataset(
         raise DataError(
             f"{name}: every row has the same label ({only!r}); a classifier needs at least two classes"
         )
-    probe = Tokenizer(standardize=config.standardize, split=config.split, stopwords=tuple(config.stopwords))
-    pieces = [probe.split_text(t) for t in texts + test_texts]
+    tokenizer = Tokenizer(
+        num_words=config.vocab_size, standardize=config.standardize, split=config.split,
+        stopwords=tuple(config.stopwords), content_only=config.content_morphemes,
+    )  # fmt: skip
+    pieces = tokenizer.split_texts(texts + test_texts)
     keep = np.array([bool(p) for p in pieces], dtype=bool)
     n_own = len(texts)
     notes = []
     wordless = int((~keep).sum())
     if wordless:
         notes.append(
-            f"{wordless} rows had no words left after standardising ({config.standardize}) and were dropped"
+            f"{wordless} rows had no {_TOKENS.get(config.split, 'words')} left after standardising "
+            f"({config.standardize}){' and dropping stopwords' if config.stopwords else ''} and were dropped"
         )
     own = np.flatnonzero(keep[:n_own])
     if len(own) < MIN_ROWS:
@@ -67,10 +72,6 @@ def text_classification_dataset(
         )
     if len(set(y_all[train_idx].tolist())) < 2:
         raise DataError(f"{name}: the training part holds a single class; add rows of the other classes")
-    tokenizer = Tokenizer(
-        num_words=config.vocab_size, standardize=config.standardize, split=config.split,
-        stopwords=tuple(config.stopwords),
-    )  # fmt: skip
     tokenizer.count_pieces(pieces[i] for i in train_idx)
     encoder = TextEncoder(tokenizer, config.maxlen, config.padding, config.truncating)
 

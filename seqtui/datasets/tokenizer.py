@@ -17,7 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 Standardize = Literal["lower_punct", "lower_punct_apostrophes", "hangul", "none"]
-Split = Literal["whitespace", "character"]
+Split = Literal["whitespace", "character", "morpheme"]
 
 _HANGUL_ONLY = re.compile(r"[^\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3\s]")
 _INNER_APOSTROPHE = re.compile(r"(?<=\w)['\u2019](?=\w)")
@@ -65,6 +65,16 @@ class Tokenizer:
     standardize: Standardize = "lower_punct"
     split: Split = "whitespace"
     stopwords: tuple[str, ...] = ()
+    content_only: bool = False
+    """Morphemes: keep content morphemes only (no particles, endings, affixes)."""
+    analyser: str | None = None
+    """Morphemes: the analyser and version that made the vocabulary ("kiwipiepy 0.24.1")."""
+
+    def __post_init__(self) -> None:
+        if self.split == "morpheme" and self.analyser is None:
+            from seqtui.datasets.morphemes import analyser_name
+
+            self.analyser = analyser_name()
 
     @classmethod
     def fit(
@@ -74,13 +84,17 @@ class Tokenizer:
         standardize: Standardize = "lower_punct",
         split: Split = "whitespace",
         stopwords: Sequence[str] = (),
+        content_only: bool = False,
     ) -> Tokenizer:
         """Build a vocabulary by frequency: id 1 is OOV, ids 2.. the most frequent words first.
 
         Ties keep first-seen order, so the same texts always give the same vocabulary.
         """
-        tok = cls(standardize=standardize, split=split, stopwords=tuple(stopwords), num_words=num_words)
-        tok.count_pieces(tok.split_text(text) for text in texts)
+        tok = cls(
+            standardize=standardize, split=split, stopwords=tuple(stopwords), num_words=num_words,
+            content_only=content_only,
+        )  # fmt: skip
+        tok.count_pieces(tok.split_texts(list(texts)))
         return tok
 
     def count_pieces(self, pieces: Iterable[Sequence[str]]) -> None:
@@ -118,8 +132,20 @@ class Tokenizer:
         return min(full, self.num_words) if self.num_words else full
 
     def split_text(self, text: str) -> list[str]:
-        """Words, or characters with one " " token between words (as Keras' character split keeps spaces,
-        so generated text keeps its spacing)."""
+        """Words, morphemes, or characters with one " " token between words (as Keras' character split keeps
+        spaces, so generated text keeps its spacing)."""
+        return self.split_texts([text])[0]
+
+    def split_texts(self, texts: Sequence[str]) -> list[list[str]]:
+        """`split_text` for many texts; morphemes are analysed in batches (progress: `morphemes.on_progress`)."""
+        if self.split != "morpheme":
+            return [self._split_plain(t) for t in texts]
+        from seqtui.datasets.morphemes import analyse
+
+        clean = [standardize_text(t, self.standardize) for t in texts]
+        return analyse(clean, self.content_only, self.stopwords, letters_only=self.standardize != "none")
+
+    def _split_plain(self, text: str) -> list[str]:
         clean = standardize_text(text, self.standardize)
         pieces = list(" ".join(clean.split())) if self.split == "character" else clean.split()
         if self.stopwords:
@@ -182,6 +208,8 @@ class Tokenizer:
             "standardize": self.standardize,
             "split": self.split,
             "stopwords": list(self.stopwords),
+            "content_only": self.content_only,
+            "analyser": self.analyser,
         }
 
     @classmethod
@@ -194,6 +222,8 @@ class Tokenizer:
             standardize=raw.get("standardize", "lower_punct"),
             split=raw.get("split", "whitespace"),
             stopwords=tuple(raw.get("stopwords", ())),
+            content_only=bool(raw.get("content_only", False)),
+            analyser=raw.get("analyser") or (None if raw.get("split") != "morpheme" else "kiwipiepy"),
         )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, validate
+from seqtui.core.tokenizing import tokenizer_overrides
 from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
 
 Kind = Literal["int", "float", "opt_int", "opt_float"]
@@ -77,11 +78,19 @@ def _parse(spec: FieldSpec, text: str) -> tuple[int | float | None, str | None]:
 
 
 def config_from_form(
-    base: RunConfig, values: dict[str, str], dataset: str, arch: str, data_path: str | None
+    base: RunConfig,
+    values: dict[str, str],
+    dataset: str,
+    arch: str,
+    data_path: str | None,
+    tokenizer: str | None = None,
 ) -> tuple[RunConfig, list[Problem]]:
-    """The config the form describes and every problem with it (parse errors and validation)."""
+    """The config the form describes and every problem with it (parse errors and validation).
+
+    `tokenizer` (words, characters, morphemes) reads as `seqtui train --tokenizer` does."""
     parsed: dict[str, dict[str, object]] = {"data": {"dataset": dataset, "data_path": data_path or None},
                                              "model": {"arch": arch}, "train": {}}  # fmt: skip
+    parsed["data"].update(tokenizer_overrides(base.data, tokenizer, None))
     problems: list[Problem] = []
     for spec in FIELDS:
         if spec.name not in values:

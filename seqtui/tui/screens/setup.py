@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
 from seqtui.core.presets import PRESETS
+from seqtui.core.tokenizing import TOKENIZERS, tokenizer_name
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
@@ -120,6 +121,12 @@ class SetupScreen(BaseScreen):
                     yield Select(
                         arch_options, value=self.base.model.arch, allow_blank=False, compact=True, id="arch"
                     )
+                with Horizontal(classes="row"):
+                    yield Label("tokenizer")
+                    yield Select(
+                        [(name, name) for name in TOKENIZERS], value=tokenizer_name(self.base.data.split),
+                        allow_blank=False, compact=True, id="tokenizer",
+                    )  # fmt: skip
                 for spec in FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
                 yield Static(markup=False, id="field-note")
@@ -218,6 +225,7 @@ class SetupScreen(BaseScreen):
         for spec in FIELDS:
             self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
         self.query_one("#arch", Select).value = self.base.model.arch
+        self.query_one("#tokenizer", Select).value = tokenizer_name(self.base.data.split)
         self.select_dataset(self.base.data.dataset)
 
     @on(DataTable.RowHighlighted, "#datasets")
@@ -234,6 +242,7 @@ class SetupScreen(BaseScreen):
         for spec in FIELDS:
             if spec.tokens_only:
                 self.query_one(f"#{spec.name}", Input).disabled = not tokens
+        self.query_one("#tokenizer", Select).disabled = not tokens
         lines = Text.assemble((info.title, "bold"), f"\n{info.task}, {info.samples} samples")
         if info.classes:
             lines.append(f", {info.classes} classes")
@@ -247,6 +256,7 @@ class SetupScreen(BaseScreen):
 
     @on(Input.Changed)
     @on(Select.Changed, "#arch")
+    @on(Select.Changed, "#tokenizer")
     def _edited(self, event: Any) -> None:
         self.revalidate()
 
@@ -260,7 +270,8 @@ class SetupScreen(BaseScreen):
             if self.base.data.dataset == self.dataset
             else dataclasses.replace(self.base, preset=None)
         )
-        config, problems = config_from_form(base, values, self.dataset, arch, data_path)
+        tokenizer = str(self.query_one("#tokenizer", Select).value)
+        config, problems = config_from_form(base, values, self.dataset, arch, data_path, tokenizer)
         if data_path and not config_path_ok(data_path):
             problems.insert(0, Problem("data_path", f"no file or folder {data_path!r}: check the path"))
         self.query_one("#data_path", Input).set_class(

@@ -48,6 +48,8 @@ def token_text(info: TokenInfo) -> Text:
         out.append_text(pad)
     if info.cut and info.truncating == "post":
         out.append(f"[cut {info.cut} at the end]", style="bold")
+    if not info.tokens:
+        out.append("no tokens left after cleaning (standardising, stopwords): the model sees padding only")
     summary = f"\n{len(info.tokens)} of maxlen {info.maxlen} tokens"
     if info.unknown:
         summary += f", {info.unknown} unknown (?word -> OOV id)"
