@@ -267,8 +267,10 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
         run = Text.assemble((r.name, "bold"), "\n", r.path.name)
-        if r.devices:
-            run.append(f"\n{r.devices}", style="dim")
+        if r.devices:  # never wider than the folder names: the other columns keep their room
+            room = max(widest, 16)
+            shown = r.devices if len(r.devices) <= room else r.devices[: room - 1] + "…"
+            run.append(f"\n{shown}", style="dim")
         if r.reason:
             run.append(f"\n{r.reason}", style="red")
         table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}", val, test, dur)
