@@ -162,6 +162,8 @@ def train(
     sample_limit: opt.SampleLimit = None,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
+    devices: opt.Devices = None,
+    precision: opt.Precision = None,
     resume: Annotated[
         Path | None,
         typer.Option(
@@ -174,10 +176,10 @@ def train(
     mlflow: opt.MLflowUri = None,
 ) -> None:
     """Train a model headless; writes a run folder."""
-    from seqtui.core.settings import BACKENDS
+    from seqtui.core.settings import BACKEND_CHOICES
 
-    if backend and backend not in BACKENDS:
-        fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
+    if backend and backend not in BACKEND_CHOICES:
+        fail(f"unknown backend {backend!r}; choose one of {', '.join(BACKEND_CHOICES)}")
     overrides = config_overrides(ctx)
     runs_dir = given_runs_dir(ctx, runs_dir)
     with clear_errors():
@@ -196,7 +198,9 @@ def train(
         changes = {name: overrides.get(name) for name in RESUME_OPTIONS}
         if resume is not None and data is not None:
             changes["data"] = data.expanduser()
-        end = run_training(config, resume, changes, runs_dir, backend, as_json, out, err, tensorboard, mlflow)
+        end = run_training(
+            config, resume, changes, runs_dir, backend, as_json, out, err, tensorboard, mlflow, devices
+        )
         if end.status in ("failed", "diverged"):
             err.print(Text.assemble((f"{end.status}:", "bold red"), " ", end.message), soft_wrap=True)
             raise typer.Exit(EXIT_FAILED)

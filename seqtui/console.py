@@ -36,6 +36,16 @@ def format_logs(logs: dict[str, float]) -> str:
     return "  ".join(f"{k}={v:.4f}" for k, v in logs.items())
 
 
+def hardware_line(event: RunStarted) -> str:
+    """'jax on 2x NVIDIA H100, batch 128 (2 x 64), mixed_bfloat16, 8 steps per call'."""
+    if not event.devices:
+        return ""
+    per_device = event.batch_size // max(event.device_count, 1)
+    split = f" ({event.device_count} x {per_device})" if event.device_count > 1 else ""
+    fused = f", {event.steps_per_execution} batches per call" if event.steps_per_execution > 1 else ""
+    return f"{event.devices}, batch {event.batch_size}{split}, {event.precision}{fused}"
+
+
 def epoch_span(event: RunStarted) -> str:
     """'epochs 4-6', or what a resume whose epochs are all done does: evaluate the model."""
     if event.initial_epoch >= event.epochs:
@@ -56,6 +66,8 @@ class PlainReporter:
                 f"run {event.name}: {event.total_params:,} params, {event.train_samples:,} samples, "
                 f"{epoch_span(event)} -> {event.run_dir}"
             )
+            if event.devices:
+                line += f"\n{hardware_line(event)}"
         elif isinstance(event, EpochEnded):
             line = (
                 f"epoch {event.epoch}/{event.epochs}  {format_logs(event.logs)}  "
@@ -126,6 +138,8 @@ class RichReporter:
                     f": {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}",
                 )
             )
+            if event.devices:
+                self.console.print(hardware_line(event), highlight=False, markup=False)
             self.epoch_task = p.add_task(
                 "epochs", total=event.epochs, completed=event.initial_epoch, rate="", metrics=""
             )
@@ -240,8 +254,8 @@ RUN_STATUS_STYLE = {
 def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
     rows = list(rows)
     table = Table(title=Text(f"runs in {root}"))
-    # The preset/dataset over the folder name in one column, never broken inside a name (the folder is
-    # what you copy into `--resume` or `predict`): the other columns give way, and the table fits 80.
+    # The preset/dataset over the folder name (and the devices) in one column, never broken inside a name (the
+    # folder is what you copy into `--resume` or `predict`): the other columns give way; the table fits 80.
     widest = max((len(r.path.name) for r in rows), default=16)
     table.add_column("preset/dataset, run folder", min_width=min(widest, 40))
     # Two-line cells keep it within 80 columns: epochs over time, validation over test over baseline.
@@ -256,6 +270,10 @@ def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
         dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
         style = RUN_STATUS_STYLE.get(r.status, "yellow")
         names = Text.assemble((r.name, "bold"), "\n", r.path.name, no_wrap=True)
+        if r.devices:  # never wider than the folder names: the other columns keep their room
+            room = max(widest, 16)
+            shown = r.devices if len(r.devices) <= room else r.devices[: room - 1] + "…"
+            names.append(f"\n{shown}", style="dim")
         run = Group(names, Text(r.reason, style="red")) if r.reason else names  # a damaged run's reason wraps
         table.add_row(run, Text(r.status, style), f"{r.epochs_done}/{r.epochs}\n{dur}", metrics)
     return table

@@ -99,6 +99,7 @@ def run_training(
     err: Console,
     tensorboard: bool | None = None,
     mlflow_uri: str | None = None,
+    devices: str | None = None,
 ) -> RunEnded:
     """Train `config` (or continue the run folder `resume` with `changes`, a subset of RESUME_OPTIONS).
 
@@ -134,6 +135,7 @@ def run_training(
                     runs_dir=runs_dir,
                     tensorboard=tensorboard,
                     mlflow_uri=mlflow_uri,
+                    devices=devices,
                     **changes,
                 )
             assert config is not None
@@ -145,6 +147,7 @@ def run_training(
                 backend=backend,
                 tensorboard=tensorboard,
                 mlflow_uri=mlflow_uri,
+                devices=devices,
             )
 
     if as_json:

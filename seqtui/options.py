@@ -79,7 +79,22 @@ SampleLimit = Annotated[int | None, typer.Option("--limit", help="Use at most th
 
 # -- where and how --------------------------------------------------------------------------------------
 RunsDir = Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")]
-Backend = Annotated[str | None, typer.Option(help="Keras backend: tensorflow, jax or torch.")]
+Backend = Annotated[
+    str | None,
+    typer.Option(
+        help="Keras backend: auto (default: one that sees the GPU, else tensorflow), jax, torch, tensorflow."
+    ),
+]
+Devices = Annotated[
+    str | None,
+    typer.Option(
+        help="Train data-parallel on `all` devices or N of them (default 1); the batch is per device."
+    ),
+]
+Precision = Annotated[
+    str | None,
+    typer.Option(help="mixed_bfloat16, mixed_float16 or float32 (default: per device; float32 on CPU)."),
+]
 
 # -- where runs also go ---------------------------------------------------------------------------------
 Tensorboard = Annotated[

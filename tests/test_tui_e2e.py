@@ -28,6 +28,12 @@ async def test_train_a_tiny_simple_rnn_on_real_digits_then_draw_one(tmp_path):
         await until(pilot, lambda: "SimpleRNN" in plain(summary), timeout=60)
         assert "(28 + 16) x 16 + 16 = 720" in plain(summary)
         assert app.engine_status.startswith("ready: Keras")
+        from seqtui.core.backend import import_keras
+        from seqtui.core.devices import describe_devices
+
+        assert app.engine_status.endswith(
+            str(describe_devices(import_keras()))
+        )  # e.g. tensorflow on CPU (2 threads)
 
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -1,7 +1,9 @@
 """Model builders: plain arguments in, a compiled-ready `keras.Model` out.
 
 Recurrent layers keep Keras' cuDNN-eligible defaults (tanh/sigmoid, recurrent_dropout=0, unroll=False)
-and no `mask_zero`: with 'pre' padding, Keras 3 asserts right-padded masks on GPU and the run fails.
+and no `mask_zero`: with 'pre' padding, Keras 3 asserts right-padded masks on GPU and the run fails, and
+JAX's cuDNN path takes no mask at all. Under mixed precision they compute in float32: cuDNN's recurrent
+kernels are float32 (a bfloat16 LSTM falls back to the slow scan on JAX), the rest runs in half precision.
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ def _recurrent_stack(keras: Any, model: ModelConfig) -> list[Any]:
     kind = {"simple_rnn": keras.layers.SimpleRNN, "gru": keras.layers.GRU}.get(model.arch, keras.layers.LSTM)
     depth = recurrent_depth(model)
     bidirectional = model.bidirectional or model.arch == "bilstm"
+    mixed = keras.config.dtype_policy().name.startswith("mixed")
+    dtype = "float32" if mixed else None
     stack = []
     for i in range(depth):
-        layer = kind(model.units, return_sequences=i < depth - 1)
+        layer = kind(model.units, return_sequences=i < depth - 1, dtype=dtype)
         stack.append(keras.layers.Bidirectional(layer) if bidirectional else layer)
     return stack
 
@@ -82,11 +86,13 @@ def _body(keras: Any, model: ModelConfig, spec: InputSpec) -> list[Any]:
 
 
 def _head(keras: Any, task: str, outputs: int) -> Any:
+    """The output layer, in float32 under mixed precision too (a half-precision softmax loses accuracy)."""
+    dtype = "float32" if keras.config.dtype_policy().name.startswith("mixed") else None
     if task == "binary":
-        return keras.layers.Dense(1, activation="sigmoid")
+        return keras.layers.Dense(1, activation="sigmoid", dtype=dtype)
     if task == "regression":
-        return keras.layers.Dense(1)
-    return keras.layers.Dense(outputs, activation="softmax")
+        return keras.layers.Dense(1, dtype=dtype)
+    return keras.layers.Dense(outputs, activation="softmax", dtype=dtype)
 
 
 def build_model(model: ModelConfig, spec: InputSpec, task: str, outputs: int, name: str = "seqtui") -> Any:

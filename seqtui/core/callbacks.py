@@ -4,6 +4,8 @@ a resume.
 The batch-end hooks are `async_safe`, so Keras keeps dispatching batch ends on its worker threads and the
 training loop never waits for a log conversion or an observer. The recorder's hooks are batch *begin*
 hooks, which Keras calls in the loop itself: that is where a stop request takes effect, after the batch.
+With `steps_per_execution` = k (fused steps, on GPUs) Keras calls the batch hooks once per k batches, so a
+stop request takes effect after the current group of k batches.
 """
 
 from __future__ import annotations
@@ -136,7 +138,9 @@ class RunRecorder(keras.callbacks.Callback):
         self._steps_seen = 0
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
-        self._steps_seen = batch + 1
+        # With steps_per_execution = k, Keras calls this once per k fused batches, with the first index
+        fused = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        self._steps_seen = min(batch + fused, self._steps) if self._steps else batch + 1
         if self.cancel.is_set():  # checked in the training loop itself: this batch is the last one
             self.model.stop_training = True
 

@@ -28,6 +28,7 @@ OPTIMIZERS = ("adam", "rmsprop", "sgd", "adamw", "nadam")
 PADDING = ("pre", "post")
 SPLITS = ("whitespace", "character", "morpheme")
 STANDARDIZE = ("lower_punct", "hangul", "none")
+PRECISIONS = ("mixed_bfloat16", "mixed_float16", "float32")
 LOSSES = ("mse", "mae", "huber", "binary_crossentropy", "sparse_categorical_crossentropy")
 
 
@@ -65,6 +66,8 @@ class TrainConfig:
     patience: int = 10
     """Early-stopping patience on val_loss (0 disables early stopping)."""
     seed: int = 42
+    precision: str | None = None
+    """Keras dtype policy; None picks one for the device (float32 on CPU, bfloat16 on Ampere and newer)."""
 
 
 @dataclass(frozen=True)
@@ -331,6 +334,12 @@ def validate(
             _is_number(t.learning_rate) and 0.0 < t.learning_rate < 10.0,
             "learning_rate",
             f"must be above 0 and below 10, e.g. 0.001 (got {t.learning_rate!r})",
+        )
+    if t.precision is not None:
+        need(
+            t.precision in PRECISIONS,
+            "precision",
+            f"unknown precision {t.precision!r}." + suggest(t.precision, PRECISIONS),
         )
     need(_is_int(t.patience) and t.patience >= 0, "patience", f"must be 0 or more (got {t.patience!r})")
     need(

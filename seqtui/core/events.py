@@ -22,6 +22,14 @@ class RunStarted:
     task: str
     monitor_metric: str
     """The headline metric of the task: 'accuracy' for classifiers, 'mae' for forecasting."""
+    devices: str = ""
+    """Backend and devices, e.g. 'jax on 1x NVIDIA H100 80GB HBM3' or 'tensorflow on CPU (2 threads)'."""
+    batch_size: int = 0
+    """The global batch: the per-device batch times the devices."""
+    device_count: int = 1
+    precision: str = "float32"
+    steps_per_execution: int = 1
+    """Batches fused into one device call: batch events then come once per fused call."""
     event: str = "run_start"
 
 

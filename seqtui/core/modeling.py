@@ -32,13 +32,18 @@ def spec_from_info(config: RunConfig, info: DatasetInfo) -> tuple[InputSpec, str
     return spec, info.task, outputs
 
 
-def compiled_model(config: RunConfig, spec: InputSpec, task: str, outputs: int) -> Any:
+def compiled_model(
+    config: RunConfig, spec: InputSpec, task: str, outputs: int, steps_per_execution: int = 1
+) -> Any:
+    """Keras' default jit_compile="auto" stays: XLA on JAX and, on TensorFlow, off as soon as a layer takes
+    the cuDNN path (cuDNN kernels are not XLA ops)."""
     model = build_model(config.model, spec, task, outputs, name=config.name)
     t = config.train
     model.compile(
         optimizer=make_optimizer(t.optimizer, t.learning_rate),
         loss=t.loss or HEAD_LOSS[task],
         metrics=[HEAD_METRIC[task]],
+        steps_per_execution=steps_per_execution,
     )
     return model
 

@@ -19,6 +19,7 @@ import math
 import os
 import platform
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from seqtui.core.backend import import_keras
+from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
+from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
     Cancelled,
@@ -37,6 +39,7 @@ from seqtui.core.checks import (
     compatibility_problems,
     data_source_problems,
 )
+from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
 from seqtui.core.model_checks import architecture_mismatch
@@ -94,8 +97,20 @@ class _Session:
     history: list[dict[str, float]]
     initial_epoch: int
     epochs: int
+    hardware: Hardware
+    fused: int = 1
+    """Batches per device call (steps_per_execution)."""
     callbacks: tuple[Any, ...] = ()
     """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
+
+    @property
+    def batch_size(self) -> int:
+        """The batch this process feeds (all of it on one machine)."""
+        return self.hardware.local_batch(self.config.train.batch_size)
+
+
+def _quiet(event: object) -> None:
+    """The observer of processes other than 0 in a multi-process run."""
 
 
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
@@ -155,12 +170,14 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
         observer = MLflowLog(observer, settings.mlflow_uri, s.folder.path, s.config)
     recorder = RunRecorder(s.folder, s.history, cancel)
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
-    bridge = EventBridge(observer, t.batch_size, len(s.data.x_train), cancel, recorder, interval)
+    hw = s.hardware
+    batch = hw.global_batch(t.batch_size)
+    bridge = EventBridge(observer, batch, len(s.data.x_train) * hw.processes, cancel, recorder, interval)
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
         callbacks.append(ResumableEarlyStopping(t.patience, s.history))
     callbacks += s.callbacks
-    steps = math.ceil(len(s.data.x_train) / t.batch_size)
+    steps = math.ceil(len(s.data.x_train) / s.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     status, message = "completed", ""
     test_metrics: dict[str, float] = {}
@@ -171,10 +188,14 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     try:
         observer(
             RunStarted(
-                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train),
-                int(s.model.count_params()), s.data.task, monitor,
+                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train) * hw.processes,
+                int(s.model.count_params()), s.data.task, monitor, str(hw.devices), batch, hw.count,
+                hw.precision, s.fused,
             )
         )  # fmt: skip
+        for note in hw.notes:
+            observer(LogMessage(note, "warning"))
+        s.folder.update_status(**hw.record(), batch_size=batch, steps_per_execution=s.fused)
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
         job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
@@ -184,7 +205,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             validation_data=(s.data.x_val, s.data.y_val),
             epochs=s.epochs,
             initial_epoch=s.initial_epoch,
-            batch_size=t.batch_size,
+            batch_size=s.batch_size,
             shuffle=True,
             verbose=0,
             callbacks=callbacks,
@@ -195,9 +216,9 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             status = "interrupted"
             if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
                 observer(LogMessage(f"testing the kept model ({BEST}) on the test set", "info"))
-                test_metrics, confusion = _evaluate(keras, s, t.batch_size, current_is_best=False)
+                test_metrics, confusion = _evaluate(keras, s, s.batch_size, current_is_best=False)
         else:
-            test_metrics, confusion = _evaluate(keras, s, t.batch_size, recorder.last_was_best)
+            test_metrics, confusion = _evaluate(keras, s, s.batch_size, recorder.last_was_best)
         if test_metrics:
             baseline = job.result()
             reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
@@ -319,37 +340,50 @@ def train(
     tensorboard: bool | None = None,
     mlflow_uri: str | None = None,
     callbacks: tuple[Any, ...] = (),
+    devices: str | int | None = None,
 ) -> RunEnded:
     """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
 
     `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
     `tensorboard` overrides the setting (SEQTUI_TENSORBOARD) for writing TensorBoard event files, and
     `mlflow_uri` the MLflow server (MLFLOW_TRACKING_URI) the run is mirrored to.
-    `callbacks` adds Keras callbacks (a sweep's pruning).
+    `callbacks` adds Keras callbacks (a sweep's pruning); `devices` (`all` or a number, default 1) trains
+    data-parallel, each device taking a batch of `batch_size`.
     """
     if isinstance(config.data.data_path, str) and config.data.data_path:  # resumable from any directory
         config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
     if data is None:
         check_config(config)
     settings = _settings(tensorboard, mlflow_uri)
+    plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)  # sets KERAS_BACKEND
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     cancel = cancel or threading.Event()
     if data is None:
         with _cancellable_analysis(cancel):
-            keras, data = _prepare(config, backend or settings.backend)
+            keras, data = _prepare(config, plan.backend)
     else:
-        keras = import_keras(backend or settings.backend)
+        keras = import_keras(plan.backend)
     check_config(config, data)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, plan, processes)
+    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    if process:  # process 0 alone writes the run folder and reports; the others work in a scratch folder
+        root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), _quiet
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
-    model = compiled_model(config, spec, task, outputs)
-    if cancel.is_set():
-        raise Cancelled("stopped before training started; no run folder was created")
-    folder = _new_folder(root, config, keras, data, task)
-    with training_lock(folder.path):
-        session = _Session(config, folder, data, model, [], 0, config.train.epochs, tuple(callbacks))
-        return _fit(session, observer, cancel, settings)
+    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
+    with hardware.scope(keras):
+        model = compiled_model(config, spec, task, outputs, fused)
+        cancel = cancel or threading.Event()
+        if cancel.is_set():
+            raise Cancelled("stopped before training started; no run folder was created")
+        folder = _new_folder(root, config, keras, data, task)
+        with training_lock(folder.path):
+            session = _Session(
+                config, folder, data, model, [], 0, config.train.epochs, hardware, fused, tuple(callbacks)
+            )
+            return _fit(session, observer, cancel, settings)
 
 
 @dataclass(frozen=True)
@@ -465,6 +499,7 @@ def resume(
     tensorboard: bool | None = None,
     mlflow_uri: str | None = None,
     data: str | Path | None = None,
+    devices: str | int | None = None,
 ) -> RunEnded:
     """Continue a run from its last completed epoch with the same config, optimizer state and history.
 
@@ -474,7 +509,9 @@ def resume(
     """
     with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
         plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
-        return _resume(plan, observer, cancel, backend, learning_rate, _settings(tensorboard, mlflow_uri))
+        return _resume(
+            plan, observer, cancel, backend, learning_rate, _settings(tensorboard, mlflow_uri), devices
+        )
 
 
 def _resume(
@@ -484,39 +521,52 @@ def _resume(
     backend: str | None,
     learning_rate: float | None,
     settings: Settings,
+    devices: str | int | None = None,
 ) -> RunEnded:
     folder, config = plan.folder, plan.config
+    hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
     cancel = cancel or threading.Event()
     with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
-        keras, data = _prepare(config, backend or settings.backend)
+        keras, data = _prepare(config, hw_plan.backend)
     check_config(config, data)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, hw_plan, processes)
+    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    if process:  # process 0 alone writes the run folder and reports; the others resume a scratch copy
+        scratch = Path(tempfile.mkdtemp(prefix="seqtui-process-")) / folder.path.name
+        folder, observer = RunFolder(shutil.copytree(folder.path, scratch)), _quiet
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
             f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
             "restore the original data, or start a new run"
         )
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
-    last = folder.file(LAST)
-    model = compiled_model(config, *spec_from_dataset(config, data))  # new weights: no checkpoint yet
-    if last.exists():
-        saved = folder.load_model(LAST, keras)
-        problem = architecture_mismatch(saved, model)
-        if problem:
-            raise RunFolderError(
-                f"{last} is not the model {folder.path}/config.json describes ({problem}); "
-                "the config was edited or the checkpoint comes from another run. Start a new run"
-            )
-        model = saved
-        if learning_rate is not None:
-            model.optimizer.learning_rate = learning_rate
-    if cancel.is_set():
-        raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
-    try:
-        folder.remove_temp_files()
-        if plan.changes:
-            folder.update_config(**plan.changes)
-        folder.mark_running(plan.epochs, len(plan.history))
-    except OSError as exc:
-        raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
-    session = _Session(config, folder, data, model, list(plan.history), len(plan.history), plan.epochs)
-    return _fit(session, observer, cancel, settings)
+    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
+    with hardware.scope(keras):
+        last = folder.file(LAST)
+        model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
+        if last.exists():
+            saved = folder.load_model(LAST, keras)
+            problem = architecture_mismatch(saved, model)
+            if problem:
+                raise RunFolderError(
+                    f"{last} is not the model {folder.path}/config.json describes ({problem}); "
+                    "the config was edited or the checkpoint comes from another run. Start a new run"
+                )
+            model = saved
+            model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
+            if learning_rate is not None:
+                model.optimizer.learning_rate = learning_rate
+        cancel = cancel or threading.Event()
+        if cancel.is_set():
+            raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
+        try:
+            folder.remove_temp_files()
+            if plan.changes:
+                folder.update_config(**plan.changes)
+            folder.mark_running(plan.epochs, len(plan.history))
+        except OSError as exc:
+            raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
+        history = list(plan.history)
+        session = _Session(config, folder, data, model, history, len(history), plan.epochs, hardware, fused)
+        return _fit(session, observer, cancel, settings)

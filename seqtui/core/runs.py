@@ -299,6 +299,8 @@ class RunSummary:
     baseline: Baseline | None = None
     """The baseline to beat on the same test set (core/baselines.py), when the run recorded one."""
     verdict: str = ""
+    devices: str | None = None
+    """Backend and devices it trained on ('jax on 1x NVIDIA H100 80GB HBM3'); None for older runs."""
 
 
 def _is_number(value: Any) -> bool:
@@ -365,6 +367,7 @@ def summarize(folder: RunFolder) -> RunSummary:
         ),
         baseline=Baseline.from_dict(state.get("baseline")),
         verdict=str(state.get("verdict") or ""),
+        devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
     )
 
 

@@ -78,9 +78,10 @@ def fetch_dataset(info: DatasetInfo) -> list[Path]:
 
 def load_engine() -> str:
     from seqtui.core.backend import import_keras
+    from seqtui.core.devices import describe_devices
 
     keras: Any = import_keras()
-    return f"Keras {keras.__version__} on {keras.backend.backend()}"
+    return f"Keras {keras.__version__}, {describe_devices(keras)}"
 
 
 def build_summary(config: RunConfig) -> dict[str, Any]:

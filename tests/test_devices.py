@@ -1,0 +1,223 @@
+"""Backend choice and device checks, answered before Keras loads: which backend `auto` picks with and
+without a GPU, what the device line says, and one clear exit-2 message for devices or precisions this
+machine can't do. GPUs are simulated by an `nvidia-smi` script on PATH (CI has none)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from seqtui.core import devices as dev
+from seqtui.core.acceleration import (
+    default_precision,
+    fused_steps,
+    parse_devices,
+    plan_hardware,
+    precision_problem,
+)
+from seqtui.core.checks import ConfigError
+from seqtui.core.devices import Gpu
+
+H100 = "NVIDIA H100 80GB HBM3, 9.0"
+V100 = "Tesla V100-SXM2-32GB, 7.0"
+
+
+@pytest.fixture
+def fake_smi(tmp_path, monkeypatch):
+    """Put an `nvidia-smi` answering with the given lines first on PATH (no lines: no GPU tool at all)."""
+
+    def install(*lines: str) -> None:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        if lines:
+            script = bin_dir / "nvidia-smi"
+            script.write_text("#!/bin/sh\nprintf '%s\\n' " + " ".join(f"'{line}'" for line in lines) + "\n")
+            script.chmod(0o755)
+        monkeypatch.setenv("PATH", str(bin_dir))
+        monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+        dev.nvidia_gpus.cache_clear()
+
+    yield install
+    dev.nvidia_gpus.cache_clear()
+
+
+REAL_INSTALLED = dev._installed
+
+
+def with_cuda_builds(monkeypatch, *dists: str) -> None:
+    """Pretend these distributions are installed on top of the real ones (metadata only)."""
+    monkeypatch.setattr(dev, "_installed", lambda name: "1.0" if name in dists else REAL_INSTALLED(name))
+
+
+def test_no_gpu_keeps_the_cpu_backend(fake_smi):
+    fake_smi()
+    assert dev.nvidia_gpus() == ()
+    assert dev.choose_backend("auto") == dev.BackendChoice("tensorflow", "")
+    assert dev.choose_backend(None).backend == "tensorflow"
+
+
+def test_gpus_are_read_from_nvidia_smi_and_cuda_visible_devices(fake_smi, monkeypatch):
+    fake_smi(H100, V100)
+    assert dev.nvidia_gpus() == (Gpu("NVIDIA H100 80GB HBM3", 9.0), Gpu("Tesla V100-SXM2-32GB", 7.0))
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
+    dev.nvidia_gpus.cache_clear()
+    assert dev.nvidia_gpus() == (Gpu("Tesla V100-SXM2-32GB", 7.0),)
+
+
+def test_a_gpu_without_a_cuda_backend_trains_on_the_cpu_and_says_how_to_fix_it(fake_smi):
+    fake_smi(H100)
+    choice = dev.choose_backend("auto")
+    assert choice.backend == "tensorflow"
+    assert "NVIDIA H100 80GB HBM3" in choice.note and "seqtui[gpu]" in choice.note
+
+
+def test_auto_prefers_jax_with_cuda_then_torch(fake_smi, monkeypatch):
+    fake_smi(H100)
+    with_cuda_builds(monkeypatch, "jax", "jax-cuda12-plugin", "torch", "nvidia-cudnn-cu12")
+    assert dev.choose_backend("auto") == dev.BackendChoice("jax", "")
+    with_cuda_builds(monkeypatch, "torch", "nvidia-cudnn-cu12")
+    assert dev.choose_backend("auto").backend == "torch"
+    assert dev.choose_backend("tensorflow").backend == "tensorflow"  # an explicit choice stays
+
+
+def test_device_lines():
+    gpu = dev.Devices("jax", "gpu", ("NVIDIA H100 80GB HBM3",) * 2, 16)
+    assert str(gpu) == "jax on 2x NVIDIA H100 80GB HBM3"
+    assert str(dev.Devices("tensorflow", "cpu", ("CPU",), 2)) == "tensorflow on CPU (2 threads)"
+    assert str(dev.Devices("jax", "cpu", ("CPU", "CPU"), 2)) == "jax on 2x CPU (2 threads)"
+
+
+def test_the_loaded_backend_describes_its_cpu():
+    from seqtui.core.backend import import_keras
+
+    seen = dev.describe_devices(import_keras())
+    assert (seen.backend, seen.kind, seen.count) == (os.environ.get("KERAS_BACKEND", "tensorflow"), "cpu", 1)
+    assert str(seen) == f"{seen.backend} on CPU ({seen.threads} threads)" and seen.threads >= 1
+
+
+@pytest.mark.parametrize(
+    ("gpus", "kind", "expected"),
+    [
+        ((), "cpu", "float32"),
+        ((Gpu("H100", 9.0),), "gpu", "mixed_bfloat16"),
+        ((Gpu("A100", 8.0),), "gpu", "mixed_bfloat16"),
+        ((Gpu("V100", 7.0),), "gpu", "mixed_float16"),
+        ((Gpu("P100", 6.0),), "gpu", "float32"),
+        ((Gpu("H100", 9.0), Gpu("V100", 7.0)), "gpu", "mixed_float16"),  # the oldest GPU decides
+        ((Gpu("H100", 9.0),), "cpu", "float32"),  # a GPU no backend uses
+    ],
+)
+def test_default_precision_follows_the_device(gpus, kind, expected):
+    assert default_precision(kind, gpus) == expected
+    assert precision_problem(expected, kind, gpus) is None
+
+
+def test_precisions_a_device_cannot_do():
+    assert "float16" in precision_problem("mixed_float16", "cpu", ())
+    assert "Ampere" in precision_problem("mixed_bfloat16", "gpu", (Gpu("V100", 7.0),))
+    assert "choose one of" in precision_problem("fp8", "gpu", (Gpu("H100", 9.0),))
+
+
+def test_device_counts_parse():
+    assert parse_devices(None) == 1
+    assert parse_devices("all") is None
+    assert parse_devices("2") == 2
+    for bad in ("0", "-1", "two", "1.5"):
+        assert isinstance(parse_devices(bad), str)
+
+
+def test_plan_checks_devices_before_keras(fake_smi, monkeypatch):
+    fake_smi()
+    with pytest.raises(ConfigError) as info:
+        plan_hardware("tensorflow", "3", None)
+    assert [p.field for p in info.value.problems] == ["devices"]
+    assert "has 1 CPU device" in str(info.value)
+    assert plan_hardware("tensorflow", "all", None).devices is None
+    monkeypatch.setenv("XLA_FLAGS", "--xla_force_host_platform_device_count=2")
+    assert plan_hardware("jax", "2", None).devices == 2
+    with pytest.raises(ConfigError, match="up to 2"):
+        plan_hardware("jax", "3", None)
+    with pytest.raises(ConfigError, match="jax or tensorflow"):
+        plan_hardware("torch", "2", None)
+
+
+def test_plan_counts_gpus_a_cuda_backend_sees(fake_smi, monkeypatch):
+    fake_smi(H100, H100)
+    with_cuda_builds(monkeypatch, "jax", "jax-cuda12-plugin")
+    plan = plan_hardware("auto", "all", None)
+    assert (plan.backend, plan.devices, plan.precision) == ("jax", None, "mixed_bfloat16")
+    with pytest.raises(ConfigError, match="has 2 GPUs"):
+        plan_hardware("auto", "4", None)
+
+
+def test_fused_steps_keep_at_least_20_batch_events_on_gpus():
+    assert fused_steps("cpu", 1000) == 1
+    assert fused_steps("gpu", 1000) == 32
+    assert fused_steps("gpu", 100) == 5
+    assert fused_steps("gpu", 10) == 1
+    assert fused_steps("cpu", 10, override=4) == 4
+    assert fused_steps("cpu", 3, override=8) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--devices", "3"], "--devices: 3 devices asked, this machine has 1 CPU device"),
+        (["--devices", "none"], "--devices: give `all` or a number"),
+        (["--precision", "mixed_float16"], "--precision: CPUs have no fast float16 math"),
+        (["--precision", "fp16"], "--precision: unknown precision 'fp16'"),
+        (["--backend", "cuda"], "unknown backend 'cuda'; choose one of auto, tensorflow, jax, torch"),
+    ],
+)
+def test_bad_device_options_exit_2_before_keras_loads(tmp_path, args, message):
+    code = (
+        "import sys, json\n"
+        "from typer.testing import CliRunner\n"
+        "from seqtui.cli import app\n"
+        f"r = CliRunner().invoke(app, ['train', '--preset', 'series-rnn', *{args!r}])\n"
+        "print(json.dumps([r.exit_code, r.stderr, 'keras' in sys.modules]))\n"
+    )
+    env = {**os.environ, "PATH": str(tmp_path), "SEQTUI_RUNS_DIR": str(tmp_path / "runs")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    exit_code, stderr, keras_loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert exit_code == 2
+    assert message in " ".join(stderr.split())
+    assert "Traceback" not in stderr
+    assert not keras_loaded
+    assert not (tmp_path / "runs").exists()
+
+
+def test_cluster_size_comes_from_keras_or_a_slurm_job_step():
+    from seqtui.core.cluster import cluster_size
+
+    assert cluster_size({}) == 1
+    assert cluster_size({"SLURM_NTASKS": "4"}) == 1  # a batch script outside srun: one process
+    assert cluster_size({"SLURM_NTASKS": "4", "SLURM_STEP_ID": "0"}) == 4
+    assert cluster_size({"KERAS_DISTRIBUTION_NUM_PROCESSES": "2", "SLURM_NTASKS": "4"}) == 2
+
+
+def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypatch):
+    import numpy as np
+
+    from seqtui.core.backend import BackendError, import_keras
+    from seqtui.core.cluster import shard, start_cluster
+    from tests.test_runner import SEQ
+
+    keras = import_keras()
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    if keras.backend.backend() != "jax":
+        with pytest.raises(BackendError, match="only on JAX"):
+            start_cluster(keras)
+    from seqtui.datasets.registry import load_dataset
+
+    data = load_dataset(SEQ.data)
+    first, second = shard(data, 0, 2), shard(data, 1, 2)
+    assert len(first.x_train) == len(second.x_train) == len(data.x_train) // 2
+    assert not np.array_equal(first.x_train, second.x_train)
+    assert np.array_equal(first.x_train[1], data.x_train[2]) and np.array_equal(
+        second.x_train[0], data.x_train[1]
+    )
