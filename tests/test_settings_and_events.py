@@ -43,7 +43,11 @@ def test_runs_dir_and_event_rate_from_the_environment(env):
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
-        ("SEQTUI_BACKEND", "theano", "backend 'theano' (from the environment) is not one of auto, tensorflow, jax, torch"),
+        (
+            "SEQTUI_BACKEND",
+            "theano",
+            "backend 'theano' (from the environment) is not one of auto, tensorflow, jax, torch",
+        ),
         ("KERAS_BACKEND", "cntk", "backend 'cntk'"),
         ("SEQTUI_BATCH_EVENTS_PER_S", "fast", "SEQTUI_BATCH_EVENTS_PER_S='fast': give a number"),
         ("SEQTUI_BATCH_EVENTS_PER_S", "0", "SEQTUI_BATCH_EVENTS_PER_S='0'"),
