@@ -7,6 +7,7 @@ import errno
 import json
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -124,6 +125,30 @@ def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed
     assert iterations(folder.file("last.keras")) == 3 * STEPS
     assert folder.read_json("run.json")["epochs"] == 3
     assert folder.read_config().train.epochs == 3
+
+
+def test_history_records_the_training_seconds_summed_over_resumes(completed, copy_of):
+    _, events, done = completed
+    times = [row["seconds"] for row in done.read_history()]
+    assert len(times) == 2 and 0 < times[0] < times[1] <= done.read_json("run.json")["train_seconds"]
+    # a time, not a metric: not in the epoch events that charts and loggers read
+    assert all("seconds" not in e.logs for e in events.of(EpochEnded))
+    folder = copy_of(done)
+    before = folder.read_json("run.json")["train_seconds"]
+    time.sleep(1.5)  # an idle gap between the sessions: not training time
+    resume(folder.path, Recorder(), epochs=3)
+    rows = folder.read_history()
+    session = folder.read_json("run.json")["train_seconds"] - before
+    assert [row["seconds"] for row in rows[:2]] == times  # earlier rows as they were
+    assert times[1] < rows[2]["seconds"] <= times[1] + session + 0.1  # went on from the last row's value
+
+
+def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):
+    folder = copy_of(completed[2])
+    folder.write_history([{k: v for k, v in row.items() if k != "seconds"} for row in folder.read_history()])
+    resume(folder.path, Recorder(), epochs=3)
+    rows = folder.read_history()
+    assert epochs_in(folder) == [1, 2, 3] and not any("seconds" in row for row in rows)
 
 
 def test_a_stop_mid_epoch_ends_interrupted_and_resume_redoes_that_epoch(runs_dir, monkeypatch):

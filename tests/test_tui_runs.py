@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Input
 
+from seqtui.core.runs import RunFolder
 from seqtui.tui.launch import make_app
 from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.screens.predict import PredictScreen
@@ -88,3 +89,34 @@ async def test_runs_list_predict_continue_and_compare(tmp_path):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, PredictScreen) and opened == [new]
+
+
+async def test_compare_by_training_time_reads_history_seconds_and_names_old_runs(tmp_path):
+    timed = [{**row, "seconds": 4.5 * row["epoch"] + 0.25} for row in HISTORY_A]
+    a = make_run_folder(tmp_path, "digits-mlp", timed)
+    b = make_run_folder(tmp_path, "topics-en-lstm", HISTORY_B)  # from before history.csv had seconds
+    app = make_app(
+        runs_dir=tmp_path, runner=FakeRunner(), engine_loader=lambda: "fake", summarizer=fake_summary
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        for path in (a, b):
+            table.move_cursor(row=table.get_row_index(str(path)))
+            await pilot.press("space")
+        await pilot.pause()
+        chart = screen.query_one("#compare-chart", MetricChart)
+        label_a, label_b = "1 digits-mlp 01-01 00:00", "2 topics-en-lstm 01-01 00:00"
+        assert chart.series[label_a].xs == [1, 2, 3] and "by epoch" in chart.title
+        await pilot.press("w")
+        written = [row["seconds"] for row in RunFolder(a).read_history()]
+        assert written == [4.75, 9.25, 13.75]
+        assert chart.series[label_a].xs == written and chart.xlabel == "training seconds"
+        assert chart.series[label_a].ys == [pytest.approx(row["val_loss"], rel=1e-5) for row in HISTORY_A]
+        assert chart.series[label_b].xs == [] and chart.title.endswith("no times: 2")
+        await pilot.press("t")  # the other curve keeps the time axis
+        assert chart.series[label_a].xs == written and chart.title.startswith("loss by time")
+        await pilot.press("w")
+        assert chart.series[label_b].xs == [1, 2] and "no times" not in chart.title

@@ -18,7 +18,7 @@ from typing import Any
 import keras
 
 from seqtui.core.events import BatchEnded, EpochEnded, Observer
-from seqtui.core.runs import BEST, LAST, RunFolder, SaveError
+from seqtui.core.runs import BEST, LAST, SECONDS, RunFolder, SaveError
 
 
 def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
@@ -110,6 +110,11 @@ class RunRecorder(keras.callbacks.Callback):
     """After every completed epoch: last.keras, then model.keras (a copy of it) when val_loss improves, then
     history.csv, then run.json.
 
+    Each history row also holds `seconds`: the training time at the end of that epoch, summed over the
+    run's sessions (a resume goes on from the last row's value; the idle gap between sessions is not
+    counted). It is a time, not a metric. A run whose earlier rows have no `seconds` (made before they
+    were recorded) gets none in its new rows either: a count restarting at 0 would draw a wrong time axis.
+
     The files are written in that order, each atomically, so whatever stops the process, history.csv never
     lists an epoch that last.keras does not hold.
     A NaN/inf loss marks the run diverged and leaves the last good checkpoints as they are.
@@ -129,6 +134,12 @@ class RunRecorder(keras.callbacks.Callback):
         self.last_was_partial = False
         self.last_was_recorded = False
         self._steps_seen = 0
+        earlier = history[-1].get(SECONDS) if history else 0.0
+        self._seconds_before = earlier if earlier is not None and math.isfinite(earlier) else None
+        self._began = time.monotonic()
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        self._began = time.monotonic()
 
     @property
     def _steps(self) -> int:
@@ -173,8 +184,11 @@ class RunRecorder(keras.callbacks.Callback):
             self._save(self.folder.copy_file, LAST, BEST)
             self.best = val_loss
             self.last_was_best = True
-        self._save(self.folder.write_history, [*self.history, {"epoch": epoch + 1, **logs}])
-        self.history.append({"epoch": epoch + 1, **logs})
+        row = {"epoch": epoch + 1, **logs}
+        if self._seconds_before is not None:
+            row[SECONDS] = round(self._seconds_before + time.monotonic() - self._began, 3)
+        self._save(self.folder.write_history, [*self.history, row])
+        self.history.append(row)
         self.last_was_recorded = True
         self._save(self.folder.update_status, epochs_done=len(self.history))
 

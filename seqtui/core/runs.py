@@ -35,6 +35,8 @@ CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
     "encoder.json",
 )
 RUN_FILES = (CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER)
+SECONDS = "seconds"
+"""history.csv's column of training seconds at each epoch's end (a time, not a metric); older runs lack it."""
 
 
 class RunFolderError(SeqtuiError):

@@ -44,7 +44,8 @@ temperature (0 = always the likeliest word), `Enter` to generate.
 ## Runs
 `Enter` or `p` predict with the run · `c` continue training it · `Space` mark runs to compare (any
 number; the `cmp` column numbers them): their curves share one chart, named in its legend · `t` validation
-or training loss · `v` the chart or their settings side by side (≠ marks the ones that differ) ·
+or training loss · `w` by epoch or by training time (seconds, summed over resumes; runs older than that
+column are named in the title) · `v` the chart or their settings side by side (≠ marks the ones that differ) ·
 `r` reload the list.
 """
 

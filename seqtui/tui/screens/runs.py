@@ -49,6 +49,7 @@ class RunsScreen(BaseScreen):
         Binding("space", "mark", "Compare"),
         Binding("v", "compare_view", "Chart/settings", show=False),
         Binding("t", "compare_curve", "Curve", show=False),
+        Binding("w", "compare_axis", "Time"),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -196,6 +197,10 @@ class RunsScreen(BaseScreen):
 
     def action_compare_curve(self) -> None:
         self.query_one("#compare", RunCompare).next_curve()
+
+    def action_compare_axis(self) -> None:
+        """The compare chart's x axis: epochs, or training seconds (runs without times are named)."""
+        self.query_one("#compare", RunCompare).toggle_axis()
 
     def _draw_compare(self) -> None:
         by_path = {run.path: run for run in self.runs}

@@ -1,5 +1,6 @@
-"""Any number of saved runs side by side: their curves overlaid on one chart, or their settings in one
-table with the rows that differ marked (≠, bold and reversed, so it reads without colour too)."""
+"""Any number of saved runs side by side: their curves overlaid on one chart, by epoch or by training
+time, or their settings in one table with the rows that differ marked (≠, bold and reversed, so it reads
+without colour too)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
-from seqtui.core.runs import RunFolder, RunSummary
+from seqtui.core.runs import SECONDS, RunFolder, RunSummary
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
 CURVES = ("val_loss", "loss")
@@ -46,6 +47,8 @@ class RunCompare(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.curve = CURVES[0]
+        self.by_time = False
+        """x is the training seconds at each epoch's end (history.csv's `seconds`) instead of the epoch."""
         self.runs: list[RunSummary] = []
 
     def compose(self) -> ComposeResult:
@@ -69,14 +72,30 @@ class RunCompare(Vertical):
         self.curve = CURVES[(CURVES.index(self.curve) + 1) % len(CURVES)]
         self._draw_chart()
 
+    def toggle_axis(self) -> None:
+        self.by_time = not self.by_time
+        self._draw_chart()
+
     def _draw_chart(self) -> None:
         chart = self.query_one("#compare-chart", MetricChart)
-        chart.clear(f"{self.curve} by epoch (t: {'loss' if self.curve == 'val_loss' else 'val_loss'})")
+        x = SECONDS if self.by_time else "epoch"
+        other = "loss" if self.curve == "val_loss" else "val_loss"
+        axis, switch = ("time (s)", "epoch") if self.by_time else ("epoch", "time")
+        title = f"{self.curve} by {axis} (t: {other}, w: {switch})"
+        chart.xlabel = "training seconds" if self.by_time else "epoch"
+        untimed = []
+        series = []
         for index, run in enumerate(self.runs, 1):
             rows = [row for row in RunFolder(run.path).read_history() if self.curve in row]
+            if rows and not all(x in row for row in rows):
+                untimed.append(str(index))  # a run from before history.csv had times: said, not guessed
+                rows = []
+            series.append((index, run, rows))
+        chart.clear(title + (f" · no times: {', '.join(untimed)}" if untimed else ""))
+        for index, run, rows in series:
             chart.set_series(
                 run_label(index, run),
-                [row["epoch"] for row in rows],
+                [row[x] for row in rows],
                 [row[self.curve] for row in rows],
                 MARKERS[(index - 1) % len(MARKERS)],
             )
