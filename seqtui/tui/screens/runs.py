@@ -49,7 +49,7 @@ class RunsScreen(BaseScreen):
         Binding("space", "mark", "Compare"),
         Binding("v", "compare_view", "Chart/settings", show=False),
         Binding("t", "compare_curve", "Curve", show=False),
-        Binding("w", "compare_axis", "Time"),
+        Binding("w", "compare_axis", "Time", show=False),
         Binding("r", "reload", "Reload"),
     ]
 
