@@ -46,6 +46,13 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help='train\'s JSON lines, each with its "run", then the leaderboard.')
     ] = False,
+    devices: Annotated[
+        str | None,
+        typer.Option(
+            help="Train side by side: at most N runs at once (or `all`), one process per GPU "
+            "(N at once on the CPU without one). Default: one after another."
+        ),
+    ] = None,
 ) -> None:
     """Train settings side by side (any setting a comma list) on one split and seed; show a leaderboard."""
     from seqtui.comparing import run_compare
@@ -60,8 +67,17 @@ def compare(
     if not (preset or data or dataset):
         fail("say what to compare on: --preset A,B, or --dataset NAME / --data FILE with --arch A,B")
     with clear_errors():
+        side_by_side = None
+        if devices is not None:
+            from seqtui.core.devices import nvidia_gpus
+            from seqtui.core.side_by_side import device_slots
+
+            gpus = len(nvidia_gpus())
+            side_by_side = (device_slots(devices, gpus), gpus)
         entries = plan(preset, given, lambda p, combo: config_from_options(p, data, dataset, dict(combo)))
-        comparison = run_compare(entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err)
+        comparison = run_compare(
+            entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err, side_by_side
+        )
     statuses = {s.status for s in comparison.standings}
     if "interrupted" in statuses or "pending" in statuses:
         raise typer.Exit(EXIT_INTERRUPTED)

@@ -8,6 +8,7 @@ Nothing here imports Keras at module level.
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import sys
 import threading
@@ -45,8 +46,12 @@ def run_compare(
     as_json: bool,
     out: Console,
     err: Console,
+    side_by_side: tuple[int, int] | None = None,
 ) -> Comparison:
-    """Train every entry with the output picked for where stdout goes, then show the leaderboard."""
+    """Train every entry with the output picked for where stdout goes, then show the leaderboard.
+
+    `side_by_side` (runs at once, GPUs listed) trains the runs in child processes, their lines tagged by
+    run (no live view: several runs share the terminal)."""
     from seqtui import console as views
     from seqtui.core import runner
     from seqtui.core.compare import run_comparison
@@ -54,7 +59,7 @@ def run_compare(
 
     cancel = threading.Event()
     stdout = sys.stdout  # JSON lines go here; anything else printed meanwhile goes to stderr
-    interactive = not as_json and stdout.isatty()
+    interactive = not as_json and stdout.isatty() and side_by_side is None
     plain = views.PlainReporter(stdout)
 
     def observe(label: str, event: Event) -> None:
@@ -70,6 +75,12 @@ def run_compare(
             if started:
                 out.rule(label)
         else:
+            if side_by_side is not None:
+                lines = io.StringIO()
+                views.PlainReporter(lines)(event)
+                for text in lines.getvalue().splitlines():
+                    print(f"[{label}] {text}", file=stdout, flush=True)
+                return
             if started:
                 print(f"== {label}", file=stdout, flush=True)
             plain(event)
@@ -88,12 +99,24 @@ def run_compare(
     def failed(entry: Entry, exc: Exception) -> None:
         err.print(f"[red]{entry.label}:[/] {exc}", highlight=False, soft_wrap=True)
 
+    def compare() -> Comparison:
+        if side_by_side is None:
+            return run_comparison(entries, observe, train, cancel, runs_dir, failed)
+        from seqtui.core.side_by_side import run_side_by_side
+
+        slots, gpus = side_by_side
+
+        def child_failed(entry: Entry, message: str) -> None:
+            err.print(f"[red]{entry.label}:[/] {message}", highlight=False, soft_wrap=True)
+
+        return run_side_by_side(entries, observe, slots, gpus, cancel, runs_dir, backend, child_failed)
+
     with interrupt_handler(cancel, err):
         if as_json:
             with contextlib.redirect_stdout(sys.stderr):
-                comparison = run_comparison(entries, observe, train, cancel, runs_dir, failed)
+                comparison = compare()
         else:
-            comparison = run_comparison(entries, observe, train, cancel, runs_dir, failed)
+            comparison = compare()
     if as_json:
         final = {
             "event": "compare_end",

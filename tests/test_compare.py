@@ -122,3 +122,63 @@ def test_bad_lists_and_ranges_are_answered_without_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("devices", "gpus", "message"),
+    [("0", 0, "1 or more"), ("two", 0, "give `all` or a number"), ("3", 2, "lists only 2 GPUs")],
+)
+def test_bad_devices_exit_2_and_write_nothing(runs_dir, monkeypatch, devices, gpus, message):
+    from seqtui.core import devices as hardware
+
+    monkeypatch.setattr(hardware, "nvidia_gpus", lambda: (hardware.Gpu("NVIDIA H100", 9.0),) * gpus)
+    result = invoke(*TINY, "--arch", "lstm,gru", "--devices", devices)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "Traceback" not in result.output
+    assert not runs_dir.exists() or not any(runs_dir.iterdir())
+
+
+def test_device_slots_and_the_gpu_each_child_gets(monkeypatch):
+    from seqtui.core.side_by_side import device_slots, visible_gpu_ids
+
+    assert (device_slots("all", 0), device_slots("all", 4), device_slots("2", 0), device_slots("2", 2)) == (
+        1, 4, 2, 2,
+    )  # fmt: skip
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    assert visible_gpu_ids(2) == ["0", "1"]
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")  # this process sees GPUs 2 and 3: children get those
+    assert visible_gpu_ids(2) == ["2", "3"]
+
+
+def test_devices_2_trains_two_runs_at_once_like_one_after_another(runs_dir, monkeypatch):
+    from datetime import datetime
+
+    from seqtui.core import devices as hardware
+
+    monkeypatch.setattr(hardware, "nvidia_gpus", lambda: ())  # a CPU-only machine: 2 runs at once on the CPU
+    boards = {}
+    for how in ("sequential", "side by side"):
+        extra = ["--devices", "2"] if how == "side by side" else []
+        result = invoke(*TINY, "--arch", "lstm,gru", "--json", *extra)
+        assert result.exit_code == 0, result.output
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert lines[-1]["event"] == "compare_end"
+        assert {(e["run"], e["event"]) for e in lines[:-1] if e["event"] in ("run_start", "run_end")} == {
+            (run, event) for run in ("arch=lstm", "arch=gru") for event in ("run_start", "run_end")
+        }
+        boards[how] = lines[-1]
+    same = ("label", "status", "params", "epochs_done", "best_epoch", "monitor")
+    for seq, par in zip(
+        boards["sequential"]["leaderboard"], boards["side by side"]["leaderboard"], strict=True
+    ):
+        assert {k: seq[k] for k in same} == {k: par[k] for k in same}
+        assert par["test"] == pytest.approx(seq["test"], abs=1e-6)
+        assert par["run_dir"] != seq["run_dir"] and RunFolder(Path(par["run_dir"])).read_history()
+    saved = json.loads((Path(boards["side by side"]["compare_dir"]) / COMPARE_FILE).read_text())
+    windows = []
+    for row in saved["runs"]:
+        run = json.loads((Path(row["run_dir"]) / "run.json").read_text())
+        assert run["status"] == "completed"
+        windows.append((datetime.fromisoformat(run["started"]), datetime.fromisoformat(run["ended"])))
+    (a_start, a_end), (b_start, b_end) = windows
+    assert a_start < b_end and b_start < a_end  # the two trainings overlapped in time
