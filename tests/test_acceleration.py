@@ -58,7 +58,7 @@ def test_stop_with_fused_steps_ends_after_the_current_group(runs_dir, fused):
 
     events = Recorder(stop_after_epoch_1)
     end = train(SEQ, events, cancel, runs_dir=runs_dir)
-    assert end.status == "interrupted"
+    assert end.status == "interrupted", end.message
     folder = RunFolder(end.run_dir)
     assert epochs_in(folder) == [1]  # the cut epoch is not recorded...
     assert [e.step for e in events.of(BatchEnded) if e.epoch == 2] == [FUSED]  # ...after one fused group
