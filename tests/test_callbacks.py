@@ -245,3 +245,23 @@ def test_epoch_events_come_only_for_epochs_the_recorder_wrote(tmp_path, clock):
     ended = [e for e in events if isinstance(e, EpochEnded)]
     assert [(e.epoch, e.logs["val_loss"], e.best) for e in ended] == [(1, 0.9, True)]
     assert [row["epoch"] for row in folder.read_history()] == [1]
+
+
+def test_an_epoch_cut_short_whose_weights_are_detached_keeps_the_last_complete_epoch(tmp_path):
+    """Keras' JAX trainer can leave the variables of an epoch cut short detached ("Array has been deleted");
+    the stop still ends cleanly, with the last completed epoch's last.keras."""
+    rec, folder, model = recorder_in(tmp_path)
+    run_epoch(rec, 0, 10, {"loss": 1.0, "val_loss": 0.9})
+    kept = folder.file("last.keras").read_text()
+
+    def detached(path) -> None:
+        raise RuntimeError("Array has been deleted with shape=float32[1,10].")
+
+    model.save = detached
+    rec.cancel.set()
+    run_epoch(rec, 1, 4, {"loss": 0.7, "val_loss": 0.8})
+    assert rec.last_was_partial and folder.file("last.keras").read_text() == kept
+    assert [row["epoch"] for row in folder.read_history()] == [1]
+    with pytest.raises(RuntimeError, match="other"):  # any other error still surfaces
+        model.save = lambda path: (_ for _ in ()).throw(RuntimeError("other"))
+        run_epoch(rec, 1, 4, {"loss": 0.7, "val_loss": 0.8})

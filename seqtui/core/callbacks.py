@@ -174,7 +174,13 @@ class RunRecorder(keras.callbacks.Callback):
             self.model.stop_training = True
             return
         if self.last_was_partial:
-            self._save(self.folder.save_model, self.model, LAST)
+            try:
+                self._save(self.folder.save_model, self.model, LAST)
+            except RuntimeError as exc:
+                # Keras' JAX trainer can leave the variables of an epoch cut short detached (their arrays
+                # deleted); the last completed epoch's last.keras stays, and a resume redoes this epoch.
+                if "deleted" not in str(exc):
+                    raise
             return
         # Serialise once per epoch; a best epoch copies that file. A crash between the two leaves an
         # older model.keras and no history row for this epoch, so a resume redoes it.
