@@ -199,3 +199,24 @@ def write_reviews_csv(path: Path, rows: int = 40) -> Path:
         lines.append(f'{i},"{text} {i}",{verdict}')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def load_file(path, **settings):
+    """A user file through the `file` dataset, as `--data PATH` reads it (maxlen 10 unless given)."""
+    from seqtui.datasets.config import DataConfig
+    from seqtui.datasets.files import load_user_file
+    from seqtui.datasets.registry import get_dataset
+
+    settings = {"maxlen": 10, **settings}
+    return load_user_file(DataConfig("file", data_path=str(path), **settings), get_dataset("file"))
+
+
+def file_error(path, **settings) -> str:
+    """The DataError message `load_file` raises for `path`."""
+    import pytest
+
+    from seqtui.datasets.base import DataError
+
+    with pytest.raises(DataError) as info:
+        load_file(path, **settings)
+    return str(info.value)

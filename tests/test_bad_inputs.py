@@ -12,26 +12,21 @@ from typer.testing import CliRunner
 
 from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError
-from seqtui.datasets.files import load_user_file
 from seqtui.datasets.registry import get_dataset
 from seqtui.datasets.series import read_numeric_table
 from seqtui.datasets.tables import open_table
-from tests.data_files import write_fashion_folder, write_jena, write_reviews_csv, write_spam_csv
-
-
-def load(path, **settings):
-    settings = {"maxlen": 10, **settings}
-    return load_user_file(DataConfig("file", data_path=str(path), **settings), get_dataset("file"))
-
-
-def error_of(path, **settings) -> str:
-    with pytest.raises(DataError) as info:
-        load(path, **settings)
-    return str(info.value)
+from tests.data_files import (
+    file_error,
+    load_file,
+    write_fashion_folder,
+    write_jena,
+    write_reviews_csv,
+    write_spam_csv,
+)
 
 
 def test_missing_file(tmp_path):
-    message = error_of(tmp_path / "nope.csv")
+    message = file_error(tmp_path / "nope.csv")
     assert "nope.csv does not exist" in message
 
 
@@ -42,17 +37,19 @@ def test_missing_data_option():
 
 def test_empty_file(tmp_path):
     (tmp_path / "empty.csv").write_text("\n  \n")
-    assert "empty.csv is empty" in error_of(tmp_path / "empty.csv")
+    assert "empty.csv is empty" in file_error(tmp_path / "empty.csv")
 
 
 def test_header_without_rows(tmp_path):
     (tmp_path / "head.csv").write_text("text,label\n")
-    assert "header line" in error_of(tmp_path / "head.csv") and "no rows" in error_of(tmp_path / "head.csv")
+    assert "header line" in file_error(tmp_path / "head.csv") and "no rows" in file_error(
+        tmp_path / "head.csv"
+    )
 
 
 def test_missing_named_column_lists_the_columns(tmp_path):
     path = write_reviews_csv(tmp_path / "reviews.csv")
-    message = error_of(path, text_column="comment")
+    message = file_error(path, text_column="comment")
     assert str(path) in message and "'comment'" in message and "id, review, verdict" in message
     assert "--text-column" in message
 
@@ -60,13 +57,13 @@ def test_missing_named_column_lists_the_columns(tmp_path):
 def test_single_class(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("text,label\n" + "".join(f"row number {i},pos\n" for i in range(20)))
-    assert "same label ('pos')" in error_of(path, text_column="text", label_column="label")
+    assert "same label ('pos')" in file_error(path, text_column="text", label_column="label")
 
 
 def test_too_few_rows(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("text,label\na b,x\nc d,y\ne f,x\n")
-    assert "at least 10" in error_of(path)
+    assert "at least 10" in file_error(path)
 
 
 def test_non_numeric_series_value_names_file_line_and_column(tmp_path):
@@ -76,105 +73,107 @@ def test_non_numeric_series_value_names_file_line_and_column(tmp_path):
     cells[2] = "n/a?"
     lines[250] = ",".join(cells)
     path.write_text("\n".join(lines) + "\n")
-    message = error_of(path, target_column="T (degC)")
+    message = file_error(path, target_column="T (degC)")
     assert f"{path}, line 251" in message and "'T (degC)'" in message and "'n/a?'" in message
 
 
 def test_text_target_column_is_not_numeric(tmp_path):
     path = write_reviews_csv(tmp_path / "reviews.csv")
-    message = error_of(path, target_column="review")
+    message = file_error(path, target_column="review")
     assert f"{path}, line 2" in message and "not a number" in message
 
 
 def test_table_without_numbers_or_labels(tmp_path):
     path = tmp_path / "words.csv"
     path.write_text("a\n" + "".join(f"word {i}\n" for i in range(20)))
-    message = error_of(path)
+    message = file_error(path)
     assert str(path) in message and "--text-column" in message
 
 
 def test_wrong_encoding_names_the_line(tmp_path):
     path = write_spam_csv(tmp_path / "spam.csv")
-    message = error_of(path, encoding="utf-8")
+    message = file_error(path, encoding="utf-8")
     assert f"{path}, line " in message and "not valid utf-8" in message and "--encoding" in message
 
 
 def test_unknown_encoding(tmp_path):
-    assert "unknown encoding 'klingon'" in error_of(write_spam_csv(tmp_path / "spam.csv"), encoding="klingon")
+    assert "unknown encoding 'klingon'" in file_error(
+        write_spam_csv(tmp_path / "spam.csv"), encoding="klingon"
+    )
 
 
 def test_binary_file(tmp_path):
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    assert "binary file" in error_of(path)
+    assert "binary file" in file_error(path)
 
 
 def test_row_with_more_fields_than_the_header(tmp_path):
     path = tmp_path / "commas.csv"
     path.write_text("review,verdict\ngood film,pos\nI liked it, a lot,pos\n")
-    message = error_of(path)
+    message = file_error(path)
     assert f"{path}, line 3" in message and "double quotes" in message
 
 
 def test_unclosed_quote(tmp_path):
     path = tmp_path / "quote.csv"
     path.write_text('text,label\n"never closed,a\n' + "x" * 200_000 + "\n")
-    assert f"{path}, line 2" in error_of(path)
+    assert f"{path}, line 2" in file_error(path)
 
 
 def test_invalid_json_line(tmp_path):
     path = tmp_path / "rows.jsonl"
     path.write_text('{"text": "fine", "label": 1}\n{"text": broken}\n')
-    assert f"{path}, line 2: not valid JSON" in error_of(path)
+    assert f"{path}, line 2: not valid JSON" in file_error(path)
     path.write_text('{"text": "fine", "label": 1}\n["not", "an", "object"]\n')
-    assert f"{path}, line 2: expected a JSON object" in error_of(path)
+    assert f"{path}, line 2: expected a JSON object" in file_error(path)
 
 
 def test_plain_text_with_column_options(tmp_path):
     path = tmp_path / "story.txt"
     path.write_text("just some prose\nand more prose\n")
-    assert "plain text, not a table" in error_of(path, text_column="text")
+    assert "plain text, not a table" in file_error(path, text_column="text")
 
 
 def test_too_little_text_for_generation(tmp_path):
     path = tmp_path / "short.txt"
     path.write_text("two words\n")
-    assert "too little text" in error_of(path)
+    assert "too little text" in file_error(path)
 
 
 def test_folder_without_class_subfolders(tmp_path):
     (tmp_path / "loose").mkdir()
     (tmp_path / "loose" / "a.txt").write_text("some review")
-    message = error_of(tmp_path / "loose")
+    message = file_error(tmp_path / "loose")
     assert "one sub-folder per class" in message
 
 
 def test_folder_with_a_single_class(tmp_path):
     (tmp_path / "one" / "pos").mkdir(parents=True)
     (tmp_path / "one" / "pos" / "1_9.txt").write_text("great")
-    assert "least two" in error_of(tmp_path / "one")
+    assert "least two" in file_error(tmp_path / "one")
 
 
 def test_npz_without_a_known_name(tmp_path):
     path = tmp_path / "arrays.npz"
     path.write_bytes(b"PK\x05\x06" + bytes(18))
-    message = error_of(path)
+    message = file_error(path)
     assert "--dataset imdb, reuters or mnist" in message
 
 
 def test_one_idx_file(tmp_path):
     folder = write_fashion_folder(tmp_path / "fashion")
-    assert "--dataset fashion-mnist" in error_of(folder / "train-images-idx3-ubyte.gz")
+    assert "--dataset fashion-mnist" in file_error(folder / "train-images-idx3-ubyte.gz")
 
 
 def test_series_step_longer_than_lookback(tmp_path):
     path = write_jena(tmp_path / "jena.csv", rows=300)
-    assert "lower --step" in error_of(path, lookback=3, step=6)
+    assert "lower --step" in file_error(path, lookback=3, step=6)
 
 
 def test_series_too_short_for_the_windows(tmp_path):
     path = write_jena(tmp_path / "jena.csv", rows=100)
-    assert "too few" in error_of(path, lookback=72, delay=24)
+    assert "too few" in file_error(path, lookback=72, delay=24)
 
 
 # -- the CLI: exit code 2, one message, no traceback ---------------------------------------------------
@@ -216,7 +215,7 @@ suffixes = st.sampled_from([".csv", ".tsv", ".txt", ".jsonl", ".json", ".dat"])
 def test_any_bytes_raise_only_data_error(tmp_path, raw, suffix):
     path = tmp_path / f"fuzz{suffix}"
     path.write_bytes(raw)
-    _only_data_errors(lambda: load(path, lookback=3, delay=1))
+    _only_data_errors(lambda: load_file(path, lookback=3, delay=1))
     _only_data_errors(lambda: open_table(path))
     _only_data_errors(lambda: read_numeric_table(path))
 
@@ -231,9 +230,9 @@ def test_any_bytes_raise_only_data_error(tmp_path, raw, suffix):
 def test_any_table_text_raises_only_data_error(tmp_path, rows, delimiter, suffix, encoding):
     path = tmp_path / f"fuzz{suffix}"
     path.write_text("\n".join(delimiter.join(r) for r in rows), encoding="utf-8", errors="surrogatepass")
-    _only_data_errors(lambda: load(path, lookback=2, delay=1, encoding=encoding))
-    _only_data_errors(lambda: load(path, lookback=2, delay=1, text_column="a", label_column="b"))
-    _only_data_errors(lambda: load(path, lookback=2, delay=1, target_column="1"))
+    _only_data_errors(lambda: load_file(path, lookback=2, delay=1, encoding=encoding))
+    _only_data_errors(lambda: load_file(path, lookback=2, delay=1, text_column="a", label_column="b"))
+    _only_data_errors(lambda: load_file(path, lookback=2, delay=1, target_column="1"))
     _only_data_errors(lambda: read_numeric_table(path, encoding))
 
 
@@ -243,7 +242,7 @@ def test_labelled_tables_of_any_shape(tmp_path, labels):
     path = tmp_path / "labels.csv"
     path.write_text("text,label\n" + "".join(f"words {i % 7},{lab}\n" for i, lab in enumerate(labels)))
     try:
-        ds = load(path)
+        ds = load_file(path)
     except DataError:
         return
     assert ds.num_classes >= 2 and len(ds.x_train) > 0 and len(ds.x_test) > 0

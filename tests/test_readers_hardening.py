@@ -11,19 +11,8 @@ import pytest
 
 from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError
-from seqtui.datasets.files import load_user_file
-from seqtui.datasets.registry import get_dataset, load_dataset
-
-
-def load(path, **settings):
-    settings = {"maxlen": 10, **settings}
-    return load_user_file(DataConfig("file", data_path=str(path), **settings), get_dataset("file"))
-
-
-def error_of(path, **settings) -> str:
-    with pytest.raises(DataError) as info:
-        load(path, **settings)
-    return str(info.value)
+from seqtui.datasets.registry import load_dataset
+from tests.data_files import file_error, load_file
 
 
 def labelled_csv(rows: int = 101) -> list[str]:
@@ -36,7 +25,7 @@ def test_unclosed_quote_that_swallows_rows_names_its_line(tmp_path):
     lines[51] = '"oops, a'  # line 52 of the file
     path = tmp_path / "quote.csv"
     path.write_text("\n".join(lines) + "\n")
-    message = error_of(path)
+    message = file_error(path)
     assert f"{path}, line 52" in message and "never closed" in message
 
 
@@ -46,7 +35,7 @@ def test_unclosed_quote_closed_by_a_later_quote_still_names_its_line(tmp_path):
     lines[80] = '"a quoted, review",pos'
     path = tmp_path / "quote.csv"
     path.write_text("\n".join(lines) + "\n")
-    message = error_of(path)
+    message = file_error(path)
     assert f"{path}, line 52" in message and "double quote" in message
 
 
@@ -55,7 +44,7 @@ def test_quoted_cells_over_several_lines_are_still_read(tmp_path):
     lines[5] = '"a review\nover two lines, really",pos'
     path = tmp_path / "multi.csv"
     path.write_text("\n".join(lines) + "\n")
-    assert load(path).num_classes == 2
+    assert load_file(path).num_classes == 2
 
 
 @pytest.mark.parametrize(
@@ -68,7 +57,7 @@ def test_quoted_cells_whose_lines_look_like_rows_are_read(tmp_path, cell):
     lines[5] = cell
     path = tmp_path / "rowlike.csv"
     path.write_text("\n".join(lines) + "\n")
-    assert load(path).num_classes == 2
+    assert load_file(path).num_classes == 2
 
 
 def test_a_long_cell_without_quotes_is_read_not_blamed_on_a_quote(tmp_path):
@@ -76,7 +65,7 @@ def test_a_long_cell_without_quotes_is_read_not_blamed_on_a_quote(tmp_path):
     lines[3] = "word " * 36_000 + ",pos"  # 180 KB, no quote anywhere
     path = tmp_path / "long.csv"
     path.write_text("\n".join(lines) + "\n")
-    assert load(path).num_classes == 2
+    assert load_file(path).num_classes == 2
 
 
 @pytest.mark.parametrize("cell", ["inf", "-inf", "1e39"])
@@ -85,7 +74,7 @@ def test_infinite_or_overflowing_series_value_names_line_and_column(tmp_path, ce
     rows[120] = f"2020-01-02 00:00,{cell},3"
     path = tmp_path / "series.csv"
     path.write_text("\n".join(rows) + "\n")
-    message = error_of(path, lookback=12, delay=2)
+    message = file_error(path, lookback=12, delay=2)
     assert f"{path}, line 121" in message and "'temp'" in message and cell in message
 
 
@@ -93,14 +82,14 @@ def test_all_missing_column_gets_a_note(tmp_path):
     rows = ["time,temp,broken"] + [f"2020-01-01 {i % 24:02d}:00,{i % 7}.5,nan" for i in range(300)]
     path = tmp_path / "series.csv"
     path.write_text("\n".join(rows) + "\n")
-    ds = load(path, lookback=12, delay=2)
+    ds = load_file(path, lookback=12, delay=2)
     assert any("'broken'" in note and "no values" in note for note in ds.notes), ds.notes
 
 
 def test_dev_zero_is_refused_at_once():
     started = time.monotonic()
     with pytest.raises(DataError, match="not a regular file"):
-        load("/dev/zero")
+        load_file("/dev/zero")
     assert time.monotonic() - started < 2
 
 
@@ -129,7 +118,7 @@ def test_table_with_100k_columns_fails_fast(tmp_path):
     path = tmp_path / "wide.csv"
     path.write_text(",".join(f"c{i}" for i in range(100_000)) + "\n" + ",".join(["1"] * 100_000) + "\n")
     started = time.monotonic()
-    message = error_of(path)
+    message = file_error(path)
     assert "100,000 columns" in message and time.monotonic() - started < 5
 
 
