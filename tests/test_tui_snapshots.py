@@ -178,18 +178,10 @@ def test_help(snap_compare, app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_compare(snap_compare, app, size):
+@pytest.mark.parametrize("key", ["f6", "f7"], ids=["compare", "sweep"])
+def test_experiment_screen_before_a_start(snap_compare, app, size, key):
     async def opened(pilot):
-        await pilot.press("f6")
-        await still(pilot)
-
-    assert snap_compare(app, terminal_size=size, run_before=opened)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_sweep(snap_compare, app, size):
-    async def opened(pilot):
-        await pilot.press("f7")
+        await pilot.press(key)
         await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=opened)
