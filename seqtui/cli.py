@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -120,10 +121,7 @@ def config_from_options(
     return with_overrides(config, **overrides)
 
 
-@app.command()
-def train(
-    ctx: typer.Context,
-    preset: opt.Preset = None,
+def _run_settings(
     data: opt.Data = None,
     dataset: opt.Dataset = None,
     arch: opt.Arch = None,
@@ -160,6 +158,32 @@ def train(
     stopwords: opt.Stopwords = None,
     content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
+) -> None:
+    """The run settings `train` and `summary` both take (see `with_run_settings`), each named after its config
+    field: `config_overrides` reads them back from the context."""
+
+
+def with_run_settings(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of `_run_settings`, declared once: Typer reads the signature set here, which
+    puts them after the command's own positional-or-keyword parameters and before its keyword-only ones; the
+    command receives them in its `**settings`."""
+    own = inspect.signature(command, eval_str=True).parameters.values()
+    shared = inspect.signature(_run_settings, eval_str=True).parameters.values()
+    params = [
+        *(p for p in own if p.kind is p.POSITIONAL_OR_KEYWORD),
+        *(p.replace(kind=p.KEYWORD_ONLY) for p in shared),
+        *(p for p in own if p.kind is p.KEYWORD_ONLY),
+    ]
+    command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    return command
+
+
+@app.command()
+@with_run_settings
+def train(
+    ctx: typer.Context,
+    preset: opt.Preset = None,
+    *,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
     devices: opt.Devices = None,
@@ -174,8 +198,10 @@ def train(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
     tensorboard: opt.Tensorboard = None,
     mlflow: opt.MLflowUri = None,
+    **settings: Any,
 ) -> None:
     """Train a model headless; writes a run folder."""
+    data, dataset, tokenizer = settings["data"], settings["dataset"], settings["tokenizer"]
     from seqtui.core.settings import BACKEND_CHOICES
 
     if backend and backend not in BACKEND_CHOICES:
@@ -237,49 +263,17 @@ def presets() -> None:
 
 
 @app.command()
+@with_run_settings
 def summary(
     ctx: typer.Context,
     preset: Annotated[str | None, typer.Argument(help="A preset name (or give --dataset/--data).")] = None,
-    data: opt.Data = None,
-    dataset: opt.Dataset = None,
-    arch: opt.Arch = None,
-    epochs: opt.Epochs = None,
-    batch_size: opt.BatchSize = None,
-    maxlen: opt.Maxlen = None,
-    vocab_size: opt.VocabSize = None,
-    embedding_dim: opt.EmbeddingDim = None,
-    units: opt.Units = None,
-    layers: opt.Layers = None,
-    bidirectional: opt.Bidirectional = None,
-    dropout: opt.Dropout = None,
-    conv_filters: opt.ConvFilters = None,
-    conv_kernel: opt.ConvKernel = None,
-    pool_size: opt.PoolSize = None,
-    dense_units: opt.DenseUnits = None,
-    padding: opt.Padding = None,
-    truncating: opt.Truncating = None,
-    validation_split: opt.ValidationSplit = None,
-    test_split: opt.TestSplit = None,
-    learning_rate: opt.LearningRate = None,
-    optimizer: opt.Optimizer = None,
-    patience: opt.Patience = None,
-    seed: opt.Seed = None,
-    text_column: opt.TextColumn = None,
-    label_column: opt.LabelColumn = None,
-    encoding: opt.Encoding = None,
-    target_column: opt.TargetColumn = None,
-    lookback: opt.Lookback = None,
-    step: opt.Step = None,
-    delay: opt.Delay = None,
-    split: opt.Split = None,
-    tokenizer: opt.Tokenizer = None,
-    stopwords: opt.Stopwords = None,
-    content_morphemes: opt.ContentMorphemes = None,
-    sample_limit: opt.SampleLimit = None,
+    *,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
+    **settings: Any,
 ) -> None:
     """Print a model's layers with output shapes and parameter counts (no data needed when the dataset fixes
     every size)."""
+    data, dataset, tokenizer = settings["data"], settings["dataset"], settings["tokenizer"]
     with clear_errors():
         from seqtui.core.modeling import model_summary
 
