@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -120,10 +121,7 @@ def config_from_options(
     return with_overrides(config, **overrides)
 
 
-@app.command()
-def train(
-    ctx: typer.Context,
-    preset: opt.Preset = None,
+def _run_settings(
     data: opt.Data = None,
     dataset: opt.Dataset = None,
     arch: opt.Arch = None,
@@ -160,6 +158,32 @@ def train(
     stopwords: opt.Stopwords = None,
     content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
+) -> None:
+    """The run settings `train` and `summary` both take (see `with_run_settings`), each named after its config
+    field: `config_overrides` reads them back from the context."""
+
+
+def with_run_settings(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the options of `_run_settings`, declared once: Typer reads the signature set here, which
+    puts them after the command's own positional-or-keyword parameters and before its keyword-only ones; the
+    command receives them in its `**settings`."""
+    own = inspect.signature(command, eval_str=True).parameters.values()
+    shared = inspect.signature(_run_settings, eval_str=True).parameters.values()
+    params = [
+        *(p for p in own if p.kind is p.POSITIONAL_OR_KEYWORD),
+        *(p.replace(kind=p.KEYWORD_ONLY) for p in shared),
+        *(p for p in own if p.kind is p.KEYWORD_ONLY),
+    ]
+    command.__signature__ = inspect.Signature(params, return_annotation=None)  # type: ignore[attr-defined]
+    return command
+
+
+@app.command()
+@with_run_settings
+def train(
+    ctx: typer.Context,
+    preset: opt.Preset = None,
+    *,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
     devices: opt.Devices = None,
@@ -174,8 +198,10 @@ def train(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line on stdout.")] = False,
     tensorboard: opt.Tensorboard = None,
     mlflow: opt.MLflowUri = None,
+    **settings: Any,
 ) -> None:
     """Train a model headless; writes a run folder."""
+    data, dataset, tokenizer = settings["data"], settings["dataset"], settings["tokenizer"]
     from seqtui.core.settings import BACKEND_CHOICES
 
     if backend and backend not in BACKEND_CHOICES:
@@ -237,49 +263,17 @@ def presets() -> None:
 
 
 @app.command()
+@with_run_settings
 def summary(
     ctx: typer.Context,
     preset: Annotated[str | None, typer.Argument(help="A preset name (or give --dataset/--data).")] = None,
-    data: opt.Data = None,
-    dataset: opt.Dataset = None,
-    arch: opt.Arch = None,
-    epochs: opt.Epochs = None,
-    batch_size: opt.BatchSize = None,
-    maxlen: opt.Maxlen = None,
-    vocab_size: opt.VocabSize = None,
-    embedding_dim: opt.EmbeddingDim = None,
-    units: opt.Units = None,
-    layers: opt.Layers = None,
-    bidirectional: opt.Bidirectional = None,
-    dropout: opt.Dropout = None,
-    conv_filters: opt.ConvFilters = None,
-    conv_kernel: opt.ConvKernel = None,
-    pool_size: opt.PoolSize = None,
-    dense_units: opt.DenseUnits = None,
-    padding: opt.Padding = None,
-    truncating: opt.Truncating = None,
-    validation_split: opt.ValidationSplit = None,
-    test_split: opt.TestSplit = None,
-    learning_rate: opt.LearningRate = None,
-    optimizer: opt.Optimizer = None,
-    patience: opt.Patience = None,
-    seed: opt.Seed = None,
-    text_column: opt.TextColumn = None,
-    label_column: opt.LabelColumn = None,
-    encoding: opt.Encoding = None,
-    target_column: opt.TargetColumn = None,
-    lookback: opt.Lookback = None,
-    step: opt.Step = None,
-    delay: opt.Delay = None,
-    split: opt.Split = None,
-    tokenizer: opt.Tokenizer = None,
-    stopwords: opt.Stopwords = None,
-    content_morphemes: opt.ContentMorphemes = None,
-    sample_limit: opt.SampleLimit = None,
+    *,
     as_json: Annotated[bool, typer.Option("--json", help="Print {total_params, layers} as JSON.")] = False,
+    **settings: Any,
 ) -> None:
     """Print a model's layers with output shapes and parameter counts (no data needed when the dataset fixes
     every size)."""
+    data, dataset, tokenizer = settings["data"], settings["dataset"], settings["tokenizer"]
     with clear_errors():
         from seqtui.core.modeling import model_summary
 
@@ -291,166 +285,6 @@ def summary(
         print(json.dumps(table))
         return
     out.print(views.layers_table(config.name, table))
-
-
-# -- runs, predict ------------------------------------------------------------------------------------
-@app.command()
-def runs(
-    ctx: typer.Context,
-    runs_dir: opt.RunsDir = None,
-) -> None:
-    """List run folders: status, epochs, best validation and test metrics, duration."""
-    from seqtui.core.runs import list_runs, runs_root
-
-    with clear_errors():
-        root = runs_root(given_runs_dir(ctx, runs_dir))
-        rows = list_runs(root)
-    if not rows:
-        out.print(Text(f"no runs under {root} yet; start one with `seqtui train --preset NAME`"))
-        return
-    out.print(views.runs_table(root, rows))
-
-
-@app.command()
-def predict(
-    ctx: typer.Context,
-    run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
-    text: Annotated[
-        list[str] | None, typer.Argument(help="Sentences to classify (or a seed text to continue).")
-    ] = None,
-    image: Annotated[Path | None, typer.Option(help="A digit image (PNG, JPEG...) for digit models.")] = None,
-    words: Annotated[
-        int, typer.Option(min=1, help="Generation: tokens to add (characters for character-level models).")
-    ] = 10,
-    temperature: Annotated[
-        float, typer.Option(min=0.0, help="Generation: sampling temperature (0 = greedy).")
-    ] = 0.7,
-    top: Annotated[int, typer.Option(min=1, help="Show this many classes.")] = 5,
-    runs_dir: opt.RunsDir = None,
-    backend: opt.Backend = None,
-    explain: Annotated[
-        bool,
-        typer.Option(
-            "--explain", help="Show why: each token's (or image region's) effect on the class, by occlusion."
-        ),
-    ] = False,
-    as_json: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="One JSON object per sentence (its tokens and classes; --explain adds why) or image.",
-        ),
-    ] = False,
-) -> None:
-    """Predict with a trained run: class probabilities for text or a digit image, or generated text."""
-    with clear_errors():
-        from seqtui.core.predict import Predictor
-
-        if image is None and not text:
-            fail('give text to classify (seqtui predict RUN "a sentence") or --image FILE.png')
-        predictor = Predictor.load(run, backend, given_runs_dir(ctx, runs_dir))
-        for note in predictor.notes:
-            err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-        if explain and predictor.task not in ("binary", "multiclass"):
-            predictor.explain_text("")  # raises the clear message for generators and forecasters
-        if as_json and predictor.task in ("binary", "multiclass") and image is None:
-            sentences = list(text or [])
-            for line, sentence in zip(predictor.explain_texts(sentences), sentences, strict=True):
-                if explain:
-                    line["explanation"] = predictor.explain_text(sentence).to_dict()
-                print(json.dumps(line, ensure_ascii=False))
-            return
-        if image is not None:
-            _predict_image(predictor, image, top, explain, as_json)
-        elif predictor.task == "generation":
-            for seed_text in text or []:
-                continuation = predictor.generate(seed_text, words, temperature)
-                if as_json:
-                    print(json.dumps({"seed": seed_text, "continuation": continuation}, ensure_ascii=False))
-                else:
-                    out.print(
-                        Text.assemble(seed_text + predictor.joiner, (continuation, "bold")), highlight=False
-                    )
-        else:
-            for sentence, ranked in zip(text or [], predictor.classify_texts(list(text or [])), strict=True):
-                expl = predictor.explain_text(sentence) if explain else None
-                out.print(views.ranked_table(sentence, ranked, top))
-                if expl is not None:
-                    out.print(views.explanation_strip([t.text for t in expl.tokens], expl.importance))
-                    out.print(views.text_explanation_table(expl))
-
-
-def _predict_image(predictor: Any, image: Path, top: int, explain: bool, as_json: bool) -> None:
-    from seqtui.datasets.images import mnist_like, read_image
-
-    digit = mnist_like(read_image(image))
-    ranked = predictor.classify_image(digit, prepared=True)
-    expl = predictor.explain_image(digit, prepared=True) if explain else None
-    if as_json:
-        row: dict[str, Any] = {"image": str(image), "classes": ranked[:top]}
-        if expl is not None:
-            row["explanation"] = expl.to_dict()
-        print(json.dumps(row))
-        return
-    out.print(views.ranked_table(str(image), ranked, top))
-    if expl is not None:
-        out.print(
-            f"why {expl.class_name} ({expl.probability:.3f}): shade = drop when that area is hidden",
-            markup=False,
-        )
-        out.print(views.heat_map_text(expl.heat))
-
-
-# -- export -------------------------------------------------------------------------------------------
-@app.command()
-def export(
-    ctx: typer.Context,
-    run: Annotated[Path, typer.Argument(help="A run folder (path, or name under the runs folder).")],
-    format: Annotated[
-        str, typer.Option("--format", "-f", help="keras (any backend), savedmodel (TensorFlow) or onnx.")
-    ] = "keras",
-    out_dir: Annotated[
-        Path | None, typer.Option("--out", help="The folder to create (default: RUN/export/FORMAT).")
-    ] = None,
-    runs_dir: opt.RunsDir = None,
-    backend: opt.Backend = None,
-) -> None:
-    """Export a run's model with its encoder and a README showing how to load it in plain Keras."""
-    from seqtui.core.export import FORMATS, export_run
-
-    if format not in FORMATS:
-        fail(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
-    with clear_errors():
-        target = export_run(run, format, out_dir, given_runs_dir(ctx, runs_dir), backend)
-    out.print(f"exported to {target} (see {target / 'README.md'})", highlight=False, markup=False)
-
-
-# -- serve --------------------------------------------------------------------------------------------
-@app.command()
-def serve(
-    ctx: typer.Context,
-    host: Annotated[
-        str, typer.Option(help="Address to listen on; 0.0.0.0 exposes the app to the network.")
-    ] = ("127.0.0.1"),
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    runs_dir: opt.RunsDir = None,
-) -> None:
-    """Use the app from a web browser (textual-serve): one app process per tab, the same runs folder."""
-    from seqtui import serve as server
-    from seqtui.core.runs import runs_root
-
-    root = runs_root(given_runs_dir(ctx, runs_dir))
-    warning = server.exposure_warning(host)
-    if warning:
-        err.print(Text.assemble(("warning:", "bold yellow"), " ", warning), highlight=False, soft_wrap=True)
-    with clear_errors():
-        server.check_port(host, port)
-        err.print(
-            f"seqtui on http://{host}:{port} (runs in {root.resolve()}); Ctrl+C stops it",
-            highlight=False,
-            markup=False,
-        )
-        server.serve(host, port, root)
 
 
 # -- datasets -----------------------------------------------------------------------------------------
@@ -489,4 +323,6 @@ def main() -> None:
         raise
 
 
-from seqtui import cli_experiments  # noqa: E402, F401 - registers `compare` and `sweep` on the app
+# Registered in this order, the order `seqtui --help` lists them in: runs, predict, export, serve; compare, sweep.
+from seqtui import cli_runs  # noqa: E402, F401, I001
+from seqtui import cli_experiments  # noqa: E402, F401

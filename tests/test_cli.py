@@ -3,6 +3,7 @@ presets, summary, runs, predict, exit codes, and every bad input of docs/bad-inp
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import os
@@ -393,3 +394,16 @@ def test_leave_now_flushes_and_exits_at_once_only_after_a_deep_learning_library_
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (3, "kept flushed")
+
+
+def test_train_and_summary_take_the_same_run_settings_each_with_its_help():
+    import typer.main
+
+    from seqtui.cli import _run_settings
+
+    group = typer.main.get_command(app)
+    shared = list(inspect.signature(_run_settings).parameters)
+    for name in ("train", "summary"):
+        params = {p.name: p for p in group.commands[name].params}  # type: ignore[attr-defined]
+        assert all(params[s].help for s in shared), name
+        assert [p for p in params if p in shared] == shared, name

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from seqtui.core.config import ARCHITECTURES, Problem, RunConfig
@@ -22,11 +22,11 @@ from seqtui.core.tokenizing import TOKENIZERS, tokenizer_name
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.setup_datasets import DATASET_COLUMNS, DatasetFetching, dataset_cells, dataset_text
 from seqtui.tui.setup_form import (
     FIELD_NAMES,
     FIELDS,
     availability,
-    compact_count,
     config_from_form,
     field_text,
 )
@@ -34,15 +34,6 @@ from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
 
-STATUS_MARK = {
-    "cached": "✓ cached",
-    "offline package": "✓ offline",
-    "built in": "✓ built in",
-    "needs download": "↓ download",
-    "needs package": "✗ package",
-    "needs --data": "… your file",
-}
-DATASET_COLUMNS = ("dataset", "status", "task", "samples", "classes")
 SCREEN_ORDER = {name: i for i, name in enumerate(("dataset", "data_path", "arch", *FIELD_NAMES))}
 """Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
@@ -60,7 +51,7 @@ def default_preset() -> str:
     return DEFAULT_PRESETS[-1]
 
 
-class SetupScreen(BaseScreen):
+class SetupScreen(DatasetFetching, BaseScreen):
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
     SetupScreen #data-pane { width: 34; padding: 0 1 0 0; }
@@ -193,9 +184,7 @@ class SetupScreen(BaseScreen):
             for column in columns:
                 table.add_column(column, key=column)
         for info in DATASETS.values():
-            cells = (info.name, STATUS_MARK.get(info.status, info.status), info.task,
-                     compact_count(info.samples), str(info.classes or "-"))  # fmt: skip
-            table.add_row(*cells[: len(columns)], key=info.name)
+            table.add_row(*dataset_cells(info)[: len(columns)], key=info.name)
 
     def on_resize(self) -> None:
         table = self.query_one("#datasets", DataTable)
@@ -243,15 +232,7 @@ class SetupScreen(BaseScreen):
             if spec.tokens_only:
                 self.query_one(f"#{spec.name}", Input).disabled = not tokens
         self.query_one("#tokenizer", Select).disabled = not tokens
-        lines = Text.assemble((info.title, "bold"), f"\n{info.task}, {info.samples} samples")
-        if info.classes:
-            lines.append(f", {info.classes} classes")
-        lines.append(f"\nstatus: {info.status}")
-        if info.hint:
-            lines.append(f"\n{info.hint}", style="italic")
-        if not tokens:
-            lines.append(f"\n({info.input_kind}: maxlen, vocab and embedding unused)", style="italic")
-        self.query_one("#dataset-info", Static).update(lines)
+        self.query_one("#dataset-info", Static).update(dataset_text(info, tokens))
         self.revalidate()
 
     @on(Input.Changed)
@@ -378,35 +359,3 @@ class SetupScreen(BaseScreen):
 
     async def _start(self, config: RunConfig) -> None:
         await self.app.start_training(config)  # type: ignore[attr-defined]
-
-    def action_fetch(self) -> None:
-        info = self.info
-        if info.source != "keras":
-            self.notify(f"{info.name} is not a Keras download ({info.status}). {info.hint}".strip())
-            return
-        if info.status == "cached":
-            self.notify(f"{info.name} is already in Keras' cache.")
-            return
-        message = self.query_one("#fetch-message", Static)
-        if not self.query("#fetch-bar"):  # mounted only while fetching: an idle one still animates
-            self.query_one("#data-pane").mount(
-                ProgressBar(total=None, show_eta=False, id="fetch-bar"), before=message
-            )
-        message.update(f"downloading {info.name} into Keras' cache...")
-        self.fetch(info)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="fetch", name="fetch")
-    def fetch(self, info: DatasetInfo) -> list[Any]:
-        return self.app.fetcher(info)  # type: ignore[attr-defined]
-
-    def _fetch_state(self, event: Worker.StateChanged) -> None:
-        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
-            return
-        self.query("#fetch-bar").remove()
-        message = self.query_one("#fetch-message", Static)
-        if event.state == WorkerState.SUCCESS:
-            message.update(f"✓ {self.dataset} is in the cache: ready to train")
-        else:
-            message.update(Text(f"✗ {event.worker.error}", style="bold"))
-        self.fill_datasets()
-        self.select_dataset(self.dataset)

@@ -1,0 +1,81 @@
+"""Setup's dataset side: the rows of its dataset list, the chosen dataset's description, and Ctrl+G's download
+of a Keras dataset into the cache (a thread worker, with a bar and a line while it runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import ProgressBar, Static
+from textual.worker import Worker, WorkerState
+
+from seqtui.datasets.registry import DatasetInfo
+from seqtui.tui.setup_form import compact_count
+
+STATUS_MARK = {
+    "cached": "✓ cached",
+    "offline package": "✓ offline",
+    "built in": "✓ built in",
+    "needs download": "↓ download",
+    "needs package": "✗ package",
+    "needs --data": "… your file",
+}
+DATASET_COLUMNS = ("dataset", "status", "task", "samples", "classes")
+
+
+def dataset_cells(info: DatasetInfo) -> tuple[str, ...]:
+    """One row of the dataset list, a cell for each of DATASET_COLUMNS."""
+    return (info.name, STATUS_MARK.get(info.status, info.status), info.task,
+            compact_count(info.samples), str(info.classes or "-"))  # fmt: skip
+
+
+def dataset_text(info: DatasetInfo, tokens: bool) -> Text:
+    """The description under the list: title, task, size, status, hint (and the fields a non-token input
+    leaves unused)."""
+    lines = Text.assemble((info.title, "bold"), f"\n{info.task}, {info.samples} samples")
+    if info.classes:
+        lines.append(f", {info.classes} classes")
+    lines.append(f"\nstatus: {info.status}")
+    if info.hint:
+        lines.append(f"\n{info.hint}", style="italic")
+    if not tokens:
+        lines.append(f"\n({info.input_kind}: maxlen, vocab and embedding unused)", style="italic")
+    return lines
+
+
+class DatasetFetching:
+    """Ctrl+G on the Setup screen (mixed into it: uses its `info`, `dataset`, `fill_datasets` and
+    `select_dataset`; its `worker_changed` hands the "fetch" group's changes to `_fetch_state`)."""
+
+    def action_fetch(self: Any) -> None:
+        info = self.info
+        if info.source != "keras":
+            self.notify(f"{info.name} is not a Keras download ({info.status}). {info.hint}".strip())
+            return
+        if info.status == "cached":
+            self.notify(f"{info.name} is already in Keras' cache.")
+            return
+        message = self.query_one("#fetch-message", Static)
+        if not self.query("#fetch-bar"):  # mounted only while fetching: an idle one still animates
+            self.query_one("#data-pane").mount(
+                ProgressBar(total=None, show_eta=False, id="fetch-bar"), before=message
+            )
+        message.update(f"downloading {info.name} into Keras' cache...")
+        self.fetch(info)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="fetch", name="fetch")
+    def fetch(self: Any, info: DatasetInfo) -> list[Any]:
+        return self.app.fetcher(info)
+
+    def _fetch_state(self: Any, event: Worker.StateChanged) -> None:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self.query("#fetch-bar").remove()
+        message = self.query_one("#fetch-message", Static)
+        if event.state == WorkerState.SUCCESS:
+            message.update(f"✓ {self.dataset} is in the cache: ready to train")
+        else:
+            message.update(Text(f"✗ {event.worker.error}", style="bold"))
+        self.fill_datasets()
+        self.select_dataset(self.dataset)
