@@ -212,7 +212,7 @@ def train(
 def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> None:
     """--resume keeps the run's settings: other options are an error; the folder and the changeable ones are
     checked here, before TensorFlow loads."""
-    from seqtui.core.runner import plan_resume
+    from seqtui.core.resume import plan_resume
 
     fixed = [
         name for name, value in given.items() if value is not None and name not in (*RESUME_OPTIONS, "data")
@@ -300,7 +300,8 @@ def runs(
     runs_dir: opt.RunsDir = None,
 ) -> None:
     """List run folders: status, epochs, best validation and test metrics, duration."""
-    from seqtui.core.runs import list_runs, runs_root
+    from seqtui.core.run_list import list_runs
+    from seqtui.core.runs import runs_root
 
     with clear_errors():
         root = runs_root(given_runs_dir(ctx, runs_dir))
