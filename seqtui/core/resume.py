@@ -30,7 +30,7 @@ from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
 from seqtui.core.run_lock import check_unlocked, training_lock
 from seqtui.core.runner import Session, _cancellable_analysis, fit, prepare, quiet, run_settings
-from seqtui.core.runs import CONFIG, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.core.runs import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
 from seqtui.core.settings import Settings
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES
@@ -65,7 +65,7 @@ def plan_resume(
     folder = RunFolder.open(run_dir, runs_dir)
     if check_lock:
         check_unlocked(folder.path)
-    state = folder.read_json("run.json")
+    state = folder.read_json(RUN)
     status = folder.status
     if status == "running":
         raise RunFolderError(
@@ -209,7 +209,6 @@ def _resume(
             model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
             if learning_rate is not None:
                 model.optimizer.learning_rate = learning_rate
-        cancel = cancel or threading.Event()
         if cancel.is_set():
             raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
         try:

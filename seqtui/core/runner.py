@@ -361,7 +361,6 @@ def train(
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
     with hardware.scope(keras):
         model = compiled_model(config, spec, task, outputs, fused)
-        cancel = cancel or threading.Event()
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
         folder = _new_folder(root, config, keras, data, task)
