@@ -14,22 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqtui.core.acceleration import open_hardware, plan_hardware, split_evenly
+from seqtui.core.acceleration import plan_hardware
 from seqtui.core.backend import resolve_backend
 from seqtui.core.checks import (
     Cancelled,
     ConfigError,
-    check_config,
     compatibility_problems,
     data_source_problems,
 )
-from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import Observer, RunEnded
 from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
 from seqtui.core.run_lock import check_unlocked, training_lock
-from seqtui.core.runner import Session, _cancellable_analysis, fit, prepare, quiet, run_settings
+from seqtui.core.runner import Session, fit, prepare, quiet, run_settings
 from seqtui.core.runs import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
 from seqtui.core.settings import Settings
 from seqtui.datasets.fingerprint import data_fingerprint
@@ -178,12 +176,7 @@ def _resume(
     folder, config = plan.folder, plan.config
     hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
     cancel = cancel or threading.Event()
-    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
-        keras, data = prepare(config, hw_plan.backend)
-    check_config(config, data)
-    process, processes = start_cluster(keras)
-    hardware = open_hardware(keras, hw_plan, processes)
-    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    keras, data, hardware, process = prepare(config, hw_plan, cancel, f"{folder.path} is unchanged")
     if process:  # process 0 alone writes the run folder and reports; the others resume a scratch copy
         scratch = Path(tempfile.mkdtemp(prefix="seqtui-process-")) / folder.path.name
         folder, observer = RunFolder(shutil.copytree(folder.path, scratch)), quiet

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
+from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
@@ -269,9 +269,7 @@ def run_settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Set
     return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
 
 
-def _cancellable_analysis(
-    cancel: threading.Event, left: str = "no run folder was created"
-) -> contextlib.AbstractContextManager[None]:
+def _cancellable_analysis(cancel: threading.Event, left: str) -> contextlib.AbstractContextManager[None]:
     """Stop a long morpheme analysis between batches when the run is cancelled."""
     from seqtui.datasets.morphemes import on_progress
 
@@ -282,10 +280,21 @@ def _cancellable_analysis(
     return on_progress(check)
 
 
-def prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
-    data = load_dataset(config.data)
-    keras = import_keras(backend)
-    return keras, data
+def prepare(
+    config: RunConfig, plan: Plan, cancel: threading.Event, left: str, data: Dataset | None = None
+) -> tuple[Any, Dataset, Hardware, int]:
+    """What a new and a resumed run both do before building the model: load the data (unless given; a
+    cancel stops a long morpheme analysis, saying what is `left`), import Keras, check the config against
+    the data, join the cluster and open the devices. Returns Keras, this process's share of the data, the
+    hardware and the process's number (0 alone writes the run folder and reports)."""
+    if data is None:
+        with _cancellable_analysis(cancel, left):
+            data = load_dataset(config.data)
+    keras = import_keras(plan.backend)
+    check_config(config, data)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, plan, processes)
+    return keras, split_evenly(shard(data, process, processes), hardware.local_count), hardware, process
 
 
 def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: str) -> RunFolder:
@@ -345,15 +354,7 @@ def train(
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     cancel = cancel or threading.Event()
-    if data is None:
-        with _cancellable_analysis(cancel):
-            keras, data = prepare(config, plan.backend)
-    else:
-        keras = import_keras(plan.backend)
-    check_config(config, data)
-    process, processes = start_cluster(keras)
-    hardware = open_hardware(keras, plan, processes)
-    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    keras, data, hardware, process = prepare(config, plan, cancel, "no run folder was created", data)
     if process:  # process 0 alone writes the run folder and reports; the others work in a scratch folder
         root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), quiet
     keras.utils.set_random_seed(config.train.seed)
