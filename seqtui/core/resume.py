@@ -159,9 +159,7 @@ def resume(
     """
     with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
         plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
-        return _resume(
-            plan, observer, cancel, backend, learning_rate, run_settings(tensorboard, mlflow_uri), devices
-        )
+        return _resume(plan, observer, cancel, backend, run_settings(tensorboard, mlflow_uri), devices)
 
 
 def _resume(
@@ -169,7 +167,6 @@ def _resume(
     observer: Observer,
     cancel: threading.Event | None,
     backend: str | None,
-    learning_rate: float | None,
     settings: Settings,
     devices: str | int | None = None,
 ) -> RunEnded:
@@ -200,8 +197,8 @@ def _resume(
                 )
             model = saved
             model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
-            if learning_rate is not None:
-                model.optimizer.learning_rate = learning_rate
+            if "learning_rate" in plan.changes:  # a lower rate asked for (after a divergence)
+                model.optimizer.learning_rate = plan.changes["learning_rate"]
         if cancel.is_set():
             raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
         try:
