@@ -208,6 +208,5 @@ def _resume(
             folder.mark_running(plan.epochs, len(plan.history))
         except OSError as exc:
             raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
-        history = list(plan.history)
-        session = Session(config, folder, data, model, history, len(history), plan.epochs, hardware, fused)
+        session = Session(config, folder, data, model, list(plan.history), plan.epochs, hardware, fused)
         return fit(session, observer, cancel, settings)

@@ -81,7 +81,7 @@ class Session:
     data: Dataset
     model: Any
     history: list[dict[str, float]]
-    initial_epoch: int
+    """The epochs done so far (empty for a new run); fit() appends each epoch it ends."""
     epochs: int
     hardware: Hardware
     fused: int = 1
@@ -148,6 +148,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
     from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping, RunRecorder
 
     t = s.config.train
+    initial_epoch = len(s.history)  # read before fit() appends to the history
     if settings.tensorboard:
         observer = _with_tensorboard(observer, s)
     if settings.mlflow_uri:
@@ -174,7 +175,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
     try:
         observer(
             RunStarted(
-                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train) * hw.processes,
+                str(s.folder.path), s.config.name, s.epochs, initial_epoch, steps, len(s.data.x_train) * hw.processes,
                 int(s.model.count_params()), s.data.task, monitor, str(hw.devices), batch, hw.count,
                 hw.precision, s.fused,
             )
@@ -190,7 +191,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
             s.data.y_train,
             validation_data=(s.data.x_val, s.data.y_val),
             epochs=s.epochs,
-            initial_epoch=s.initial_epoch,
+            initial_epoch=initial_epoch,
             batch_size=s.batch_size,
             shuffle=True,
             verbose=0,
@@ -367,6 +368,6 @@ def train(
         folder = _new_folder(root, config, keras, data, task)
         with training_lock(folder.path):
             session = Session(
-                config, folder, data, model, [], 0, config.train.epochs, hardware, fused, tuple(callbacks)
+                config, folder, data, model, [], config.train.epochs, hardware, fused, tuple(callbacks)
             )
             return fit(session, observer, cancel, settings)
