@@ -238,7 +238,7 @@ def train(
 def _check_resume_options(resume: Path, runs_dir: Path | None, **given: Any) -> None:
     """--resume keeps the run's settings: other options are an error; the folder and the changeable ones are
     checked here, before TensorFlow loads."""
-    from seqtui.core.runner import plan_resume
+    from seqtui.core.resume import plan_resume
 
     fixed = [
         name for name, value in given.items() if value is not None and name not in (*RESUME_OPTIONS, "data")

@@ -23,7 +23,8 @@ def runs(
     runs_dir: opt.RunsDir = None,
 ) -> None:
     """List run folders: status, epochs, best validation and test metrics, duration."""
-    from seqtui.core.runs import list_runs, runs_root
+    from seqtui.core.run_list import list_runs
+    from seqtui.core.runs import runs_root
 
     with clear_errors():
         root = runs_root(given_runs_dir(ctx, runs_dir))

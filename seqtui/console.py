@@ -28,7 +28,7 @@ from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnd
 if TYPE_CHECKING:
     from seqtui.core.explain import TextExplanation
     from seqtui.core.presets import Preset
-    from seqtui.core.runs import RunSummary
+    from seqtui.core.run_list import RunSummary
     from seqtui.datasets.registry import DatasetInfo
 
 

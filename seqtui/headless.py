@@ -108,6 +108,7 @@ def run_training(
     """
     from seqtui import console as views
     from seqtui.core import runner
+    from seqtui.core.resume import resume as resume_run
     from seqtui.datasets.morphemes import on_progress
 
     cancel, training = threading.Event(), threading.Event()
@@ -127,7 +128,7 @@ def run_training(
     def go() -> RunEnded:
         with interrupt_handler(cancel, err, training), on_progress(_analysis_view(view, interactive, err)):
             if resume is not None:
-                return runner.resume(
+                return resume_run(
                     resume,
                     reporter,
                     cancel,

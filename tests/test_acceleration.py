@@ -23,8 +23,10 @@ from seqtui.core.backend import import_keras
 from seqtui.core.config import RECURRENT_ARCHITECTURES, ModelConfig
 from seqtui.core.devices import describe_devices
 from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
-from seqtui.core.runner import resume, train
-from seqtui.core.runs import RunFolder, summarize
+from seqtui.core.resume import resume
+from seqtui.core.run_list import summarize
+from seqtui.core.runner import train
+from seqtui.core.runs import RunFolder
 from tests.test_runner import SEQ, STEPS, Recorder, epochs_in
 
 FUSED = 4

@@ -360,7 +360,7 @@ def test_tables_at_80_columns_never_cut_the_names_you_type(tmp_path):
 
     from seqtui import console as views
     from seqtui.core.presets import PRESETS
-    from seqtui.core.runs import list_runs
+    from seqtui.core.run_list import list_runs
     from seqtui.datasets.registry import DATASETS
 
     for index in range(3):

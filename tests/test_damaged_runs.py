@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from seqtui.cli import app
 from seqtui.core.config import RunConfig
-from seqtui.core.runs import RunFolder, list_runs
+from seqtui.core.run_list import list_runs
+from seqtui.core.runs import RunFolder
 from seqtui.tui.launch import make_app
 from seqtui.tui.screens.runs import RunsScreen
 from tests.tui_fakes import fake_summary

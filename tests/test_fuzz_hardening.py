@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from seqtui.core.checks import ConfigError
 from seqtui.core.config import DataConfig
-from seqtui.core.runner import plan_resume
-from seqtui.core.runs import RunFolder, RunFolderError, list_runs
+from seqtui.core.resume import plan_resume
+from seqtui.core.run_list import list_runs
+from seqtui.core.runs import RunFolder, RunFolderError
 from seqtui.datasets.base import DataError
 from seqtui.datasets.files import labelled_rows
 from seqtui.datasets.series import numeric_columns

@@ -9,7 +9,7 @@ import pytest
 from seqtui.common.keras_door import import_keras
 from seqtui.core.config import DataConfig, RunConfig
 from seqtui.core.predict import Predictor
-from seqtui.core.runner import _evaluate, _Session
+from seqtui.core.runner import Session, _evaluate
 from seqtui.core.runs import BEST, LAST, RunFolder
 from seqtui.datasets.base import Dataset, TextEncoder
 from seqtui.datasets.registry import load_dataset
@@ -68,7 +68,7 @@ def test_the_test_metrics_are_the_best_checkpoints_not_the_last(keras, tmp_path)
     x = np.ones((6, MAXLEN), dtype="int32")
     y = np.ones(6, dtype="int32")
     data = Dataset("t", "binary", "tokens", x, y, x, y, x, y, text_encoder(), ["negative", "positive"])
-    session = _Session(RunConfig(), folder, data, last, [], 0, 1, hardware=None)  # evaluation needs none
+    session = Session(RunConfig(), folder, data, last, [], 1, hardware=None)  # evaluation needs none
     metrics, confusion = _evaluate(keras, session, 8, current_is_best=False)
     assert metrics["accuracy"] == 1.0 and confusion == [[0, 0], [0, 6]]
     metrics, confusion = _evaluate(keras, session, 8, current_is_best=True)  # the last epoch was the best

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from seqtui.core.config import RunConfig
+from seqtui.core.run_list import list_runs
 from seqtui.core.runs import (
     RunFolder,
     RunFolderError,
@@ -20,7 +21,6 @@ from seqtui.core.runs import (
     atomic_write_json,
     check_writable,
     is_temp_file,
-    list_runs,
     process_start,
 )
 

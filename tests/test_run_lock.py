@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from seqtui.cli import app
-from seqtui.core import runner
 from seqtui.core.config import RunConfig, with_overrides
+from seqtui.core.resume import resume
 from seqtui.core.run_lock import LOCK, RunLocked, training_lock
 from seqtui.core.runs import RunFolder
 
@@ -72,7 +72,7 @@ def test_the_runner_itself_takes_the_lock_before_reading(tmp_path, holder):
     (run / "config.json").write_text("{damaged")  # never read: the lock is refused first
     proc = holder(run)
     with pytest.raises(RunLocked) as info:
-        runner.resume(run, lambda event: None, epochs=5)
+        resume(run, lambda event: None, epochs=5)
     assert info.value.pid == proc.pid
 
 

@@ -14,8 +14,10 @@ import pytest
 from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
-from seqtui.core.runner import Cancelled, ConfigError, check_config, plan_resume, resume, train
-from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file, summarize
+from seqtui.core.resume import plan_resume, resume
+from seqtui.core.run_list import summarize
+from seqtui.core.runner import Cancelled, ConfigError, check_config, train
+from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
 from seqtui.datasets.registry import load_dataset
 
 SEQ = with_overrides(PRESETS["series-rnn"].config, epochs=2, batch_size=64, patience=0)

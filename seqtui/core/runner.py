@@ -1,7 +1,7 @@
 """The training runner: config in, events out, a complete run folder left behind.
 
-`train()` starts a run, `resume()` continues one. Both return the final `RunEnded` event (also sent to the
-observer). Bad configs and data raise `ConfigError`/`DataError`/`RunFolderError` before any run folder is
+`train()` starts a run, `core.resume.resume()` continues one; both train with `fit()` and return the final
+`RunEnded` event (also sent to the observer). Bad configs and data raise `ConfigError`/`DataError`/`RunFolderError` before any run folder is
 created (or, for a resume, changed), and before TensorFlow is imported when the config alone shows it.
 
 Whatever stops a run costs at most the current epoch: a stop request (Ctrl+C, the app's Stop) ends it
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import math
 import os
 import platform
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from seqtui.core.acceleration import Hardware, open_hardware, plan_hardware, split_evenly
+from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import (
@@ -37,19 +36,15 @@ from seqtui.core.checks import (
     ConfigError,
     check_config,
     compatibility_problems,
-    data_source_problems,
 )
 from seqtui.core.cluster import shard, start_cluster
-from seqtui.core.config import RunConfig, validate, with_overrides
+from seqtui.core.config import RunConfig, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
-from seqtui.core.model_checks import architecture_mismatch
 from seqtui.core.modeling import compiled_model, spec_from_dataset
-from seqtui.core.run_lock import check_unlocked, training_lock
+from seqtui.core.run_lock import training_lock
 from seqtui.core.runs import (
     BEST,
-    CONFIG,
     ENCODER,
-    LAST,
     METRICS,
     RUN,
     RunFolder,
@@ -62,18 +57,9 @@ from seqtui.core.runs import (
 from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
 from seqtui.datasets.fingerprint import data_fingerprint
-from seqtui.datasets.registry import DATASET_NAMES, load_dataset
+from seqtui.datasets.registry import load_dataset
 
-__all__ = [
-    "Cancelled",
-    "ConfigError",
-    "ResumePlan",
-    "check_config",
-    "compatibility_problems",
-    "plan_resume",
-    "resume",
-    "train",
-]
+__all__ = ["Cancelled", "ConfigError", "check_config", "compatibility_problems", "train"]
 
 
 def _versions(backend: str) -> dict[str, str]:
@@ -87,7 +73,7 @@ def _versions(backend: str) -> dict[str, str]:
 
 
 @dataclass
-class _Session:
+class Session:
     """What one fit needs: the folder, data, model and bookkeeping."""
 
     config: RunConfig
@@ -95,7 +81,7 @@ class _Session:
     data: Dataset
     model: Any
     history: list[dict[str, float]]
-    initial_epoch: int
+    """The epochs done so far (empty for a new run); fit() appends each epoch it ends."""
     epochs: int
     hardware: Hardware
     fused: int = 1
@@ -109,7 +95,7 @@ class _Session:
         return self.hardware.local_batch(self.config.train.batch_size)
 
 
-def _quiet(event: object) -> None:
+def quiet(event: object) -> None:
     """The observer of processes other than 0 in a multi-process run."""
 
 
@@ -120,7 +106,7 @@ def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]
 
 
 def _evaluate(
-    keras: Any, s: _Session, batch_size: int, current_is_best: bool
+    keras: Any, s: Session, batch_size: int, current_is_best: bool
 ) -> tuple[dict[str, float], list[list[int]] | None]:
     """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
     best = s.folder.file(BEST)
@@ -143,7 +129,7 @@ def _learning_rate(model: Any) -> float | None:
         return None
 
 
-def _diverged_message(s: _Session) -> str:
+def _diverged_message(s: Session) -> str:
     lower = (_learning_rate(s.model) or s.config.train.learning_rate or 1e-3) / 10
     fix = f"seqtui train --resume {s.folder.path} --learning-rate {lower:g}"
     if s.history:
@@ -157,11 +143,12 @@ def _diverged_message(s: _Session) -> str:
     )
 
 
-def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
+def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
     keras = import_keras()
     from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping, RunRecorder
 
     t = s.config.train
+    initial_epoch = len(s.history)  # read before fit() appends to the history
     if settings.tensorboard:
         observer = _with_tensorboard(observer, s)
     if settings.mlflow_uri:
@@ -188,7 +175,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     try:
         observer(
             RunStarted(
-                str(s.folder.path), s.config.name, s.epochs, s.initial_epoch, steps, len(s.data.x_train) * hw.processes,
+                str(s.folder.path), s.config.name, s.epochs, initial_epoch, steps, len(s.data.x_train) * hw.processes,
                 int(s.model.count_params()), s.data.task, monitor, str(hw.devices), batch, hw.count,
                 hw.precision, s.fused,
             )
@@ -204,7 +191,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
             s.data.y_train,
             validation_data=(s.data.x_val, s.data.y_val),
             epochs=s.epochs,
-            initial_epoch=s.initial_epoch,
+            initial_epoch=initial_epoch,
             batch_size=s.batch_size,
             shuffle=True,
             verbose=0,
@@ -264,7 +251,7 @@ def _fit(s: _Session, observer: Observer, cancel: threading.Event, settings: Set
     return end
 
 
-def _with_tensorboard(observer: Observer, s: _Session) -> Observer:
+def _with_tensorboard(observer: Observer, s: Session) -> Observer:
     """The observer, teed into TensorBoard event files in the run folder."""
     from seqtui.core.modeling import layer_table
     from seqtui.core.tensorboard_log import TensorBoardLog
@@ -276,16 +263,14 @@ def _with_tensorboard(observer: Observer, s: _Session) -> Observer:
     return TensorBoardLog(observer, s.folder.path, s.config, layers)
 
 
-def _settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settings:
+def run_settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settings:
     settings = Settings.from_env()
     if tensorboard is not None:
         settings = dataclasses.replace(settings, tensorboard=tensorboard)
     return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
 
 
-def _cancellable_analysis(
-    cancel: threading.Event, left: str = "no run folder was created"
-) -> contextlib.AbstractContextManager[None]:
+def _cancellable_analysis(cancel: threading.Event, left: str) -> contextlib.AbstractContextManager[None]:
     """Stop a long morpheme analysis between batches when the run is cancelled."""
     from seqtui.datasets.morphemes import on_progress
 
@@ -296,10 +281,21 @@ def _cancellable_analysis(
     return on_progress(check)
 
 
-def _prepare(config: RunConfig, backend: str | None) -> tuple[Any, Dataset]:
-    data = load_dataset(config.data)
-    keras = import_keras(backend)
-    return keras, data
+def prepare(
+    config: RunConfig, plan: Plan, cancel: threading.Event, left: str, data: Dataset | None = None
+) -> tuple[Any, Dataset, Hardware, int]:
+    """What a new and a resumed run both do before building the model: load the data (unless given; a
+    cancel stops a long morpheme analysis, saying what is `left`), import Keras, check the config against
+    the data, join the cluster and open the devices. Returns Keras, this process's share of the data, the
+    hardware and the process's number (0 alone writes the run folder and reports)."""
+    if data is None:
+        with _cancellable_analysis(cancel, left):
+            data = load_dataset(config.data)
+    keras = import_keras(plan.backend)
+    check_config(config, data)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, plan, processes)
+    return keras, split_evenly(shard(data, process, processes), hardware.local_count), hardware, process
 
 
 def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: str) -> RunFolder:
@@ -354,219 +350,24 @@ def train(
         config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
     if data is None:
         check_config(config)
-    settings = _settings(tensorboard, mlflow_uri)
+    settings = run_settings(tensorboard, mlflow_uri)
     plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)  # sets KERAS_BACKEND
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     cancel = cancel or threading.Event()
-    if data is None:
-        with _cancellable_analysis(cancel):
-            keras, data = _prepare(config, plan.backend)
-    else:
-        keras = import_keras(plan.backend)
-    check_config(config, data)
-    process, processes = start_cluster(keras)
-    hardware = open_hardware(keras, plan, processes)
-    data = split_evenly(shard(data, process, processes), hardware.local_count)
+    keras, data, hardware, process = prepare(config, plan, cancel, "no run folder was created", data)
     if process:  # process 0 alone writes the run folder and reports; the others work in a scratch folder
-        root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), _quiet
+        root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), quiet
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
     with hardware.scope(keras):
         model = compiled_model(config, spec, task, outputs, fused)
-        cancel = cancel or threading.Event()
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
         folder = _new_folder(root, config, keras, data, task)
         with training_lock(folder.path):
-            session = _Session(
-                config, folder, data, model, [], 0, config.train.epochs, hardware, fused, tuple(callbacks)
+            session = Session(
+                config, folder, data, model, [], config.train.epochs, hardware, fused, tuple(callbacks)
             )
-            return _fit(session, observer, cancel, settings)
-
-
-@dataclass(frozen=True)
-class ResumePlan:
-    """What a resume continues: checked without TensorFlow, before anything in the folder changes."""
-
-    folder: RunFolder
-    config: RunConfig
-    history: list[dict[str, float]]
-    epochs: int
-    changes: dict[str, Any]
-    """Training settings the resume changes (epochs, learning_rate, patience)."""
-
-
-def plan_resume(
-    run_dir: str | Path,
-    epochs: int | None = None,
-    learning_rate: float | None = None,
-    patience: int | None = None,
-    runs_dir: str | Path | None = None,
-    check_lock: bool = True,
-    data: str | Path | None = None,
-) -> ResumePlan:
-    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
-
-    `check_lock=False` when the caller holds the folder's training lock itself."""
-    folder = RunFolder.open(run_dir, runs_dir)
-    if check_lock:
-        check_unlocked(folder.path)
-    state = folder.read_json("run.json")
-    status = folder.status
-    if status == "running":
-        raise RunFolderError(
-            f"{folder.path} is still being trained by process {state.get('pid')} on {state.get('host')}; "
-            "stop that run first (Ctrl+C there), then resume it"
-        )
-    asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
-    changes = {k: v for k, v in asked.items() if v is not None}
-    config = with_overrides(folder.read_config(), **changes)
-    if data is not None:
-        changes["data_path"] = moved_data(folder, config, data)
-        config = with_overrides(config, data_path=changes["data_path"])
-    problems = validate(config, DATASET_NAMES)
-    if any(p.field in changes for p in problems):
-        raise ConfigError([p for p in problems if p.field in changes])
-    problems += compatibility_problems(config) if not problems else []
-    if problems:
-        raise RunFolderError(
-            f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
-        )
-    if data_source_problems(config):
-        raise RunFolderError(
-            f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
-            f"--data FILE (checked to be the same data by its SHA-256)"
-        )
-    history = folder.read_history()
-    if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
-        raise RunFolderError(
-            f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
-        )
-    done = len(history)
-    saved_total = state.get("epochs")
-    total = epochs or (
-        saved_total if isinstance(saved_total, int) and saved_total > 0 else config.train.epochs
-    )
-    if epochs is not None and epochs <= done:
-        raise RunFolderError(
-            f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}"
-        )
-    if status == "completed" and epochs is None:
-        raise RunFolderError(
-            f"{folder.path} is completed ({done} epochs). To train it longer: "
-            f"seqtui train --resume {folder.path} --epochs N, with N above {done}"
-        )
-    if done and not folder.file(LAST).exists():
-        raise RunFolderError(f"{folder.path} lists {done} epochs but its {LAST} is missing; start a new run")
-    return ResumePlan(folder, config, history, total, changes)
-
-
-def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
-    """The absolute path of --data given on resume, when it holds the bytes the run was trained on."""
-    path = os.path.abspath(os.path.expanduser(str(data)))
-    if not config.data.data_path:
-        raise RunFolderError(f"{folder.path} trains on {config.data.dataset}, not on a file; drop --data")
-    saved = folder.read_json(CONFIG).get("data_sha256")
-    now = data_fingerprint(path)
-    if now is None:
-        raise RunFolderError(f"{path} can't be read; check the path given with --data")
-    if saved and saved != now:
-        raise RunFolderError(
-            f"{path} is not the data this run was trained on (its SHA-256 differs from the one saved in "
-            f"{folder.file(CONFIG)}); pass the original file, or start a new run"
-        )
-    return path
-
-
-def _differs(saved: Any, now: Any) -> bool:
-    """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
-    if isinstance(saved, dict) and isinstance(now, dict):
-        return any(_differs(saved[k], now[k]) for k in saved.keys() & now.keys())
-    return json.dumps(saved, sort_keys=True) != json.dumps(now, sort_keys=True)
-
-
-def resume(
-    run_dir: str | Path,
-    observer: Observer,
-    cancel: threading.Event | None = None,
-    epochs: int | None = None,
-    backend: str | None = None,
-    learning_rate: float | None = None,
-    patience: int | None = None,
-    runs_dir: str | Path | None = None,
-    tensorboard: bool | None = None,
-    mlflow_uri: str | None = None,
-    data: str | Path | None = None,
-    devices: str | int | None = None,
-) -> RunEnded:
-    """Continue a run from its last completed epoch with the same config, optimizer state and history.
-
-    `epochs` changes the total (else the original total is kept); `learning_rate` and `patience` change
-    those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
-    done but that was stopped before its test evaluation just gets evaluated.
-    """
-    with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
-        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
-        return _resume(
-            plan, observer, cancel, backend, learning_rate, _settings(tensorboard, mlflow_uri), devices
-        )
-
-
-def _resume(
-    plan: ResumePlan,
-    observer: Observer,
-    cancel: threading.Event | None,
-    backend: str | None,
-    learning_rate: float | None,
-    settings: Settings,
-    devices: str | int | None = None,
-) -> RunEnded:
-    folder, config = plan.folder, plan.config
-    hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
-    cancel = cancel or threading.Event()
-    with _cancellable_analysis(cancel, f"{folder.path} is unchanged"):
-        keras, data = _prepare(config, hw_plan.backend)
-    check_config(config, data)
-    process, processes = start_cluster(keras)
-    hardware = open_hardware(keras, hw_plan, processes)
-    data = split_evenly(shard(data, process, processes), hardware.local_count)
-    if process:  # process 0 alone writes the run folder and reports; the others resume a scratch copy
-        scratch = Path(tempfile.mkdtemp(prefix="seqtui-process-")) / folder.path.name
-        folder, observer = RunFolder(shutil.copytree(folder.path, scratch)), _quiet
-    if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
-        raise RunFolderError(
-            f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
-            "restore the original data, or start a new run"
-        )
-    keras.utils.set_random_seed(config.train.seed + len(plan.history))
-    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
-    with hardware.scope(keras):
-        last = folder.file(LAST)
-        model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
-        if last.exists():
-            saved = folder.load_model(LAST, keras)
-            problem = architecture_mismatch(saved, model)
-            if problem:
-                raise RunFolderError(
-                    f"{last} is not the model {folder.path}/config.json describes ({problem}); "
-                    "the config was edited or the checkpoint comes from another run. Start a new run"
-                )
-            model = saved
-            model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
-            if learning_rate is not None:
-                model.optimizer.learning_rate = learning_rate
-        cancel = cancel or threading.Event()
-        if cancel.is_set():
-            raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
-        try:
-            folder.remove_temp_files()
-            if plan.changes:
-                folder.update_config(**plan.changes)
-            folder.mark_running(plan.epochs, len(plan.history))
-        except OSError as exc:
-            raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
-        history = list(plan.history)
-        session = _Session(config, folder, data, model, history, len(history), plan.epochs, hardware, fused)
-        return _fit(session, observer, cancel, settings)
+            return fit(session, observer, cancel, settings)

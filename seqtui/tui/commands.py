@@ -22,7 +22,7 @@ class SeqtuiCommands(Provider):
 
     def commands(self) -> Iterator[Command]:
         from seqtui.core.presets import PRESETS
-        from seqtui.core.runs import list_runs
+        from seqtui.core.run_list import list_runs
         from seqtui.datasets.registry import DATASETS
 
         app = self.seqtui

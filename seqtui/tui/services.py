@@ -31,7 +31,7 @@ class Runner(Protocol):
 
 
 class EngineRunner:
-    """The real engine: `seqtui.core.runner`, the same code `seqtui train` runs."""
+    """The real engine: `seqtui.core.runner` and `seqtui.core.resume`, the same code `seqtui train` runs."""
 
     def train(
         self,
@@ -49,9 +49,9 @@ class EngineRunner:
     def resume(
         self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None
     ) -> RunEnded:
-        from seqtui.core import runner
+        from seqtui.core.resume import resume
 
-        return runner.resume(run_dir, observer, cancel, epochs=epochs)
+        return resume(run_dir, observer, cancel, epochs=epochs)
 
 
 SessionLoader = Callable[[Path], "PredictSession"]

@@ -43,7 +43,8 @@ CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/
 
 
 def runs_with_models(root: Path) -> list[tuple[str, str]]:
-    from seqtui.core.runs import has_model, list_runs
+    from seqtui.core.run_list import list_runs
+    from seqtui.core.runs import has_model
 
     rows = [r for r in list_runs(root) if has_model(r.path)]
     return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]

@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core.runs import RunFolder, RunFolderError, RunSummary, has_model, list_runs
+from seqtui.core.run_list import RunSummary, list_runs
+from seqtui.core.runs import RunFolder, RunFolderError, has_model
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.widgets.run_compare import RunCompare

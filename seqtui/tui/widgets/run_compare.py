@@ -11,7 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
-from seqtui.core.runs import SECONDS, RunFolder, RunSummary
+from seqtui.core.run_list import RunSummary
+from seqtui.core.runs import SECONDS, RunFolder
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
 CURVES = ("val_loss", "loss")
