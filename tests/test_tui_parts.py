@@ -128,3 +128,15 @@ def test_chart_axes_are_round_and_smoothing_starts_at_the_first_value():
     assert epoch_ticks(0, 120, 10) == [0, 20, 40, 60, 80, 100, 120]  # whole epochs, never 59.8
     assert epoch_ticks(0, 3, 10) == [0, 1, 2, 3]
     assert smoothed([1.0, 0.0, 0.0]) == [1.0, pytest.approx(0.375), pytest.approx(0.1836734)]
+
+
+def test_help_names_every_screen_key_and_every_screen():
+    from seqtui.tui.app import SCREENS_BY_KEY, SeqtuiApp
+    from seqtui.tui.screens.help import HELP
+
+    for binding in SeqtuiApp.BINDINGS:
+        if binding.key.startswith("f") and binding.key[1:].isdigit():
+            assert f"`{binding.key.upper()}` {binding.description}" in HELP
+    assert f"`1`-`{len(SCREENS_BY_KEY)}`" in HELP
+    for title in ("Setup", "Train", "Predict", "Runs", "Compare", "Sweep"):
+        assert f"## {title}" in HELP
