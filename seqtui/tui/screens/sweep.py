@@ -87,6 +87,8 @@ class SweepScreen(JobScreen):
             trials = int(self.query_one("#sweep-trials-count", Input).value or "0")
             if trials < 1:
                 raise SweepError("trials: run at least 1")
+            if epochs and not epochs[-1][7:].isdigit():
+                raise SweepError(f"{epochs[-1]}: write a whole number of epochs, e.g. epochs=3")
             config = with_overrides(preset.config, epochs=int(epochs[-1][7:]) if epochs else None)
             plan = plan_sweep(config, search, None, None, self.app.runs_dir)  # type: ignore[attr-defined]
         except (ConfigError, SweepError, UnknownName, ValueError) as exc:
