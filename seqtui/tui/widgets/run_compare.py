@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
-from seqtui.core.runs import SECONDS, RunFolder, RunSummary
+from seqtui.core.runs import SECONDS, RunFolder, RunFolderError, RunSummary
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
 CURVES = ("val_loss", "loss")
@@ -34,6 +34,15 @@ def run_label(index: int, run: RunSummary) -> str:
     """'2 digits-mlp 01-01 00:00': the number in the runs table's cmp column, the preset, when it began."""
     started = (run.started or "")[5:16].replace("T", " ")
     return f"{index} {run.name} {started}".strip()
+
+
+def _read(read: Any, run: RunSummary, empty: Any) -> Any:
+    """A file of a run listed as sound, read now; damaged since the listing, it is drawn as empty (the next
+    reload lists the run as damaged, with the reason)."""
+    try:
+        return read(RunFolder(run.path))
+    except RunFolderError:
+        return empty
 
 
 class RunCompare(Vertical):
@@ -86,7 +95,7 @@ class RunCompare(Vertical):
         untimed = []
         series = []
         for index, run in enumerate(self.runs, 1):
-            rows = [row for row in RunFolder(run.path).read_history() if self.curve in row]
+            rows = [row for row in _read(lambda f: f.read_history(), run, []) if self.curve in row]
             if rows and not all(x in row for row in rows):
                 untimed.append(str(index))  # a run from before history.csv had times: said, not guessed
                 rows = []
@@ -107,7 +116,7 @@ class RunCompare(Vertical):
         table.add_column("setting", key="setting")
         for index, run in enumerate(self.runs, 1):
             table.add_column(f"{index} {run.name}", key=str(run.path))
-        settings = [flat_settings(RunFolder(run.path).read_json("config.json")) for run in self.runs]
+        settings = [flat_settings(_read(lambda f: f.read_json("config.json"), run, {})) for run in self.runs]
         results = [self._results(run) for run in self.runs]
         rows: dict[str, list[str]] = {}
         for each in [*results, *settings]:
