@@ -59,6 +59,8 @@ class RunCompare(Vertical):
         self.by_time = False
         """x is the training seconds at each epoch's end (history.csv's `seconds`) instead of the epoch."""
         self.runs: list[RunSummary] = []
+        self.histories: list[list[dict[str, float]]] = []
+        """Each run's history.csv, read once per `show`: `t` and `w` redraw from it."""
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="compare-chart"):
@@ -70,6 +72,7 @@ class RunCompare(Vertical):
         self.runs = runs
         self.set_class(len(runs) >= 2, "-shown")
         if len(runs) >= 2:
+            self.histories = [_read(lambda f: f.read_history(), run, []) for run in runs]
             self._draw_chart()
             self._fill_settings()
 
@@ -86,6 +89,8 @@ class RunCompare(Vertical):
         self._draw_chart()
 
     def _draw_chart(self) -> None:
+        if len(self.runs) < 2:  # hidden: `show` draws it when there is something to compare
+            return
         chart = self.query_one("#compare-chart", MetricChart)
         x = SECONDS if self.by_time else "epoch"
         other = "loss" if self.curve == "val_loss" else "val_loss"
@@ -94,8 +99,8 @@ class RunCompare(Vertical):
         chart.xlabel = "training seconds" if self.by_time else "epoch"
         untimed = []
         series = []
-        for index, run in enumerate(self.runs, 1):
-            rows = [row for row in _read(lambda f: f.read_history(), run, []) if self.curve in row]
+        for index, (run, history) in enumerate(zip(self.runs, self.histories, strict=True), 1):
+            rows = [row for row in history if self.curve in row]
             if rows and not all(x in row for row in rows):
                 untimed.append(str(index))  # a run from before history.csv had times: said, not guessed
                 rows = []
