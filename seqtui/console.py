@@ -331,13 +331,19 @@ def datasets_table(infos: Iterable[DatasetInfo], width: int = WIDE_DATASETS) -> 
 
 
 # -- explanations -------------------------------------------------------------------------------------
-def _importance_style(value: float, scale: float) -> str:
-    """Green for tokens that support the class, red for those against it, stronger for larger effects."""
+def importance_colour(value: float, scale: float) -> str | None:
+    """Green for what supports the class, red for what goes against it, brighter for larger effects; None
+    when it barely matters (under 5% of the strongest). The CLI and the app's strip and heat map share it."""
     strength = min(1.0, abs(value) / scale) if scale > 0 else 0.0
     if strength < 0.05:
-        return ""
+        return None
     shade = int(80 + 175 * strength)
-    return f"black on rgb(0,{shade},0)" if value > 0 else f"black on rgb({shade},0,0)"
+    return f"rgb(0,{shade},0)" if value > 0 else f"rgb({shade},0,0)"
+
+
+def _importance_style(value: float, scale: float) -> str:
+    colour = importance_colour(value, scale)
+    return f"black on {colour}" if colour else ""
 
 
 def explanation_strip(tokens: list[str], importance: list[float]) -> Text:
@@ -345,8 +351,9 @@ def explanation_strip(tokens: list[str], importance: list[float]) -> Text:
     scale = max((abs(v) for v in importance), default=0.0)
     out = Text()
     for word, value in zip(tokens, importance, strict=True):
-        mark = "^" if value > 0.05 * scale and scale > 0 else "v" if value < -0.05 * scale else ""
-        out.append(f"{word}{mark}", style=_importance_style(value, scale))
+        colour = importance_colour(value, scale)
+        mark = "" if colour is None else "^" if value > 0 else "v"
+        out.append(f"{word}{mark}", style=f"black on {colour}" if colour else "")
         out.append(" ")
     return out
 

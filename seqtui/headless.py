@@ -125,31 +125,20 @@ def run_training(
             training.set()
         view(event)
 
+    where = {
+        "runs_dir": runs_dir,
+        "backend": backend,
+        "tensorboard": tensorboard,
+        "mlflow_uri": mlflow_uri,
+        "devices": devices,
+    }
+
     def go() -> RunEnded:
         with interrupt_handler(cancel, err, training), on_progress(_analysis_view(view, interactive, err)):
             if resume is not None:
-                return resume_run(
-                    resume,
-                    reporter,
-                    cancel,
-                    backend=backend,
-                    runs_dir=runs_dir,
-                    tensorboard=tensorboard,
-                    mlflow_uri=mlflow_uri,
-                    devices=devices,
-                    **changes,
-                )
+                return resume_run(resume, reporter, cancel, **where, **changes)
             assert config is not None
-            return runner.train(
-                config,
-                reporter,
-                cancel,
-                runs_dir=runs_dir,
-                backend=backend,
-                tensorboard=tensorboard,
-                mlflow_uri=mlflow_uri,
-                devices=devices,
-            )
+            return runner.train(config, reporter, cancel, **where)
 
     if as_json:
         with contextlib.redirect_stdout(sys.stderr):

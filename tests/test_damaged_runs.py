@@ -179,3 +179,56 @@ def test_resume_refuses_a_checkpoint_of_another_architecture(tmp_path, digits_ru
     message = " ".join(result.output.split())
     assert "is not the model" in message and "Conv2D" in message
     assert json.loads((run / "run.json").read_text())["status"] == "completed"  # left as it was
+
+
+async def test_marking_damaged_runs_to_compare_never_crashes(runs_with_damage):
+    """Space on a damaged run says why in place and leaves it out of the comparison; the good ones compare."""
+    from seqtui.tui.widgets.run_compare import RunCompare
+
+    app = make_app(runs_dir=runs_with_damage, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        table.focus()
+        for row in range(table.row_count):
+            table.move_cursor(row=row)
+            await pilot.pause()
+            await pilot.press("space")
+            await pilot.pause()
+        for key in ("t", "w", "v"):
+            await pilot.press(key)
+            await pilot.pause()
+        assert isinstance(app.screen, RunsScreen) and app.is_running
+        assert [p.name for p in screen.marked] == [r.path.name for r in screen.runs if not r.reason]
+        [history_row] = [i for i, run in enumerate(screen.runs) if run.path.name.endswith("history-text")]
+        table.move_cursor(row=history_row)
+        await pilot.press("space")
+        await pilot.pause()
+        assert "is damaged" in str(screen.query_one("#run-detail", Static).render())
+        assert len(screen.query_one("#compare", RunCompare).runs) == len(screen.marked)
+
+
+async def test_compare_toggles_redraw_without_reading_the_folders_again(runs_with_damage, monkeypatch):
+    """`t` and `w` redraw the compare chart from the histories read when the runs were marked."""
+    good_run(runs_with_damage, "good-two")
+    reads = []
+    original = RunFolder.read_history
+    monkeypatch.setattr(RunFolder, "read_history", lambda self: reads.append(self.path) or original(self))
+    app = make_app(runs_dir=runs_with_damage, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        table.focus()
+        for row in range(table.row_count):
+            table.move_cursor(row=row)
+            await pilot.press("space")
+        await pilot.pause()
+        before = len(reads)
+        for key in ("t", "w", "t", "w"):
+            await pilot.press(key)
+        await pilot.pause()
+        assert len(screen.marked) == 2 and len(reads) == before

@@ -136,3 +136,22 @@ def test_keras_is_only_imported_with_tensorflow_quieted(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=300)
     assert proc.stdout.split() == ["True", "2"], proc.stderr
+
+
+def test_headless_train_and_resume_pass_the_same_where_options(monkeypatch, tmp_path):
+    """`train` and `train --resume` hand the runner the same runs folder, backend, TensorBoard, MLflow and
+    devices choices (written once in run_training)."""
+    from rich.console import Console
+
+    from seqtui.core import resume, runner
+    from seqtui.headless import run_training
+
+    calls = {}
+    monkeypatch.setattr(runner, "train", lambda config, rep, cancel, **kw: calls.setdefault("train", kw))
+    monkeypatch.setattr(resume, "resume", lambda run, rep, cancel, **kw: calls.setdefault("resume", kw))
+    where = dict(tensorboard=False, mlflow_uri="http://127.0.0.1:1", devices="2")
+    console = Console(file=open(os.devnull, "w"))  # noqa: SIM115
+    run_training(RunConfig(), None, {}, tmp_path, "jax", False, console, console, **where)
+    run_training(None, tmp_path / "run", {"epochs": 5}, tmp_path, "jax", False, console, console, **where)
+    expected = {"runs_dir": tmp_path, "backend": "jax", **where}
+    assert calls["train"] == expected and calls["resume"] == {**expected, "epochs": 5}

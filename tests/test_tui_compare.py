@@ -110,3 +110,55 @@ async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
         await settle(pilot)
         assert "within 0..0.95" in str(screen.query_one("#sweep-note", Static).render())
         assert len(runner.calls) == 3
+
+
+async def test_compare_and_sweep_share_one_job_at_a_time_and_stop(tmp_path):
+    """Both screens refuse a second job while one runs, and `s` sets the running job's cancel event."""
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    runner = FakeRunner()
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key, kind, field in (
+            ("f6", CompareScreen, "#compare-settings"),
+            ("f7", SweepScreen, "#sweep-search"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, kind)
+            cancel = screen.begin_job()  # as if a job were running
+            screen.query_one(field, Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert any("stop it first (s)" in n.message for n in app._notifications)
+            assert runner.calls == []
+            screen.query_one("#trials" if kind is SweepScreen else "#leaderboard", DataTable).focus()
+            await pilot.press("s")
+            assert cancel.is_set()
+            app._notifications.clear()
+
+
+async def test_sweep_bad_entries_are_answered_in_the_note(tmp_path):
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    runner = FakeRunner()
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        for preset, trials, search, message in [
+            ("topics-en-lstm", "3", "units=4..8 epochs=abc", "epochs=abc: write a whole number of epochs"),
+            ("topics-en-lstm", "0", "units=4..8", "trials: run at least 1"),
+            ("no-such-preset", "3", "units=4..8", "no-such-preset"),
+        ]:
+            screen.query_one("#sweep-preset", Input).value = preset
+            screen.query_one("#sweep-trials-count", Input).value = trials
+            screen.query_one("#sweep-search", Input).value = search
+            screen.query_one("#sweep-search", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert message in str(screen.query_one("#sweep-note", Static).render())
+        assert runner.calls == [] and not screen.running

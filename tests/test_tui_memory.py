@@ -78,3 +78,28 @@ async def test_palette_commands_reach_presets_datasets_runs_and_screens(tmp_path
         assert isinstance(app.screen, RunsScreen)
         commands = [name for name, _, _ in SeqtuiCommands(app.screen).commands()]
         assert f"Run: {run.name}" in commands
+
+
+async def test_palette_reads_the_run_folders_once_per_opening_not_per_letter(tmp_path, monkeypatch):
+    from seqtui.core import runs
+
+    run = make_run_folder(tmp_path, "digits-mlp", [{"epoch": 1, "loss": 1.0, "val_loss": 1.0}])
+    listings = []
+    original = runs.list_runs
+    monkeypatch.setattr(runs, "list_runs", lambda root: listings.append(root) or original(root))
+    app = fake_app(tmp_path)
+    opened = []
+
+    async def open_for_prediction(path):
+        opened.append(path)
+
+    app.open_for_prediction = open_for_prediction
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"run: digits")
+        await settle(pilot)
+        assert len(listings) == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in opened] == [run.name]

@@ -128,3 +128,35 @@ def test_chart_axes_are_round_and_smoothing_starts_at_the_first_value():
     assert epoch_ticks(0, 120, 10) == [0, 20, 40, 60, 80, 100, 120]  # whole epochs, never 59.8
     assert epoch_ticks(0, 3, 10) == [0, 1, 2, 3]
     assert smoothed([1.0, 0.0, 0.0]) == [1.0, pytest.approx(0.375), pytest.approx(0.1836734)]
+
+
+def test_help_names_every_screen_key_and_every_screen():
+    from seqtui.tui.app import SCREENS_BY_KEY, SeqtuiApp
+    from seqtui.tui.screens.help import HELP
+
+    for binding in SeqtuiApp.BINDINGS:
+        if binding.key.startswith("f") and binding.key[1:].isdigit():
+            assert f"`{binding.key.upper()}` {binding.description}" in HELP
+    assert f"`1`-`{len(SCREENS_BY_KEY)}`" in HELP
+    for title in ("Setup", "Train", "Predict", "Runs", "Compare", "Sweep"):
+        assert f"## {title}" in HELP
+
+
+def test_the_app_colours_a_why_strip_like_the_cli():
+    """One colour rule (seqtui.console.importance_colour) for `predict --explain` and the app's strip."""
+    from seqtui.console import explanation_strip
+    from seqtui.core.explain import TextExplanation
+    from seqtui.datasets.tokenizer import TokenView
+    from seqtui.tui.widgets.explanation import importance_text
+
+    words, importance = ["good", "not", "the"], [0.4, -0.2, 0.001]
+    expl = TextExplanation([TokenView(w, i, True) for i, w in enumerate(words, 2)], "pos", 0.8, importance,
+                           [0.5, 0.6, 0.8], [[0.5], [0.6], [0.8]])  # fmt: skip
+    app_text, cli_text = importance_text(expl), explanation_strip(words, importance)
+    assert cli_text.plain in app_text.plain and "good^ not^ the " not in app_text.plain
+    assert "good^ notv the " in app_text.plain
+    offset = app_text.plain.index(cli_text.plain)
+    app_styles = [
+        (s.start - offset, s.end - offset, str(s.style)) for s in app_text.spans if s.start >= offset
+    ]
+    assert [(s.start, s.end, str(s.style)) for s in cli_text.spans] == app_styles[: len(cli_text.spans)]

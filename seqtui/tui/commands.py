@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
@@ -16,6 +17,11 @@ Command = tuple[str, Callable[[], object], str]
 
 
 class SeqtuiCommands(Provider):
+    """The commands are gathered once each time the palette opens (reading every run folder, off the UI
+    thread), not again for every letter typed."""
+
+    found: list[Command] = []
+
     @property
     def seqtui(self) -> SeqtuiApp:
         return self.app  # type: ignore[return-value]
@@ -51,14 +57,17 @@ class SeqtuiCommands(Provider):
             )
         yield "Reset remembered settings", app.reset_setup, "forget the last preset and settings"
 
+    async def startup(self) -> None:
+        self.found = await asyncio.to_thread(lambda: list(self.commands()))
+
     async def discover(self) -> Hits:
-        for name, action, help_text in self.commands():
+        for name, action, help_text in self.found:
             if not name.startswith("Run: "):
                 yield DiscoveryHit(name, action, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, action, help_text in self.commands():
+        for name, action, help_text in self.found:
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), action, help=help_text)

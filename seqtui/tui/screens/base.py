@@ -6,8 +6,12 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 from textual.screen import Screen
-from textual.worker import Worker
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 
 class BaseScreen(Screen):
@@ -19,3 +23,57 @@ class BaseScreen(Screen):
     def worker_changed(self, event: Worker.StateChanged) -> bool:
         """React to this screen's workers; True means an error was shown here and needs no dialog."""
         return False
+
+
+class JobScreen(BaseScreen):
+    """A screen that trains a batch of runs in one thread worker (Compare, Sweep): one job at a time, `s`
+    stops it after the current batch, and a bad entry is answered in the screen's note line.
+
+    Subclasses name the worker's `group`, the `note_id` of their note, the job's `noun` and what `s` says.
+    """
+
+    group = ""
+    note_id = ""
+    noun = "job"
+    stop_message = "Stopping after the current batch."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel = threading.Event()
+        self.running = False
+
+    def busy(self) -> bool:
+        """True (and says so) while a job runs: a second one waits for `s`."""
+        if self.running:
+            self.notify(f"A {self.noun} is running: stop it first (s).", severity="error")
+        return self.running
+
+    def begin_job(self) -> threading.Event:
+        self.cancel = threading.Event()
+        self.running = True
+        return self.cancel
+
+    def show_problem(self, exc: Exception) -> None:
+        """A bad entry in the note line: every problem of a ConfigError, else the error's message."""
+        from seqtui.core.checks import ConfigError
+
+        if isinstance(exc, ConfigError):
+            text = "; ".join(str(p) for p in exc.problems)
+        else:
+            text = str(exc.args[0]) if exc.args else str(exc)
+        self.query_one(f"#{self.note_id}", Static).update(text)
+
+    def worker_changed(self, event: Worker.StateChanged) -> bool:
+        if event.worker.group == self.group and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.running = False
+            if event.state == WorkerState.SUCCESS:
+                self.job_done(event.worker.result)
+        return False
+
+    def job_done(self, result: Any) -> None:
+        """The job ended without an error (stopped or not); `result` is what the worker returned."""
+
+    def action_stop(self) -> None:
+        if self.running:
+            self.cancel.set()
+            self.notify(self.stop_message)

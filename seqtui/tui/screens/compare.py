@@ -1,5 +1,5 @@
 """Compare: train settings side by side (what `seqtui compare` does), with the leaderboard updating live and
-every run's validation curve overlaid, each named in the legend. Enter on a finished row opens its run.
+every run's validation curve overlaid, each named in the legend. `o` on a finished row opens its run.
 
 The comparison runs in a thread worker through the app's runner; each event comes back as a message posted
 from that thread, so training never waits for the screen.
@@ -7,7 +7,6 @@ from that thread, so training never waits for the screen.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from textual import on, work
@@ -19,7 +18,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from seqtui.core.compare import Comparison, Entry, Standing, ranked
 from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
-from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.screens.base import JobScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.status_line import StatusLine
 
@@ -48,7 +47,7 @@ def parse_settings(text: str) -> dict[str, str]:
     return out
 
 
-class CompareScreen(BaseScreen):
+class CompareScreen(JobScreen):
     DEFAULT_CSS = """
     CompareScreen .row { height: 3; }
     CompareScreen .row > Label { width: 10; padding: 1 0 0 1; }
@@ -58,13 +57,15 @@ class CompareScreen(BaseScreen):
     CompareScreen #compare-curves { height: 1fr; }
     """
     BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+    group = "compare"
+    note_id = "compare-note"
+    noun = "comparison"
+    stop_message = "Stopping after the current batch; the finished runs stay in the leaderboard."
 
     def __init__(self) -> None:
         super().__init__()
         self.standings: list[Standing] = []
-        self.cancel = threading.Event()
         self.comparison: Comparison | None = None
-        self.running = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Compare")
@@ -89,8 +90,7 @@ class CompareScreen(BaseScreen):
     @on(Input.Submitted)
     @on(Button.Pressed, "#compare-start")
     def start(self) -> None:
-        if self.running:
-            self.notify("A comparison is running: stop it first (s).", severity="error")
+        if self.busy():
             return
         from seqtui.core.checks import ConfigError
         from seqtui.core.compare import CompareError, plan
@@ -98,7 +98,6 @@ class CompareScreen(BaseScreen):
         from seqtui.core.presets import get_preset
 
         presets = self.query_one("#compare-presets", Input).value.strip() or None
-        note = self.query_one("#compare-note", Static)
         try:
             given = parse_settings(self.query_one("#compare-settings", Input).value)
             dataset = given.pop("dataset", None)
@@ -110,18 +109,14 @@ class CompareScreen(BaseScreen):
                 return with_overrides(base, dataset=dataset, **combo)
 
             entries = plan(presets, given, build)
-        except ConfigError as exc:
-            note.update("; ".join(str(p) for p in exc.problems))
-            return
-        except (CompareError, UnknownName, KeyError) as exc:
-            note.update(str(exc.args[0]) if exc.args else str(exc))
+        except (ConfigError, CompareError, UnknownName, KeyError) as exc:
+            self.show_problem(exc)
             return
         self.begin(entries)
 
     def begin(self, entries: list[Entry]) -> None:
         self.standings = [Standing(e.label) for e in entries]
-        self.cancel = threading.Event()
-        self.running = True
+        self.begin_job()
         self.query_one("#compare-curves", MetricChart).clear("val_loss per epoch")
         self.query_one("#compare-note", Static).update(f"training {len(entries)} runs one after another...")
         self._draw_table()
@@ -143,18 +138,12 @@ class CompareScreen(BaseScreen):
 
         return run_comparison(entries, post, train, self.cancel, app.runs_dir)  # type: ignore[attr-defined]
 
-    def worker_changed(self, event) -> bool:  # type: ignore[no-untyped-def]
-        from textual.worker import WorkerState
-
-        if event.worker.group == "compare" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self.running = False
-            if event.state == WorkerState.SUCCESS:
-                self.comparison = event.worker.result
-                self.standings = self.comparison.standings
-                self._draw_table()
-                where = self.comparison.folder.path / "compare.json"
-                self.query_one("#compare-note", Static).update(f"done: {where} · o: open the selected run")
-        return False
+    def job_done(self, result: Comparison) -> None:
+        self.comparison = result
+        self.standings = result.standings
+        self._draw_table()
+        where = result.folder.path / "compare.json"
+        self.query_one("#compare-note", Static).update(f"done: {where} · o: open the selected run")
 
     # -- live updates -------------------------------------------------------------------------------
     def on_compare_event(self, message: CompareEvent) -> None:
@@ -177,11 +166,6 @@ class CompareScreen(BaseScreen):
             table.add_row(*row, key=row[1])
 
     # -- actions ------------------------------------------------------------------------------------
-    def action_stop(self) -> None:
-        if self.running:
-            self.cancel.set()
-            self.notify("Stopping after the current batch; the finished runs stay in the leaderboard.")
-
     async def action_open_run(self) -> None:
         table = self.query_one("#leaderboard", DataTable)
         order = ranked(self.standings)

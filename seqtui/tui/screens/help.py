@@ -13,8 +13,8 @@ HELP = """\
 
 *Close this help with `Esc`, `q` or `F1`.*
 
-**Everywhere**: `F1` or `?` this help · `F2` Setup · `F3` Train · `F4` Predict · `F5` Runs
-(also `1`-`4` outside Setup, whose fields take digits) · `Ctrl+P` commands · `Tab`/`Shift+Tab` move between fields ·
+**Everywhere**: `F1` or `?` this help · `F2` Setup · `F3` Train · `F4` Predict · `F5` Runs · `F6` Compare ·
+`F7` Sweep (also `1`-`6` outside Setup, whose fields take digits) · `Ctrl+P` commands · `Tab`/`Shift+Tab` move between fields ·
 `q` or `Ctrl+Q` quit (asks first while a model is training).
 
 ## Setup
@@ -40,6 +40,8 @@ Text models: type a sentence; the bars update as you type and the tokens line sh
 Digit models: draw with the mouse, or with the keyboard: arrows move (Shift: 4 pixels), `Space` pen
 down/up, `c` clear. Forecasting: the forecast against the real series (`[` and `]` scroll). Generation: a seed and a
 temperature (0 = always the likeliest word), `Enter` to generate.
+`h` why: for text, each token coloured by how much it pushed the answer, with the class probability after
+each token; for a digit, a heat map of the pixels that decided it instead of the preview.
 
 ## Runs
 `Enter` or `p` predict with the run · `c` continue training it · `Space` mark runs to compare (any
@@ -47,6 +49,14 @@ number; the `cmp` column numbers them): their curves share one chart, named in i
 or training loss · `w` by epoch or by training time (seconds, summed over resumes; runs older than that
 column are named in the title) · `v` the chart or their settings side by side (≠ marks the ones that differ) ·
 `r` reload the list.
+
+## Compare
+Presets (one, or several of one dataset) and the settings to vary (`arch=lstm,gru maxlen=10,20`);
+`Enter` start · `s` stop after the current batch · `o` open the selected finished run.
+
+## Sweep
+An Optuna search of a preset's settings (`units=32..256,dropout=0..0.5 epochs=3`) for so many trials,
+shared with `seqtui sweep` on the same preset; `Enter` start · `s` stop · `o` open the selected trial's run.
 """
 
 

@@ -186,6 +186,11 @@ class RunsScreen(BaseScreen):
             return
         if run.path in self.marked:
             self.marked.remove(run.path)
+        elif run.reason:  # its files can't be drawn; said in place, like the other notes of this list
+            self.query_one("#run-detail", Static).update(
+                Text(f"{run.path.name} is damaged and can't be compared: {run.reason}")
+            )
+            return
         else:
             self.marked = [*self.marked, run.path]
         table = self.query_one("#runs", DataTable)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.screens.base import JobScreen
 from seqtui.tui.widgets.status_line import StatusLine
 
 
@@ -31,7 +31,7 @@ class TrialsUpdated(Message):
         self.importance = importance
 
 
-class SweepScreen(BaseScreen):
+class SweepScreen(JobScreen):
     DEFAULT_CSS = """
     SweepScreen .row { height: 3; }
     SweepScreen .row > Label { width: 10; padding: 1 0 0 1; }
@@ -41,12 +41,14 @@ class SweepScreen(BaseScreen):
     SweepScreen #trials { height: 1fr; }
     """
     BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+    group = "sweep"
+    note_id = "sweep-note"
+    noun = "sweep"
+    stop_message = "Stopping after the current batch; finished trials stay in the study."
 
     def __init__(self) -> None:
         super().__init__()
-        self.cancel = threading.Event()
         self.rows: list[tuple[str, ...]] = []
-        self.running = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Sweep")
@@ -70,15 +72,13 @@ class SweepScreen(BaseScreen):
     @on(Input.Submitted)
     @on(Button.Pressed, "#sweep-start")
     def start(self) -> None:
-        if self.running:
-            self.notify("A sweep is running: stop it first (s).", severity="error")
+        if self.busy():
             return
         from seqtui.core.checks import ConfigError
         from seqtui.core.config import UnknownName, with_overrides
         from seqtui.core.presets import get_preset
         from seqtui.core.sweep import SweepError, plan_sweep
 
-        note = self.query_one("#sweep-note", Static)
         words = self.query_one("#sweep-search", Input).value.split()
         epochs = [w for w in words if w.startswith("epochs=")]
         search = ",".join(w for w in words if not w.startswith("epochs=")) or None
@@ -87,17 +87,17 @@ class SweepScreen(BaseScreen):
             trials = int(self.query_one("#sweep-trials-count", Input).value or "0")
             if trials < 1:
                 raise SweepError("trials: run at least 1")
+            if epochs and not epochs[-1][7:].isdigit():
+                raise SweepError(f"{epochs[-1]}: write a whole number of epochs, e.g. epochs=3")
             config = with_overrides(preset.config, epochs=int(epochs[-1][7:]) if epochs else None)
             plan = plan_sweep(config, search, None, None, self.app.runs_dir)  # type: ignore[attr-defined]
-        except ConfigError as exc:
-            note.update("; ".join(str(p) for p in exc.problems))
+        except (ConfigError, SweepError, UnknownName, ValueError) as exc:
+            self.show_problem(exc)
             return
-        except (SweepError, UnknownName, ValueError) as exc:
-            note.update(str(exc.args[0]) if exc.args else str(exc))
-            return
-        self.cancel = threading.Event()
-        self.running = True
-        note.update(f"study {plan.study}: {trials} more trials in {plan.url}")
+        self.begin_job()
+        self.query_one("#sweep-note", Static).update(
+            f"study {plan.study}: {trials} more trials in {plan.url}"
+        )
         self.run_sweep(plan, trials)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
@@ -119,13 +119,6 @@ class SweepScreen(BaseScreen):
             study, plan.config, plan.space, trials, train, lambda *a: None, self.cancel, plan.monitor, update
         )
 
-    def worker_changed(self, event: Any) -> bool:
-        from textual.worker import WorkerState
-
-        if event.worker.group == "sweep" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self.running = False
-        return False
-
     def on_trials_updated(self, message: TrialsUpdated) -> None:
         self.rows = message.rows
         table = self.query_one("#trials", DataTable)
@@ -137,11 +130,6 @@ class SweepScreen(BaseScreen):
         if message.importance:
             text += "\nimportance: " + ", ".join(f"{k} {v:.0%}" for k, v in message.importance.items())
         self.query_one("#sweep-note", Static).update(text)
-
-    def action_stop(self) -> None:
-        if self.running:
-            self.cancel.set()
-            self.notify("Stopping after the current batch; finished trials stay in the study.")
 
     async def action_open_run(self) -> None:
         table = self.query_one("#trials", DataTable)

@@ -15,27 +15,15 @@ from textual.app import RenderResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from seqtui.console import explanation_strip, importance_colour
+
 if TYPE_CHECKING:
     from seqtui.core.explain import ImageExplanation, TextExplanation
 
 
-def importance_colour(value: float, scale: float) -> str | None:
-    """Green for support, red against, brighter for stronger; None when it barely matters."""
-    strength = min(1.0, abs(value) / scale) if scale > 0 else 0.0
-    if strength < 0.05:
-        return None
-    shade = int(60 + 195 * strength)
-    return f"rgb(0,{shade},0)" if value > 0 else f"rgb({shade},0,0)"
-
-
 def importance_text(expl: TextExplanation) -> Text:
-    scale = max((abs(v) for v in expl.importance), default=0.0)
     out = Text(f"why {expl.class_name} ({expl.probability:.0%}): ", style="italic")
-    for tok, value in zip(expl.tokens, expl.importance, strict=True):
-        colour = importance_colour(value, scale)
-        mark = "" if colour is None else "^" if value > 0 else "v"
-        out.append(f"{tok.text}{mark}", style=Style(color="black", bgcolor=colour) if colour else "")
-        out.append(" ")
+    out.append_text(explanation_strip([tok.text for tok in expl.tokens], expl.importance))
     strongest = max(zip(expl.importance, expl.tokens, strict=True), key=lambda p: p[0], default=None)
     if strongest and strongest[0] > 0:
         out.append(f"\nhiding '{strongest[1].text}' lowers it most (-{strongest[0]:.2f})", style="dim")

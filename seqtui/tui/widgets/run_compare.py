@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
 from seqtui.core.run_list import RunSummary
-from seqtui.core.runs import SECONDS, RunFolder
+from seqtui.core.runs import SECONDS, RunFolder, RunFolderError
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
 CURVES = ("val_loss", "loss")
@@ -37,6 +37,15 @@ def run_label(index: int, run: RunSummary) -> str:
     return f"{index} {run.name} {started}".strip()
 
 
+def _read(read: Any, run: RunSummary, empty: Any) -> Any:
+    """A file of a run listed as sound, read now; damaged since the listing, it is drawn as empty (the next
+    reload lists the run as damaged, with the reason)."""
+    try:
+        return read(RunFolder(run.path))
+    except RunFolderError:
+        return empty
+
+
 class RunCompare(Vertical):
     DEFAULT_CSS = """
     RunCompare { height: 2fr; display: none; }
@@ -51,6 +60,8 @@ class RunCompare(Vertical):
         self.by_time = False
         """x is the training seconds at each epoch's end (history.csv's `seconds`) instead of the epoch."""
         self.runs: list[RunSummary] = []
+        self.histories: list[list[dict[str, float]]] = []
+        """Each run's history.csv, read once per `show`: `t` and `w` redraw from it."""
 
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="compare-chart"):
@@ -62,6 +73,7 @@ class RunCompare(Vertical):
         self.runs = runs
         self.set_class(len(runs) >= 2, "-shown")
         if len(runs) >= 2:
+            self.histories = [_read(lambda f: f.read_history(), run, []) for run in runs]
             self._draw_chart()
             self._fill_settings()
 
@@ -78,6 +90,8 @@ class RunCompare(Vertical):
         self._draw_chart()
 
     def _draw_chart(self) -> None:
+        if len(self.runs) < 2:  # hidden: `show` draws it when there is something to compare
+            return
         chart = self.query_one("#compare-chart", MetricChart)
         x = SECONDS if self.by_time else "epoch"
         other = "loss" if self.curve == "val_loss" else "val_loss"
@@ -86,8 +100,8 @@ class RunCompare(Vertical):
         chart.xlabel = "training seconds" if self.by_time else "epoch"
         untimed = []
         series = []
-        for index, run in enumerate(self.runs, 1):
-            rows = [row for row in RunFolder(run.path).read_history() if self.curve in row]
+        for index, (run, history) in enumerate(zip(self.runs, self.histories, strict=True), 1):
+            rows = [row for row in history if self.curve in row]
             if rows and not all(x in row for row in rows):
                 untimed.append(str(index))  # a run from before history.csv had times: said, not guessed
                 rows = []
@@ -108,7 +122,7 @@ class RunCompare(Vertical):
         table.add_column("setting", key="setting")
         for index, run in enumerate(self.runs, 1):
             table.add_column(f"{index} {run.name}", key=str(run.path))
-        settings = [flat_settings(RunFolder(run.path).read_json("config.json")) for run in self.runs]
+        settings = [flat_settings(_read(lambda f: f.read_json("config.json"), run, {})) for run in self.runs]
         results = [self._results(run) for run in self.runs]
         rows: dict[str, list[str]] = {}
         for each in [*results, *settings]:
