@@ -81,12 +81,12 @@ async def test_palette_commands_reach_presets_datasets_runs_and_screens(tmp_path
 
 
 async def test_palette_reads_the_run_folders_once_per_opening_not_per_letter(tmp_path, monkeypatch):
-    from seqtui.core import runs
+    from seqtui.core import run_list
 
     run = make_run_folder(tmp_path, "digits-mlp", [{"epoch": 1, "loss": 1.0, "val_loss": 1.0}])
     listings = []
-    original = runs.list_runs
-    monkeypatch.setattr(runs, "list_runs", lambda root: listings.append(root) or original(root))
+    original = run_list.list_runs
+    monkeypatch.setattr(run_list, "list_runs", lambda root: listings.append(root) or original(root))
     app = fake_app(tmp_path)
     opened = []
 
