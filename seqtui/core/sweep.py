@@ -228,18 +228,21 @@ def plan_sweep(
 
     Raises ConfigError or SweepError; writes nothing (a new SQLite file is made only when the sweep runs).
     """
+    from seqtui.core.architectures import HEAD_METRIC
     from seqtui.core.checks import check_config
-    from seqtui.core.config import dataset_input_kind
-    from seqtui.datasets.registry import DATASETS
+    from seqtui.datasets.registry import get_dataset, load_dataset
 
     check_config(config)
-    kind = dataset_input_kind(config.data.dataset)
+    info = get_dataset(config.data.dataset)
+    task, kind = info.task, info.input_kind
+    if task == "auto":  # the user's file: a series or a classification, known once read (DataError if bad)
+        data = load_dataset(config.data)
+        task, kind = data.task, data.input_kind
     space = narrow(default_space(config, kind), search)
-    info = DATASETS.get(config.data.dataset)
-    monitor = "mae" if info is not None and info.task == "regression" else "accuracy"
+    monitor = HEAD_METRIC[task]
     name = study or config.name
     url = storage_url(storage, root)
-    if storage is not None or (root / "sweeps.sqlite3").exists():
+    if storage is not None or (root / DEFAULT_DB).exists():
         check_study(url, name, config)
     return SweepPlan(config, space, name, url, monitor, root)
 
