@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from seqtui.core.events import higher_is_better
+
 if TYPE_CHECKING:
     from seqtui.datasets.base import Dataset
 
@@ -50,7 +52,7 @@ class Baseline:
 
     @property
     def higher_is_better(self) -> bool:
-        return self.metric != "mae"
+        return higher_is_better(self.metric)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

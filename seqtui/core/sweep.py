@@ -20,7 +20,7 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.config import RECURRENT_ARCHITECTURES, RunConfig, suggest, with_overrides
-from seqtui.core.events import EpochEnded, Event, RunEnded
+from seqtui.core.events import EpochEnded, Event, RunEnded, higher_is_better
 
 DEFAULT_DB = "sweeps.sqlite3"
 
@@ -199,7 +199,7 @@ def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: i
         storage=open_storage(url),
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
-        direction="minimize" if monitor == "mae" else "maximize",
+        direction="maximize" if higher_is_better(monitor) else "minimize",
         load_if_exists=True,
     )
     for key, value in identity(config).items():
@@ -263,7 +263,7 @@ def best_value(history: list[float], monitor: str) -> float | None:
     finite = [v for v in history if math.isfinite(v)]
     if not finite:
         return None
-    return min(finite) if monitor == "mae" else max(finite)
+    return max(finite) if higher_is_better(monitor) else min(finite)
 
 
 def run_trials(
@@ -351,7 +351,9 @@ def trial_rows(trials: list[Any], monitor: str) -> list[tuple[str, str, str, str
     import optuna
 
     done = [t for t in trials if t.state != optuna.trial.TrialState.RUNNING]
-    scored = sorted((t for t in done if t.value is not None), key=lambda t: t.value, reverse=monitor != "mae")
+    scored = sorted(
+        (t for t in done if t.value is not None), key=lambda t: t.value, reverse=higher_is_better(monitor)
+    )
     rows = []
     for t in [*scored, *(t for t in done if t.value is None)]:
         value = "-" if t.value is None else f"{t.value:.4f}"
