@@ -93,3 +93,16 @@ def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
         assert not (tmp_path / "o").exists()
     result = invoke("export", str(tmp_path / "nothing"))
     assert result.exit_code == 2 and "not a seqtui run folder" in result.output
+
+
+def test_a_run_folder_without_its_encoder_is_one_clear_message(text_run, tmp_path):
+    """encoder.json is checked before Keras loads or anything is written (it was a FileNotFoundError)."""
+    import shutil
+
+    damaged = tmp_path / text_run.name
+    shutil.copytree(text_run, damaged)
+    (damaged / "encoder.json").unlink()
+    result = invoke("export", str(damaged), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "has no encoder.json" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
