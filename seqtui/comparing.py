@@ -20,9 +20,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from seqtui.core.compare import Comparison, Entry, Standing, leaderboard_rows, ranked
+from seqtui.core.compare import COMPARE_FILE, Comparison, Entry, Standing, leaderboard_rows, ranked
 from seqtui.core.config import RunConfig
-from seqtui.core.events import Event, event_dict
+from seqtui.core.events import BatchEnded, Event, RunStarted, event_dict
 
 
 def leaderboard_table(standings: Sequence[Standing], title: str = "leaderboard") -> Table:
@@ -63,9 +63,9 @@ def run_compare(
     plain = views.PlainReporter(stdout)
 
     def observe(label: str, event: Event) -> None:
-        started = type(event).__name__ == "RunStarted"
+        started = isinstance(event, RunStarted)
         if as_json:
-            if type(event).__name__ != "BatchEnded":
+            if not isinstance(event, BatchEnded):
                 print(
                     json.dumps({**event_dict(event), "run": label}, ensure_ascii=False),
                     file=stdout,
@@ -96,8 +96,8 @@ def run_compare(
 
             return runner.train(config, both, cancel, runs_dir=runs_dir, backend=backend)
 
-    def failed(entry: Entry, exc: Exception) -> None:
-        err.print(f"[red]{entry.label}:[/] {exc}", highlight=False, soft_wrap=True)
+    def failed(entry: Entry, problem: Exception | str) -> None:
+        err.print(f"[red]{entry.label}:[/] {problem}", highlight=False, soft_wrap=True)
 
     def compare() -> Comparison:
         if side_by_side is None:
@@ -105,11 +105,7 @@ def run_compare(
         from seqtui.core.side_by_side import run_side_by_side
 
         slots, gpus = side_by_side
-
-        def child_failed(entry: Entry, message: str) -> None:
-            err.print(f"[red]{entry.label}:[/] {message}", highlight=False, soft_wrap=True)
-
-        return run_side_by_side(entries, observe, slots, gpus, cancel, runs_dir, backend, child_failed)
+        return run_side_by_side(entries, observe, slots, gpus, cancel, runs_dir, backend, failed)
 
     with interrupt_handler(cancel, err):
         if as_json:
@@ -126,5 +122,5 @@ def run_compare(
         print(json.dumps(final, ensure_ascii=False), file=stdout, flush=True)
         return comparison
     out.print(leaderboard_table(comparison.standings, f"leaderboard ({len(entries)} runs)"))
-    out.print(f"comparison: {comparison.folder.path / 'compare.json'}", highlight=False, soft_wrap=True)
+    out.print(f"comparison: {comparison.folder.file(COMPARE_FILE)}", highlight=False, soft_wrap=True)
     return comparison

@@ -221,3 +221,22 @@ def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypat
     assert np.array_equal(first.x_train[1], data.x_train[2]) and np.array_equal(
         second.x_train[0], data.x_train[1]
     )
+
+
+def test_split_evenly_cuts_every_part_to_whole_batches_of_the_devices_and_says_so():
+    from seqtui.core.acceleration import split_evenly
+    from seqtui.datasets.registry import load_dataset
+    from tests.test_runner import SEQ
+
+    data = load_dataset(SEQ.data)
+    sizes = {p: len(getattr(data, f"x_{p}")) for p in ("train", "val", "test")}
+    cut = split_evenly(data, 3)
+    for part, n in sizes.items():
+        x, y = getattr(cut, f"x_{part}"), getattr(cut, f"y_{part}")
+        assert len(x) == len(y) == n - n % 3
+        assert (x == getattr(data, f"x_{part}")[: len(x)]).all()
+    dropped = [f"{n % 3} {p}" for p, n in sizes.items() if n % 3]
+    assert dropped and cut.notes[-1].startswith(
+        f"data parallel over 3 devices: left out {', '.join(dropped)}"
+    )
+    assert split_evenly(data, 1) is data

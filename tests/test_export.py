@@ -93,3 +93,41 @@ def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
         assert not (tmp_path / "o").exists()
     result = invoke("export", str(tmp_path / "nothing"))
     assert result.exit_code == 2 and "not a seqtui run folder" in result.output
+
+
+def test_a_run_folder_without_its_encoder_is_one_clear_message(text_run, tmp_path):
+    """encoder.json is checked before Keras loads or anything is written (it was a FileNotFoundError)."""
+    import shutil
+
+    damaged = tmp_path / text_run.name
+    shutil.copytree(text_run, damaged)
+    (damaged / "encoder.json").unlink()
+    result = invoke("export", str(damaged), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2, result.output
+    assert "has no encoder.json" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_readme_of_a_morpheme_run_encodes_with_the_same_analysis():
+    """A morpheme run's README code split on whitespace, so its ids were not the model's; it now calls the
+    analyser the run used, and says that it needs it."""
+    pytest.importorskip("kiwipiepy")
+    from seqtui.core.export_readme import readme_text
+    from seqtui.datasets.config import KOREAN_STOPWORDS
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    texts = ["오늘 날씨가 정말 좋네요", "영화가 너무 재미있었어요", "날씨는 어제보다 좋다"]
+    tok = Tokenizer.fit(
+        texts, num_words=50, standardize="hangul", split="morpheme", stopwords=KOREAN_STOPWORDS
+    )
+    encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
+    readme = readme_text("keras", {"task": "binary"}, encoder, "run")
+    assert "with seqtui's morpheme analyser" in readme
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    start = code.index("def encode")
+    encode_src = code[start : code.index("\n", code.index("return np.array", start))]
+    scope = {"encoder": encoder, "tok": encoder["tokenizer"], "maxlen": 8, "np": np}
+    exec("import re, unicodedata\n" + encode_src, scope)
+    for text in [*texts, "날씨가 좋았다"]:
+        ids = tok.encode(text)[-8:]
+        assert scope["encode"](text).tolist() == [[0] * (8 - len(ids)) + ids]

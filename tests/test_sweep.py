@@ -145,3 +145,16 @@ def test_importance_names_the_setting_that_matters():
     few = optuna.create_study()
     few.optimize(lambda t: t.suggest_float("x", 0, 1), 4)
     assert importance(few) == {}  # fewer than 5 complete trials: no importance yet
+
+
+def test_a_sweep_over_your_own_series_file_scores_trials_by_mae(runs_dir, tmp_path):
+    """A user's file is a series or a classification only once read: the plan reads it, so that a numbers-only
+    CSV is scored by val_mae (lower is better) and searched with the series' settings, not val_accuracy."""
+    from seqtui.core.sweep import plan_sweep
+
+    csv = tmp_path / "temps.csv"
+    csv.write_text("t,temp\n" + "".join(f"{i},{(i * 7) % 13 + 0.5 * i}\n" for i in range(400)))
+    config = with_overrides(SERIES, dataset="file", data_path=str(csv), lookback=12, delay=1)
+    plan = plan_sweep(config, None, None, None, runs_dir)
+    assert plan.monitor == "mae"
+    assert "maxlen" not in plan.space and "units" in plan.space

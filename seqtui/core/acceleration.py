@@ -217,15 +217,13 @@ def split_evenly(data: Any, count: int) -> Any:
     samples each), so every batch, the last one included, splits evenly over the devices; a note says so."""
     if count <= 1:
         return data
-    parts = {}
-    dropped = []
-    for part in ("train", "val", "test"):
-        x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
-        keep = len(x) - len(x) % count
-        if keep < len(x):
-            dropped.append(f"{len(x) - keep} {part}")
-        parts |= {f"x_{part}": x[:keep], f"y_{part}": y[:keep]}
+    from seqtui.datasets.base import PARTS
+
+    sizes = {part: len(getattr(data, f"x_{part}")) for part in PARTS}
+    dropped = [f"{n % count} {part}" for part, n in sizes.items() if n % count]
     if not dropped:
         return data
     note = f"data parallel over {count} devices: left out {', '.join(dropped)} sample(s) so every batch splits evenly"
-    return dataclasses.replace(data, **parts, notes=[*data.notes, note])
+    return dataclasses.replace(
+        data.cut_parts(lambda a: a[: len(a) - len(a) % count]), notes=[*data.notes, note]
+    )

@@ -18,9 +18,11 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from seqtui.core.events import higher_is_better
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from seqtui.datasets.base import Dataset
 
 MAX_FIT_SAMPLES = 20_000
@@ -50,7 +52,7 @@ class Baseline:
 
     @property
     def higher_is_better(self) -> bool:
-        return self.metric != "mae"
+        return higher_is_better(self.metric)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -93,6 +95,8 @@ def beats(model: float, baseline: Baseline) -> bool:
 
 
 def _labels(y: np.ndarray) -> np.ndarray:
+    import numpy as np  # here, not at the top: the console imports this module for `beats` at start-up
+
     return np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
 
 
@@ -100,6 +104,8 @@ def majority(data: Dataset) -> Baseline | None:
     """The most frequent training label (or next token), always predicted: instant, every classifier."""
     if data.task == "regression" or not len(data.y_train) or not len(data.y_test):
         return None
+    import numpy as np
+
     y_train, y_test = _labels(data.y_train), _labels(data.y_test)
     top = int(np.bincount(y_train).argmax())
     accuracy = float(np.mean(y_test == top))
@@ -121,6 +127,7 @@ def _class_name(data: Dataset, index: int) -> str:
 
 def _bag_of_ids(x: np.ndarray, width: int) -> Any:
     """Padded token-id rows -> a sparse count matrix (id 0 is padding and left out)."""
+    import numpy as np
     from scipy.sparse import csr_matrix
 
     rows = np.repeat(np.arange(len(x)), x.shape[1])
@@ -134,6 +141,7 @@ def logistic_regression(data: Dataset, max_samples: int = MAX_FIT_SAMPLES) -> Ba
     """TF-IDF + logistic regression for token classification, logistic regression on pixels for images."""
     if data.task not in ("binary", "multiclass") or data.input_kind == "series":
         return None
+    import numpy as np
     from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()

@@ -51,11 +51,4 @@ def shard(data: Any, process: int, processes: int) -> Any:
     each share cut to the same length (the processes must feed equal batches)."""
     if processes == 1:
         return data
-    import dataclasses
-
-    parts = {}
-    for part in ("train", "val", "test"):
-        x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
-        n = len(x) // processes
-        parts |= {f"x_{part}": x[process::processes][:n], f"y_{part}": y[process::processes][:n]}
-    return dataclasses.replace(data, **parts)
+    return data.cut_parts(lambda a: a[process::processes][: len(a) // processes])

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from seqtui.common.errors import SeqtuiError
+from seqtui.common.files import atomic_write_json
 from seqtui.core.checks import Cancelled
 from seqtui.core.config import RunConfig
-from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
-from seqtui.core.runs import RunFolder, atomic_write_json, utc_now
+from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted, higher_is_better
+from seqtui.core.runs import RunFolder, utc_now
 
 COMPARE_FILE = "compare.json"
 
@@ -152,7 +153,7 @@ def ranked(standings: Sequence[Standing]) -> list[Standing]:
     def key(s: Standing) -> tuple[int, float]:
         if s.test is None or not math.isfinite(s.test):
             return (1, 0.0)
-        return (0, s.test if s.monitor == "mae" else -s.test)
+        return (0, -s.test if higher_is_better(s.monitor) else s.test)
 
     return sorted(standings, key=key)
 

@@ -10,6 +10,11 @@ from typing import Any, Literal
 RunStatus = Literal["running", "completed", "interrupted", "diverged", "failed", "crashed"]
 
 
+def higher_is_better(metric: str) -> bool:
+    """Whether a larger value of a task's headline metric is better: accuracy yes, mae (an error) no."""
+    return metric != "mae"
+
+
 @dataclass(frozen=True)
 class RunStarted:
     run_dir: str

@@ -38,13 +38,6 @@ def default_target(folder: RunFolder, fmt: str) -> Path:
     return folder.path / "export" / fmt
 
 
-def _checkpoint(folder: RunFolder) -> Path:
-    for name in (BEST, LAST):
-        if folder.file(name).exists():
-            return folder.file(name)
-    raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST}); train it first")
-
-
 def _check_format(fmt: str, backend: str) -> None:
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -71,7 +64,12 @@ def export_run(
 ) -> Path:
     """Write the run's best model (else its last) in `fmt` with encoder.json, config.json and README.md."""
     folder = RunFolder.open(run, runs_dir)
-    checkpoint = _checkpoint(folder)
+    checkpoint = folder.model_file()
+    if checkpoint is None:
+        raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST}); train it first")
+    encoder = folder.read_json(ENCODER)
+    if not encoder:
+        raise RunFolderError(f"{folder.path} has no {ENCODER}; the run folder is incomplete")
     target = Path(target) if target is not None else default_target(folder, fmt)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} already exists and is not empty; remove it or pick another with --out")
@@ -91,7 +89,6 @@ def export_run(
         (staging / CONFIG).write_text(
             json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        encoder = folder.read_json(ENCODER)
         (staging / "README.md").write_text(
             readme_text(fmt, config, encoder, folder.path.name), encoding="utf-8"
         )

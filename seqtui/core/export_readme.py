@@ -38,13 +38,22 @@ STANDARDIZE = {
 }
 
 
+SPLIT = {
+    "whitespace": "    words = text.split()",
+    "character": "    words = list(' '.join(text.split()))  # characters, one ' ' between words",
+    # Morphemes come from kiwipiepy and seqtui's rules for its tags (stems, particles, stopwords): the same
+    # analysis, not a copy of it (pip install 'seqtui[korean]').
+    "morpheme": (
+        "    from seqtui.datasets.morphemes import analyse  # the analyser the run was trained with\n\n"
+        "    words = analyse([text], tok.get('content_only', False), tok['stopwords'],"
+        " letters_only=tok.get('standardize') != 'none')[0]"
+    ),
+}
+
+
 def _text_code(encoder: dict[str, Any], config: dict[str, Any]) -> str:
     tok = encoder["tokenizer"]
-    split = (
-        "    words = list(' '.join(text.split()))  # characters, one ' ' between words"
-        if tok.get("split") == "character"
-        else "    words = text.split()"
-    )
+    split = SPLIT.get(tok.get("split"), SPLIT["whitespace"])
     code = f"""import json
 import re
 import unicodedata
@@ -131,6 +140,10 @@ def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_n
     else:
         body = SERIES_CODE
     task = config.get("task", "?")
+    morphemes = kind == "text" and encoder["tokenizer"].get("split") == "morpheme"
+    without = (
+        "with seqtui's morpheme analyser (pip install 'seqtui[korean]')" if morphemes else "without seqtui"
+    )
     classes = ", ".join(config.get("class_names", [])) or "-"
     return f"""# {run_name}: exported by seqtui
 
@@ -138,7 +151,7 @@ def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_n
 - `encoder.json`: how inputs become numbers (the tokenizer's vocabulary, or the series' scaling)
 - `config.json`: the settings it was trained with; task `{task}`, classes: {classes}
 
-Load it and predict, without seqtui (run this in this folder):
+Load it and predict, {without} (run this in this folder):
 
 ```python
 {LOAD[fmt]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig, UnknownName, suggest
-from seqtui.datasets.morphemes import KOREAN_STOPWORDS
+from seqtui.datasets.config import KOREAN_STOPWORDS
 
 
 @dataclass(frozen=True)

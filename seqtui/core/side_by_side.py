@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from seqtui.core.acceleration import parse_devices
 from seqtui.core.compare import CompareError, Comparison, Entry, TaggedObserver
 from seqtui.core.events import BatchEnded, Event
 
@@ -33,12 +34,11 @@ def device_slots(requested: str, gpus: int) -> int:
 
     `all` is every listed GPU (1 without any); N must be at least 1 and, where GPUs are listed, at most
     their number. Without a GPU, N means N runs at once on the CPU."""
-    text = requested.strip().lower()
-    if text == "all":
-        return max(1, gpus)
-    if not text.isdigit() or int(text) < 1:
+    slots = parse_devices(requested)
+    if isinstance(slots, str):
         raise CompareError(f"--devices {requested!r}: give `all` or a number of runs at once, 1 or more")
-    slots = int(text)
+    if slots is None:
+        return max(1, gpus)
     if gpus and slots > gpus:
         raise CompareError(
             f"--devices {slots}: nvidia-smi lists only {gpus} GPU{'s' if gpus > 1 else ''}; "

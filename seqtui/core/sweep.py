@@ -20,7 +20,7 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.config import RECURRENT_ARCHITECTURES, RunConfig, suggest, with_overrides
-from seqtui.core.events import EpochEnded, Event, RunEnded
+from seqtui.core.events import EpochEnded, Event, RunEnded, higher_is_better
 
 DEFAULT_DB = "sweeps.sqlite3"
 
@@ -199,7 +199,7 @@ def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: i
         storage=open_storage(url),
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
-        direction="minimize" if monitor == "mae" else "maximize",
+        direction="maximize" if higher_is_better(monitor) else "minimize",
         load_if_exists=True,
     )
     for key, value in identity(config).items():
@@ -228,18 +228,21 @@ def plan_sweep(
 
     Raises ConfigError or SweepError; writes nothing (a new SQLite file is made only when the sweep runs).
     """
+    from seqtui.core.architectures import HEAD_METRIC
     from seqtui.core.checks import check_config
-    from seqtui.core.config import dataset_input_kind
-    from seqtui.datasets.registry import DATASETS
+    from seqtui.datasets.registry import get_dataset, load_dataset
 
     check_config(config)
-    kind = dataset_input_kind(config.data.dataset)
+    info = get_dataset(config.data.dataset)
+    task, kind = info.task, info.input_kind
+    if task == "auto":  # the user's file: a series or a classification, known once read (DataError if bad)
+        data = load_dataset(config.data)
+        task, kind = data.task, data.input_kind
     space = narrow(default_space(config, kind), search)
-    info = DATASETS.get(config.data.dataset)
-    monitor = "mae" if info is not None and info.task == "regression" else "accuracy"
+    monitor = HEAD_METRIC[task]
     name = study or config.name
     url = storage_url(storage, root)
-    if storage is not None or (root / "sweeps.sqlite3").exists():
+    if storage is not None or (root / DEFAULT_DB).exists():
         check_study(url, name, config)
     return SweepPlan(config, space, name, url, monitor, root)
 
@@ -260,7 +263,7 @@ def best_value(history: list[float], monitor: str) -> float | None:
     finite = [v for v in history if math.isfinite(v)]
     if not finite:
         return None
-    return min(finite) if monitor == "mae" else max(finite)
+    return max(finite) if higher_is_better(monitor) else min(finite)
 
 
 def run_trials(
@@ -348,7 +351,9 @@ def trial_rows(trials: list[Any], monitor: str) -> list[tuple[str, str, str, str
     import optuna
 
     done = [t for t in trials if t.state != optuna.trial.TrialState.RUNNING]
-    scored = sorted((t for t in done if t.value is not None), key=lambda t: t.value, reverse=monitor != "mae")
+    scored = sorted(
+        (t for t in done if t.value is not None), key=lambda t: t.value, reverse=higher_is_better(monitor)
+    )
     rows = []
     for t in [*scored, *(t for t in done if t.value is None)]:
         value = "-" if t.value is None else f"{t.value:.4f}"

@@ -30,7 +30,7 @@ def split_for(tokenizer: str) -> str:
 def read_stopwords(choice: str) -> tuple[str, ...]:
     """'ko' (the lesson's Korean list), 'none', or a UTF-8 file of stopwords (whitespace or comma
     separated, '#' starts a comment)."""
-    from seqtui.datasets.morphemes import KOREAN_STOPWORDS
+    from seqtui.datasets.config import KOREAN_STOPWORDS
 
     if choice == "ko":
         return KOREAN_STOPWORDS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -152,6 +154,9 @@ def encoder_from_dict(raw: dict[str, Any]) -> Encoder:
     raise DataError(f"an encoder of unknown kind {kind!r}")
 
 
+PARTS = ("train", "val", "test")
+
+
 @dataclass
 class Dataset:
     """Arrays ready for Keras plus what prediction needs to read raw input and name the answer."""
@@ -179,6 +184,13 @@ class Dataset:
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
+
+    def cut_parts(self, cut: Callable[[np.ndarray], np.ndarray]) -> Dataset:
+        """A copy with `cut` applied to x and y of the train, validation and test parts (x and y of a part
+        have the same length, so a cut that depends only on it keeps them paired)."""
+        return dataclasses.replace(
+            self, **{f"{xy}_{part}": cut(getattr(self, f"{xy}_{part}")) for part in PARTS for xy in "xy"}
+        )
 
     def limit(self, n: int | None) -> Dataset:
         """At most n training samples (and proportionally fewer validation/test ones).

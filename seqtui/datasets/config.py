@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Padding = Literal["pre", "post"]
+KOREAN_STOPWORDS = ("의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다")  # fmt: skip
+"""The Naver movie review lesson's stopwords: the Korean default for morphemes (`--stopwords ko`)."""
 
 
 @dataclass(frozen=True)

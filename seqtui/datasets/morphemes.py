@@ -17,9 +17,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from seqtui.datasets.base import DataError
-
-KOREAN_STOPWORDS = ("의", "가", "이", "은", "들", "는", "좀", "잘", "걍", "과", "도", "를", "으로", "자", "에", "와", "한", "하다")  # fmt: skip
-"""The Naver movie review lesson's stopwords: the Korean default for morphemes (`--stopwords ko`)."""
+from seqtui.datasets.config import KOREAN_STOPWORDS as KOREAN_STOPWORDS  # its home is the data config
 
 ANALYSER = "kiwipiepy"
 BATCH = 2000

@@ -30,12 +30,13 @@ def read_bytes(path: Path) -> bytes:
         f"{path} is larger than {MAX_FILE_BYTES / 2**30:g} GiB; seqtui reads files up to that"
     )
     try:
-        mode = path.stat().st_mode
+        info = path.stat()
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise DataError(f"{path} is a folder, not a file")
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):  # /dev/zero would never end
             raise DataError(f"{path} is not a regular file (a device?); pass a file with your data")
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if info.st_size > MAX_FILE_BYTES:
             raise too_big
         with path.open("rb") as fh:  # bounded whatever stat said: a pipe or a growing file
             chunks, total = [], 0
