@@ -130,3 +130,37 @@ async def test_generation_and_forecast(tmp_path):
         chart = screen.query_one("#forecast-chart", MetricChart)
         assert set(chart.series) == {"real temp", "forecast"} and len(chart.series["forecast"].ys) == 120
         assert "beats" in plain(screen.query_one("#forecast-info", Static))
+
+
+async def test_a_late_answer_for_a_cleared_drawing_is_dropped(tmp_path):
+    """The canvas is cleared while the model still works on the stroke: its answer must not come back."""
+    import threading
+
+    class SlowSession(FakeSession):
+        def __init__(self) -> None:
+            super().__init__("digits")
+            self.entered, self.release = threading.Event(), threading.Event()
+
+        def classify_image(self, pixels):
+            self.entered.set()
+            self.release.wait(10)
+            return super().classify_image(pixels)
+
+    session = SlowSession()
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_session(pilot, app)
+        canvas = screen.query_one("#canvas", DigitCanvas)
+        bars = screen.query_one("#digit-bars", ProbabilityBars)
+        await pilot.press("space", *["shift+down"] * 4, "space")
+        for _ in range(100):
+            if session.entered.is_set():
+                break
+            await pilot.pause(0.05)
+        assert session.entered.is_set()
+        await pilot.press("c")
+        await pilot.pause()
+        session.release.set()
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert not canvas.pixels.any() and bars.note == "draw a digit" and bars.top is None

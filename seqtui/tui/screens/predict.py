@@ -244,7 +244,7 @@ class PredictScreen(BaseScreen):
         self, session: PredictSession, pixels: np.ndarray, heat: bool = False
     ) -> tuple[Any, ...]:
         ranked, prepared = session.classify_image(pixels)
-        return prepared, ranked, session.explain_image(prepared) if heat else None
+        return pixels, prepared, ranked, session.explain_image(prepared) if heat else None
 
     def action_toggle_heat(self) -> None:
         """Show which pixels pushed the answer (a heat map over the digit as the model sees it), or not."""
@@ -340,11 +340,16 @@ class PredictScreen(BaseScreen):
         elif worker.name == "classify" and result[0] == self.query_one("#sentence", Input).value:
             self.query_one("#text-bars", ProbabilityBars).show(result[1])
             self._show_text_explanation(result[2])
-        elif worker.name == "classify digit":
-            self.query_one("#preview", DigitPreview).show(result[0])
-            self.query_one("#digit-bars", ProbabilityBars).show(result[1])
-            if result[2] is not None:
-                self.query_one("#heat", HeatMap).show(result[2], result[0])
+        elif worker.name == "classify digit" and np.array_equal(
+            result[0], self.query_one("#canvas", DigitCanvas).pixels
+        ):
+            _, prepared, ranked, explanation = (
+                result  # a result for a drawing since changed or cleared is dropped
+            )
+            self.query_one("#preview", DigitPreview).show(prepared)
+            self.query_one("#digit-bars", ProbabilityBars).show(ranked)
+            if explanation is not None:
+                self.query_one("#heat", HeatMap).show(explanation, prepared)
         elif worker.group == "generate":
             seed, continuation = result
             self.query_one("#generated", Static).update(
