@@ -22,8 +22,10 @@ from seqtui.core.acceleration import (
 from seqtui.core.checks import ConfigError
 from seqtui.core.devices import Gpu
 
-H100 = "NVIDIA H100 80GB HBM3, 9.0"
-V100 = "Tesla V100-SXM2-32GB, 7.0"
+H100 = "0, GPU-5f1c0d2e-aaaa-4bbb-8ccc-000000000001, NVIDIA H100 80GB HBM3, 9.0, 81559"
+V100 = "1, GPU-77e3a9b0-dddd-4eee-8fff-000000000002, Tesla V100-SXM2-32GB, 7.0, 32768"
+H100_GPU = Gpu("NVIDIA H100 80GB HBM3", 9.0, 81559 * 2**20, "GPU-5f1c0d2e-aaaa-4bbb-8ccc-000000000001")
+V100_GPU = Gpu("Tesla V100-SXM2-32GB", 7.0, 32 * 2**30, "GPU-77e3a9b0-dddd-4eee-8fff-000000000002")
 
 
 @pytest.fixture
@@ -62,10 +64,26 @@ def test_no_gpu_keeps_the_cpu_backend(fake_smi):
 
 def test_gpus_are_read_from_nvidia_smi_and_cuda_visible_devices(fake_smi, monkeypatch):
     fake_smi(H100, V100)
-    assert dev.nvidia_gpus() == (Gpu("NVIDIA H100 80GB HBM3", 9.0), Gpu("Tesla V100-SXM2-32GB", 7.0))
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "1")
-    dev.nvidia_gpus.cache_clear()
-    assert dev.nvidia_gpus() == (Gpu("Tesla V100-SXM2-32GB", 7.0),)
+    assert dev.nvidia_gpus() == (H100_GPU, V100_GPU)
+    for visible, seen in [
+        ("1", (V100_GPU,)),
+        ("1,0", (V100_GPU, H100_GPU)),
+        ("GPU-77e3a9b0", (V100_GPU,)),  # a unique UUID prefix, as CUDA takes it
+        ("GPU-77e3a9b0-dddd-4eee-8fff-000000000002,0", (V100_GPU, H100_GPU)),
+        ("0,7,1", (H100_GPU,)),  # CUDA stops at the first entry that names no GPU
+        ("GPU-", ()),  # a prefix of both names neither
+        ("0,0", (H100_GPU,)),
+        ("-1", ()),
+        ("", ()),
+    ]:
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
+        dev.nvidia_gpus.cache_clear()
+        assert dev.nvidia_gpus() == seen, visible
+
+
+def test_gpu_lines_with_missing_values_or_commas_in_the_name(fake_smi):
+    fake_smi("0, GPU-1, Quadro RTX, 8000, [N/A], [N/A]", "garbage")
+    assert dev.nvidia_gpus() == (Gpu("Quadro RTX, 8000", None, None, "GPU-1"),)
 
 
 def test_a_gpu_without_a_cuda_backend_trains_on_the_cpu_and_says_how_to_fix_it(fake_smi):

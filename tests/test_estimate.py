@@ -14,6 +14,7 @@ from seqtui.cli import app
 from seqtui.core import estimate as est
 from seqtui.core.checks import ConfigError, check_config
 from seqtui.core.config import with_overrides
+from seqtui.core.devices import Gpu
 from seqtui.core.modeling import spec_from_info
 from seqtui.core.presets import PRESETS, get_preset
 from seqtui.datasets.registry import get_dataset
@@ -55,13 +56,18 @@ def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
 
 def test_activations_of_a_huge_batch_point_at_the_batch_size():
     config = with_overrides(get_preset("imdb-lstm").config, batch_size=1_000_000, maxlen=100_000)
-    problems = est.memory_problems(config, *spec_from_info(config, get_dataset("imdb")), available=2**34)
+    problems = est.memory_problems(
+        config, *spec_from_info(config, get_dataset("imdb")), est.host_budget(2**34)
+    )
     assert [p.field for p in problems] == ["batch_size"] and "--batch-size" in problems[0].message
 
 
 def test_a_model_that_fits_passes():
     config = get_preset("imdb-lstm").config
-    assert est.memory_problems(config, *spec_from_info(config, get_dataset("imdb")), available=2**33) == []
+    assert (
+        est.memory_problems(config, *spec_from_info(config, get_dataset("imdb")), est.host_budget(2**33))
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -81,3 +87,70 @@ def test_cli_refuses_at_once_without_tensorflow(args, tmp_path):
         subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.strip()
         == "False"
     )
+
+
+T4 = Gpu("Tesla T4", 7.5, 16 * 2**30, "GPU-t4")
+BIG_EMBEDDING = {"vocab_size": 1_000_000, "embedding_dim": 750}
+"""750M parameters: about 11.5 GiB with gradients, Adam's two slots and a batch; fits 64 GiB of RAM, not a T4 under JAX."""
+
+
+@pytest.fixture
+def a_t4_with_cuda_backends(monkeypatch):
+    from seqtui.core import acceleration
+
+    monkeypatch.setattr(est, "nvidia_gpus", lambda: (T4,))
+    monkeypatch.setattr(acceleration, "cuda_backends", lambda: ["jax", "torch"])
+    monkeypatch.setattr(est, "available_memory", lambda: 2**36)
+    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE", raising=False)
+    monkeypatch.delenv("XLA_PYTHON_CLIENT_MEM_FRACTION", raising=False)
+
+
+def big_model_problems(backend):
+    config = with_overrides(get_preset("imdb-lstm").config, **BIG_EMBEDDING)
+    return est.memory_problems(
+        config, *spec_from_info(config, get_dataset("imdb")), est.training_budget(backend)
+    )
+
+
+def test_on_a_gpu_the_model_must_fit_the_gpus_memory_not_the_machines(a_t4_with_cuda_backends, monkeypatch):
+    assert est.host_budget().usable == int(0.8 * 2**36)
+    [problem] = big_model_problems("jax")
+    assert problem.field == "vocab_size"
+    assert "the GPU (Tesla T4) has 16.0 GiB, of which jax takes 75%; lower --vocab-size" in problem.message
+    assert "about 11.5 GiB" in problem.message
+    assert big_model_problems("torch") == []  # torch may grow into the whole GPU: 14.4 GiB usable
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
+    assert big_model_problems("jax") == []
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "true")
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_MEM_FRACTION", "0.95")
+    assert big_model_problems("jax") == []
+
+
+def test_a_backend_that_trains_on_the_cpu_is_checked_against_the_machine(
+    a_t4_with_cuda_backends, monkeypatch
+):
+    assert big_model_problems("tensorflow") == []  # no CUDA TensorFlow installed: the CPU, 51 GiB usable
+    monkeypatch.setattr(est, "available_memory", lambda: 2**33)
+    [problem] = big_model_problems("tensorflow")
+    assert "but 8.0 GiB of memory is available; lower --vocab-size" in problem.message
+
+
+def test_gpus_of_unknown_size_fall_back_to_the_machines_memory(a_t4_with_cuda_backends, monkeypatch):
+    monkeypatch.setattr(est, "nvidia_gpus", lambda: (T4, Gpu("Tesla T4", 7.5, None)))
+    assert est.training_budget("jax") == est.host_budget()
+
+
+def test_the_smallest_gpu_decides(a_t4_with_cuda_backends, monkeypatch):
+    monkeypatch.setattr(est, "nvidia_gpus", lambda: (Gpu("NVIDIA H100", 9.0, 80 * 2**30), T4))
+    assert "Tesla T4" in est.training_budget("torch").where
+
+
+def test_train_checks_memory_where_the_chosen_backend_trains(a_t4_with_cuda_backends, tmp_path, monkeypatch):
+    monkeypatch.setattr("seqtui.core.acceleration.nvidia_gpus", lambda: (T4,))
+    monkeypatch.setattr("seqtui.core.devices.nvidia_gpus", lambda: (T4,))
+    args = ["train", "--preset", "imdb-lstm", "--backend", "jax", "--runs-dir", str(tmp_path)]
+    args += ["--vocab-size", "1000000", "--embedding-dim", "750"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "the GPU (Tesla T4) has 16.0 GiB, of which jax takes 75%" in " ".join(result.output.split())
+    assert not list(tmp_path.iterdir())

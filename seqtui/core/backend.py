@@ -12,7 +12,15 @@ from seqtui.common.keras_door import import_keras as _door
 from seqtui.core.devices import choose_backend
 from seqtui.core.settings import BACKEND_CHOICES, Settings
 
-__all__ = ["BACKENDS", "BACKEND_CHOICES", "BackendError", "backend_note", "import_keras", "resolve_backend"]
+__all__ = [
+    "BACKENDS",
+    "BACKEND_CHOICES",
+    "BackendError",
+    "backend_note",
+    "expected_backend",
+    "import_keras",
+    "resolve_backend",
+]
 
 _note = ""
 
@@ -39,6 +47,16 @@ def resolve_backend(backend: str | None) -> str:
     if loaded is None:
         os.environ["KERAS_BACKEND"] = requested
     return requested
+
+
+def expected_backend() -> str:
+    """The backend this process will train with, without importing it or setting anything: Keras' own once
+    loaded, else what `resolve_backend(None)` would pick."""
+    loaded = sys.modules.get("keras")
+    if loaded is not None:
+        return loaded.backend.backend()
+    requested = Settings.from_env().backend
+    return choose_backend(requested).backend if requested in (None, "auto") else requested
 
 
 def import_keras(backend: str | None = None) -> ModuleType:

@@ -45,13 +45,16 @@ class ConfigError(SeqtuiError):
         return "invalid settings:\n" + "\n".join(f"  {p.option}: {p.message}" for p in self.problems)
 
 
-def check_config(config: RunConfig, data: Dataset | None = None, needs_data: bool = True) -> None:
+def check_config(
+    config: RunConfig, data: Dataset | None = None, needs_data: bool = True, backend: str | None = None
+) -> None:
     """Raise ConfigError with every problem at once; without `data`, no TensorFlow and no data is loaded.
 
     With `data` (loaded, or passed in memory) the checks that need the real input shape run too. Without
     `needs_data` (a model summary of a dataset whose sizes are fixed), a file dataset may come without --data.
+    The model's memory is checked against where `backend` (None: the one this process will use) trains.
     """
-    from seqtui.core.estimate import memory_problems
+    from seqtui.core.estimate import memory_problems, training_budget
     from seqtui.core.modeling import spec_from_dataset, spec_from_info
 
     if data is not None:
@@ -63,13 +66,15 @@ def check_config(config: RunConfig, data: Dataset | None = None, needs_data: boo
             p for p in time_step_problems(config, steps, "time steps of the data") if p.field not in fields
         ]
         if not problems:
-            problems += memory_problems(config, *spec_from_dataset(config, data))
+            problems += memory_problems(config, *spec_from_dataset(config, data), training_budget(backend))
     else:
         problems = validate(config, DATASET_NAMES)
         if not problems:
             problems += compatibility_problems(config) + data_source_problems(config, needs_data)
         if not problems and dataset_input_kind(config.data.dataset) is not None:
-            problems += memory_problems(config, *spec_from_info(config, DATASETS[config.data.dataset]))
+            problems += memory_problems(
+                config, *spec_from_info(config, DATASETS[config.data.dataset]), training_budget(backend)
+            )
     if problems:
         unique = list(dict.fromkeys(problems))  # the same check may run before and after loading
         raise ConfigError(unique)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import shutil
 import subprocess
 from collections import Counter
@@ -28,17 +27,24 @@ class Gpu:
     name: str
     compute_capability: float | None
     """CUDA compute capability (8.0 = Ampere, 9.0 = Hopper), None when nvidia-smi doesn't say."""
+    memory: int | None = None
+    """Bytes of memory, None when nvidia-smi doesn't say."""
+    uuid: str = ""
+
+
+SMI_FIELDS = "index,uuid,name,compute_cap,memory.total"
 
 
 @functools.cache
 def nvidia_gpus() -> tuple[Gpu, ...]:
-    """The NVIDIA GPUs `nvidia-smi` lists (visible to this process), or () without a working driver."""
+    """The NVIDIA GPUs `nvidia-smi` lists that this process sees (CUDA_VISIBLE_DEVICES), or () without a
+    working driver."""
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return ()
     try:
         done = subprocess.run(
-            [exe, "--query-gpu=name,compute_cap", "--format=csv,noheader"],
+            [exe, f"--query-gpu={SMI_FIELDS}", "--format=csv,noheader,nounits"],
             capture_output=True,
             text=True,
             timeout=15,
@@ -48,20 +54,45 @@ def nvidia_gpus() -> tuple[Gpu, ...]:
         return ()
     if done.returncode != 0:
         return ()
-    gpus = [_parse_gpu(line) for line in done.stdout.splitlines() if line.strip()]
+    gpus = [gpu for line in done.stdout.splitlines() if (gpu := _parse_gpu(line)) is not None]
     visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    if visible is not None:
-        wanted = [int(i) for i in re.findall(r"\d+", visible) if int(i) < len(gpus)]
-        gpus = [gpus[i] for i in wanted]
-    return tuple(gpus)
+    return tuple(gpus if visible is None else _visible(gpus, visible))
 
 
-def _parse_gpu(line: str) -> Gpu:
-    name, _, cap = line.rpartition(",")
+def _parse_gpu(line: str) -> Gpu | None:
+    """One `index, uuid, name, compute_cap, memory.total (MiB)` line; a name may hold commas."""
+    cells = [cell.strip() for cell in line.split(",")]
+    if len(cells) < 5:
+        return None
+    name = ", ".join(cells[2:-2])
+    return Gpu(name, _number(cells[-2]), _mib(cells[-1]), cells[1])
+
+
+def _number(text: str) -> float | None:
     try:
-        return Gpu(name.strip(), float(cap))
-    except ValueError:
-        return Gpu(line.strip(), None)
+        return float(text)
+    except ValueError:  # [N/A]
+        return None
+
+
+def _mib(text: str) -> int | None:
+    mib = _number(text)
+    return int(mib * 2**20) if mib else None
+
+
+def _visible(gpus: list[Gpu], visible: str) -> list[Gpu]:
+    """The GPUs CUDA_VISIBLE_DEVICES names, by index or (a unique prefix of) UUID, in its order; like CUDA,
+    the list ends at the first entry that names no GPU (`-1`, `""`: none)."""
+    seen: list[Gpu] = []
+    for entry in (e.strip() for e in visible.split(",")):
+        if entry.isdigit() and int(entry) < len(gpus):
+            found = [gpus[int(entry)]]
+        else:
+            found = [g for g in gpus if entry and g.uuid.startswith(entry)]
+        if len(found) != 1 or found[0] in seen:
+            break
+        seen.append(found[0])
+    return seen
 
 
 def _installed(dist: str) -> str | None:

@@ -1,5 +1,7 @@
 """How big a model will be, before Keras loads: parameters and memory (weights, gradients, optimizer state,
-activations of one batch), checked against the memory the machine has available.
+activations of one batch), checked against the memory it will train in: the GPU's (the smallest one, as
+each device of a data-parallel run holds the whole model and a batch) when the backend trains on GPUs
+whose size nvidia-smi reports, else the machine's available memory.
 
 The arithmetic follows the builders in `architectures.py` layer by layer; a settings check refuses a model
 that can't fit with the estimate and the settings that make it big, instead of an out-of-memory traceback
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqtui.core.architectures import InputSpec, recurrent_depth
 from seqtui.core.config import ModelConfig, Problem, RunConfig
+from seqtui.core.devices import Gpu, nvidia_gpus
 
 BYTES = 4
 """float32 weights and activations."""
@@ -22,6 +26,11 @@ OPTIMIZER_SLOTS = {"adam": 2, "adamw": 2, "nadam": 2, "rmsprop": 1, "sgd": 0}
 GATES = {"simple_rnn": 1, "gru": 3}
 SHARE_OF_AVAILABLE = 0.8
 """The share of available memory a model may plan to use; the rest is TensorFlow, data and the OS."""
+SHARE_OF_GPU = 0.9
+"""The share of what the backend may take of a GPU that a model may plan to use (the rest: the CUDA
+context, cuDNN and XLA workspaces)."""
+JAX_PREALLOCATED = 0.75
+"""JAX takes this share of each GPU at start (XLA_PYTHON_CLIENT_MEM_FRACTION) and allocates only in it."""
 
 
 @dataclass
@@ -108,6 +117,61 @@ def available_memory() -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class Budget:
+    """The bytes a model may plan to use, and where they are (for the message)."""
+
+    usable: int
+    where: str
+
+
+def host_budget(available: int | None = None) -> Budget | None:
+    """SHARE_OF_AVAILABLE of the machine's available memory, None when unknown."""
+    available = available if available is not None else available_memory()
+    return (
+        Budget(int(SHARE_OF_AVAILABLE * available), f"{_gib(available)} of memory is available")
+        if available
+        else None
+    )
+
+
+def backend_share(backend: str, env: Mapping[str, str] = os.environ) -> float:
+    """The share of a GPU's memory the backend may take: JAX preallocates a fraction (unless told not to);
+    torch and TensorFlow grow into the whole GPU."""
+    if backend != "jax" or env.get("XLA_PYTHON_CLIENT_PREALLOCATE", "").lower() in ("false", "0"):
+        return 1.0
+    try:
+        return min(1.0, max(0.0, float(env.get("XLA_PYTHON_CLIENT_MEM_FRACTION", JAX_PREALLOCATED))))
+    except ValueError:
+        return JAX_PREALLOCATED
+
+
+def gpu_budget(backend: str, gpus: tuple[Gpu, ...]) -> Budget | None:
+    """SHARE_OF_GPU of what `backend` may take of the smallest GPU, None when nvidia-smi gave no size."""
+    sized = [g for g in gpus if g.memory]
+    if len(sized) < len(gpus) or not sized:
+        return None
+    smallest = min(sized, key=lambda g: g.memory or 0)
+    share = backend_share(backend)
+    where = f"the GPU ({smallest.name}) has {_gib(smallest.memory or 0)}"
+    if share < 1:
+        where += f", of which {backend} takes {share:.0%}"
+    return Budget(int(SHARE_OF_GPU * share * (smallest.memory or 0)), where)
+
+
+def training_budget(backend: str | None = None) -> Budget | None:
+    """Where the model will train: the GPU budget when `backend` (None: the one this process will use)
+    trains on GPUs of known size, else the machine's."""
+    from seqtui.core.acceleration import expected_devices
+    from seqtui.core.backend import expected_backend
+
+    backend = backend or expected_backend()
+    gpus = nvidia_gpus()
+    if expected_devices(backend, gpus)[0] == "gpu" and (budget := gpu_budget(backend, gpus)) is not None:
+        return budget
+    return host_budget()
+
+
 def _gib(n: float) -> str:
     return f"{n / 2**30:,.1f} GiB" if n >= 2**28 else f"{n / 2**20:,.0f} MiB"
 
@@ -122,17 +186,18 @@ LOWER = {
 
 
 def memory_problems(
-    config: RunConfig, spec: InputSpec, task: str, outputs: int, available: int | None = None
+    config: RunConfig, spec: InputSpec, task: str, outputs: int, budget: Budget | None = None
 ) -> list[Problem]:
-    """One problem naming the estimate and what to lower when the model can't fit in memory."""
-    available = available if available is not None else available_memory()
-    if not available:
+    """One problem naming the estimate and what to lower when the model can't fit in the memory it trains
+    in (`budget`; by default the training budget of the backend this process will use)."""
+    budget = budget or training_budget()
+    if budget is None:
         return []
     est = estimate(config, spec, task, outputs)
     t = config.train
     weights, state, activations = est.memory(t.batch_size, t.optimizer)
     total = weights + state + activations
-    if total <= SHARE_OF_AVAILABLE * available:
+    if total <= budget.usable:
         return []
     if activations > weights + state:
         setting, lower = "batch_size", "--batch-size (or --maxlen, --lookback)"
@@ -144,6 +209,6 @@ def memory_problems(
             setting,
             f"the model would need about {_gib(total)} ({est.params:,} parameters: weights and gradients "
             f"{_gib(weights)}, optimizer state {_gib(state)}, activations of one batch {_gib(activations)}) "
-            f"but {_gib(available)} of memory is available; lower {lower}",
+            f"but {budget.where}; lower {lower}",
         )
     ]

@@ -348,10 +348,10 @@ def train(
     """
     if isinstance(config.data.data_path, str) and config.data.data_path:  # resumable from any directory
         config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
-    if data is None:
-        check_config(config)
-    settings = run_settings(tensorboard, mlflow_uri)
     plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)  # sets KERAS_BACKEND
+    if data is None:
+        check_config(config, backend=plan.backend)
+    settings = run_settings(tensorboard, mlflow_uri)
     root = Path(runs_dir) if runs_dir else settings.runs_dir
     check_writable(root)
     cancel = cancel or threading.Event()
