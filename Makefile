@@ -12,7 +12,7 @@ comma := ,
 EXTRA := $(if $(GPU),$(comma)gpu,)
 STAMP := $(if $(GPU),-gpu,)
 
-.PHONY: run test test-slow lint format bench mutate clean
+.PHONY: run test test-slow lint format bench mutate mutate-sample clean
 
 run: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/seqtui $(ARGS)
@@ -32,18 +32,22 @@ test-slow: $(VENV)/.stamp-dev$(STAMP)
 
 lint: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check seqtui tests bench
-	$(BIN)/ruff format --check seqtui tests bench
+	$(BIN)/ruff check seqtui tests bench tools
+	$(BIN)/ruff format --check seqtui tests bench tools
 
 format: $(VENV)/.stamp-dev$(STAMP)
-	$(BIN)/ruff format seqtui tests bench
-	$(BIN)/ruff check --fix seqtui tests bench
+	$(BIN)/ruff format seqtui tests bench tools
+	$(BIN)/ruff check --fix seqtui tests bench tools
 
 # Mutation testing of seqtui/core and seqtui/datasets ([tool.mutmut] in pyproject.toml; docs/testing.md).
 # Long: run it when you change the engine, then `$(BIN)/mutmut results` lists the survivors.
 mutate: $(VENV)/.stamp-dev$(STAMP)
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2 $(ARGS)
 	$(BIN)/mutmut results
+
+# A seeded random sample of core's mutants, with the killed share and its 95% interval (docs/testing.md).
+mutate-sample: $(VENV)/.stamp-dev$(STAMP)
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python tools/mutation_sample.py $(ARGS)
 
 bench: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/python bench/bridge_overhead.py
