@@ -11,12 +11,13 @@ import time
 
 import pytest
 
+from seqtui.core.checks import Cancelled, ConfigError, check_config
 from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
 from seqtui.core.resume import plan_resume, resume
 from seqtui.core.run_list import summarize
-from seqtui.core.runner import Cancelled, ConfigError, check_config, train
+from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
 from seqtui.datasets.registry import load_dataset
 

@@ -31,12 +31,7 @@ import numpy as np
 from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
-from seqtui.core.checks import (
-    Cancelled,
-    ConfigError,
-    check_config,
-    compatibility_problems,
-)
+from seqtui.core.checks import Cancelled, check_config
 from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
@@ -58,8 +53,6 @@ from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import load_dataset
-
-__all__ = ["Cancelled", "ConfigError", "check_config", "compatibility_problems", "train"]
 
 
 def _versions(backend: str) -> dict[str, str]:
