@@ -53,6 +53,15 @@ def test_every_command_has_help(command):
     assert "Usage" in result.output
 
 
+def test_help_lists_the_commands_in_the_order_they_are_used():
+    """cli_runs and cli_experiments register their commands when cli imports them, in this order."""
+    import re
+
+    listed = re.findall(r"^│ (\w+) ", invoke("--help").output, flags=re.MULTILINE)
+    assert listed == ["train", "presets", "summary", "runs", "predict", "export", "serve", "compare", "sweep",
+                      "datasets"]  # fmt: skip
+
+
 def test_help_answers_fast_without_tensorflow_or_keras():
     code = (
         "import sys\n"
