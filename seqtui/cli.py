@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -217,7 +218,7 @@ def train(
         elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
         else:
-            from seqtui.core.runner import check_config
+            from seqtui.core.checks import check_config
 
             config = config_from_options(preset, data, dataset, overrides, tokenizer)
             check_config(config)
@@ -323,6 +324,7 @@ def main() -> None:
         raise
 
 
-# Registered in this order, the order `seqtui --help` lists them in: runs, predict, export, serve; compare, sweep.
-from seqtui import cli_runs  # noqa: E402, F401, I001
-from seqtui import cli_experiments  # noqa: E402, F401
+# The other commands register on `app` from their own modules, which import names from this one, so they are
+# imported last, in the order `seqtui --help` lists them: runs, predict, export, serve; then compare, sweep.
+import_module("seqtui.cli_runs")
+import_module("seqtui.cli_experiments")

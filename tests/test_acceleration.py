@@ -153,7 +153,9 @@ DATA_PARALLEL = textwrap.dedent(
                 seen["val_loss"].append(event.logs["val_loss"])
 
         end = train(config, observe, runs_dir=sys.argv[1], devices=devices)
-        out[devices] = {**seen, "status": end.status, "test": end.test_metrics}
+        state = json.loads(open(f"{end.run_dir}/run.json").read())
+        recorded = [state[k] for k in ("batch_size", "batch_per_device", "device_count")]
+        out[devices] = {**seen, "status": end.status, "test": end.test_metrics, "recorded": recorded}
     print(json.dumps(out))
     """
 )
@@ -180,6 +182,7 @@ def test_data_parallel_on_two_host_devices_converges_like_one(tmp_path):
     one, two = runs["1"], runs["2"]
     assert (one["split_over"], one["batch"]) == (1, 64)
     assert (two["split_over"], two["batch"]) == (2, 64)  # the global batch: 2 devices x 32
+    assert one["recorded"] == [64, 64, 1] and two["recorded"] == [64, 32, 2]  # run.json: global, per device
     for run in (one, two):
         assert run["status"] == "completed"
         assert run["val_loss"][-1] < run["val_loss"][0]  # it learns

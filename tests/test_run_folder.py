@@ -104,6 +104,14 @@ def test_running_with_a_dead_process_is_crashed(tmp_path):
     assert folder.status == "crashed"
 
 
+@pytest.mark.parametrize("pid", [2**31, 2**63, 10**30])
+def test_a_pid_no_process_can_have_is_not_running(tmp_path, pid):
+    """A damaged run.json with an id too large for the system (os.kill raises OverflowError) must not keep
+    the run `running` forever: nothing could ever resume it."""
+    folder = make_run(tmp_path, status="running", pid=pid, pid_started="123")
+    assert folder.status == "crashed"
+
+
 def test_a_reused_process_id_is_not_the_run(tmp_path):
     """Containers restart with low process ids: a live process with another start time is not the run."""
     if process_start(os.getpid()) is None:

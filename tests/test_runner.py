@@ -11,12 +11,13 @@ import time
 
 import pytest
 
+from seqtui.core.checks import Cancelled, ConfigError, check_config
 from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
 from seqtui.core.resume import plan_resume, resume
 from seqtui.core.run_list import summarize
-from seqtui.core.runner import Cancelled, ConfigError, check_config, train
+from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
 from seqtui.datasets.registry import load_dataset
 
@@ -127,6 +128,31 @@ def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed
     assert iterations(folder.file("last.keras")) == 3 * STEPS
     assert folder.read_json("run.json")["epochs"] == 3
     assert folder.read_config().train.epochs == 3
+
+
+def test_run_json_records_the_global_batch_and_the_batch_per_device(completed):
+    state = completed[2].read_json("run.json")
+    assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)
+    assert completed[2].read_config().train.batch_size == 64  # config.json: per device
+
+
+def test_a_resume_with_another_global_batch_says_so_and_records_the_new_one(completed, copy_of):
+    same = copy_of(completed[2])
+    events = Recorder()
+    assert resume(same.path, events, epochs=3).status == "completed"
+    assert not [e for e in events.of(LogMessage) if "global batch" in e.message]
+
+    folder = RunFolder(shutil.copytree(completed[2].path, same.path.with_name("moved")))
+    folder.update_status(batch_size=128, batch_per_device=64, device_count=2)  # as if trained on 2 GPUs
+    events = Recorder()
+    assert resume(folder.path, events, epochs=3).status == "completed"
+    said = [e.message for e in events.of(LogMessage) if "global batch" in e.message]
+    assert said == [
+        "this run trained with a global batch of 128 (2 devices); here it goes on with 64 (1 x 64 per device), "
+        "so each epoch takes other steps; resume with --devices 2 to keep it"
+    ]
+    state = folder.read_json("run.json")
+    assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)
 
 
 def test_history_records_the_training_seconds_summed_over_resumes(completed, copy_of):

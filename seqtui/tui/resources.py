@@ -1,5 +1,6 @@
 """A one-line view of what training costs the machine: this process's CPU and memory (psutil), and the GPU's
-utilisation and memory when there is an NVIDIA one (nvidia-ml-py; anything missing just leaves it out).
+utilisation and memory when there is an NVIDIA one (nvidia-ml-py; anything missing just leaves it out): the
+first GPU this process uses, as CUDA_VISIBLE_DEVICES names it, not NVML's GPU 0.
 
 Sampled from the UI's timer about once a second, never from the training thread: one sample is a few
 system calls (well under a millisecond).
@@ -7,9 +8,40 @@ system calls (well under a millisecond).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 GIB = 2**30
+
+
+def first_visible_gpu(nvml: Any, visible: str | None) -> Any | None:
+    """The NVML handle of the GPU that CUDA numbers 0 in this process, or None where CUDA sees no GPU.
+
+    `visible` is CUDA_VISIBLE_DEVICES: unset means NVML's GPU 0; else its first entry counts, an index or a
+    GPU UUID (`GPU-...`, or a prefix of one that fits only one GPU, as CUDA takes it) or a MIG instance's
+    UUID. Empty, `-1`, or an entry that names no GPU here hide every GPU from CUDA, so there is none to show.
+    An index is NVML's (PCI bus) order, which is CUDA's with CUDA_DEVICE_ORDER=PCI_BUS_ID and on machines
+    whose GPUs are all one model.
+    """
+    count = nvml.nvmlDeviceGetCount()
+    if visible is None:
+        return nvml.nvmlDeviceGetHandleByIndex(0) if count > 0 else None
+    first = visible.split(",")[0].strip()
+    if first.isdigit():
+        index = int(first)
+        return nvml.nvmlDeviceGetHandleByIndex(index) if index < count else None
+    if first.startswith("MIG-"):
+        return nvml.nvmlDeviceGetHandleByUUID(first)
+    if not first.startswith("GPU-"):
+        return None
+    handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
+    matches = [h for h in handles if _uuid(nvml, h).lower().startswith(first.lower())]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _uuid(nvml: Any, handle: Any) -> str:
+    uuid = nvml.nvmlDeviceGetUUID(handle)
+    return uuid.decode() if isinstance(uuid, bytes) else str(uuid)  # older nvidia-ml-py gives bytes
 
 
 class ResourceMonitor:
@@ -24,14 +56,12 @@ class ResourceMonitor:
 
     @staticmethod
     def _open_gpu() -> Any | None:
-        """The first NVIDIA GPU's NVML handle, or None (no package, no driver, no device)."""
+        """The NVML handle of the first GPU this process uses, or None (no package, no driver, no device)."""
         try:
             import pynvml
 
             pynvml.nvmlInit()
-            if pynvml.nvmlDeviceGetCount() < 1:
-                return None
-            return pynvml.nvmlDeviceGetHandleByIndex(0)
+            return first_visible_gpu(pynvml, os.environ.get("CUDA_VISIBLE_DEVICES"))
         except Exception:  # noqa: BLE001 - NVML raises its own error types for every missing piece
             return None
 
