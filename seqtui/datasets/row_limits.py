@@ -1,7 +1,8 @@
 """`--limit` while reading a table: how many rows it needs, and a seeded uniform sample of labelled rows.
 
 A label-sorted export (every "neg" row, then every "pos" row) makes a prefix of the file hold one class,
-so classification tables keep a reservoir sample spread over the whole file.
+so classification tables keep a reservoir sample spread over the whole file; a time series keeps its
+first rows, since the limit keeps the first windows chronologically anyway.
 """
 
 from __future__ import annotations
@@ -28,6 +29,40 @@ def classification_rows(config: DataConfig, own_test: bool) -> int | None:
         return None
     kept = (1 - config.validation_split) * (1 if own_test else 1 - config.test_split)
     return max(MIN_SAMPLE_ROWS, math.ceil(SAMPLE_MARGIN * limit / max(kept, 1e-3)))
+
+
+def series_rows(config: DataConfig) -> int | None:
+    """How many first rows of a series give `config.sample_limit` training windows and validation and test
+    parts with the windows the limit keeps of them (None: no limit).
+
+    Splits are chronological: the training part is the first (1 - test) x (1 - validation) of the rows, and
+    its windows need `lookback - 1` rows of history and `delay` rows ahead. Validation and test keep a share
+    in proportion, as Dataset.limit gives them."""
+    limit = config.sample_limit
+    if not limit:
+        return None
+    t, v, delay, lookback = config.test_split, config.validation_split, config.delay, config.lookback
+    val_windows = math.ceil(limit * v / (1 - v))
+    test_windows = math.ceil(limit * t / ((1 - t) * (1 - v)))
+
+    def enough(rows: int) -> bool:
+        n_test = int(rows * t)
+        n_val = int((rows - n_test) * v)
+        n_train = rows - n_test - n_val
+        return (
+            n_train - delay - (lookback - 1) >= limit
+            and n_val - delay >= val_windows
+            and n_test - delay >= test_windows
+        )
+
+    rows = max(
+        math.ceil((limit + lookback - 1 + delay) / ((1 - t) * (1 - v))),
+        math.ceil((val_windows + delay) / ((1 - t) * v)),
+        math.ceil((test_windows + delay) / t),
+    )
+    while not enough(rows):  # int() rounding: a few rows more at most
+        rows += 1
+    return rows
 
 
 @dataclass
