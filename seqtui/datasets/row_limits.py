@@ -42,26 +42,32 @@ def series_rows(config: DataConfig) -> int | None:
     if not limit:
         return None
     t, v, delay, lookback = config.test_split, config.validation_split, config.delay, config.lookback
-    val_windows = math.ceil(limit * v / (1 - v))
-    test_windows = math.ceil(limit * t / ((1 - t) * (1 - v)))
+    val_windows = limit * v / (1 - v)  # what Dataset.limit keeps of a long series' parts
+    test_windows = limit * t / ((1 - t) * (1 - v))
 
     def enough(rows: int) -> bool:
+        """Whether, split as series_dataset splits and cut as Dataset.limit cuts, the parts hold their windows
+        (validation and test within one window of it: their share of a short series is a little lower)."""
         n_test = int(rows * t)
         n_val = int((rows - n_test) * v)
-        n_train = rows - n_test - n_val
-        return (
-            n_train - delay - (lookback - 1) >= limit
-            and n_val - delay >= val_windows
-            and n_test - delay >= test_windows
-        )
+        train = rows - n_test - n_val - delay - (lookback - 1)
+        if train < limit:
+            return False
+        if min(n_val, n_test) <= delay:
+            return False
+        ratio = limit / train  # Dataset.limit keeps max(1, int(windows x ratio)) of a part
+        val, test = max(1, int((n_val - delay) * ratio)), max(1, int((n_test - delay) * ratio))
+        return val >= int(val_windows) - 1 and test >= int(test_windows) - 1
 
-    rows = max(
+    rows = max(  # each part's rows over its share of the whole
         math.ceil((limit + lookback - 1 + delay) / ((1 - t) * (1 - v))),
-        math.ceil((val_windows + delay) / ((1 - t) * v)),
-        math.ceil((test_windows + delay) / t),
+        math.ceil((math.ceil(val_windows) + delay) / ((1 - t) * v)),
+        math.ceil((math.ceil(test_windows) + delay) / t),
     )
-    while not enough(rows):  # int() rounding: a few rows more at most
-        rows += 1
+    for _ in range(100):  # a delay long next to the lookback needs more rows to reach those shares
+        if enough(rows):
+            break
+        rows = math.ceil(rows * 1.05) + 1
     return rows
 
 
