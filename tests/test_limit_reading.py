@@ -4,6 +4,7 @@ a time series reads only the first rows its first windows need; files no longer 
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 
@@ -90,6 +91,29 @@ def test_a_rare_class_the_sample_misses_is_still_a_class(tmp_path):
     assert ds.class_names == ["anger", "fear", "joy", "sadness"]
     sampled = next(n for n in ds.notes if n.startswith("--limit"))
     assert sampled.endswith("and 1 row of the classes the sample missed ('fear')"), sampled
+
+
+def test_a_label_per_row_is_not_topped_up_to_the_whole_file(tmp_path, tokenised):
+    path = tmp_path / "ids.csv"
+    path.write_text("text,label\n" + "".join(f"review {i} words here,id{i}\n" for i in range(1000)))
+    ds = load_dataset(config(path, sample_limit=20, label_column="label"))
+    assert tokenised == [100]
+    sampled = next(n for n in ds.notes if n.startswith("--limit"))
+    assert sampled.endswith(
+        "; 900 of its 1,000 labels have no row in the sample (more labels than rows sampled: is the label "
+        "column right?)"
+    ), sampled
+
+
+def test_a_label_sorted_json_lines_file_is_sampled_too(tmp_path, tokenised):
+    path = tmp_path / "sorted.jsonl"
+    rows = [(f"{c} review {i} word{i % 17}", c) for c in CLASSES for i in range(400)]
+    path.write_text("".join(json.dumps({"text": t, "label": c}, ensure_ascii=False) + "\n" for t, c in rows))
+    ds = load_dataset(config(path, sample_limit=20))
+    assert ds.class_names == list(CLASSES) and tokenised == [100]
+    assert any(
+        n.startswith("--limit 20: sampled 100 of the 1,200 labelled rows of sorted.jsonl") for n in ds.notes
+    )
 
 
 def test_dropped_row_notes_count_every_row_of_the_file(tmp_path):

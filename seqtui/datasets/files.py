@@ -125,7 +125,7 @@ def load_table(
     sample, notes = read_labelled(source, config, profiles, size)
     texts, labels, missed = sample.take()
     if sample.partial:
-        notes.append(_sampled_note(config, source, sample, missed))
+        notes.append(_sampled_note(config, source, sample, labels, missed))
     test_rows = None
     if test is not None:
         test_texts, test_labels, test_notes = _test_rows(test, config, sample, size)
@@ -151,12 +151,17 @@ def _test_rows(
         sample, notes = read_labelled(test, config, size=k)
     texts, labels, missed = sample.take(k)
     if k < sample.seen:
-        notes.append(_sampled_note(config, test, sample, missed, k))
+        notes.append(_sampled_note(config, test, sample, labels, missed, k))
     return texts, labels, notes
 
 
 def _sampled_note(
-    config: DataConfig, source: TableSource, sample: LabelledSample, missed: list[str], k: int | None = None
+    config: DataConfig,
+    source: TableSource,
+    sample: LabelledSample,
+    labels: list[str],
+    missed: list[str],
+    k: int | None = None,
 ) -> str:
     kept = sample.kept if k is None else min(k, sample.kept)
     share = " (the training file's share)" if k is not None else ""
@@ -167,6 +172,12 @@ def _sampled_note(
     if missed:
         shown = ", ".join(repr(label) for label in missed[:5]) + (", ..." if len(missed) > 5 else "")
         note += f", and {_rows(len(missed))} of the classes the sample missed ({shown})"
+    absent = sample.classes - len(set(labels))
+    if absent > 0:
+        note += (
+            f"; {absent:,} of its {sample.classes:,} labels have no row in the sample (more labels than rows "
+            "sampled: is the label column right?)"
+        )
     return note
 
 

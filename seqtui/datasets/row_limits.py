@@ -74,7 +74,8 @@ def series_rows(config: DataConfig) -> int | None:
 @dataclass
 class LabelledSample:
     """A seeded uniform sample of at most `size` labelled rows (all of them when `size` is None), plus one
-    row of each label the sample would otherwise miss, so every class of the file stays a class.
+    row of each label the sample would otherwise miss, so every class of the file stays a class (unless
+    those would outnumber the sample: a label column with a value per row is no set of classes).
 
     Reservoir sampling (Algorithm R): the i-th row replaces a random kept one with probability size / i, so
     each row is kept with the same chance whatever its place in the file; the same seed keeps the same rows.
@@ -114,6 +115,11 @@ class LabelledSample:
         return len(self._kept)
 
     @property
+    def classes(self) -> int:
+        """Distinct labels among every row offered (counted when sampling)."""
+        return len(self._per_label)
+
+    @property
     def partial(self) -> bool:
         return self.seen > len(self._kept)
 
@@ -127,5 +133,7 @@ class LabelledSample:
         missed = [
             (pos, text, label) for label, (_, pos, text) in self._per_label.items() if label not in have
         ]
+        if len(missed) > len(rows):
+            missed = []
         rows = sorted(rows + missed)
         return [text for _, text, _ in rows], [label for _, _, label in rows], [m[2] for m in missed]
