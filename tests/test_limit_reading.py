@@ -151,6 +151,19 @@ def test_a_files_own_test_set_gets_the_training_files_share(tmp_path):
     assert set(ds.y_test.tolist()) == {0, 1}
 
 
+def test_a_test_file_longer_than_the_training_file_is_read_again_for_its_share(tmp_path):
+    write_nsmc(tmp_path / "ratings_train.txt", rows=300)
+    write_nsmc(tmp_path / "ratings_test.txt", rows=900, start_id=1)
+    ds = load_dataset(
+        DataConfig("nsmc", data_path=str(tmp_path / "ratings_train.txt"), maxlen=8, sample_limit=10)
+    )
+    share = round(901 * 100 / 301)  # more than the 100 rows a first reading keeps
+    assert (
+        f"--limit 10: sampled {share} (the training file's share) of the 901 labelled rows of ratings_test.txt "
+        "while reading (seeded, spread over the whole file)"
+    ) in ds.notes
+
+
 def test_reservoir_keeps_each_row_with_the_same_chance():
     sample = LabelledSample(1000)
     for i in range(20_000):
