@@ -66,9 +66,21 @@ class ColumnProfile:
 
 
 def profile_columns(source: TableSource, rows: int = PROFILE_ROWS) -> list[ColumnProfile]:
-    sample = source.sample(rows)
+    """What each column looks like in `rows` rows of the table.
+
+    A table whose first rows are numbers only is profiled from them (a series is read from its start). Any
+    other longer table is profiled from a seeded sample spread over the whole file: exports sorted by label
+    hold one class in their first rows, and a label column with one value there reads as no label at all."""
+    first = source.sample(rows)
+    profiles = _profile(source.header, first)
+    if len(first) < rows or looks_like_series(profiles):
+        return profiles
+    return _profile(source.header, source.spread_sample(rows))
+
+
+def _profile(header: list[str], sample: list[list[str]]) -> list[ColumnProfile]:
     profiles = []
-    for i, name in enumerate(source.header):
+    for i, name in enumerate(header):
         cells = [r[i].strip() for r in sample]
         filled = [c for c in cells if c.casefold() not in MISSING]
         numbers = sum(is_number(c) for c in filled)
