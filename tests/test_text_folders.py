@@ -75,10 +75,11 @@ def test_a_user_folder_keeps_every_class_even_a_rare_one(tmp_path, opened):
     wanted = classification_rows(config(root, sample_limit=20), own_test=False)
     assert ds.class_names == ["긍정", "부정", "희귀"]
     assert len(opened) in (wanted, wanted + 1)  # + the rare class's file when the sample missed it
+    assert [p.name for p in opened if p.parent.name == "희귀"] == ["0000.txt"]
     note = next(n for n in ds.notes if n.startswith("--limit"))
     assert note.startswith(f"--limit 20: read {len(opened)} of the 801 .txt files in {root} "), note
     if len(opened) == wanted + 1:
-        assert note.endswith("and 1 of the classes the sample missed ('희귀')"), note
+        assert note.endswith("and 1 file of the classes the sample missed ('희귀')"), note
     assert 0.35 <= Counter(p.parent.name for p in opened)["긍정"] / len(opened) <= 0.65
 
 

@@ -1,7 +1,8 @@
 """Which columns of a table hold the text and the label, or whether it is a time series.
 
 Named columns win; then common names (Kaggle's v1/v2, NSMC's document/label, ...); then the shape of the
-data: the longest text column and a column with few distinct values. When that is not clear the user gets
+data (profiled from rows spread over the whole file, so an export sorted by label still shows its
+labels): the longest text column and a column with few distinct values. When that is not clear the user gets
 one message listing the columns and the options to pass.
 """
 

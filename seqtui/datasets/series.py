@@ -46,8 +46,8 @@ def numeric_columns(
     """The table's numeric columns as float32 rows (gaps carried forward), and notes on what was left out;
     only the first `max_rows` rows when given (the rows after them are not parsed).
 
-    A column is numeric when most of its first rows are numbers; a later cell that is not one is an error
-    naming its line, never a silent gap.
+    A column is numeric when most of its profiled rows are numbers (a series' first rows); any other cell
+    that is not one is an error naming its line, never a silent gap.
     """
     profiles = profiles if profiles is not None else profile_columns(source)
     keep = [p for p in profiles if p.numeric]

@@ -107,10 +107,13 @@ def read_class_folders(
     size: int | None = None,
     limit: int | None = None,
     share: str = "",
+    listing: tuple[list[tuple[Path, str]], list[str]] | None = None,
 ) -> FolderRead:
     """The texts of one folder of class sub-folders: every file, or with `size` a seeded sample of that many
-    spread over the classes (every class kept); `limit` and `share` only word the note on it."""
-    files, notes = _class_files(folder)
+    spread over the classes (every class kept); `limit` and `share` only word the note on it; `listing` is
+    `_class_files(folder)` when the caller has it already."""
+    files, notes = listing or _class_files(folder)
+    notes = list(notes)
     picked, missed = _pick(files, size)
     texts, labels, empty = _read(picked, encoding)
     if len(picked) < len(files):
@@ -120,7 +123,8 @@ def read_class_folders(
         )
         if missed:
             shown = ", ".join(repr(label) for label in missed[:5]) + (", ..." if len(missed) > 5 else "")
-            note += f", and {len(missed)} of the classes the sample missed ({shown})"
+            files_word = "file" if len(missed) == 1 else "files"
+            note += f", and {len(missed)} {files_word} of the classes the sample missed ({shown})"
         notes.append(note)
     if empty:
         of = " of those read" if len(picked) < len(files) else ""
@@ -135,11 +139,17 @@ def load_text_folders(folder: Path, config: DataConfig) -> Dataset:
     size = classification_rows(config, own_test=split is not None)
     if split:
         train = read_class_folders(split[0], config.encoding, size, config.sample_limit)
+        listing = _class_files(split[1])
         test_size = None
         if train.read < train.files:
-            test_size = max(1, round(len(_class_files(split[1])[0]) * train.read / train.files))
+            test_size = max(1, round(len(listing[0]) * train.read / train.files))
         test = read_class_folders(
-            split[1], config.encoding, test_size, config.sample_limit, " (the training folder's share)"
+            split[1],
+            config.encoding,
+            test_size,
+            config.sample_limit,
+            " (the training folder's share)",
+            listing,
         )
         unknown = sorted(set(test.labels) - set(train.labels))
         if unknown:
