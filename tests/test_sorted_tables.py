@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from seqtui.datasets import tables
-from seqtui.datasets.columns import PROFILE_ROWS, profile_columns
+from seqtui.datasets import columns, tables
+from seqtui.datasets.columns import PROFILE_ROWS, profile_columns, text_and_label
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.tables import open_table
@@ -118,3 +118,13 @@ def test_a_series_is_profiled_from_its_first_rows_only(tmp_path, monkeypatch):
     monkeypatch.setattr(tables.TableSource, "rows", counting)
     profile_columns(open_table(path))
     assert sum(pulled) <= PROFILE_ROWS + 1, pulled
+
+
+def test_an_unsorted_long_table_is_guessed_as_its_first_rows_guessed_it(tmp_path):
+    rows = sorted_rows(("1", "2", "3", "4", "5"), WORDS)
+    shuffled = [rows[(i * 7919) % len(rows)] for i in range(len(rows))]  # a fixed shuffle
+    path = write_excel_csv(tmp_path / "mixed.csv", ("id", "opinion", "stars"), shuffled)
+    source = open_table(path)
+    spread, first = profile_columns(source), columns._profile(source.header, source.sample(PROFILE_ROWS))
+    assert text_and_label(source, spread, None, None) == text_and_label(source, first, None, None) == (1, 2)
+    assert [p.distinct for p in spread] == [PROFILE_ROWS, PROFILE_ROWS, 5] == [p.distinct for p in first]
