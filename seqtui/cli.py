@@ -8,7 +8,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -324,7 +323,6 @@ def main() -> None:
         raise
 
 
-# The other commands register on `app` from their own modules, which import names from this one, so they are
-# imported last, in the order `seqtui --help` lists them: runs, predict, export, serve; then compare, sweep.
-import_module("seqtui.cli_runs")
-import_module("seqtui.cli_experiments")
+# Registered in this order, the order `seqtui --help` lists them in: runs, predict, export, serve; compare, sweep.
+from seqtui import cli_runs  # noqa: E402, F401, I001
+from seqtui import cli_experiments  # noqa: E402, F401

@@ -11,32 +11,23 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from seqtui.core.devices import visible_order
+
 GIB = 2**30
 
 
 def first_visible_gpu(nvml: Any, visible: str | None) -> Any | None:
-    """The NVML handle of the GPU that CUDA numbers 0 in this process, or None where CUDA sees no GPU.
-
-    `visible` is CUDA_VISIBLE_DEVICES: unset means NVML's GPU 0; else its first entry counts, an index or a
-    GPU UUID (`GPU-...`, or a prefix of one that fits only one GPU, as CUDA takes it) or a MIG instance's
-    UUID. Empty, `-1`, or an entry that names no GPU here hide every GPU from CUDA, so there is none to show.
-    An index is NVML's (PCI bus) order, which is CUDA's with CUDA_DEVICE_ORDER=PCI_BUS_ID and on machines
-    whose GPUs are all one model.
-    """
-    count = nvml.nvmlDeviceGetCount()
-    if visible is None:
-        return nvml.nvmlDeviceGetHandleByIndex(0) if count > 0 else None
-    first = visible.split(",")[0].strip()
-    if first.isdigit():
-        index = int(first)
-        return nvml.nvmlDeviceGetHandleByIndex(index) if index < count else None
+    """The NVML handle of the GPU that CUDA numbers 0 in this process (CUDA_VISIBLE_DEVICES `visible`, read
+    by `seqtui.core.devices.visible_order`; a MIG instance's UUID names its own handle), or None where CUDA
+    sees no GPU."""
+    first = (visible or "").split(",")[0].strip()
     if first.startswith("MIG-"):
         return nvml.nvmlDeviceGetHandleByUUID(first)
-    if not first.startswith("GPU-"):
-        return None
-    handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(count)]
-    matches = [h for h in handles if _uuid(nvml, h).lower().startswith(first.lower())]
-    return matches[0] if len(matches) == 1 else None
+    handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(nvml.nvmlDeviceGetCount())]
+    if visible is None:
+        return handles[0] if handles else None
+    order = visible_order([_uuid(nvml, h) for h in handles], visible)
+    return handles[order[0]] if order else None
 
 
 def _uuid(nvml: Any, handle: Any) -> str:
