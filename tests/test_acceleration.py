@@ -24,7 +24,7 @@ from seqtui.core.config import RECURRENT_ARCHITECTURES, ModelConfig
 from seqtui.core.devices import describe_devices
 from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
 from seqtui.core.resume import resume
-from seqtui.core.run_list import summarize
+from seqtui.core.run_list import overview_of
 from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder
 from tests.test_runner import SEQ, STEPS, Recorder, epochs_in
@@ -76,7 +76,7 @@ def test_the_device_line_reaches_run_json_headers_and_runs(runs_dir):
     folder = RunFolder(end.run_dir)
     assert folder.read_json("run.json")["devices"] == seen
     assert folder.read_json("run.json")["precision"] == "float32"  # the CPU default
-    assert summarize(folder).devices == seen
+    assert overview_of(folder).devices == seen
     assert f"{seen}, batch {SEQ.train.batch_size}, float32" in plain.getvalue().splitlines()[1]
     start = json.loads(lines.getvalue().splitlines()[0])
     assert start["event"] == "run_start" and start["devices"] == seen and start["device_count"] == 1

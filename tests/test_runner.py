@@ -16,7 +16,7 @@ from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
 from seqtui.core.resume import plan_resume, resume
-from seqtui.core.run_list import summarize
+from seqtui.core.run_list import overview_of
 from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
 from seqtui.datasets.registry import load_dataset
@@ -121,7 +121,7 @@ def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed
     end = resume(folder.path, events, epochs=3)
     assert end.status == "completed"
     # its time is the training it did, both sessions, not the idle gap in between
-    seconds = summarize(folder).seconds
+    seconds = overview_of(folder).seconds
     assert first > 0 and first < seconds < first + 600
     assert events.of(RunStarted)[0].initial_epoch == 2
     assert events.epochs() == [3] and epochs_in(folder) == [1, 2, 3]

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
 from seqtui.core import run_list
-from seqtui.core.run_list import RunSummary
+from seqtui.core.run_list import RunOverview
 from seqtui.core.runs import RunFolder, RunFolderError, has_model
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
@@ -57,7 +57,7 @@ class RunsScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.runs: list[RunSummary] = []
+        self.runs: list[RunOverview] = []
         self.marked: list[Path] = []
         self._shown_columns: tuple[str, ...] = ()
         self._visit_pending = False
@@ -120,7 +120,7 @@ class RunsScreen(BaseScreen):
     def _mark(self, path: Path) -> str:
         return str(self.marked.index(path) + 1) if path in self.marked else ""
 
-    def _cells(self, run: RunSummary) -> list[str | Text]:
+    def _cells(self, run: RunOverview) -> list[str | Text]:
         mark = self._mark(run.path)
         val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
         test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
@@ -139,7 +139,7 @@ class RunsScreen(BaseScreen):
         return [mark, *cells]
 
     @property
-    def current(self) -> RunSummary | None:
+    def current(self) -> RunOverview | None:
         table = self.query_one("#runs", DataTable)
         if not self.runs or table.cursor_row < 0 or table.cursor_row >= len(self.runs):
             return None
