@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -115,6 +116,31 @@ def test_the_loaded_backend_describes_its_cpu():
     seen = dev.describe_devices(import_keras())
     assert (seen.backend, seen.kind, seen.count) == (os.environ.get("KERAS_BACKEND", "tensorflow"), "cpu", 1)
     assert str(seen) == f"{seen.backend} on CPU ({seen.threads} threads)" and seen.threads >= 1
+
+
+def fake_keras(backend: str) -> SimpleNamespace:
+    """A loaded Keras as far as describe_devices and start_cluster read it: its backend's name."""
+    return SimpleNamespace(backend=SimpleNamespace(backend=lambda: backend))
+
+
+def test_jax_gpus_make_a_gpu_line_and_fuse_batches(monkeypatch):
+    gpus = [SimpleNamespace(platform="gpu", device_kind="NVIDIA H100 80GB HBM3")] * 2
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(devices=lambda: gpus))
+    seen = dev.describe_devices(fake_keras("jax"))
+    assert str(seen) == "jax on 2x NVIDIA H100 80GB HBM3"
+    assert fused_steps(seen.kind, 1000) == 32  # GPUs fuse batches; a CPU would run them one by one
+
+
+def test_tensorflow_names_each_gpu_from_its_own_details(monkeypatch):
+    gpus = ["/physical_device:GPU:0", "/physical_device:GPU:1"]
+    details = {gpus[0]: {"device_name": "NVIDIA H100 80GB HBM3"}, gpus[1]: {}}
+    config = SimpleNamespace(
+        list_physical_devices=lambda kind: gpus if kind == "GPU" else [],
+        experimental=SimpleNamespace(get_device_details=lambda g: details[g]),
+    )
+    monkeypatch.setitem(sys.modules, "tensorflow", SimpleNamespace(config=config))
+    seen = dev.describe_devices(fake_keras("tensorflow"))
+    assert str(seen) == "tensorflow on 1x NVIDIA H100 80GB HBM3 + 1x GPU"  # no name in its details: GPU
 
 
 @pytest.mark.parametrize(
