@@ -14,13 +14,17 @@ import pytest
 
 from seqtui.core import devices as dev
 from seqtui.core.acceleration import (
+    Plan,
     default_precision,
+    device_count,
     fused_steps,
+    open_hardware,
     parse_devices,
     plan_hardware,
     precision_problem,
 )
 from seqtui.core.checks import ConfigError
+from seqtui.core.config import Problem
 from seqtui.core.devices import Gpu
 
 H100 = "0, GPU-5f1c0d2e-aaaa-4bbb-8ccc-000000000001, NVIDIA H100 80GB HBM3, 9.0, 81559"
@@ -141,6 +145,35 @@ def test_tensorflow_names_each_gpu_from_its_own_details(monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", SimpleNamespace(config=config))
     seen = dev.describe_devices(fake_keras("tensorflow"))
     assert str(seen) == "tensorflow on 1x NVIDIA H100 80GB HBM3 + 1x GPU"  # no name in its details: GPU
+
+
+def test_the_loaded_backend_seeing_fewer_devices_than_asked_is_a_clear_error():
+    assert device_count(Plan("jax", None, "float32"), dev.Devices("jax", "gpu", ("H100",) * 2, 16)) == 2
+    for seen, asked, message in [
+        (dev.Devices("jax", "gpu", ("H100",) * 2, 16), 3, "this machine has 2 GPUs; use --devices all or a number up to 2"),
+        (dev.Devices("jax", "cpu", ("CPU",), 16), 2, "this machine has 1 CPU device; use --devices all or a number up to 1"),
+    ]:  # fmt: skip
+        with pytest.raises(ConfigError) as info:
+            device_count(Plan("jax", asked, "float32"), seen)
+        assert info.value.problems == [Problem("devices", f"{asked} devices asked, {message}")]
+
+
+def test_a_gpu_the_loaded_backend_cannot_see_gets_one_note(monkeypatch):
+    from seqtui.core import acceleration, backend
+
+    monkeypatch.setattr(dev, "describe_devices", lambda keras: dev.Devices("tensorflow", "cpu", ("CPU",), 2))
+    monkeypatch.setattr(acceleration, "nvidia_gpus", lambda: (H100_GPU, H100_GPU))
+    monkeypatch.setattr(backend, "_note", "")
+    plan = Plan("tensorflow", 1, "float32")
+    assert open_hardware(None, plan).notes == (
+        "nvidia-smi lists 2 GPU(s) but tensorflow sees none, so training runs on the CPU: check the CUDA "
+        f"install, or {dev.GPU_EXTRA_HINT}",
+    )
+    monkeypatch.setattr(backend, "_note", "no installed Keras backend can use the GPU")
+    assert open_hardware(None, plan).notes == ("no installed Keras backend can use the GPU",)  # not twice
+    monkeypatch.setattr(acceleration, "nvidia_gpus", lambda: ())
+    monkeypatch.setattr(backend, "_note", "")
+    assert open_hardware(None, plan).notes == ()
 
 
 @pytest.mark.parametrize(
