@@ -300,6 +300,20 @@ def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypat
     )
 
 
+def test_several_jax_processes_join_once_and_learn_their_place(monkeypatch):
+    from seqtui.core import cluster
+
+    joined = []
+    keras = fake_keras("jax")
+    keras.distribution = SimpleNamespace(initialize=lambda: joined.append("initialize"))
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(process_index=lambda: 1, process_count=lambda: 2))
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    monkeypatch.setattr(cluster.start_cluster, "started", False, raising=False)
+    assert cluster.start_cluster(keras) == (1, 2)
+    assert cluster.start_cluster(keras) == (1, 2)
+    assert joined == ["initialize"]  # JAX's distributed runtime starts once per process
+
+
 def test_split_evenly_cuts_every_part_to_whole_batches_of_the_devices_and_says_so():
     from seqtui.core.acceleration import split_evenly
     from seqtui.datasets.registry import load_dataset
