@@ -154,3 +154,13 @@ def test_train_checks_memory_where_the_chosen_backend_trains(a_t4_with_cuda_back
     assert result.exit_code == 2, result.output
     assert "the GPU (Tesla T4) has 16.0 GiB, of which jax takes 75%" in " ".join(result.output.split())
     assert not list(tmp_path.iterdir())
+
+
+def test_loaded_data_is_checked_against_the_memory_of_the_backend_asked_for(a_t4_with_cuda_backends):
+    from tests.test_baselines import token_dataset
+
+    config = with_overrides(get_preset("imdb-lstm").config, maxlen=12, **BIG_EMBEDDING)
+    data = token_dataset(60)
+    with pytest.raises(ConfigError, match=r"the GPU \(Tesla T4\) has 16.0 GiB, of which jax takes 75%"):
+        check_config(config, data, backend="jax")
+    check_config(config, data, backend="tensorflow")  # no CUDA TensorFlow: the machine's 51 GiB
