@@ -45,6 +45,16 @@ def test_parameter_count_matches_keras(preset, overrides):
     assert est.estimate(config, *spec).params == model_summary(config)["total_params"]
 
 
+def test_a_bidirectional_layer_keeps_the_activations_of_both_directions():
+    config = with_overrides(get_preset("imdb-lstm").config, maxlen=100, units=32, embedding_dim=8)
+    spec = spec_from_info(config, get_dataset("imdb"))
+    embedded = 100 * 8  # the embedding's output at every step: one direction or two, the same
+    per_direction = 100 * 32 * (4 + 1)  # an LSTM keeps its 4 gates and its output at every step
+    assert est.estimate(config, *spec).activations == embedded + per_direction + 1  # + the one output
+    both = with_overrides(config, bidirectional=True)
+    assert est.estimate(both, *spec).activations == embedded + 2 * per_direction + 1
+
+
 def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
     config = with_overrides(get_preset("imdb-lstm").config, vocab_size=10_000_000, embedding_dim=65_536)
     with pytest.raises(ConfigError) as info:
