@@ -207,3 +207,29 @@ def test_predict_explain_on_the_command_line(tmp_path):
     result = invoke("predict", series_run, "1 2 3", "--explain")
     assert result.exit_code == 2 and "explains classifiers" in result.output
     assert "Traceback" not in result.output
+
+
+def test_explain_refuses_other_models_and_says_what_they_are():
+    from seqtui.core.predict import Predictor
+    from seqtui.datasets.base import DataError, SeriesEncoder
+
+    series = SeriesEncoder(["t"], "t", [0.0], [1.0], 3, 1, 1)
+    text, image = TextEncoder(Tokenizer(), 8), ImageEncoder()
+    for task, encoder, explain, message in [
+        ("regression", series, "text", "this run's model is a forecaster; --explain explains classifiers"),
+        ("generation", text, "text", "this run's model is a text generator; --explain explains classifiers"),
+        (
+            "multiclass",
+            text,
+            "image",
+            "does not read an image (--image FILE); explain what it was trained on",
+        ),
+        ("multiclass", image, "text", "this run's model does not read text; explain what it was trained on"),
+    ]:  # the checks refuse before the model predicts: no model needed
+        predictor = Predictor(None, None, encoder, task, CLASSES)  # type: ignore[arg-type]
+        with pytest.raises(DataError) as info:
+            if explain == "text":
+                predictor.explain_text("a day")
+            else:
+                predictor.explain_image(np.zeros((28, 28, 1), "float32"), prepared=True)
+        assert message in str(info.value)
