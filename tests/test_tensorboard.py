@@ -117,3 +117,15 @@ def test_the_setting_reads_on_off_and_rejects_anything_else(monkeypatch):
     monkeypatch.setenv("SEQTUI_TENSORBOARD", "maybe")
     with pytest.raises(SettingsError, match="give 1 \\(on\\) or 0 \\(off\\)"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(("status", "code"), [("completed", 1), ("failed", 2), ("diverged", 2)])
+def test_tensorboard_marks_a_diverged_or_failed_run_as_a_failure(tmp_path, status, code):
+    seen = []
+    log = TensorBoardLog(seen.append, tmp_path, RunConfig(preset="x"), None)
+    log(RunStarted(str(tmp_path), "x", 2, 0, 10, 100, 5, "multiclass", "accuracy"))
+    log(EpochEnded(1, 2, {"loss": float("nan")}, 1.0, 100.0))
+    log(RunEnded(status, str(tmp_path), 1))
+    ended = hparams_data(read(tmp_path / TENSORBOARD_DIR), "_hparams_/session_end_info")
+    assert ended.session_end_info.status == code  # STATUS_SUCCESS 1, STATUS_FAILURE 2
+    assert [type(e).__name__ for e in seen] == ["RunStarted", "EpochEnded", "RunEnded"]  # no warning
