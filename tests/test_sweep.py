@@ -158,3 +158,26 @@ def test_a_sweep_over_your_own_series_file_scores_trials_by_mae(runs_dir, tmp_pa
     plan = plan_sweep(config, None, None, None, runs_dir)
     assert plan.monitor == "mae"
     assert "maxlen" not in plan.space and "units" in plan.space
+
+
+@pytest.mark.parametrize(
+    ("pruner", "pruned_at"),
+    [(optuna.pruners.NopPruner(), None), (optuna.pruners.ThresholdPruner(lower=0.55), 1)],
+)
+def test_the_pruning_callback_reports_each_epoch_and_stops_only_a_pruned_trial(pruner, pruned_at):
+    from types import SimpleNamespace
+
+    from seqtui.core.pruning import PruningCallback
+
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    callback = PruningCallback(study.ask(), "val_accuracy")
+    model = SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    for epoch, value in enumerate([0.5, float("nan"), 0.6]):
+        callback.on_epoch_end(epoch, {"val_accuracy": value, "loss": 1.0})
+        if model.stop_training:
+            break
+    pruned = pruned_at is not None
+    assert (callback.pruned, callback.pruned_at, model.stop_training) == (pruned, pruned_at, pruned)
+    # steps count from 1; an epoch whose value is NaN is not reported
+    assert study.trials[0].intermediate_values == ({1: 0.5} if pruned else {1: 0.5, 3: 0.6})
