@@ -126,6 +126,11 @@ def text_run(tmp_path_factory) -> Path:
         ("config.json", {"class_names": [1, 2]}, "class_names"),
         ("config.json", {"class_names": "abc"}, "class_names"),
         ("config.json", {"task": "poetry"}, "task"),
+        (
+            "config.json",
+            {"class_names": ["a", "b", "c"]},
+            "the model has 21 outputs but config.json names 3 classes",
+        ),
         ("encoder.json", {"maxlen": -5}, "maxlen"),
         ("encoder.json", {"maxlen": 99}, "input"),
     ],
