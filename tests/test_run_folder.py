@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from seqtui.core.config import RunConfig
+from seqtui.core.config import DataConfig, RunConfig
 from seqtui.core.run_list import list_runs
 from seqtui.core.runs import (
     RunFolder,
@@ -179,3 +179,11 @@ def test_list_runs_newest_first_with_statuses_and_damaged_ones(tmp_path):
     assert rows[0].path == damaged.path and "unreadable" in rows[0].reason
     assert rows[2].best_val == ("val_accuracy", pytest.approx(0.53))
     assert (rows[1].epochs_done, rows[1].epochs) == (1, 3)
+
+
+def test_a_run_without_a_preset_is_listed_by_its_dataset(tmp_path):
+    folder = RunFolder.create(tmp_path, "mine")
+    folder.write_config(RunConfig(data=DataConfig(dataset="digits")), {})  # --dataset digits, no --preset
+    folder.update_status(status="completed", epochs=1, epochs_done=1)
+    [row] = list_runs(tmp_path)
+    assert (row.name, row.status) == ("digits", "completed")
