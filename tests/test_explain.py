@@ -233,3 +233,25 @@ def test_explain_refuses_other_models_and_says_what_they_are():
             else:
                 predictor.explain_image(np.zeros((28, 28, 1), "float32"), prepared=True)
         assert message in str(info.value)
+
+
+def test_a_loaded_run_scores_all_occlusion_variants_in_one_forward_pass():
+    from seqtui.core.backend import import_keras
+    from seqtui.core.predict import Predictor
+
+    keras = import_keras()
+    passes = []
+
+    class CountPasses(keras.layers.Layer):
+        def call(self, x):
+            passes.append(x.shape[0])
+            return x
+
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, CountPasses()(inputs))
+    model.compile(run_eagerly=True)  # the layer's Python runs at every forward pass, not once when traced
+    passes.clear()
+    predictor = Predictor(None, model, TextEncoder(Tokenizer(), 8), "binary", CLASSES)  # type: ignore[arg-type]
+    variants = np.arange(100 * 8, dtype="float32").reshape(100, 8)
+    assert np.array_equal(predictor.predict_batch(variants), variants)
+    assert passes == [100]  # one call for the sentence and each token hidden, not one per 32 rows
