@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from seqtui.cli import app
 from seqtui.core.config import RunConfig
 from seqtui.core.events import BatchEnded, EpochEnded, RunEnded, RunStarted
-from seqtui.core.tensorboard_log import TENSORBOARD_DIR, TensorBoardLog, hparams_of
+from seqtui.core.tensorboard_log import TENSORBOARD_DIR, TensorBoardLog, hparams_of, layers_markdown
 
 pytest.importorskip("tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
@@ -129,3 +129,20 @@ def test_tensorboard_marks_a_diverged_or_failed_run_as_a_failure(tmp_path, statu
     ended = hparams_data(read(tmp_path / TENSORBOARD_DIR), "_hparams_/session_end_info")
     assert ended.session_end_info.status == code  # STATUS_SUCCESS 1, STATUS_FAILURE 2
     assert [type(e).__name__ for e in seen] == ["RunStarted", "EpochEnded", "RunEnded"]  # no warning
+
+
+def test_the_model_text_is_a_markdown_table_tensorboard_renders():
+    from markdown_it import MarkdownIt
+
+    table = {
+        "total_params": 1234,
+        "layers": [
+            {"name": "embedding", "type": "Embedding", "output_shape": [None, 8, 4], "params": 1200,
+             "formula": "300 x 4"},
+            {"name": "dense", "type": "Dense", "output_shape": [None, 1], "params": 34},
+        ],
+    }  # fmt: skip
+    html = MarkdownIt("commonmark").enable("table").render(layers_markdown(table))
+    assert "<strong>1,234 parameters</strong>" in html and html.count("<tr>") == 3
+    assert "<td>embedding</td>\n<td>Embedding</td>\n<td>(None, 8, 4)</td>" in html
+    assert '<td style="text-align:right">1,200</td>' in html  # the params column is right-aligned
