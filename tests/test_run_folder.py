@@ -187,3 +187,22 @@ def test_a_run_without_a_preset_is_listed_by_its_dataset(tmp_path):
     folder.update_status(status="completed", epochs=1, epochs_done=1)
     [row] = list_runs(tmp_path)
     assert (row.name, row.status) == ("digits", "completed")
+
+
+def test_a_checkpoint_keras_cannot_load_safely_is_one_message_saying_what_to_do(tmp_path):
+    from types import SimpleNamespace
+
+    folder = RunFolder.create(tmp_path, "demo")
+    asked = []
+
+    def refuse(path, safe_mode):  # Keras as it answers a damaged file (the real one: tests/test_runner.py)
+        asked.append(safe_mode)
+        raise ValueError("File is not a zip file\nTraceback details")
+
+    with pytest.raises(RunFolderError) as info:
+        folder.load_model("last.keras", SimpleNamespace(models=SimpleNamespace(load_model=refuse)))
+    assert asked == [True]  # safe mode: no pickled Python code runs
+    assert str(info.value) == (
+        f"{folder.file('last.keras')} can't be loaded safely (ValueError: File is not a zip file); "
+        "seqtui only loads plain Keras models. Train a new run"
+    )
