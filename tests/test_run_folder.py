@@ -206,3 +206,18 @@ def test_a_checkpoint_keras_cannot_load_safely_is_one_message_saying_what_to_do(
         f"{folder.file('last.keras')} can't be loaded safely (ValueError: File is not a zip file); "
         "seqtui only loads plain Keras models. Train a new run"
     )
+
+
+def test_a_forecasters_run_is_listed_by_its_mean_absolute_error_not_its_loss(tmp_path):
+    folder = RunFolder.create(tmp_path, "series-rnn")
+    folder.write_config(RunConfig(preset="series-rnn"), {})
+    folder.write_history(
+        [
+            {"epoch": 1, "loss": 0.9, "mae": 0.8, "val_loss": 0.7, "val_mae": 0.6},
+            {"epoch": 2, "loss": 0.5, "mae": 0.4, "val_loss": 0.5, "val_mae": 0.65},
+        ]
+    )
+    atomic_write_json(folder.file("metrics.json"), {"loss": 0.3, "mae": 0.55})
+    folder.update_status(status="completed", epochs=2, epochs_done=2)
+    [row] = list_runs(tmp_path)
+    assert (row.best_val, row.test) == (("val_mae", 0.6), ("mae", 0.55))  # the lowest error is the best
