@@ -146,3 +146,19 @@ def test_the_model_text_is_a_markdown_table_tensorboard_renders():
     assert "<strong>1,234 parameters</strong>" in html and html.count("<tr>") == 3
     assert "<td>embedding</td>\n<td>Embedding</td>\n<td>(None, 8, 4)</td>" in html
     assert '<td style="text-align:right">1,200</td>' in html  # the params column is right-aligned
+
+
+def test_batch_scalars_come_at_most_max_batch_per_s_a_second(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from seqtui.core import tensorboard_log
+
+    now = [0.0]
+    monkeypatch.setattr(tensorboard_log, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    log = TensorBoardLog(lambda event: None, tmp_path, RunConfig(preset="x"), None, max_batch_per_s=2.0)
+    log(RunStarted(str(tmp_path), "x", 1, 0, 10, 100, 5, "multiclass", "accuracy"))
+    for step in range(1, 10):  # a batch every quarter second
+        now[0] = (step - 1) * 0.25
+        log(BatchEnded(1, step, 10, {"loss": float(step)}, 100.0))
+    log(RunEnded("completed", str(tmp_path), 1))
+    assert [s for s, _ in scalars(read(tmp_path / TENSORBOARD_DIR), "batch/loss")] == [1, 3, 5, 7, 9]
