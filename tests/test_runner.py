@@ -171,6 +171,14 @@ def test_history_records_the_training_seconds_summed_over_resumes(completed, cop
     assert times[1] < rows[2]["seconds"] <= times[1] + session + 0.1  # went on from the last row's value
 
 
+def test_a_resume_with_tensorboard_off_writes_no_event_files(completed, copy_of, monkeypatch):
+    monkeypatch.setenv("SEQTUI_TENSORBOARD", "1")  # the setting says on; the resume's argument says off
+    folder = copy_of(completed[2])
+    shutil.rmtree(folder.file("tensorboard"), ignore_errors=True)
+    assert resume(folder.path, Recorder(), epochs=3, tensorboard=False).status == "completed"
+    assert epochs_in(folder) == [1, 2, 3] and not folder.file("tensorboard").exists()
+
+
 def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):
     folder = copy_of(completed[2])
     folder.write_history([{k: v for k, v in row.items() if k != "seconds"} for row in folder.read_history()])
