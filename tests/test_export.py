@@ -151,3 +151,30 @@ def test_the_readme_prepares_text_with_the_runs_own_standardization(standardize)
     for text in [*texts, "Stop? Don't!"]:
         ids = tok.encode(text)[-8:]
         assert encode(text).tolist() == [[0] * (8 - len(ids)) + ids], text
+
+
+def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypatch, capsys):
+    from seqtui.core.export_readme import LOAD, readme_text
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    tok = Tokenizer.fit(["the first words of the cat"])
+    encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
+    (tmp_path / "encoder.json").write_text(json.dumps(encoder))
+    (tmp_path / "config.json").write_text(json.dumps({"task": "generation"}))
+    code = re.search(
+        r"```python\n(.*?)```", readme_text("keras", {"task": "generation"}, encoder, "run"), re.S
+    )
+    assert code.group(1).startswith(LOAD["keras"])
+    asked = []
+
+    def predict(x):  # the exported model, answering "cat" whatever it reads
+        asked.append(x.tolist())
+        probs = np.full((1, tok.vocab_size), 0.01)
+        probs[0, tok.word_index["cat"]] = 0.9
+        return probs
+
+    monkeypatch.chdir(tmp_path)
+    exec(code.group(1)[len(LOAD["keras"]) :], {"predict": predict})
+    assert capsys.readouterr().out == "next: cat\n"
+    ids = tok.encode("the first words")
+    assert asked == [[[0] * (8 - len(ids)) + ids]]
