@@ -179,6 +179,23 @@ def test_a_resume_with_tensorboard_off_writes_no_event_files(completed, copy_of,
     assert epochs_in(folder) == [1, 2, 3] and not folder.file("tensorboard").exists()
 
 
+def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
+    completed, copy_of, monkeypatch, tmp_path
+):
+    from seqtui.core import resume as resuming
+
+    real = resuming.prepare
+    monkeypatch.setattr(resuming, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
+    monkeypatch.setattr(resuming.tempfile, "tempdir", str(tmp_path))  # the scratch copy stays (left alone)
+    folder = copy_of(completed[2])
+    before = (folder.read_json("run.json"), folder.read_history())
+    events = Recorder()
+    end = resume(folder.path, events, epochs=3)
+    assert end.status == "completed" and end.epochs_done == 3 and end.run_dir != str(folder.path)
+    assert (folder.read_json("run.json"), folder.read_history()) == before  # process 0 writes the folder
+    assert events.events == []
+
+
 def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):
     folder = copy_of(completed[2])
     folder.write_history([{k: v for k, v in row.items() if k != "seconds"} for row in folder.read_history()])
