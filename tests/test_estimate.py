@@ -64,6 +64,14 @@ def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
     assert "655,391,515,481 parameters" in problem.message and "lower --vocab-size" in problem.message
 
 
+def test_the_setting_to_lower_is_the_one_holding_the_most_parameters():
+    config = with_overrides(get_preset("imdb-lstm").config, units=20_000)  # 1.6 billion LSTM weights
+    problems = est.memory_problems(
+        config, *spec_from_info(config, get_dataset("imdb")), est.host_budget(2**33)
+    )
+    assert [p.field for p in problems] == ["units"] and "lower --units or --layers" in problems[0].message
+
+
 def test_activations_of_a_huge_batch_point_at_the_batch_size():
     config = with_overrides(get_preset("imdb-lstm").config, batch_size=1_000_000, maxlen=100_000)
     problems = est.memory_problems(
