@@ -196,6 +196,34 @@ def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
     assert events.events == []
 
 
+def test_the_training_rate_counts_the_samples_of_every_process(runs_dir, monkeypatch):
+    """With two processes (one device each) an epoch trains this process's share and the other's equal one:
+    samples/s counts both. Faked on one CPU: the hardware says two processes, one real device trains."""
+    import contextlib
+    import dataclasses
+
+    from seqtui.core import runner as running
+
+    class TwoProcesses(running.Hardware):
+        @contextlib.contextmanager
+        def scope(self, keras):  # no data-parallel split: one real device
+            yield
+
+    real = running.open_hardware
+
+    def open_two(keras, plan, processes):
+        seen = real(keras, plan, processes)
+        return TwoProcesses(**{**{f.name: getattr(seen, f.name) for f in dataclasses.fields(seen)},
+                               "count": 2, "processes": 2})  # fmt: skip
+
+    monkeypatch.setattr(running, "open_hardware", open_two)
+    events = Recorder()
+    end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
+    [epoch] = events.of(EpochEnded)
+    windows = len(load_dataset(SEQ.data).x_train)
+    assert end.status == "completed" and epoch.samples_per_s * epoch.seconds == pytest.approx(2 * windows)
+
+
 def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):
     folder = copy_of(completed[2])
     folder.write_history([{k: v for k, v in row.items() if k != "seconds"} for row in folder.read_history()])
