@@ -105,3 +105,14 @@ def test_generation_continues_with_known_words_only(keras, tmp_path):
     assert predictor.generate("the", words=3, temperature=0) == "sat sat sat"
     sampled = predictor.generate("the", words=30, temperature=1.0, rng_seed=0).split()
     assert len(sampled) == 30 and set(sampled) <= {"the", "cat", "sat"}
+
+
+def test_a_probability_of_exactly_one_half_counts_as_class_0_as_in_keras_accuracy(keras, tmp_path):
+    folder = RunFolder.create(tmp_path, "half")
+    model = constant_model(keras, (MAXLEN,), 0.0, "sigmoid")  # sigmoid(0) = 0.5 for every input
+    x = np.ones((4, MAXLEN), dtype="int32")
+    y = np.array([0, 1, 1, 1], dtype="int32")
+    data = Dataset("t", "binary", "tokens", x, y, x, y, x, y, text_encoder(), ["negative", "positive"])
+    session = Session(RunConfig(), folder, data, model, [], 1, hardware=None)
+    metrics, confusion = _evaluate(keras, session, 8, current_is_best=True)
+    assert metrics["accuracy"] == 0.25 and confusion == [[1, 0], [3, 0]]  # the matrix agrees with accuracy
