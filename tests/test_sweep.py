@@ -211,3 +211,21 @@ def test_a_trial_the_pruner_stops_ends_pruned_after_that_epoch(runs_dir):
     [outcome] = run_trials(study, base, space, 1, train, lambda *a: None, threading.Event(), "mae")
     assert outcome.state == "pruned" and study.trials[0].state == optuna.trial.TrialState.PRUNED
     assert len(RunFolder(Path(outcome.run_dir)).read_history()) == 1  # stopped after its first epoch of 3
+
+
+def test_a_process_that_loses_the_race_to_create_the_study_tables_tries_again(runs_dir, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from seqtui.core.sweep import open_storage
+
+    real, calls = optuna.storages.RDBStorage, []
+
+    def racing(url, **kwargs):  # another process created the same rows first, once
+        calls.append(url)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO version_info", {}, Exception("UNIQUE constraint failed"))
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
+    runs_dir.mkdir()
+    assert open_storage(f"sqlite:///{runs_dir}/s.db") is not None and len(calls) == 2
