@@ -205,3 +205,51 @@ def test_predict_explain_on_the_command_line(tmp_path):
     result = invoke("predict", series_run, "1 2 3", "--explain")
     assert result.exit_code == 2 and "explains classifiers" in result.output
     assert "Traceback" not in result.output
+
+
+def test_explain_refuses_other_models_and_says_what_they_are():
+    from seqtui.core.predict import Predictor
+    from seqtui.datasets.base import DataError, SeriesEncoder
+
+    series = SeriesEncoder(["t"], "t", [0.0], [1.0], 3, 1, 1)
+    text, image = TextEncoder(Tokenizer(), 8), ImageEncoder()
+    for task, encoder, explain, message in [
+        ("regression", series, "text", "this run's model is a forecaster; --explain explains classifiers"),
+        ("generation", text, "text", "this run's model is a text generator; --explain explains classifiers"),
+        (
+            "multiclass",
+            text,
+            "image",
+            "does not read an image (--image FILE); explain what it was trained on",
+        ),
+        ("multiclass", image, "text", "this run's model does not read text; explain what it was trained on"),
+    ]:  # the checks refuse before the model predicts: no model needed
+        predictor = Predictor(None, None, encoder, task, CLASSES)  # type: ignore[arg-type]
+        with pytest.raises(DataError) as info:
+            if explain == "text":
+                predictor.explain_text("a day")
+            else:
+                predictor.explain_image(np.zeros((28, 28, 1), "float32"), prepared=True)
+        assert message in str(info.value)
+
+
+def test_a_loaded_run_scores_all_occlusion_variants_in_one_forward_pass():
+    from seqtui.core.backend import import_keras
+    from seqtui.core.predict import Predictor
+
+    keras = import_keras()
+    passes = []
+
+    class CountPasses(keras.layers.Layer):
+        def call(self, x):
+            passes.append(x.shape[0])
+            return x
+
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, CountPasses()(inputs))
+    model.compile(run_eagerly=True)  # the layer's Python runs at every forward pass, not once when traced
+    passes.clear()
+    predictor = Predictor(None, model, TextEncoder(Tokenizer(), 8), "binary", CLASSES)  # type: ignore[arg-type]
+    variants = np.arange(100 * 8, dtype="float32").reshape(100, 8)
+    assert np.array_equal(predictor.predict_batch(variants), variants)
+    assert passes == [100]  # one call for the sentence and each token hidden, not one per 32 rows

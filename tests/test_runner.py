@@ -171,6 +171,59 @@ def test_history_records_the_training_seconds_summed_over_resumes(completed, cop
     assert times[1] < rows[2]["seconds"] <= times[1] + session + 0.1  # went on from the last row's value
 
 
+def test_a_resume_with_tensorboard_off_writes_no_event_files(completed, copy_of, monkeypatch):
+    monkeypatch.setenv("SEQTUI_TENSORBOARD", "1")  # the setting says on; the resume's argument says off
+    folder = copy_of(completed[2])
+    shutil.rmtree(folder.file("tensorboard"), ignore_errors=True)
+    assert resume(folder.path, Recorder(), epochs=3, tensorboard=False).status == "completed"
+    assert epochs_in(folder) == [1, 2, 3] and not folder.file("tensorboard").exists()
+
+
+def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
+    completed, copy_of, monkeypatch, tmp_path
+):
+    from seqtui.core import resume as resuming
+
+    real = resuming.prepare
+    monkeypatch.setattr(resuming, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
+    monkeypatch.setattr(resuming.tempfile, "tempdir", str(tmp_path))  # the scratch copy stays (left alone)
+    folder = copy_of(completed[2])
+    before = (folder.read_json("run.json"), folder.read_history())
+    events = Recorder()
+    end = resume(folder.path, events, epochs=3)
+    assert end.status == "completed" and end.epochs_done == 3 and end.run_dir != str(folder.path)
+    assert (folder.read_json("run.json"), folder.read_history()) == before  # process 0 writes the folder
+    assert events.events == []
+
+
+def test_the_training_rate_counts_the_samples_of_every_process(runs_dir, monkeypatch):
+    """With two processes (one device each) an epoch trains this process's share and the other's equal one:
+    samples/s counts both. Faked on one CPU: the hardware says two processes, one real device trains."""
+    import contextlib
+    import dataclasses
+
+    from seqtui.core import runner as running
+
+    class TwoProcesses(running.Hardware):
+        @contextlib.contextmanager
+        def scope(self, keras):  # no data-parallel split: one real device
+            yield
+
+    real = running.open_hardware
+
+    def open_two(keras, plan, processes):
+        seen = real(keras, plan, processes)
+        return TwoProcesses(**{**{f.name: getattr(seen, f.name) for f in dataclasses.fields(seen)},
+                               "count": 2, "processes": 2})  # fmt: skip
+
+    monkeypatch.setattr(running, "open_hardware", open_two)
+    events = Recorder()
+    end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
+    [epoch] = events.of(EpochEnded)
+    windows = len(load_dataset(SEQ.data).x_train)
+    assert end.status == "completed" and epoch.samples_per_s * epoch.seconds == pytest.approx(2 * windows)
+
+
 def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):
     folder = copy_of(completed[2])
     folder.write_history([{k: v for k, v in row.items() if k != "seconds"} for row in folder.read_history()])
