@@ -217,7 +217,7 @@ def train(
         elif not (preset or data or dataset):
             fail("say what to train: --preset NAME (see `seqtui presets`), --dataset NAME or --data FILE")
         else:
-            from seqtui.core.runner import check_config
+            from seqtui.core.checks import check_config
 
             config = config_from_options(preset, data, dataset, overrides, tokenizer)
             check_config(config)

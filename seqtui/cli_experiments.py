@@ -49,8 +49,9 @@ def compare(
     devices: Annotated[
         str | None,
         typer.Option(
-            help="Train side by side: at most N runs at once (or `all`), one process per GPU "
-            "(N at once on the CPU without one). Default: one after another."
+            help="Runs at once, not data parallel: at most N runs side by side (or `all`: one per GPU that "
+            "nvidia-smi lists), each in its own process on one GPU, or N at once sharing the CPU without one. "
+            "Default: one after another. Each run trains on one device (`train --devices` splits one run)."
         ),
     ] = None,
 ) -> None:

@@ -28,7 +28,7 @@ from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnd
 if TYPE_CHECKING:
     from seqtui.core.explain import TextExplanation
     from seqtui.core.presets import Preset
-    from seqtui.core.run_list import RunSummary
+    from seqtui.core.run_list import RunOverview
     from seqtui.datasets.registry import DatasetInfo
 
 
@@ -251,7 +251,7 @@ RUN_STATUS_STYLE = {
 }
 
 
-def runs_table(root: Path, rows: Iterable[RunSummary]) -> Table:
+def runs_table(root: Path, rows: Iterable[RunOverview]) -> Table:
     rows = list(rows)
     table = Table(title=Text(f"runs in {root}"))
     # The preset/dataset over the folder name (and the devices) in one column, never broken inside a name (the

@@ -88,7 +88,9 @@ Backend = Annotated[
 Devices = Annotated[
     str | None,
     typer.Option(
-        help="Train data-parallel on `all` devices or N of them (default 1); the batch is per device."
+        help="Data parallel: this one run on N devices (or on `all` that the backend sees; default 1), each batch split "
+        "among them; --batch-size is per device, so the global batch is batch x N. (`compare --devices` "
+        "instead trains several runs at once.)"
     ),
 ]
 Precision = Annotated[

@@ -24,7 +24,7 @@ from seqtui.core.config import RECURRENT_ARCHITECTURES, ModelConfig
 from seqtui.core.devices import describe_devices
 from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
 from seqtui.core.resume import resume
-from seqtui.core.run_list import summarize
+from seqtui.core.run_list import overview_of
 from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder
 from tests.test_runner import SEQ, STEPS, Recorder, epochs_in
@@ -76,7 +76,7 @@ def test_the_device_line_reaches_run_json_headers_and_runs(runs_dir):
     folder = RunFolder(end.run_dir)
     assert folder.read_json("run.json")["devices"] == seen
     assert folder.read_json("run.json")["precision"] == "float32"  # the CPU default
-    assert summarize(folder).devices == seen
+    assert overview_of(folder).devices == seen
     assert f"{seen}, batch {SEQ.train.batch_size}, float32" in plain.getvalue().splitlines()[1]
     start = json.loads(lines.getvalue().splitlines()[0])
     assert start["event"] == "run_start" and start["devices"] == seen and start["device_count"] == 1
@@ -153,7 +153,9 @@ DATA_PARALLEL = textwrap.dedent(
                 seen["val_loss"].append(event.logs["val_loss"])
 
         end = train(config, observe, runs_dir=sys.argv[1], devices=devices)
-        out[devices] = {**seen, "status": end.status, "test": end.test_metrics}
+        state = json.loads(open(f"{end.run_dir}/run.json").read())
+        recorded = [state[k] for k in ("batch_size", "batch_per_device", "device_count")]
+        out[devices] = {**seen, "status": end.status, "test": end.test_metrics, "recorded": recorded}
     print(json.dumps(out))
     """
 )
@@ -180,6 +182,7 @@ def test_data_parallel_on_two_host_devices_converges_like_one(tmp_path):
     one, two = runs["1"], runs["2"]
     assert (one["split_over"], one["batch"]) == (1, 64)
     assert (two["split_over"], two["batch"]) == (2, 64)  # the global batch: 2 devices x 32
+    assert one["recorded"] == [64, 64, 1] and two["recorded"] == [64, 32, 2]  # run.json: global, per device
     for run in (one, two):
         assert run["status"] == "completed"
         assert run["val_loss"][-1] < run["val_loss"][0]  # it learns

@@ -16,12 +16,12 @@ from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.tokenizer import Tokenizer
 
 
-def token_dataset(n: int = 1500, seed: int = 0, task: str = "binary") -> Dataset:
-    """Random token rows where the label is whether word 7 occurs: a bag of words solves it, chance doesn't."""
+def token_dataset(n: int = 1500, seed: int = 0, task: str = "binary", word: int = 7) -> Dataset:
+    """Random token rows where the label is whether `word` occurs: a bag of words solves it, chance doesn't."""
     rng = np.random.default_rng(seed)
     x = rng.integers(8, 50, size=(n, 12))
     y = (rng.random(n) < 0.3).astype("int32")  # 30% positives: majority accuracy about 0.7
-    x[y == 1, 5] = 7
+    x[y == 1, 5] = word
     x[: n // 2, :3] = 0  # padding, as pad() leaves it
     third = n // 3
     enc = TextEncoder(Tokenizer(), 12)
@@ -45,6 +45,13 @@ def test_tfidf_logistic_regression_reads_the_token_ids_and_beats_the_majority():
         > 0.9
         > majority
     )
+
+
+def test_the_out_of_vocabulary_id_1_is_a_word_to_the_baseline_only_0_is_padding():
+    data = token_dataset(word=1)  # the label: whether a row holds a word the vocabulary lacks
+    result = compute(data)
+    assert result.name == "TF-IDF + logistic regression"
+    assert result.metrics["logreg_test_accuracy"] > 0.9 > result.metrics["majority_test_accuracy"]
 
 
 def test_the_majority_class_wins_when_the_fitted_model_is_worse():
@@ -129,6 +136,11 @@ def test_a_damaged_recorded_baseline_reads_as_none():
     assert Baseline.from_dict({"name": "x"}) is None and Baseline.from_dict("x") is None
     good = Baseline("b", "accuracy", 0.5, {"test_accuracy": 0.5}, "n", 1.0)
     assert Baseline.from_dict(json.loads(json.dumps(good.to_dict()))) == good
+
+
+def test_a_baseline_recorded_without_its_fit_time_reads_with_0_seconds():
+    raw = {"name": "b", "metric": "accuracy", "test": 0.5, "metrics": {"test_accuracy": 0.5}}
+    assert Baseline.from_dict(raw) == Baseline("b", "accuracy", 0.5, {"test_accuracy": 0.5}, "", 0.0)
 
 
 def test_every_run_records_its_baseline_and_verdict(runs_dir):

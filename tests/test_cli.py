@@ -53,6 +53,32 @@ def test_every_command_has_help(command):
     assert "Usage" in result.output
 
 
+def test_help_lists_the_commands_in_the_order_they_are_used():
+    """cli_runs and cli_experiments register their commands when cli imports them, in this order."""
+    import re
+
+    listed = re.findall(r"^│ (\w+) ", invoke("--help").output, flags=re.MULTILINE)
+    assert listed == ["train", "presets", "summary", "runs", "predict", "export", "serve", "compare", "sweep",
+                      "datasets"]  # fmt: skip
+
+
+def test_devices_says_in_each_command_what_it_means_there():
+    """`train --devices` splits one run over devices; `compare --devices` trains several runs at once."""
+    from typer.main import get_command
+
+    commands = get_command(app).commands
+
+    def devices_help(name: str) -> str:
+        return " ".join(next(p.help for p in commands[name].params if p.name == "devices").split())
+
+    train, compare = devices_help("train"), devices_help("compare")
+    assert (
+        train.startswith("Data parallel: this one run on N devices") and "global batch is batch x N" in train
+    )
+    assert compare.startswith("Runs at once, not data parallel: at most N runs side by side")
+    assert "`compare --devices`" in train and "`train --devices`" in compare  # each points to the other
+
+
 def test_help_answers_fast_without_tensorflow_or_keras():
     code = (
         "import sys\n"

@@ -36,6 +36,7 @@ def invoke(*args: str, width: int = 200):
         (["--preset", "topics-en-lstm,digits-mlp"], "a comparison needs one dataset"),
         (["--arch", "lstm,gru", "--preset", "topics-en-lstm,topics-en-lstm"], "more than once"),
         (["--dropout", "0,0.0"], "train the same model"),
+        (["--preset", "imdb-lstm,imdb-gru", "--arch", "gru"], "imdb-lstm and imdb-gru train the same model"),
     ],
 )
 def test_bad_lists_exit_2_and_write_nothing(runs_dir, args, message):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seqtui.core.checks import ConfigError, check_config
 from seqtui.core.config import (
     ARCHITECTURES,
     FIELD_SECTION,
@@ -27,7 +28,6 @@ from seqtui.core.config import (
     with_overrides,
 )
 from seqtui.core.presets import PRESETS
-from seqtui.core.runner import ConfigError, check_config
 from seqtui.datasets.registry import DATASET_NAMES
 
 

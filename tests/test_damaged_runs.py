@@ -125,7 +125,16 @@ def text_run(tmp_path_factory) -> Path:
     [
         ("config.json", {"class_names": [1, 2]}, "class_names"),
         ("config.json", {"class_names": "abc"}, "class_names"),
-        ("config.json", {"task": "poetry"}, "task"),
+        (
+            "config.json",
+            {"task": "poetry"},
+            "task='poetry', not one of binary, multiclass, regression, generation",
+        ),
+        (
+            "config.json",
+            {"class_names": ["a", "b", "c"]},
+            "the model has 21 outputs but config.json names 3 classes",
+        ),
         ("encoder.json", {"maxlen": -5}, "maxlen"),
         ("encoder.json", {"maxlen": 99}, "input"),
     ],
@@ -138,7 +147,7 @@ def test_predict_checks_the_model_against_config_and_encoder(tmp_path, text_run,
     edit_json(copy / file, **changes)
     result = invoke("predict", str(copy), "what is your favorite food")
     assert result.exit_code == 2, result.output
-    assert message in result.output and "unexpected" not in result.output
+    assert message in " ".join(result.output.split()) and "unexpected" not in result.output
 
 
 @pytest.fixture(scope="module")

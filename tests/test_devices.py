@@ -8,18 +8,23 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 from seqtui.core import devices as dev
 from seqtui.core.acceleration import (
+    Plan,
     default_precision,
+    device_count,
     fused_steps,
+    open_hardware,
     parse_devices,
     plan_hardware,
     precision_problem,
 )
 from seqtui.core.checks import ConfigError
+from seqtui.core.config import Problem
 from seqtui.core.devices import Gpu
 
 H100 = "0, GPU-5f1c0d2e-aaaa-4bbb-8ccc-000000000001, NVIDIA H100 80GB HBM3, 9.0, 81559"
@@ -115,6 +120,60 @@ def test_the_loaded_backend_describes_its_cpu():
     seen = dev.describe_devices(import_keras())
     assert (seen.backend, seen.kind, seen.count) == (os.environ.get("KERAS_BACKEND", "tensorflow"), "cpu", 1)
     assert str(seen) == f"{seen.backend} on CPU ({seen.threads} threads)" and seen.threads >= 1
+
+
+def fake_keras(backend: str) -> SimpleNamespace:
+    """A loaded Keras as far as describe_devices and start_cluster read it: its backend's name."""
+    return SimpleNamespace(backend=SimpleNamespace(backend=lambda: backend))
+
+
+def test_jax_gpus_make_a_gpu_line_and_fuse_batches(monkeypatch):
+    gpus = [SimpleNamespace(platform="gpu", device_kind="NVIDIA H100 80GB HBM3")] * 2
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(devices=lambda: gpus))
+    seen = dev.describe_devices(fake_keras("jax"))
+    assert str(seen) == "jax on 2x NVIDIA H100 80GB HBM3"
+    assert fused_steps(seen.kind, 1000) == 32  # GPUs fuse batches; a CPU would run them one by one
+
+
+def test_tensorflow_names_each_gpu_from_its_own_details(monkeypatch):
+    gpus = ["/physical_device:GPU:0", "/physical_device:GPU:1"]
+    details = {gpus[0]: {"device_name": "NVIDIA H100 80GB HBM3"}, gpus[1]: {}}
+    config = SimpleNamespace(
+        list_physical_devices=lambda kind: gpus if kind == "GPU" else [],
+        experimental=SimpleNamespace(get_device_details=lambda g: details[g]),
+    )
+    monkeypatch.setitem(sys.modules, "tensorflow", SimpleNamespace(config=config))
+    seen = dev.describe_devices(fake_keras("tensorflow"))
+    assert str(seen) == "tensorflow on 1x NVIDIA H100 80GB HBM3 + 1x GPU"  # no name in its details: GPU
+
+
+def test_the_loaded_backend_seeing_fewer_devices_than_asked_is_a_clear_error():
+    assert device_count(Plan("jax", None, "float32"), dev.Devices("jax", "gpu", ("H100",) * 2, 16)) == 2
+    for seen, asked, message in [
+        (dev.Devices("jax", "gpu", ("H100",) * 2, 16), 3, "this machine has 2 GPUs; use --devices all or a number up to 2"),
+        (dev.Devices("jax", "cpu", ("CPU",), 16), 2, "this machine has 1 CPU device; use --devices all or a number up to 1"),
+    ]:  # fmt: skip
+        with pytest.raises(ConfigError) as info:
+            device_count(Plan("jax", asked, "float32"), seen)
+        assert info.value.problems == [Problem("devices", f"{asked} devices asked, {message}")]
+
+
+def test_a_gpu_the_loaded_backend_cannot_see_gets_one_note(monkeypatch):
+    from seqtui.core import acceleration, backend
+
+    monkeypatch.setattr(dev, "describe_devices", lambda keras: dev.Devices("tensorflow", "cpu", ("CPU",), 2))
+    monkeypatch.setattr(acceleration, "nvidia_gpus", lambda: (H100_GPU, H100_GPU))
+    monkeypatch.setattr(backend, "_note", "")
+    plan = Plan("tensorflow", 1, "float32")
+    assert open_hardware(None, plan).notes == (
+        "nvidia-smi lists 2 GPU(s) but tensorflow sees none, so training runs on the CPU: check the CUDA "
+        f"install, or {dev.GPU_EXTRA_HINT}",
+    )
+    monkeypatch.setattr(backend, "_note", "no installed Keras backend can use the GPU")
+    assert open_hardware(None, plan).notes == ("no installed Keras backend can use the GPU",)  # not twice
+    monkeypatch.setattr(acceleration, "nvidia_gpus", lambda: ())
+    monkeypatch.setattr(backend, "_note", "")
+    assert open_hardware(None, plan).notes == ()
 
 
 @pytest.mark.parametrize(
@@ -239,6 +298,20 @@ def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypat
     assert np.array_equal(first.x_train[1], data.x_train[2]) and np.array_equal(
         second.x_train[0], data.x_train[1]
     )
+
+
+def test_several_jax_processes_join_once_and_learn_their_place(monkeypatch):
+    from seqtui.core import cluster
+
+    joined = []
+    keras = fake_keras("jax")
+    keras.distribution = SimpleNamespace(initialize=lambda: joined.append("initialize"))
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(process_index=lambda: 1, process_count=lambda: 2))
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    monkeypatch.setattr(cluster.start_cluster, "started", False, raising=False)
+    assert cluster.start_cluster(keras) == (1, 2)
+    assert cluster.start_cluster(keras) == (1, 2)
+    assert joined == ["initialize"]  # JAX's distributed runtime starts once per process
 
 
 def test_split_evenly_cuts_every_part_to_whole_batches_of_the_devices_and_says_so():

@@ -45,6 +45,16 @@ def test_parameter_count_matches_keras(preset, overrides):
     assert est.estimate(config, *spec).params == model_summary(config)["total_params"]
 
 
+def test_a_bidirectional_layer_keeps_the_activations_of_both_directions():
+    config = with_overrides(get_preset("imdb-lstm").config, maxlen=100, units=32, embedding_dim=8)
+    spec = spec_from_info(config, get_dataset("imdb"))
+    embedded = 100 * 8  # the embedding's output at every step: one direction or two, the same
+    per_direction = 100 * 32 * (4 + 1)  # an LSTM keeps its 4 gates and its output at every step
+    assert est.estimate(config, *spec).activations == embedded + per_direction + 1  # + the one output
+    both = with_overrides(config, bidirectional=True)
+    assert est.estimate(both, *spec).activations == embedded + 2 * per_direction + 1
+
+
 def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
     config = with_overrides(get_preset("imdb-lstm").config, vocab_size=10_000_000, embedding_dim=65_536)
     with pytest.raises(ConfigError) as info:
@@ -52,6 +62,14 @@ def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
     [problem] = info.value.problems
     assert problem.field == "vocab_size"
     assert "655,391,515,481 parameters" in problem.message and "lower --vocab-size" in problem.message
+
+
+def test_the_setting_to_lower_is_the_one_holding_the_most_parameters():
+    config = with_overrides(get_preset("imdb-lstm").config, units=20_000)  # 1.6 billion LSTM weights
+    problems = est.memory_problems(
+        config, *spec_from_info(config, get_dataset("imdb")), est.host_budget(2**33)
+    )
+    assert [p.field for p in problems] == ["units"] and "lower --units or --layers" in problems[0].message
 
 
 def test_activations_of_a_huge_batch_point_at_the_batch_size():
@@ -154,3 +172,13 @@ def test_train_checks_memory_where_the_chosen_backend_trains(a_t4_with_cuda_back
     assert result.exit_code == 2, result.output
     assert "the GPU (Tesla T4) has 16.0 GiB, of which jax takes 75%" in " ".join(result.output.split())
     assert not list(tmp_path.iterdir())
+
+
+def test_loaded_data_is_checked_against_the_memory_of_the_backend_asked_for(a_t4_with_cuda_backends):
+    from tests.test_baselines import token_dataset
+
+    config = with_overrides(get_preset("imdb-lstm").config, maxlen=12, **BIG_EMBEDDING)
+    data = token_dataset(60)
+    with pytest.raises(ConfigError, match=r"the GPU \(Tesla T4\) has 16.0 GiB, of which jax takes 75%"):
+        check_config(config, data, backend="jax")
+    check_config(config, data, backend="tensorflow")  # no CUDA TensorFlow: the machine's 51 GiB

@@ -123,11 +123,58 @@ def test_the_readme_of_a_morpheme_run_encodes_with_the_same_analysis():
     encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
     readme = readme_text("keras", {"task": "binary"}, encoder, "run")
     assert "with seqtui's morpheme analyser" in readme
+    encode = readme_encode(readme, encoder)
+    for text in [*texts, "날씨가 좋았다"]:
+        ids = tok.encode(text)[-8:]
+        assert encode(text).tolist() == [[0] * (8 - len(ids)) + ids]
+
+
+def readme_encode(readme: str, encoder: dict):
+    """The README's `encode` function, run as written."""
     code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     start = code.index("def encode")
     encode_src = code[start : code.index("\n", code.index("return np.array", start))]
-    scope = {"encoder": encoder, "tok": encoder["tokenizer"], "maxlen": 8, "np": np}
+    scope = {"encoder": encoder, "tok": encoder["tokenizer"], "maxlen": encoder["maxlen"], "np": np}
     exec("import re, unicodedata\n" + encode_src, scope)
-    for text in [*texts, "날씨가 좋았다"]:
+    return scope["encode"]
+
+
+@pytest.mark.parametrize("standardize", ["none", "lower_punct_apostrophes", "hangul", "lower_punct"])
+def test_the_readme_prepares_text_with_the_runs_own_standardization(standardize):
+    from seqtui.core.export_readme import readme_text
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    texts = ["Don't STOP me-now!", "don't stop, 날씨가 좋다", "STOP me now"]
+    tok = Tokenizer.fit(texts, num_words=50, standardize=standardize)
+    encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
+    encode = readme_encode(readme_text("keras", {"task": "binary"}, encoder, "run"), encoder)
+    for text in [*texts, "Stop? Don't!"]:
         ids = tok.encode(text)[-8:]
-        assert scope["encode"](text).tolist() == [[0] * (8 - len(ids)) + ids]
+        assert encode(text).tolist() == [[0] * (8 - len(ids)) + ids], text
+
+
+def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypatch, capsys):
+    from seqtui.core.export_readme import LOAD, readme_text
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    tok = Tokenizer.fit(["the first words of the cat"])
+    encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
+    (tmp_path / "encoder.json").write_text(json.dumps(encoder))
+    (tmp_path / "config.json").write_text(json.dumps({"task": "generation"}))
+    code = re.search(
+        r"```python\n(.*?)```", readme_text("keras", {"task": "generation"}, encoder, "run"), re.S
+    )
+    assert code.group(1).startswith(LOAD["keras"])
+    asked = []
+
+    def predict(x):  # the exported model, answering "cat" whatever it reads
+        asked.append(x.tolist())
+        probs = np.full((1, tok.vocab_size), 0.01)
+        probs[0, tok.word_index["cat"]] = 0.9
+        return probs
+
+    monkeypatch.chdir(tmp_path)
+    exec(code.group(1)[len(LOAD["keras"]) :], {"predict": predict})
+    assert capsys.readouterr().out == "next: cat\n"
+    ids = tok.encode("the first words")
+    assert asked == [[[0] * (8 - len(ids)) + ids]]

@@ -1,7 +1,8 @@
 """MLflow (optional extra): a real run mirrored to a local MLflow store started by the test, and an
-unreachable server that costs one warning while the run completes with its folder whole.
+unreachable server or a missing mlflow that costs one warning while the run completes with its folder whole.
 
-Skipped unless mlflow is installed: `pip install -e '.[dev,mlflow]'` (about 100 MB more; see docs)."""
+The tests with a real store or server are skipped unless mlflow is installed: `pip install -e
+'.[dev,mlflow]'` (about 100 MB more; see docs)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ from typer.testing import CliRunner
 
 from seqtui.cli import app
 
-mlflow = pytest.importorskip("mlflow")
+
+@pytest.fixture
+def mlflow():
+    return pytest.importorskip("mlflow")
 
 
 def train(runs: Path, *extra: str, env: dict[str, str] | None = None):
@@ -24,7 +28,7 @@ def train(runs: Path, *extra: str, env: dict[str, str] | None = None):
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def test_a_run_is_mirrored_to_mlflow(tmp_path, monkeypatch):
+def test_a_run_is_mirrored_to_mlflow(tmp_path, monkeypatch, mlflow):
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # a local store; a server takes the same calls
     uri = (tmp_path / "mlruns").as_uri()
     events = train(tmp_path / "runs", "--mlflow", uri)
@@ -44,7 +48,7 @@ def test_a_run_is_mirrored_to_mlflow(tmp_path, monkeypatch):
     assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["model.keras"]
 
 
-def test_an_unreachable_server_is_one_warning_and_nothing_is_lost(tmp_path, monkeypatch):
+def test_an_unreachable_server_is_one_warning_and_nothing_is_lost(tmp_path, monkeypatch, mlflow):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
@@ -57,3 +61,30 @@ def test_an_unreachable_server_is_one_warning_and_nothing_is_lost(tmp_path, monk
     assert end["status"] == "completed" and end["epochs_done"] == 2
     folder = Path(end["run_dir"])
     assert (folder / "model.keras").exists() and len((folder / "history.csv").read_text().splitlines()) == 3
+
+
+def test_without_mlflow_installed_the_run_gets_one_warning_saying_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    from seqtui.core.config import RunConfig
+    from seqtui.core.events import EpochEnded, LogMessage, RunEnded, RunStarted
+    from seqtui.core.mlflow_log import MLflowLog
+
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # `import mlflow` fails, as where it isn't installed
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    seen = []
+    log = MLflowLog(seen.append, "http://127.0.0.1:5000", tmp_path, RunConfig(preset="x"))
+    log(RunStarted(str(tmp_path), "x", 2, 0, 10, 100, 5, "multiclass", "accuracy"))
+    log(EpochEnded(1, 2, {"loss": 0.5}, 1.0, 100.0))
+    log(RunEnded("completed", str(tmp_path), 1))
+    assert [type(e).__name__ for e in seen if not isinstance(e, LogMessage)] == [
+        "RunStarted",
+        "EpochEnded",
+        "RunEnded",
+    ]  # every event still reaches the run's own observer
+    [warning] = [e for e in seen if isinstance(e, LogMessage)]
+    assert warning.level == "warning" and warning.message == (
+        "MLflow logging to http://127.0.0.1:5000 stopped (mlflow is not installed: pip install "
+        "'seqtui[mlflow]'); the run goes on, its folder keeps everything"
+    )

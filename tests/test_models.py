@@ -64,6 +64,29 @@ def test_simple_rnn_arithmetic_shown_for_lesson_example():
     assert rnn["params"] == 2080
 
 
+def test_the_arithmetic_shown_for_each_recurrent_layer_adds_up_to_keras_count():
+    from seqtui.common.keras_door import import_keras
+
+    keras = import_keras()
+    model = keras.Sequential(
+        [
+            keras.Input((10,), dtype="int32"),
+            keras.layers.Embedding(50, 8),
+            keras.layers.LSTM(6, return_sequences=True),
+            keras.layers.GRU(5, return_sequences=True),
+            keras.layers.Bidirectional(keras.layers.LSTM(3)),
+            keras.layers.Dense(1),
+        ]
+    )  # seqtui's builders make Sequential models
+    table = layer_table(model)
+    shown = {row["type"]: (row["formula"], row["params"]) for row in table["layers"] if "formula" in row}
+    assert shown == {
+        "LSTM": ("4 x ((8 + 6) x 6 + 6) = 360", 360),
+        "GRU": ("3 x ((6 + 5) x 5 + 2 x 5) = 195", 195),
+        "Bidirectional": ("2 x [4 x ((5 + 3) x 3 + 3) = 108]", 216),
+    }
+
+
 CASES = [
     ("mlp", "tokens", "binary"),
     ("mlp", "image", "multiclass"),

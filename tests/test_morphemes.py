@@ -202,7 +202,8 @@ def test_train_and_predict_json_show_the_morphemes_the_model_saw(tmp_path):
 def test_a_cancelled_run_stops_during_the_analysis_with_no_run_folder(runs_dir):
     import threading
 
-    from seqtui.core.runner import Cancelled, train
+    from seqtui.core.checks import Cancelled
+    from seqtui.core.runner import train
 
     cancel = threading.Event()
     cancel.set()

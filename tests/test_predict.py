@@ -89,3 +89,30 @@ def test_the_forecast_error_is_the_mean_absolute_distance_in_the_series_units(ke
     assert len(real) > 100 and real.max() < 5.0
     assert forecast.mae == pytest.approx(5.0 - real.mean(), abs=1e-4)
     assert forecast.baseline_mae is not None and 0 < forecast.baseline_mae < forecast.mae
+
+
+def test_generation_continues_with_known_words_only(keras, tmp_path):
+    """The model prefers padding, <oov> and an id past the vocabulary (Dense is wider than the words); the
+    text continues with the likeliest real word at temperature 0, and with real words at any temperature."""
+    tok = Tokenizer.fit(["the cat sat"])  # the, cat, sat: ids 2, 3, 4
+    probs = np.array([0.4, 0.3, 0.02, 0.03, 0.1, 0.0, 0.0, 0.15])
+    model = keras.Sequential(
+        [keras.Input((MAXLEN,), dtype="int32"), keras.layers.Embedding(20, 2), keras.layers.GlobalAveragePooling1D(),
+         keras.layers.Dense(8, activation="softmax", kernel_initializer="zeros",
+                            bias_initializer=keras.initializers.Constant(np.log(probs + 1e-9)))]
+    )  # fmt: skip
+    predictor = Predictor(RunFolder(tmp_path), model, TextEncoder(tok, MAXLEN), "generation", [])
+    assert predictor.generate("the", words=3, temperature=0) == "sat sat sat"
+    sampled = predictor.generate("the", words=30, temperature=1.0, rng_seed=0).split()
+    assert len(sampled) == 30 and set(sampled) <= {"the", "cat", "sat"}
+
+
+def test_a_probability_of_exactly_one_half_counts_as_class_0_as_in_keras_accuracy(keras, tmp_path):
+    folder = RunFolder.create(tmp_path, "half")
+    model = constant_model(keras, (MAXLEN,), 0.0, "sigmoid")  # sigmoid(0) = 0.5 for every input
+    x = np.ones((4, MAXLEN), dtype="int32")
+    y = np.array([0, 1, 1, 1], dtype="int32")
+    data = Dataset("t", "binary", "tokens", x, y, x, y, x, y, text_encoder(), ["negative", "positive"])
+    session = Session(RunConfig(), folder, data, model, [], 1, hardware=None)
+    metrics, confusion = _evaluate(keras, session, 8, current_is_best=True)
+    assert metrics["accuracy"] == 0.25 and confusion == [[1, 0], [3, 0]]  # the matrix agrees with accuracy

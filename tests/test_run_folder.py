@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from seqtui.core.config import RunConfig
+from seqtui.core.config import DataConfig, RunConfig
 from seqtui.core.run_list import list_runs
 from seqtui.core.runs import (
     RunFolder,
@@ -104,6 +104,14 @@ def test_running_with_a_dead_process_is_crashed(tmp_path):
     assert folder.status == "crashed"
 
 
+@pytest.mark.parametrize("pid", [2**31, 2**63, 10**30])
+def test_a_pid_no_process_can_have_is_not_running(tmp_path, pid):
+    """A damaged run.json with an id too large for the system (os.kill raises OverflowError) must not keep
+    the run `running` forever: nothing could ever resume it."""
+    folder = make_run(tmp_path, status="running", pid=pid, pid_started="123")
+    assert folder.status == "crashed"
+
+
 def test_a_reused_process_id_is_not_the_run(tmp_path):
     """Containers restart with low process ids: a live process with another start time is not the run."""
     if process_start(os.getpid()) is None:
@@ -171,3 +179,45 @@ def test_list_runs_newest_first_with_statuses_and_damaged_ones(tmp_path):
     assert rows[0].path == damaged.path and "unreadable" in rows[0].reason
     assert rows[2].best_val == ("val_accuracy", pytest.approx(0.53))
     assert (rows[1].epochs_done, rows[1].epochs) == (1, 3)
+
+
+def test_a_run_without_a_preset_is_listed_by_its_dataset(tmp_path):
+    folder = RunFolder.create(tmp_path, "mine")
+    folder.write_config(RunConfig(data=DataConfig(dataset="digits")), {})  # --dataset digits, no --preset
+    folder.update_status(status="completed", epochs=1, epochs_done=1)
+    [row] = list_runs(tmp_path)
+    assert (row.name, row.status) == ("digits", "completed")
+
+
+def test_a_checkpoint_keras_cannot_load_safely_is_one_message_saying_what_to_do(tmp_path):
+    from types import SimpleNamespace
+
+    folder = RunFolder.create(tmp_path, "demo")
+    asked = []
+
+    def refuse(path, safe_mode):  # Keras as it answers a damaged file (the real one: tests/test_runner.py)
+        asked.append(safe_mode)
+        raise ValueError("File is not a zip file\nTraceback details")
+
+    with pytest.raises(RunFolderError) as info:
+        folder.load_model("last.keras", SimpleNamespace(models=SimpleNamespace(load_model=refuse)))
+    assert asked == [True]  # safe mode: no pickled Python code runs
+    assert str(info.value) == (
+        f"{folder.file('last.keras')} can't be loaded safely (ValueError: File is not a zip file); "
+        "seqtui only loads plain Keras models. Train a new run"
+    )
+
+
+def test_a_forecasters_run_is_listed_by_its_mean_absolute_error_not_its_loss(tmp_path):
+    folder = RunFolder.create(tmp_path, "series-rnn")
+    folder.write_config(RunConfig(preset="series-rnn"), {})
+    folder.write_history(
+        [
+            {"epoch": 1, "loss": 0.9, "mae": 0.8, "val_loss": 0.7, "val_mae": 0.6},
+            {"epoch": 2, "loss": 0.5, "mae": 0.4, "val_loss": 0.5, "val_mae": 0.65},
+        ]
+    )
+    atomic_write_json(folder.file("metrics.json"), {"loss": 0.3, "mae": 0.55})
+    folder.update_status(status="completed", epochs=2, epochs_done=2)
+    [row] = list_runs(tmp_path)
+    assert (row.best_val, row.test) == (("val_mae", 0.6), ("mae", 0.55))  # the lowest error is the best

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from seqtui.cli import app
 from seqtui.core.config import RunConfig, with_overrides
 from seqtui.core.resume import resume
-from seqtui.core.run_lock import LOCK, RunLocked, training_lock
+from seqtui.core.run_lock import LOCK, RunLocked, _holder, training_lock
 from seqtui.core.runs import RunFolder
 
 HOLD = """
@@ -94,3 +94,13 @@ def test_same_process_can_not_train_one_folder_twice(tmp_path):
         pass
     with training_lock(tmp_path):  # released on leaving the block
         time.sleep(0)
+
+
+@pytest.mark.parametrize(
+    ("text", "pid"),
+    [("4242\n", 4242), ("9" * 5000, None), ("abc", None), ("", None)],
+    ids=["pid", "5000-digits", "letters", "empty"],
+)
+def test_a_damaged_lock_file_names_no_process_instead_of_failing(tmp_path, text, pid):
+    (tmp_path / LOCK).write_text(text)
+    assert _holder(tmp_path / LOCK) == pid

@@ -11,12 +11,13 @@ import time
 
 import pytest
 
+from seqtui.core.checks import Cancelled, ConfigError, check_config
 from seqtui.core.config import with_overrides
 from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, RunEnded, RunStarted
 from seqtui.core.presets import PRESETS
 from seqtui.core.resume import plan_resume, resume
-from seqtui.core.run_list import summarize
-from seqtui.core.runner import Cancelled, ConfigError, check_config, train
+from seqtui.core.run_list import overview_of
+from seqtui.core.runner import train
 from seqtui.core.runs import RunFolder, RunFolderError, is_temp_file
 from seqtui.datasets.registry import load_dataset
 
@@ -120,13 +121,38 @@ def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed
     end = resume(folder.path, events, epochs=3)
     assert end.status == "completed"
     # its time is the training it did, both sessions, not the idle gap in between
-    seconds = summarize(folder).seconds
+    seconds = overview_of(folder).seconds
     assert first > 0 and first < seconds < first + 600
     assert events.of(RunStarted)[0].initial_epoch == 2
     assert events.epochs() == [3] and epochs_in(folder) == [1, 2, 3]
     assert iterations(folder.file("last.keras")) == 3 * STEPS
     assert folder.read_json("run.json")["epochs"] == 3
     assert folder.read_config().train.epochs == 3
+
+
+def test_run_json_records_the_global_batch_and_the_batch_per_device(completed):
+    state = completed[2].read_json("run.json")
+    assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)
+    assert completed[2].read_config().train.batch_size == 64  # config.json: per device
+
+
+def test_a_resume_with_another_global_batch_says_so_and_records_the_new_one(completed, copy_of):
+    same = copy_of(completed[2])
+    events = Recorder()
+    assert resume(same.path, events, epochs=3).status == "completed"
+    assert not [e for e in events.of(LogMessage) if "global batch" in e.message]
+
+    folder = RunFolder(shutil.copytree(completed[2].path, same.path.with_name("moved")))
+    folder.update_status(batch_size=128, batch_per_device=64, device_count=2)  # as if trained on 2 GPUs
+    events = Recorder()
+    assert resume(folder.path, events, epochs=3).status == "completed"
+    said = [e.message for e in events.of(LogMessage) if "global batch" in e.message]
+    assert said == [
+        "this run trained with a global batch of 128 (2 devices); here it goes on with 64 (1 x 64 per device), "
+        "so each epoch takes other steps; resume with --devices 2 to keep it"
+    ]
+    state = folder.read_json("run.json")
+    assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)
 
 
 def test_history_records_the_training_seconds_summed_over_resumes(completed, copy_of):
@@ -143,6 +169,59 @@ def test_history_records_the_training_seconds_summed_over_resumes(completed, cop
     session = folder.read_json("run.json")["train_seconds"] - before
     assert [row["seconds"] for row in rows[:2]] == times  # earlier rows as they were
     assert times[1] < rows[2]["seconds"] <= times[1] + session + 0.1  # went on from the last row's value
+
+
+def test_a_resume_with_tensorboard_off_writes_no_event_files(completed, copy_of, monkeypatch):
+    monkeypatch.setenv("SEQTUI_TENSORBOARD", "1")  # the setting says on; the resume's argument says off
+    folder = copy_of(completed[2])
+    shutil.rmtree(folder.file("tensorboard"), ignore_errors=True)
+    assert resume(folder.path, Recorder(), epochs=3, tensorboard=False).status == "completed"
+    assert epochs_in(folder) == [1, 2, 3] and not folder.file("tensorboard").exists()
+
+
+def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
+    completed, copy_of, monkeypatch, tmp_path
+):
+    from seqtui.core import resume as resuming
+
+    real = resuming.prepare
+    monkeypatch.setattr(resuming, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
+    monkeypatch.setattr(resuming.tempfile, "tempdir", str(tmp_path))  # the scratch copy stays (left alone)
+    folder = copy_of(completed[2])
+    before = (folder.read_json("run.json"), folder.read_history())
+    events = Recorder()
+    end = resume(folder.path, events, epochs=3)
+    assert end.status == "completed" and end.epochs_done == 3 and end.run_dir != str(folder.path)
+    assert (folder.read_json("run.json"), folder.read_history()) == before  # process 0 writes the folder
+    assert events.events == []
+
+
+def test_the_training_rate_counts_the_samples_of_every_process(runs_dir, monkeypatch):
+    """With two processes (one device each) an epoch trains this process's share and the other's equal one:
+    samples/s counts both. Faked on one CPU: the hardware says two processes, one real device trains."""
+    import contextlib
+    import dataclasses
+
+    from seqtui.core import runner as running
+
+    class TwoProcesses(running.Hardware):
+        @contextlib.contextmanager
+        def scope(self, keras):  # no data-parallel split: one real device
+            yield
+
+    real = running.open_hardware
+
+    def open_two(keras, plan, processes):
+        seen = real(keras, plan, processes)
+        return TwoProcesses(**{**{f.name: getattr(seen, f.name) for f in dataclasses.fields(seen)},
+                               "count": 2, "processes": 2})  # fmt: skip
+
+    monkeypatch.setattr(running, "open_hardware", open_two)
+    events = Recorder()
+    end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
+    [epoch] = events.of(EpochEnded)
+    windows = len(load_dataset(SEQ.data).x_train)
+    assert end.status == "completed" and epoch.samples_per_s * epoch.seconds == pytest.approx(2 * windows)
 
 
 def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy_of):

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import optuna
 import pytest
@@ -15,6 +16,7 @@ from seqtui.cli import app
 from seqtui.core import runner
 from seqtui.core.config import with_overrides
 from seqtui.core.presets import PRESETS
+from seqtui.core.runs import RunFolder
 from seqtui.core.sweep import (
     DEFAULT_DB,
     Range,
@@ -158,3 +160,72 @@ def test_a_sweep_over_your_own_series_file_scores_trials_by_mae(runs_dir, tmp_pa
     plan = plan_sweep(config, None, None, None, runs_dir)
     assert plan.monitor == "mae"
     assert "maxlen" not in plan.space and "units" in plan.space
+
+
+@pytest.mark.parametrize(
+    ("pruner", "pruned_at"),
+    [(optuna.pruners.NopPruner(), None), (optuna.pruners.ThresholdPruner(lower=0.55), 1)],
+)
+def test_the_pruning_callback_reports_each_epoch_and_stops_only_a_pruned_trial(pruner, pruned_at):
+    from types import SimpleNamespace
+
+    from seqtui.core.pruning import PruningCallback
+
+    study = optuna.create_study(direction="maximize", pruner=pruner)
+    callback = PruningCallback(study.ask(), "val_accuracy")
+    model = SimpleNamespace(stop_training=False)
+    callback.set_model(model)
+    for epoch, value in enumerate([0.5, float("nan"), 0.6]):
+        callback.on_epoch_end(epoch, {"val_accuracy": value, "loss": 1.0})
+        if model.stop_training:
+            break
+    pruned = pruned_at is not None
+    assert (callback.pruned, callback.pruned_at, model.stop_training) == (pruned, pruned_at, pruned)
+    # steps count from 1; an epoch whose value is NaN is not reported
+    assert study.trials[0].intermediate_values == ({1: 0.5} if pruned else {1: 0.5, 3: 0.6})
+
+
+def test_from_the_fourth_trial_on_a_trial_worse_than_the_median_is_pruned(runs_dir):
+    runs_dir.mkdir()
+    study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
+    for n, mae in enumerate((0.1, 0.2, 0.3)):
+        trial = study.ask()
+        trial.report(0.9, 1)
+        assert not trial.should_prune(), n  # too few finished trials to judge by
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        study.add_trial(optuna.trial.create_trial(value=mae, intermediate_values={1: mae}))
+    trial = study.ask()
+    trial.report(0.9, 1)
+    assert trial.should_prune()
+
+
+def test_a_trial_the_pruner_stops_ends_pruned_after_that_epoch(runs_dir):
+    runs_dir.mkdir()
+    space = narrow(default_space(SERIES, "series"), TINY_SPACE)
+
+    def train(config, observer, cancel, callbacks=()):
+        return runner.train(config, observer, cancel, runs_dir=runs_dir, callbacks=callbacks)
+
+    study = optuna.create_study(pruner=optuna.pruners.ThresholdPruner(upper=0.0))  # any error is too much
+    base = with_overrides(SERIES, epochs=3)
+    [outcome] = run_trials(study, base, space, 1, train, lambda *a: None, threading.Event(), "mae")
+    assert outcome.state == "pruned" and study.trials[0].state == optuna.trial.TrialState.PRUNED
+    assert len(RunFolder(Path(outcome.run_dir)).read_history()) == 1  # stopped after its first epoch of 3
+
+
+def test_a_process_that_loses_the_race_to_create_the_study_tables_tries_again(runs_dir, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from seqtui.core.sweep import open_storage
+
+    real, calls = optuna.storages.RDBStorage, []
+
+    def racing(url, **kwargs):  # another process created the same rows first, once
+        calls.append(url)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT INTO version_info", {}, Exception("UNIQUE constraint failed"))
+        return real(url, **kwargs)
+
+    monkeypatch.setattr(optuna.storages, "RDBStorage", racing)
+    runs_dir.mkdir()
+    assert open_storage(f"sqlite:///{runs_dir}/s.db") is not None and len(calls) == 2

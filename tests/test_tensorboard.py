@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from seqtui.cli import app
 from seqtui.core.config import RunConfig
 from seqtui.core.events import BatchEnded, EpochEnded, RunEnded, RunStarted
-from seqtui.core.tensorboard_log import TENSORBOARD_DIR, TensorBoardLog, hparams_of
+from seqtui.core.tensorboard_log import TENSORBOARD_DIR, TensorBoardLog, hparams_of, layers_markdown
 
 pytest.importorskip("tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
@@ -117,3 +117,48 @@ def test_the_setting_reads_on_off_and_rejects_anything_else(monkeypatch):
     monkeypatch.setenv("SEQTUI_TENSORBOARD", "maybe")
     with pytest.raises(SettingsError, match="give 1 \\(on\\) or 0 \\(off\\)"):
         Settings.from_env()
+
+
+@pytest.mark.parametrize(("status", "code"), [("completed", 1), ("failed", 2), ("diverged", 2)])
+def test_tensorboard_marks_a_diverged_or_failed_run_as_a_failure(tmp_path, status, code):
+    seen = []
+    log = TensorBoardLog(seen.append, tmp_path, RunConfig(preset="x"), None)
+    log(RunStarted(str(tmp_path), "x", 2, 0, 10, 100, 5, "multiclass", "accuracy"))
+    log(EpochEnded(1, 2, {"loss": float("nan")}, 1.0, 100.0))
+    log(RunEnded(status, str(tmp_path), 1))
+    ended = hparams_data(read(tmp_path / TENSORBOARD_DIR), "_hparams_/session_end_info")
+    assert ended.session_end_info.status == code  # STATUS_SUCCESS 1, STATUS_FAILURE 2
+    assert [type(e).__name__ for e in seen] == ["RunStarted", "EpochEnded", "RunEnded"]  # no warning
+
+
+def test_the_model_text_is_a_markdown_table_tensorboard_renders():
+    from markdown_it import MarkdownIt
+
+    table = {
+        "total_params": 1234,
+        "layers": [
+            {"name": "embedding", "type": "Embedding", "output_shape": [None, 8, 4], "params": 1200,
+             "formula": "300 x 4"},
+            {"name": "dense", "type": "Dense", "output_shape": [None, 1], "params": 34},
+        ],
+    }  # fmt: skip
+    html = MarkdownIt("commonmark").enable("table").render(layers_markdown(table))
+    assert "<strong>1,234 parameters</strong>" in html and html.count("<tr>") == 3
+    assert "<td>embedding</td>\n<td>Embedding</td>\n<td>(None, 8, 4)</td>" in html
+    assert '<td style="text-align:right">1,200</td>' in html  # the params column is right-aligned
+
+
+def test_batch_scalars_come_at_most_max_batch_per_s_a_second(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from seqtui.core import tensorboard_log
+
+    now = [0.0]
+    monkeypatch.setattr(tensorboard_log, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    log = TensorBoardLog(lambda event: None, tmp_path, RunConfig(preset="x"), None, max_batch_per_s=2.0)
+    log(RunStarted(str(tmp_path), "x", 1, 0, 10, 100, 5, "multiclass", "accuracy"))
+    for step in range(1, 10):  # a batch every quarter second
+        now[0] = (step - 1) * 0.25
+        log(BatchEnded(1, step, 10, {"loss": float(step)}, 100.0))
+    log(RunEnded("completed", str(tmp_path), 1))
+    assert [s for s, _ in scalars(read(tmp_path / TENSORBOARD_DIR), "batch/loss")] == [1, 3, 5, 7, 9]

@@ -162,3 +162,98 @@ async def test_sweep_bad_entries_are_answered_in_the_note(tmp_path):
             await settle(pilot)
             assert message in str(screen.query_one("#sweep-note", Static).render())
         assert runner.calls == [] and not screen.running
+
+
+class FailingSecond(FakeRunner):
+    """The first run completes; the second one's data fails when it is loaded (raised, as the runner does)."""
+
+    def train(self, config, observer, cancel, runs_dir, callbacks=()):
+        if self.calls:
+            self.calls.append(("train", config))
+            raise ValueError("the data file vanished")
+        return super().train(config, observer, cancel, runs_dir, callbacks)
+
+
+def note(screen) -> str:
+    return str(screen.query_one("#compare-note", Static).render())
+
+
+async def test_the_note_says_which_run_failed_and_how_the_comparison_ended(tmp_path):
+    app = make_app(runs_dir=tmp_path, runner=FailingSecond(epochs=2), engine_loader=lambda: "fake",
+                   summarizer=fake_summary)  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await fill(pilot, "topics-en-lstm", "arch=lstm,gru epochs=2")
+        text = note(app.screen)
+        assert "training" not in text
+        assert "1 of 2 runs completed" in text and "arch=gru failed: the data file vanished" in text
+        assert "compare.json" in text
+
+
+async def test_the_note_says_when_every_run_ended_failed(tmp_path):
+    runner = FakeRunner(epochs=2, fail="the loss became NaN or infinite")
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        await fill(pilot, "topics-en-lstm", "arch=lstm,gru epochs=2")
+        text = note(app.screen)
+        assert "0 of 2 runs completed" in text
+        assert "arch=lstm failed: the loss became NaN or infinite (and 1 more)" in text
+        assert "o: open" not in text  # no run to open
+
+
+async def test_the_note_says_when_the_comparison_itself_failed(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")  # the comparison folder can't be made under a file
+    app = make_app(
+        runs_dir=blocked, runner=FakeRunner(), engine_loader=lambda: "fake", summarizer=fake_summary
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        await fill(pilot, "topics-en-lstm", "arch=lstm,gru epochs=2")
+        text = note(screen)
+        assert "training" not in text and text.startswith("the comparison failed: ")
+        assert not screen.running
+
+
+class FailingFirst(FakeRunner):
+    """The first run's data fails when loaded; the second trains (and, with `hold`, waits for Stop)."""
+
+    def train(self, config, observer, cancel, runs_dir, callbacks=()):
+        if not self.calls:
+            self.calls.append(("train", config))
+            raise ValueError("the data file vanished")
+        return super().train(config, observer, cancel, runs_dir, callbacks)
+
+
+async def test_the_note_says_a_run_failed_while_the_next_trains_and_that_stop_stopped(tmp_path):
+    from tests.tui_fakes import until
+
+    runner = FailingFirst(epochs=3, hold=True)
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#compare-presets", Input).value = "topics-en-lstm"
+        screen.query_one("#compare-settings", Input).value = "arch=lstm,gru epochs=3"
+        screen.query_one("#compare-settings", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, runner.holding.is_set)
+        await pilot.pause()
+        assert note(screen) == (
+            "training 2 runs one after another: 0 of 2 runs completed; arch=lstm failed: the data file vanished"
+        )
+        table = screen.query_one("#leaderboard", DataTable)
+        statuses = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[6]) for i in range(table.row_count)}
+        assert statuses["arch=lstm"] == "failed"
+        table.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        assert note(screen).startswith(
+            "stopped: 0 of 2 runs completed; arch=lstm failed: the data file vanished (and 1 more) · "
+        )

@@ -11,7 +11,7 @@ from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.screens.runs import RunsScreen
 from seqtui.tui.screens.setup import SetupScreen
 from tests.test_tui_setup import fake_app, type_into
-from tests.tui_fakes import make_run_folder, settle
+from tests.tui_fakes import make_run_folder, settle, until
 
 
 async def test_the_last_setup_comes_back_at_the_next_launch_until_reset(tmp_path):
@@ -19,7 +19,12 @@ async def test_the_last_setup_comes_back_at_the_next_launch_until_reset(tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         screen.choose_preset("digits-mlp")
-        await settle(pilot)
+        await settle(
+            pilot
+        )  # the preset fills the form when its Select.Changed arrives: wait for it, or under
+        await until(
+            pilot, lambda: screen.query_one("#units", Input).value == "512"
+        )  # load it lands mid-typing
         await type_into(pilot, screen, "units", "48")
         app.action_request_quit()
     saved = json.loads((memory.state_dir() / memory.STATE_FILE).read_text())

@@ -110,6 +110,7 @@ def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):
         nvmlDeviceGetMemoryInfo=lambda h: types.SimpleNamespace(used=3 * 2**30, total=80 * 2**30),
     )
     monkeypatch.setitem(sys.modules, "pynvml", fake)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     assert ResourceMonitor().sample().endswith(" · GPU 42% 3.0/80.0 GiB")
 
     def broken() -> None:
@@ -117,6 +118,70 @@ def test_resource_line_adds_the_gpu_when_nvml_answers(monkeypatch):
 
     monkeypatch.setattr(fake, "nvmlInit", broken)
     assert "GPU" not in ResourceMonitor().sample()  # no driver: the line just leaves the GPU out
+
+
+class FakeNvml:
+    """pynvml (its names) for three GPUs with handles "h0".."h2", and a MIG instance known by its UUID."""
+
+    UUIDS = ("GPU-1a2b3c4d-0000", "GPU-1a2b9999-1111", "GPU-77ff0000-2222")
+
+    def __init__(self, uuid_bytes: bool = False) -> None:
+        self.uuid_bytes = uuid_bytes
+
+    def nvmlDeviceGetCount(self) -> int:
+        return len(self.UUIDS)
+
+    def nvmlDeviceGetHandleByIndex(self, index: int) -> str:
+        if not 0 <= index < len(self.UUIDS):
+            raise ValueError("NVML_ERROR_INVALID_ARGUMENT")
+        return f"h{index}"
+
+    def nvmlDeviceGetUUID(self, handle: str) -> str | bytes:
+        uuid = self.UUIDS[int(handle[1:])]
+        return uuid.encode() if self.uuid_bytes else uuid
+
+    def nvmlDeviceGetHandleByUUID(self, uuid: str) -> str:
+        if uuid == "MIG-5e6f":
+            return "mig"
+        raise ValueError("NVML_ERROR_NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    ("visible", "handle"),
+    [
+        (None, "h0"),  # unset: CUDA's GPU 0
+        ("2", "h2"),
+        ("1,0", "h1"),  # the first entry is the GPU the process uses
+        (" 2 , 0", "h2"),
+        ("GPU-77ff0000-2222", "h2"),
+        ("GPU-77ff,GPU-1a2b3c4d", "h2"),  # a prefix that fits one GPU, as CUDA takes it
+        ("GPU-1a2b3c4d-0000", "h0"),
+        ("GPU-1A2B3C4D-0000", "h0"),
+        ("MIG-5e6f", "mig"),
+        ("GPU-1a2b", None),  # fits two GPUs: CUDA refuses it
+        ("GPU-dead", None),
+        ("3", None),  # no such GPU here: CUDA sees none
+        ("-1", None),
+        ("", None),
+    ],
+)
+def test_the_resource_line_reads_the_gpu_cuda_visible_devices_names_first(visible, handle):
+    from seqtui.tui.resources import first_visible_gpu
+
+    assert first_visible_gpu(FakeNvml(), visible) == handle
+    assert first_visible_gpu(FakeNvml(uuid_bytes=True), visible) == handle
+
+
+def test_the_resource_monitor_opens_the_gpu_cuda_visible_devices_names(monkeypatch):
+    from seqtui.tui.resources import ResourceMonitor
+
+    nvml = FakeNvml()
+    nvml.nvmlInit = lambda: None
+    monkeypatch.setitem(sys.modules, "pynvml", nvml)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "GPU-77ff0000-2222,0")
+    assert ResourceMonitor().gpu == "h2"
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "")
+    assert ResourceMonitor().gpu is None
 
 
 def test_chart_axes_are_round_and_smoothing_starts_at_the_first_value():

@@ -120,3 +120,36 @@ async def test_compare_by_training_time_reads_history_seconds_and_names_old_runs
         assert chart.series[label_a].xs == written and chart.title.startswith("loss by time")
         await pilot.press("w")
         assert chart.series[label_b].xs == [1, 2] and "no times" not in chart.title
+
+
+async def test_a_resize_lays_out_the_runs_already_read_and_a_visit_or_r_reads_them_again(
+    tmp_path, monkeypatch
+):
+    from seqtui.core import run_list
+
+    make_run_folder(tmp_path, "digits-mlp", HISTORY_A, test={"loss": 0.3, "accuracy": 0.91})
+    listings = []
+    original = run_list.list_runs
+    monkeypatch.setattr(run_list, "list_runs", lambda root: listings.append(root) or original(root))
+    app = make_app(
+        runs_dir=tmp_path, runner=FakeRunner(), engine_loader=lambda: "fake", summarizer=fake_summary
+    )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        assert len(listings) == 1 and "started" in table.columns
+        for width in (80, 120, 90):  # across 96 columns and back: the start time goes and comes
+            await pilot.resize_terminal(width, 30)
+            await pilot.pause()
+            assert ("started" in table.columns) == (width >= 96)
+            assert table.row_count == 1 and str(table.get_row_at(0)[1]) == "digits-mlp"
+        assert len(listings) == 1
+        await pilot.press("r")
+        await pilot.pause()
+        assert len(listings) == 2
+        await pilot.press("f2")
+        await pilot.press("f5")
+        await pilot.pause()
+        assert len(listings) == 3

@@ -9,6 +9,7 @@ from seqtui.tui.launch import make_app
 from seqtui.tui.screens.dialogs import ErrorDialog
 from seqtui.tui.screens.setup import SetupScreen
 from seqtui.tui.screens.train import TrainScreen
+from seqtui.tui.setup_datasets import DatasetChooser
 from seqtui.tui.setup_form import FIELDS, config_from_form
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
@@ -150,6 +151,31 @@ async def test_dataset_needing_download_blocks_start_and_fetch_explains_offline(
         await pilot.press("escape")
         await pilot.pause()
         assert "could not be downloaded" in plain(screen.query_one("#fetch-message", Static))
+
+
+def test_the_setup_screen_provides_what_dataset_fetching_uses():
+    assert isinstance(SetupScreen(), DatasetChooser)
+
+
+async def test_a_fetch_that_succeeds_says_the_dataset_is_ready_and_removes_its_bar(tmp_path):
+    fetched = []
+
+    def fetcher(info):
+        fetched.append(info.name)
+        return []
+
+    app = fake_app(tmp_path, fetcher=fetcher)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.select_dataset("imdb")
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert fetched == ["imdb"]
+        assert plain(screen.query_one("#fetch-message", Static)) == "✓ imdb is in the cache: ready to train"
+        assert not screen.query("#fetch-bar")
+        table = screen.query_one("#datasets", DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "imdb"
 
 
 async def test_keys_and_messages_that_used_to_mislead(tmp_path):

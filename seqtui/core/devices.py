@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -55,8 +56,8 @@ def nvidia_gpus() -> tuple[Gpu, ...]:
     if done.returncode != 0:
         return ()
     gpus = [gpu for line in done.stdout.splitlines() if (gpu := _parse_gpu(line)) is not None]
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
-    return tuple(gpus if visible is None else _visible(gpus, visible))
+    order = visible_order([g.uuid for g in gpus], os.environ.get("CUDA_VISIBLE_DEVICES"))
+    return tuple(gpus[i] for i in order)
 
 
 def _parse_gpu(line: str) -> Gpu | None:
@@ -80,15 +81,19 @@ def _mib(text: str) -> int | None:
     return int(mib * 2**20) if mib else None
 
 
-def _visible(gpus: list[Gpu], visible: str) -> list[Gpu]:
-    """The GPUs CUDA_VISIBLE_DEVICES names, by index or (a unique prefix of) UUID, in its order; like CUDA,
-    the list ends at the first entry that names no GPU (`-1`, `""`: none)."""
-    seen: list[Gpu] = []
+def visible_order(uuids: Sequence[str], visible: str | None) -> list[int]:
+    """The GPUs (indices into `uuids`, nvidia-smi/NVML order) that CUDA_VISIBLE_DEVICES `visible` shows, in
+    its order: entries are indices or (unique, case-blind prefixes of) GPU UUIDs; like CUDA, the list ends at
+    the first entry that names no GPU (`-1`, `""`: none). Unset: all. An index is NVML's (PCI bus) order,
+    which is CUDA's with CUDA_DEVICE_ORDER=PCI_BUS_ID and on machines whose GPUs are all one model."""
+    if visible is None:
+        return list(range(len(uuids)))
+    seen: list[int] = []
     for entry in (e.strip() for e in visible.split(",")):
-        if entry.isdigit() and int(entry) < len(gpus):
-            found = [gpus[int(entry)]]
+        if entry.isdigit():
+            found = [int(entry)] if int(entry) < len(uuids) else []
         else:
-            found = [g for g in gpus if entry and g.uuid.startswith(entry)]
+            found = [i for i, u in enumerate(uuids) if entry and u.lower().startswith(entry.lower())]
         if len(found) != 1 or found[0] in seen:
             break
         seen.append(found[0])

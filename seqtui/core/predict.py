@@ -224,10 +224,6 @@ class Predictor:
             return ""
         return " "
 
-    def continued(self, seed: str, continuation: str) -> str:
-        """A seed text and its generated continuation, joined as the model's tokens are."""
-        return f"{seed}{self.joiner}{continuation}" if continuation else seed
-
     def forecast(self, windows: np.ndarray) -> np.ndarray:
         """Predicted target values, in the series' own units, for normalised windows."""
         if not isinstance(self.encoder, SeriesEncoder):

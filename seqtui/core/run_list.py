@@ -14,7 +14,7 @@ from seqtui.core.runs import CONFIG, METRICS, RUN, RunFolder, RunFolderError
 
 
 @dataclass(frozen=True)
-class RunSummary:
+class RunOverview:
     """One line of `seqtui runs`; a damaged folder has status `damaged` and says why in `reason`."""
 
     path: Path
@@ -61,7 +61,7 @@ def _whole(state: dict[str, Any], key: str, default: int, where: Path) -> int:
     return value
 
 
-def summarize(folder: RunFolder) -> RunSummary:
+def overview_of(folder: RunFolder) -> RunOverview:
     """The folder's line; a file that is unreadable or holds the wrong types raises RunFolderError."""
     state = folder.read_json(RUN)
     config = folder.read_json(CONFIG)
@@ -82,7 +82,7 @@ def summarize(folder: RunFolder) -> RunSummary:
             pick = max if key.endswith("accuracy") else min
             best_val = (key, pick(row.get(key, float("nan")) for row in history))
     started = state.get("started")
-    return RunSummary(
+    return RunOverview(
         path=folder.path,
         name=str(name),
         status=folder.status,
@@ -102,12 +102,12 @@ def summarize(folder: RunFolder) -> RunSummary:
     )
 
 
-def damaged(path: Path, reason: str) -> RunSummary:
+def damaged(path: Path, reason: str) -> RunOverview:
     """The line of a run folder that can't be read: listed, with the reason, rather than hidden."""
-    return RunSummary(path, "?", "damaged", 0, 0, None, None, None, None, reason)
+    return RunOverview(path, "?", "damaged", 0, 0, None, None, None, None, reason)
 
 
-def list_runs(root: Path) -> list[RunSummary]:
+def list_runs(root: Path) -> list[RunOverview]:
     """Every run folder under root, newest first; a damaged one is listed as `damaged` with the reason."""
     if not root.is_dir():
         return []
@@ -119,7 +119,7 @@ def list_runs(root: Path) -> list[RunSummary]:
             out.append(damaged(path, f"{RUN} is missing"))
             continue
         try:
-            out.append(summarize(RunFolder(path)))
+            out.append(overview_of(RunFolder(path)))
         except RunFolderError as exc:
             out.append(damaged(path, str(exc)))
         except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a field of an unexpected type

@@ -39,7 +39,10 @@ def _holder(path: Path) -> int | None:
         text = path.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return None
-    return int(text) if text.isdigit() else None
+    try:
+        return int(text) if text.isdigit() else None
+    except ValueError:  # more digits than Python converts (a damaged file): no process to name
+        return None
 
 
 @contextlib.contextmanager

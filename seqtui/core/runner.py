@@ -31,12 +31,7 @@ import numpy as np
 from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
-from seqtui.core.checks import (
-    Cancelled,
-    ConfigError,
-    check_config,
-    compatibility_problems,
-)
+from seqtui.core.checks import Cancelled, check_config
 from seqtui.core.cluster import shard, start_cluster
 from seqtui.core.config import RunConfig, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
@@ -58,8 +53,6 @@ from seqtui.core.settings import Settings
 from seqtui.datasets.base import Dataset
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import load_dataset
-
-__all__ = ["Cancelled", "ConfigError", "check_config", "compatibility_problems", "train"]
 
 
 def _versions(backend: str) -> dict[str, str]:
@@ -143,6 +136,18 @@ def _diverged_message(s: Session) -> str:
     )
 
 
+def _batch_changed(before: dict[str, Any], batch: int, devices: int, per_device: int) -> str:
+    """A warning when a resumed run goes on with another global batch (other devices) than it trained with."""
+    was, count = before.get("batch_size"), before.get("device_count")
+    if not isinstance(was, int) or isinstance(was, bool) or was == batch:
+        return ""
+    keep = f"; resume with --devices {count} to keep it" if isinstance(count, int) and count > 0 else ""
+    return (
+        f"this run trained with a global batch of {was}{f' ({count} devices)' if keep else ''}; here it goes "
+        f"on with {batch} ({devices} x {per_device} per device), so each epoch takes other steps{keep}"
+    )
+
+
 def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
     keras = import_keras()
     from seqtui.core.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping, RunRecorder
@@ -159,6 +164,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
     hw = s.hardware
     batch = hw.global_batch(t.batch_size)
+    trained_with = s.folder.read_json(RUN) if initial_epoch else {}  # the batch it had before this resume
     bridge = EventBridge(observer, batch, len(s.data.x_train) * hw.processes, cancel, recorder, interval)
     callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
     if t.patience:
@@ -182,7 +188,13 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
         )  # fmt: skip
         for note in hw.notes:
             observer(LogMessage(note, "warning"))
-        s.folder.update_status(**hw.record(), batch_size=batch, steps_per_execution=s.fused)
+        changed = _batch_changed(trained_with, batch, hw.count, t.batch_size)
+        if changed:
+            observer(LogMessage(changed, "warning"))
+        # batch_size: the global batch (all devices together); config.json's batch_size is per device
+        s.folder.update_status(
+            **hw.record(), batch_size=batch, batch_per_device=t.batch_size, steps_per_execution=s.fused
+        )
         for note in s.data.notes:
             observer(LogMessage(note, "info"))  # what happened to the data: columns used, rows left out
         job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own

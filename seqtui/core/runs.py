@@ -90,13 +90,15 @@ def check_writable(root: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists. An id no process can have (zero, negative, or too large
+    for the system's pid type, as a damaged run.json may hold) is not alive, so it never blocks a resume."""
     if pid <= 0:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
-    except (PermissionError, OverflowError):
+    except PermissionError:  # it exists but belongs to another user
         return True
     return True
 

@@ -198,6 +198,7 @@ class Dataset:
         Training rows are already shuffled (or chronological, for a series), so the first n are kept. A test
         set may come in file order (aclImdb's test/neg before test/pos), so validation and test keep a
         seeded sample spread over the whole set, in its order: a prefix could hold a single class.
+        Tables and series were already read only in part for the limit (`row_limits`); this cuts to n.
         """
         if not n or n >= len(self.x_train):
             return self

@@ -1,7 +1,8 @@
 """Which columns of a table hold the text and the label, or whether it is a time series.
 
 Named columns win; then common names (Kaggle's v1/v2, NSMC's document/label, ...); then the shape of the
-data: the longest text column and a column with few distinct values. When that is not clear the user gets
+data (profiled from rows spread over the whole file, so an export sorted by label still shows its
+labels): the longest text column and a column with few distinct values. When that is not clear the user gets
 one message listing the columns and the options to pass.
 """
 
@@ -66,9 +67,21 @@ class ColumnProfile:
 
 
 def profile_columns(source: TableSource, rows: int = PROFILE_ROWS) -> list[ColumnProfile]:
-    sample = source.sample(rows)
+    """What each column looks like in `rows` rows of the table.
+
+    A table whose first rows are numbers only is profiled from them (a series is read from its start). Any
+    other longer table is profiled from a seeded sample spread over the whole file: exports sorted by label
+    hold one class in their first rows, and a label column with one value there reads as no label at all."""
+    first = source.sample(rows)
+    profiles = _profile(source.header, first)
+    if len(first) < rows or looks_like_series(profiles):
+        return profiles
+    return _profile(source.header, source.spread_sample(rows))
+
+
+def _profile(header: list[str], sample: list[list[str]]) -> list[ColumnProfile]:
     profiles = []
-    for i, name in enumerate(source.header):
+    for i, name in enumerate(header):
         cells = [r[i].strip() for r in sample]
         filled = [c for c in cells if c.casefold() not in MISSING]
         numbers = sum(is_number(c) for c in filled)

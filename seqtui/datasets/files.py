@@ -20,6 +20,7 @@ from seqtui.datasets.columns import looks_like_series, profile_columns, text_and
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.generation import MIN_LINES_TO_SPLIT_BY_LINE, generation_dataset
 from seqtui.datasets.registry import DatasetInfo, get_dataset
+from seqtui.datasets.row_limits import LabelledSample, classification_rows
 from seqtui.datasets.series import series_from_table
 from seqtui.datasets.tables import TABLE_SUFFIXES, TableSource, looks_like_tab_table, open_table
 from seqtui.datasets.text_files import read_text
@@ -112,15 +113,22 @@ def load_table(
     test: TableSource | None = None,
     target_default: str | None = None,
 ) -> Dataset:
-    """A table as text classification (text and label columns) or as a time series (numbers only)."""
+    """A table as text classification (text and label columns) or as a time series (numbers only).
+
+    With --limit, a classification table keeps a seeded uniform sample of its labelled rows while reading
+    (a file sorted by label keeps every class), so only those are tokenised and encoded."""
     profiles = profile_columns(source)
     wants_text = bool(config.text_column or config.label_column)
     if not wants_text and (config.target_column or looks_like_series(profiles)):
         return series_from_table(source, config, target_default, profiles)
-    texts, labels, notes = labelled_rows(source, config, profiles)
+    size = classification_rows(config, own_test=test is not None)
+    sample, notes = read_labelled(source, config, profiles, size)
+    texts, labels, missed = sample.take()
+    if sample.partial:
+        notes.append(_sampled_note(config, source, sample, labels, missed))
     test_rows = None
     if test is not None:
-        test_texts, test_labels, test_notes = labelled_rows(test, config)
+        test_texts, test_labels, test_notes = _test_rows(test, config, sample, size)
         test_rows = (test_texts, test_labels)
         notes += test_notes
     ds = text_classification_dataset(source.path.name, texts, labels, config, test_rows)
@@ -128,15 +136,70 @@ def load_table(
     return ds
 
 
+def _test_rows(
+    test: TableSource, config: DataConfig, train: LabelledSample, size: int | None
+) -> tuple[list[str], list[str], list[str]]:
+    """A file's own test set; when the training file was sampled, a seeded sample of the same share of
+    its rows (Dataset.limit then shrinks it as it shrinks validation)."""
+    if not train.partial:
+        sample, notes = read_labelled(test, config)
+        texts, labels, _ = sample.take()
+        return texts, labels, notes
+    sample, notes = read_labelled(test, config, size=size)
+    k = max(1, round(sample.seen * train.kept / train.seen))
+    if k > sample.kept:  # a test file longer than the training file: read it again for k rows
+        sample, notes = read_labelled(test, config, size=k)
+    texts, labels, missed = sample.take(k)
+    if k < sample.seen:
+        notes.append(_sampled_note(config, test, sample, labels, missed, k))
+    return texts, labels, notes
+
+
+def _sampled_note(
+    config: DataConfig,
+    source: TableSource,
+    sample: LabelledSample,
+    labels: list[str],
+    missed: list[str],
+    k: int | None = None,
+) -> str:
+    kept = sample.kept if k is None else min(k, sample.kept)
+    share = " (the training file's share)" if k is not None else ""
+    note = (
+        f"--limit {config.sample_limit}: sampled {kept:,}{share} of the {sample.seen:,} labelled rows "
+        f"of {source.path.name} while reading (seeded, spread over the whole file)"
+    )
+    if missed:
+        shown = ", ".join(repr(label) for label in missed[:5]) + (", ..." if len(missed) > 5 else "")
+        note += f", and {_rows(len(missed))} of the classes the sample missed ({shown})"
+    absent = sample.classes - len(set(labels))
+    if absent > 0:
+        note += (
+            f"; {absent:,} of its {sample.classes:,} labels have no row in the sample (more labels than rows "
+            "sampled: is the label column right?)"
+        )
+    return note
+
+
 def labelled_rows(
     source: TableSource, config: DataConfig, profiles: list | None = None
 ) -> tuple[list[str], list[str], list[str]]:
-    """(texts, labels, notes): rows with an empty text or label and exact duplicates are left out."""
+    """(texts, labels, notes): every labelled row; rows with an empty text or label and exact duplicates
+    are left out."""
+    sample, notes = read_labelled(source, config, profiles)
+    texts, labels, _ = sample.take()
+    return texts, labels, notes
+
+
+def read_labelled(
+    source: TableSource, config: DataConfig, profiles: list | None = None, size: int | None = None
+) -> tuple[LabelledSample, list[str]]:
+    """The labelled rows (a seeded sample of `size` of them when given) and the notes on the rows left out:
+    an empty text or label, or an exact duplicate, counted over every row of the file."""
     profiles = profiles if profiles is not None else profile_columns(source)
     ti, li = text_and_label(source, profiles, config.text_column, config.label_column)
     seen: set[tuple[str, str]] = set()
-    texts: list[str] = []
-    labels: list[str] = []
+    sample = LabelledSample(size)
     no_text: list[int] = []
     no_label: list[int] = []
     duplicates = 0
@@ -150,8 +213,7 @@ def labelled_rows(
             duplicates += 1
         else:
             seen.add((text, label))
-            texts.append(text)
-            labels.append(label)
+            sample.add(text, label)
     name, header = source.path.name, source.header
     notes = [f"{name}: text from column {header[ti]!r}, labels from {header[li]!r} ({source.encoding})"]
     for lines, what in ((no_text, "an empty text"), (no_label, "an empty label")):
@@ -160,11 +222,11 @@ def labelled_rows(
             notes.append(f"{name}: {_rows(len(lines))} with {what} left out ({source.unit} {shown})")
     if duplicates:
         notes.append(f"{name}: {_rows(duplicates)} duplicating another (same text and label) left out")
-    if not texts:
+    if not sample.seen:
         raise DataError(
             f"{source.path}: no row has both a text ({header[ti]!r}) and a label ({header[li]!r})"
         )
-    return texts, labels, notes
+    return sample, notes
 
 
 def _rows(n: int) -> str:

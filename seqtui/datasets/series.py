@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from array import array
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import numpy as np
 from seqtui.datasets.base import DataError, Dataset, SeriesEncoder
 from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.row_limits import series_rows
 from seqtui.datasets.tables import TableSource, open_table
 
 TYPICAL_TRAIN_SHARE = 0.64
@@ -36,12 +38,16 @@ def _number(source: TableSource, line: int, name: str, cell: str) -> float:
 
 
 def numeric_columns(
-    source: TableSource, target: str | None = None, profiles: list[ColumnProfile] | None = None
+    source: TableSource,
+    target: str | None = None,
+    profiles: list[ColumnProfile] | None = None,
+    max_rows: int | None = None,
 ) -> tuple[list[str], np.ndarray, list[str]]:
-    """The table's numeric columns as float32 rows (gaps carried forward), and notes on what was left out.
+    """The table's numeric columns as float32 rows (gaps carried forward), and notes on what was left out;
+    only the first `max_rows` rows when given (the rows after them are not parsed).
 
-    A column is numeric when most of its first rows are numbers; a later cell that is not one is an error
-    naming its line, never a silent gap.
+    A column is numeric when most of its profiled rows are numbers (a series' first rows); any other cell
+    that is not one is an error naming its line, never a silent gap.
     """
     profiles = profiles if profiles is not None else profile_columns(source)
     keep = [p for p in profiles if p.numeric]
@@ -60,7 +66,7 @@ def numeric_columns(
     names = [p.name for p in keep]
     buffer = array("d")
     lines = array("q")
-    for line, cells in source.rows():
+    for line, cells in islice(source.rows(), max_rows):
         try:
             buffer.extend([float(cells[i]) for i in idx])
         except ValueError:
@@ -206,9 +212,21 @@ def series_from_table(
     target_default: str | None = None,
     profiles: list[ColumnProfile] | None = None,
 ) -> Dataset:
-    """A table read as a time series, with the notes on the columns left out."""
+    """A table read as a time series, with the notes on the columns left out.
+
+    With --limit only the first rows that give its training windows (and validation and test parts in
+    proportion) are read: the limit keeps the first windows chronologically."""
     target = config.target_column or (target_default if target_default in source.header else None)
-    columns, values, notes = numeric_columns(source, target, profiles)
+    wanted = series_rows(config)
+    read = None if wanted is None else wanted + 1  # one row more tells whether rows were left unread
+    columns, values, notes = numeric_columns(source, target, profiles, read)
+    if wanted is not None and len(values) > wanted:
+        values = values[:wanted]
+        notes.append(
+            f"--limit {config.sample_limit}: read the first {wanted:,} rows of {source.path.name}, enough for "
+            f"{config.sample_limit:,} training windows (lookback {config.lookback}, delay {config.delay}) and "
+            "the validation and test parts after them; later rows were not read"
+        )
     ds = series_dataset(source.path.name, columns, values, config, target_default)
     ds.notes[:0] = notes
     return ds

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,12 +59,27 @@ class TableSource:
             yield line, cells
 
     def sample(self, n: int) -> list[list[str]]:
+        """The first `n` rows."""
         out = []
         for _, cells in self.rows():
             out.append(cells)
             if len(out) >= n:
                 break
         return out
+
+    def spread_sample(self, n: int, seed: int = 0) -> list[list[str]]:
+        """A seeded uniform sample of `n` rows from the whole table (every row when it has no more), in file
+        order: reservoir sampling, so one walk keeps only `n` rows whatever the table's length."""
+        rng = random.Random(seed)
+        kept: list[tuple[int, list[str]]] = []
+        for seen, (_, cells) in enumerate(self.rows()):
+            if seen < n:
+                kept.append((seen, cells))
+            else:
+                slot = int(rng.random() * (seen + 1))
+                if slot < n:
+                    kept[slot] = (seen, cells)
+        return [cells for _, cells in sorted(kept, key=lambda row: row[0])]
 
     def where(self, line: int) -> str:
         return f"{self.path}, {self.unit} {line}"

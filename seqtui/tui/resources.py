@@ -1,5 +1,6 @@
 """A one-line view of what training costs the machine: this process's CPU and memory (psutil), and the GPU's
-utilisation and memory when there is an NVIDIA one (nvidia-ml-py; anything missing just leaves it out).
+utilisation and memory when there is an NVIDIA one (nvidia-ml-py; anything missing just leaves it out): the
+first GPU this process uses, as CUDA_VISIBLE_DEVICES names it, not NVML's GPU 0.
 
 Sampled from the UI's timer about once a second, never from the training thread: one sample is a few
 system calls (well under a millisecond).
@@ -7,9 +8,31 @@ system calls (well under a millisecond).
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from seqtui.core.devices import visible_order
+
 GIB = 2**30
+
+
+def first_visible_gpu(nvml: Any, visible: str | None) -> Any | None:
+    """The NVML handle of the GPU that CUDA numbers 0 in this process (CUDA_VISIBLE_DEVICES `visible`, read
+    by `seqtui.core.devices.visible_order`; a MIG instance's UUID names its own handle), or None where CUDA
+    sees no GPU."""
+    first = (visible or "").split(",")[0].strip()
+    if first.startswith("MIG-"):
+        return nvml.nvmlDeviceGetHandleByUUID(first)
+    handles = [nvml.nvmlDeviceGetHandleByIndex(i) for i in range(nvml.nvmlDeviceGetCount())]
+    if visible is None:
+        return handles[0] if handles else None
+    order = visible_order([_uuid(nvml, h) for h in handles], visible)
+    return handles[order[0]] if order else None
+
+
+def _uuid(nvml: Any, handle: Any) -> str:
+    uuid = nvml.nvmlDeviceGetUUID(handle)
+    return uuid.decode() if isinstance(uuid, bytes) else str(uuid)  # older nvidia-ml-py gives bytes
 
 
 class ResourceMonitor:
@@ -24,14 +47,12 @@ class ResourceMonitor:
 
     @staticmethod
     def _open_gpu() -> Any | None:
-        """The first NVIDIA GPU's NVML handle, or None (no package, no driver, no device)."""
+        """The NVML handle of the first GPU this process uses, or None (no package, no driver, no device)."""
         try:
             import pynvml
 
             pynvml.nvmlInit()
-            if pynvml.nvmlDeviceGetCount() < 1:
-                return None
-            return pynvml.nvmlDeviceGetHandleByIndex(0)
+            return first_visible_gpu(pynvml, os.environ.get("CUDA_VISIBLE_DEVICES"))
         except Exception:  # noqa: BLE001 - NVML raises its own error types for every missing piece
             return None
 

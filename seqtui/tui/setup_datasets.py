@@ -3,7 +3,8 @@ of a Keras dataset into the cache (a thread worker, with a bar and a line while 
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import work
@@ -12,6 +13,9 @@ from textual.worker import Worker, WorkerState
 
 from seqtui.datasets.registry import DatasetInfo
 from seqtui.tui.setup_form import compact_count
+
+if TYPE_CHECKING:
+    from seqtui.tui.screens.base import BaseScreen
 
 STATUS_MARK = {
     "cached": "✓ cached",
@@ -44,11 +48,38 @@ def dataset_text(info: DatasetInfo, tokens: bool) -> Text:
     return lines
 
 
-class DatasetFetching:
-    """Ctrl+G on the Setup screen (mixed into it: uses its `info`, `dataset`, `fill_datasets` and
-    `select_dataset`; its `worker_changed` hands the "fetch" group's changes to `_fetch_state`)."""
+@runtime_checkable
+class DatasetChooser(Protocol):
+    """What a screen provides to mix DatasetFetching in (the Setup screen does)."""
 
-    def action_fetch(self: Any) -> None:
+    dataset: str
+    """The chosen dataset's name."""
+
+    @property
+    def info(self) -> DatasetInfo:
+        """The chosen dataset."""
+
+    def fill_datasets(self) -> None:
+        """Rebuild the dataset list (a fetch changes a dataset's status)."""
+
+    def select_dataset(self, name: str) -> None:
+        """Put the list's cursor on `name` and show its description."""
+
+
+if TYPE_CHECKING:
+
+    class _FetchingScreen(BaseScreen, DatasetChooser):
+        """What DatasetFetching's methods may use: a screen of this app that chooses a dataset."""
+
+else:
+    _FetchingScreen = object  # at run time a plain mixin: the screen it is mixed into gives all of the above
+
+
+class DatasetFetching(_FetchingScreen):
+    """Ctrl+G on a screen that is a DatasetChooser: download the chosen Keras dataset into the cache. The
+    screen's `worker_changed` hands the "fetch" group's changes to `_fetch_state`."""
+
+    def action_fetch(self) -> None:
         info = self.info
         if info.source != "keras":
             self.notify(f"{info.name} is not a Keras download ({info.status}). {info.hint}".strip())
@@ -65,10 +96,10 @@ class DatasetFetching:
         self.fetch(info)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fetch", name="fetch")
-    def fetch(self: Any, info: DatasetInfo) -> list[Any]:
-        return self.app.fetcher(info)
+    def fetch(self, info: DatasetInfo) -> list[Path]:
+        return self.app.fetcher(info)  # type: ignore[attr-defined]
 
-    def _fetch_state(self: Any, event: Worker.StateChanged) -> None:
+    def _fetch_state(self, event: Worker.StateChanged) -> None:
         if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self.query("#fetch-bar").remove()

@@ -109,7 +109,7 @@ def config_from_form(
     bad = {p.field for p in problems}
     problems += [p for p in validate(config, DATASET_NAMES) if p.field not in bad]
     if not problems and dataset in DATASETS:
-        from seqtui.core.runner import compatibility_problems
+        from seqtui.core.checks import compatibility_problems
 
         problems += compatibility_problems(config)
     return config, problems

@@ -68,6 +68,10 @@ class JobScreen(BaseScreen):
             self.running = False
             if event.state == WorkerState.SUCCESS:
                 self.job_done(event.worker.result)
+            else:  # the dialog says it too; the note must not go on saying the job runs
+                self.query_one(f"#{self.note_id}", Static).update(
+                    f"the {self.noun} failed: {event.worker.error}"
+                )
         return False
 
     def job_done(self, result: Any) -> None:

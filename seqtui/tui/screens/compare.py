@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
+from seqtui.core.checks import Cancelled
 from seqtui.core.compare import Comparison, Entry, Standing, ranked
 from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
 from seqtui.tui.screens.base import JobScreen
@@ -32,6 +33,26 @@ class CompareEvent(Message):
         super().__init__()
         self.label = label
         self.event = event
+
+
+class CompareRunFailed(Message):
+    """A run that raised instead of training (its data or settings failed once loaded): no RunEnded comes."""
+
+    def __init__(self, label: str, status: str, message: str) -> None:
+        super().__init__()
+        self.label, self.status, self.message = label, status, message
+
+
+def outcome(standings: list[Standing]) -> str:
+    """'1 of 2 runs completed; arch=gru failed: <why>' (the first run that did not complete, and how many more)."""
+    completed = sum(s.status == "completed" for s in standings)
+    text = f"{completed} of {len(standings)} runs completed"
+    trouble = [s for s in standings if s.status not in ("completed", "pending", "running")]
+    if trouble:
+        first = trouble[0]
+        text += f"; {first.label} {first.status}" + (f": {first.message}" if first.message else "")
+        text += f" (and {len(trouble) - 1} more)" if len(trouble) > 1 else ""
+    return text
 
 
 def parse_settings(text: str) -> dict[str, str]:
@@ -118,7 +139,7 @@ class CompareScreen(JobScreen):
         self.standings = [Standing(e.label) for e in entries]
         self.begin_job()
         self.query_one("#compare-curves", MetricChart).clear("val_loss per epoch")
-        self.query_one("#compare-note", Static).update(f"training {len(entries)} runs one after another...")
+        self._note(f"training {len(entries)} runs one after another...")
         self._draw_table()
         self.run_comparison(entries)
 
@@ -136,14 +157,26 @@ class CompareScreen(JobScreen):
             if isinstance(event, RunStarted | EpochEnded | RunEnded):
                 self.post_message(CompareEvent(label, event))
 
-        return run_comparison(entries, post, train, self.cancel, app.runs_dir)  # type: ignore[attr-defined]
+        def failed(entry: Entry, exc: Exception) -> None:
+            status = "interrupted" if isinstance(exc, Cancelled) else "failed"
+            self.post_message(
+                CompareRunFailed(entry.label, status, str(exc.args[0]) if exc.args else str(exc))
+            )
+
+        runs_dir = app.runs_dir  # type: ignore[attr-defined]
+        return run_comparison(entries, post, train, self.cancel, runs_dir, on_error=failed)
 
     def job_done(self, result: Comparison) -> None:
         self.comparison = result
         self.standings = result.standings
         self._draw_table()
         where = result.folder.path / "compare.json"
-        self.query_one("#compare-note", Static).update(f"done: {where} · o: open the selected run")
+        head = "stopped" if self.cancel.is_set() else "done"
+        opened = " · o: open the selected run" if any(s.status == "completed" for s in self.standings) else ""
+        self._note(f"{head}: {outcome(self.standings)} · {where}{opened}")
+
+    def _note(self, text: str) -> None:
+        self.query_one("#compare-note", Static).update(text)
 
     # -- live updates -------------------------------------------------------------------------------
     def on_compare_event(self, message: CompareEvent) -> None:
@@ -151,10 +184,20 @@ class CompareScreen(JobScreen):
         if standing is None:
             return
         standing.observe(message.event)
+        if isinstance(message.event, RunEnded) and message.event.status != "completed":
+            self._note(f"training {len(self.standings)} runs one after another: {outcome(self.standings)}")
         if isinstance(message.event, EpochEnded):
             epochs = [row["epoch"] for row in standing.curves]
             values = [row.get("val_loss", float("nan")) for row in standing.curves]
             self.query_one("#compare-curves", MetricChart).set_series(standing.label, epochs, values)
+        self._draw_table()
+
+    def on_compare_run_failed(self, message: CompareRunFailed) -> None:
+        standing = next((s for s in self.standings if s.label == message.label), None)
+        if standing is None:
+            return
+        standing.status, standing.message = message.status, message.message
+        self._note(f"training {len(self.standings)} runs one after another: {outcome(self.standings)}")
         self._draw_table()
 
     def _draw_table(self) -> None:

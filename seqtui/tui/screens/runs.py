@@ -10,7 +10,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core.run_list import RunSummary, list_runs
+from seqtui.core import run_list
+from seqtui.core.run_list import RunOverview
 from seqtui.core.runs import RunFolder, RunFolderError, has_model
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
@@ -56,9 +57,10 @@ class RunsScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.runs: list[RunSummary] = []
+        self.runs: list[RunOverview] = []
         self.marked: list[Path] = []
         self._shown_columns: tuple[str, ...] = ()
+        self._visit_pending = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Runs")
@@ -74,18 +76,30 @@ class RunsScreen(BaseScreen):
         return tuple(c for c in COLUMNS if c != "started")
 
     def on_resize(self) -> None:
-        if self.is_mounted and self.runs and self._shown_columns != self._columns():
-            self.action_reload()
+        if self.is_mounted and self._shown_columns and self._shown_columns != self._columns():
+            self._lay_out()  # the runs already read: a resize reads no folder
 
     def on_screen_resume(self) -> None:
+        # Textual resumes a mode's screen twice on its first visit: the folders are read once per visit.
+        if not self._visit_pending:
+            self._visit_pending = True
+            self.call_later(self._visit)
+
+    def _visit(self) -> None:
+        self._visit_pending = False
         self.action_reload()
         self.query_one("#runs", DataTable).focus()
 
     def action_reload(self) -> None:
+        """Read the run folders again (on every visit and `r`) and show them."""
+        self.runs = run_list.list_runs(self.app.runs_dir)  # type: ignore[attr-defined]
+        self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """The table of the runs read last, with the columns that fit the screen's width."""
         table = self.query_one("#runs", DataTable)
         cursor = table.cursor_row
-        self.runs = list_runs(self.app.runs_dir)  # type: ignore[attr-defined]
-        self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
         columns = self._columns()
         table.clear(columns=columns != self._shown_columns)
         if columns != self._shown_columns:
@@ -106,7 +120,7 @@ class RunsScreen(BaseScreen):
     def _mark(self, path: Path) -> str:
         return str(self.marked.index(path) + 1) if path in self.marked else ""
 
-    def _cells(self, run: RunSummary) -> list[str | Text]:
+    def _cells(self, run: RunOverview) -> list[str | Text]:
         mark = self._mark(run.path)
         val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
         test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
@@ -125,7 +139,7 @@ class RunsScreen(BaseScreen):
         return [mark, *cells]
 
     @property
-    def current(self) -> RunSummary | None:
+    def current(self) -> RunOverview | None:
         table = self.query_one("#runs", DataTable)
         if not self.runs or table.cursor_row < 0 or table.cursor_row >= len(self.runs):
             return None

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
-from seqtui.core.run_list import RunSummary
+from seqtui.core.run_list import RunOverview
 from seqtui.core.runs import SECONDS, RunFolder, RunFolderError
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
@@ -31,13 +31,13 @@ def flat_settings(config: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def run_label(index: int, run: RunSummary) -> str:
+def run_label(index: int, run: RunOverview) -> str:
     """'2 digits-mlp 01-01 00:00': the number in the runs table's cmp column, the preset, when it began."""
     started = (run.started or "")[5:16].replace("T", " ")
     return f"{index} {run.name} {started}".strip()
 
 
-def _read(read: Any, run: RunSummary, empty: Any) -> Any:
+def _read(read: Any, run: RunOverview, empty: Any) -> Any:
     """A file of a run listed as sound, read now; damaged since the listing, it is drawn as empty (the next
     reload lists the run as damaged, with the reason)."""
     try:
@@ -59,7 +59,7 @@ class RunCompare(Vertical):
         self.curve = CURVES[0]
         self.by_time = False
         """x is the training seconds at each epoch's end (history.csv's `seconds`) instead of the epoch."""
-        self.runs: list[RunSummary] = []
+        self.runs: list[RunOverview] = []
         self.histories: list[list[dict[str, float]]] = []
         """Each run's history.csv, read once per `show`: `t` and `w` redraw from it."""
 
@@ -68,7 +68,7 @@ class RunCompare(Vertical):
             yield MetricChart("compare", id="compare-chart")
             yield DataTable(id="compare-settings", cursor_type="row", zebra_stripes=True)
 
-    def show(self, runs: list[RunSummary]) -> None:
+    def show(self, runs: list[RunOverview]) -> None:
         """Compare these runs (two or more); fewer hides the comparison."""
         self.runs = runs
         self.set_class(len(runs) >= 2, "-shown")
@@ -138,7 +138,7 @@ class RunCompare(Vertical):
             table.add_row(label, *(Text(v, style=style) for v in values), key=key)
 
     @staticmethod
-    def _results(run: RunSummary) -> dict[str, str]:
+    def _results(run: RunOverview) -> dict[str, str]:
         out = {"status": run.status, "epochs": f"{run.epochs_done}/{run.epochs}"}
         if run.best_val:
             out[f"best {run.best_val[0]}"] = f"{run.best_val[1]:.4f}"
