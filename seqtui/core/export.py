@@ -17,7 +17,7 @@ from typing import Any
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.backend import import_keras
 from seqtui.core.export_readme import readme_text
-from seqtui.core.runs import BEST, CONFIG, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.core.runs import CONFIG, ENCODER, RunFolder
 
 FORMATS = ("keras", "savedmodel", "onnx")
 ONNX_NEEDS = {
@@ -64,12 +64,7 @@ def export_run(
 ) -> Path:
     """Write the run's best model (else its last) in `fmt` with encoder.json, config.json and README.md."""
     folder = RunFolder.open(run, runs_dir)
-    checkpoint = folder.model_file()
-    if checkpoint is None:
-        raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST}); train it first")
-    encoder = folder.read_json(ENCODER)
-    if not encoder:
-        raise RunFolderError(f"{folder.path} has no {ENCODER}; the run folder is incomplete")
+    checkpoint, encoder = folder.model_and_encoder()
     target = Path(target) if target is not None else default_target(folder, fmt)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} already exists and is not empty; remove it or pick another with --out")

@@ -12,7 +12,7 @@ import numpy as np
 from seqtui.core.backend import import_keras
 from seqtui.core.explain import ImageExplanation, Occlusion, TextExplanation, explain_image, explain_text
 from seqtui.core.model_checks import TASKS, model_mismatch
-from seqtui.core.runs import BEST, CONFIG, ENCODER, LAST, RunFolder, RunFolderError
+from seqtui.core.runs import CONFIG, ENCODER, RunFolder, RunFolderError
 from seqtui.datasets.base import (
     DataError,
     Encoder,
@@ -96,12 +96,7 @@ class Predictor:
                 f"{folder.file(CONFIG)} holds class_names={str(class_names)[:60]!r}, not a list of names; "
                 "the run folder is damaged"
             )
-        checkpoint = folder.model_file()
-        if checkpoint is None:
-            raise RunFolderError(f"{folder.path} has no saved model yet (no {BEST} or {LAST})")
-        raw = folder.read_json(ENCODER)
-        if not raw:
-            raise RunFolderError(f"{folder.path} has no {ENCODER}; the run folder is incomplete")
+        checkpoint, raw = folder.model_and_encoder()
         try:
             encoder = encoder_from_dict(raw)
         except DataError as exc:

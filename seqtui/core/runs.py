@@ -238,6 +238,17 @@ class RunFolder:
         epoch has ended. The one place that knows which model file a run is used by."""
         return next((self.file(n) for n in (BEST, LAST) if self.file(n).exists()), None)
 
+    def model_and_encoder(self) -> tuple[Path, dict[str, Any]]:
+        """The checkpoint to use (`model_file`) and encoder.json's contents, or a RunFolderError naming what
+        is missing: what predicting with a run and exporting it both need."""
+        checkpoint = self.model_file()
+        if checkpoint is None:
+            raise RunFolderError(f"{self.path} has no saved model yet (no {BEST} or {LAST}); train it first")
+        encoder = self.read_json(ENCODER)
+        if not encoder:
+            raise RunFolderError(f"{self.path} has no {ENCODER}; the run folder is incomplete")
+        return checkpoint, encoder
+
     def load_model(self, name: str, keras: Any) -> Any:
         """A checkpoint of this run, loaded in Keras' safe mode (no pickled Python code runs); a damaged or
         unsafe file is a RunFolderError that says what to do."""
