@@ -253,3 +253,23 @@ def test_a_loaded_run_scores_all_occlusion_variants_in_one_forward_pass():
     variants = np.arange(100 * 8, dtype="float32").reshape(100, 8)
     assert np.array_equal(predictor.predict_batch(variants), variants)
     assert passes == [100]  # one call for the sentence and each token hidden, not one per 32 rows
+
+
+def test_a_runs_explanation_hides_each_token_with_the_unknown_word_by_default():
+    """`predict --explain` and the app replace each token by <oov> (the sentence keeps its length);
+    removing it instead shifts the tokens after it, which a position-weighted model scores differently."""
+    from seqtui.core.backend import import_keras
+    from seqtui.core.predict import Predictor
+
+    keras = import_keras()
+    inputs = keras.Input((8,))
+    dense = keras.layers.Dense(1, activation="sigmoid")
+    model = keras.Model(inputs, dense(inputs))
+    dense.set_weights([np.linspace(-0.4, 0.4, 8, dtype="float32").reshape(8, 1), np.zeros(1, "float32")])
+    encoder = TextEncoder(Tokenizer.fit(["오늘 날씨 정말 좋네 a b c"]), 8)
+    predictor = Predictor(None, model, encoder, "binary", CLASSES)  # type: ignore[arg-type]
+    text = "오늘 날씨 정말 좋네"
+    default = predictor.explain_text(text).importance
+    oov = explain_text(predictor.predict_batch, encoder, text, CLASSES, method="oov").importance
+    removed = explain_text(predictor.predict_batch, encoder, text, CLASSES, method="remove").importance
+    assert np.allclose(default, oov) and not np.allclose(default, removed)

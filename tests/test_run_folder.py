@@ -221,3 +221,23 @@ def test_a_forecasters_run_is_listed_by_its_mean_absolute_error_not_its_loss(tmp
     folder.update_status(status="completed", epochs=2, epochs_done=2)
     [row] = list_runs(tmp_path)
     assert (row.best_val, row.test) == (("val_mae", 0.6), ("mae", 0.55))  # the lowest error is the best
+
+
+def test_the_runs_list_counts_the_epochs_run_json_records_not_the_history_rows(tmp_path):
+    """run.json's epochs_done is the record (an evaluation-only resume or a redone epoch leaves the history
+    with another count); the history's length is only the fallback for a run.json without it."""
+    from seqtui.core.run_list import overview_of
+    from seqtui.core.runs import RunFolder
+
+    folder = RunFolder.create(tmp_path, "digits-mlp")
+    folder.write_config(RunConfig(preset="digits-mlp"), {"task": "multiclass", "class_names": ["a", "b"]})
+    folder.write_history(
+        [{"epoch": 1, "loss": 1.0, "val_loss": 1.0}, {"epoch": 2, "loss": 0.5, "val_loss": 0.6}]
+    )
+    folder.update_status(status="completed", epochs=5, epochs_done=5)
+    assert overview_of(folder).epochs_done == 5
+    run_json = folder.file("run.json")
+    state = json.loads(run_json.read_text())
+    del state["epochs_done"]
+    run_json.write_text(json.dumps(state))
+    assert overview_of(folder).epochs_done == 2
