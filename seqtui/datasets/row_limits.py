@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from seqtui.datasets.config import DataConfig
 
 SAMPLE_MARGIN = 2.0
 """Rows sampled per training example asked for, beyond the split: rows without words are dropped later."""
+T = TypeVar("T")
 MIN_SAMPLE_ROWS = 100
 """Never fewer: a classifier needs a few rows of each class to split into train, validation and test."""
 
@@ -72,37 +74,54 @@ def series_rows(config: DataConfig) -> int | None:
 
 
 @dataclass
-class LabelledSample:
-    """A seeded uniform sample of at most `size` labelled rows (all of them when `size` is None), plus one
-    row of each label the sample would otherwise miss, so every class of the file stays a class (unless
-    those would outnumber the sample: a label column with a value per row is no set of classes).
-
-    Reservoir sampling (Algorithm R): the i-th row replaces a random kept one with probability size / i, so
-    each row is kept with the same chance whatever its place in the file; the same seed keeps the same rows.
+class Reservoir(Generic[T]):
+    """A seeded uniform sample of at most `size` items from a stream (all of them when `size` is None), kept
+    with their 1-based positions. Algorithm R: the i-th item replaces a random kept one with probability
+    size / i, so each item is kept with the same chance whatever its place; the same seed keeps the same ones.
     """
 
     size: int | None
     seed: int = 0
     seen: int = 0
-    """Labelled rows offered so far."""
-    _kept: list[tuple[int, str, str]] = field(default_factory=list)
-    """(position, text, label)."""
+    kept: list[tuple[int, T]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def add(self, item: T) -> None:
+        self.seen += 1
+        if self.size is None or len(self.kept) < self.size:
+            self.kept.append((self.seen, item))
+            return
+        slot = int(self._rng.random() * self.seen)
+        if slot < self.size:
+            self.kept[slot] = (self.seen, item)
+
+    def in_order(self) -> list[T]:
+        """The kept items in stream order."""
+        return [item for _, item in sorted(self.kept, key=lambda kept: kept[0])]
+
+
+@dataclass
+class LabelledSample:
+    """A seeded uniform sample of at most `size` labelled rows (all of them when `size` is None), plus one
+    row of each label the sample would otherwise miss, so every class of the file stays a class (unless
+    those would outnumber the sample: a label column with a value per row is no set of classes).
+
+    The rows go through a `Reservoir`, so each is kept with the same chance whatever its place in the file.
+    """
+
+    size: int | None
+    seed: int = 0
     _per_label: dict[str, tuple[int, int, str]] = field(default_factory=dict)
     """label -> (rows seen, position, text) of one uniformly chosen row of that label."""
 
     def __post_init__(self) -> None:
-        self._rng = random.Random(self.seed)
+        self._rows: Reservoir[tuple[str, str]] = Reservoir(self.size, self.seed)
         self._label_rng = random.Random(self.seed + 1)
 
     def add(self, text: str, label: str) -> None:
-        self.seen += 1
-        row = (self.seen, text, label)
-        if self.size is None or len(self._kept) < self.size:
-            self._kept.append(row)
-        else:
-            slot = int(self._rng.random() * self.seen)
-            if slot < self.size:
-                self._kept[slot] = row
+        self._rows.add((text, label))
         if self.size is not None:
             count, position, kept_text = self._per_label.get(label, (0, 0, ""))
             count += 1
@@ -111,8 +130,18 @@ class LabelledSample:
             self._per_label[label] = (count, position, kept_text)
 
     @property
+    def seen(self) -> int:
+        """Labelled rows offered so far."""
+        return self._rows.seen
+
+    @property
+    def _kept(self) -> list[tuple[int, str, str]]:
+        """(position, text, label) of the sampled rows."""
+        return [(position, text, label) for position, (text, label) in self._rows.kept]
+
+    @property
     def kept(self) -> int:
-        return len(self._kept)
+        return len(self._rows.kept)
 
     @property
     def classes(self) -> int:
@@ -121,7 +150,7 @@ class LabelledSample:
 
     @property
     def partial(self) -> bool:
-        return self.seen > len(self._kept)
+        return self.seen > self.kept
 
     def take(self, k: int | None = None) -> tuple[list[str], list[str], list[str]]:
         """(texts, labels in file order, the labels added because the sample missed them); `k` takes a

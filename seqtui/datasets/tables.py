@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from seqtui.datasets.base import DataError
+from seqtui.datasets.row_limits import Reservoir
 from seqtui.datasets.text_files import read_text
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
@@ -70,16 +70,10 @@ class TableSource:
     def spread_sample(self, n: int, seed: int = 0) -> list[list[str]]:
         """A seeded uniform sample of `n` rows from the whole table (every row when it has no more), in file
         order: reservoir sampling, so one walk keeps only `n` rows whatever the table's length."""
-        rng = random.Random(seed)
-        kept: list[tuple[int, list[str]]] = []
-        for seen, (_, cells) in enumerate(self.rows()):
-            if seen < n:
-                kept.append((seen, cells))
-            else:
-                slot = int(rng.random() * (seen + 1))
-                if slot < n:
-                    kept[slot] = (seen, cells)
-        return [cells for _, cells in sorted(kept, key=lambda row: row[0])]
+        sample: Reservoir[list[str]] = Reservoir(n, seed)
+        for _, cells in self.rows():
+            sample.add(cells)
+        return sample.in_order()
 
     def where(self, line: int) -> str:
         return f"{self.path}, {self.unit} {line}"
