@@ -178,6 +178,10 @@ class CompareScreen(JobScreen):
     def _note(self, text: str) -> None:
         self.query_one("#compare-note", Static).update(text)
 
+    def _note_progress(self) -> None:
+        """While training, after a run that did not complete: how the comparison stands."""
+        self._note(f"training {len(self.standings)} runs one after another: {outcome(self.standings)}")
+
     # -- live updates -------------------------------------------------------------------------------
     def on_compare_event(self, message: CompareEvent) -> None:
         standing = next((s for s in self.standings if s.label == message.label), None)
@@ -185,7 +189,7 @@ class CompareScreen(JobScreen):
             return
         standing.observe(message.event)
         if isinstance(message.event, RunEnded) and message.event.status != "completed":
-            self._note(f"training {len(self.standings)} runs one after another: {outcome(self.standings)}")
+            self._note_progress()
         if isinstance(message.event, EpochEnded):
             epochs = [row["epoch"] for row in standing.curves]
             values = [row.get("val_loss", float("nan")) for row in standing.curves]
@@ -197,7 +201,7 @@ class CompareScreen(JobScreen):
         if standing is None:
             return
         standing.status, standing.message = message.status, message.message
-        self._note(f"training {len(self.standings)} runs one after another: {outcome(self.standings)}")
+        self._note_progress()
         self._draw_table()
 
     def _draw_table(self) -> None:
