@@ -1,0 +1,28 @@
+"""model_mismatch on small real Keras models: a generator must have an output for every word it may read."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqtui.core.backend import import_keras
+from seqtui.core.model_checks import model_mismatch
+from seqtui.datasets.base import TextEncoder
+from seqtui.datasets.tokenizer import Tokenizer
+
+WORDS = {"오늘": 2, "날씨": 3, "좋다": 4, "the": 5}  # ids 0 (padding) to 5: six outputs needed
+
+
+def generator(outputs: int):
+    keras = import_keras()
+    inputs = keras.Input(shape=(4,))
+    hidden = keras.layers.Embedding(6, 3)(inputs)
+    return keras.Model(inputs, keras.layers.Dense(outputs)(keras.layers.GlobalAveragePooling1D()(hidden)))
+
+
+@pytest.mark.parametrize(
+    ("outputs", "message"), [(6, None), (7, None), (5, "5 outputs, fewer than the 6 words")]
+)
+def test_a_generator_needs_an_output_for_each_word(outputs, message):
+    encoder = TextEncoder(Tokenizer(word_index=WORDS), maxlen=4)
+    found = model_mismatch(generator(outputs), encoder, "generation", [])
+    assert found == (message and f"the model has {message}")
