@@ -185,17 +185,19 @@ def test_the_pruning_callback_reports_each_epoch_and_stops_only_a_pruned_trial(p
     assert study.trials[0].intermediate_values == ({1: 0.5} if pruned else {1: 0.5, 3: 0.6})
 
 
-def test_from_the_fourth_trial_on_a_trial_worse_than_the_median_is_pruned(runs_dir):
+def test_from_the_fourth_trial_on_a_trial_worse_than_the_median_is_pruned_from_its_second_epoch(runs_dir):
     runs_dir.mkdir()
     study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
     for n, mae in enumerate((0.1, 0.2, 0.3)):
         trial = study.ask()
-        trial.report(0.9, 1)
+        trial.report(0.9, 2)
         assert not trial.should_prune(), n  # too few finished trials to judge by
         study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        study.add_trial(optuna.trial.create_trial(value=mae, intermediate_values={1: mae}))
+        study.add_trial(optuna.trial.create_trial(value=mae, intermediate_values={1: mae, 2: mae}))
     trial = study.ask()
     trial.report(0.9, 1)
+    assert not trial.should_prune()  # the first epoch is never judged
+    trial.report(0.9, 2)
     assert trial.should_prune()
 
 

@@ -198,7 +198,9 @@ def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: i
         study_name=name,
         storage=open_storage(url),
         sampler=optuna.samplers.TPESampler(seed=seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=1),
+        # Steps are epoch numbers from 1 and the pruner judges from step n_warmup_steps on: a trial is
+        # first judged after its second epoch (the first is noise for recurrent models).
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=2),
         direction="maximize" if higher_is_better(monitor) else "minimize",
         load_if_exists=True,
     )
