@@ -6,8 +6,10 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -186,13 +188,32 @@ def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
 
     real = resuming.prepare
     monkeypatch.setattr(resuming, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
-    monkeypatch.setattr(resuming.tempfile, "tempdir", str(tmp_path))  # the scratch copy stays (left alone)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
     folder = copy_of(completed[2])
     before = (folder.read_json("run.json"), folder.read_history())
     events = Recorder()
     end = resume(folder.path, events, epochs=3)
-    assert end.status == "completed" and end.epochs_done == 3 and end.run_dir != str(folder.path)
+    assert end.status == "completed" and end.epochs_done == 3
+    assert Path(end.run_dir).is_relative_to(tmp_path / "scratch")  # the copy trained ...
+    assert not any((tmp_path / "scratch").iterdir())  # ... and is gone
     assert (folder.read_json("run.json"), folder.read_history()) == before  # process 0 writes the folder
+    assert events.events == []
+
+
+def test_a_process_other_than_0_trains_in_a_scratch_folder_it_removes(runs_dir, monkeypatch, tmp_path):
+    from seqtui.core import runner as running
+
+    real = running.prepare
+    monkeypatch.setattr(running, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    events = Recorder()
+    end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
+    assert end.status == "completed" and Path(end.run_dir).is_relative_to(tmp_path / "scratch")
+    assert not any((tmp_path / "scratch").iterdir()) and not list(
+        runs_dir.glob("*")
+    )  # nothing left, anywhere
     assert events.events == []
 
 

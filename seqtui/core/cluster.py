@@ -9,6 +9,10 @@ prints progress.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from seqtui.core.backend import BackendError
@@ -52,3 +56,14 @@ def shard(data: Any, process: int, processes: int) -> Any:
     if processes == 1:
         return data
     return data.cut_parts(lambda a: a[process::processes][: len(a) // processes])
+
+
+@contextmanager
+def scratch_for(process: int) -> Iterator[Path | None]:
+    """None for process 0, which writes the run folder; for the others, a temporary folder to write their
+    copy in, removed when the block ends."""
+    if not process:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="seqtui-process-") as path:
+        yield Path(path)

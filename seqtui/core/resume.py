@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from seqtui.core.checks import (
     compatibility_problems,
     data_source_problems,
 )
+from seqtui.core.cluster import scratch_for
 from seqtui.core.config import RunConfig, validate, with_overrides
 from seqtui.core.events import Observer, RunEnded
 from seqtui.core.model_checks import architecture_mismatch
@@ -174,9 +174,6 @@ def _resume(
     hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
     cancel = cancel or threading.Event()
     keras, data, hardware, process = prepare(config, hw_plan, cancel, f"{folder.path} is unchanged")
-    if process:  # process 0 alone writes the run folder and reports; the others resume a scratch copy
-        scratch = Path(tempfile.mkdtemp(prefix="seqtui-process-")) / folder.path.name
-        folder, observer = RunFolder(shutil.copytree(folder.path, scratch)), quiet
     if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
         raise RunFolderError(
             f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
@@ -184,7 +181,9 @@ def _resume(
         )
     keras.utils.set_random_seed(config.train.seed + len(plan.history))
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
-    with hardware.scope(keras):
+    with hardware.scope(keras), scratch_for(process) as scratch:
+        if scratch:  # process 0 alone writes the run folder and reports; the others resume a copy
+            folder, observer = RunFolder(shutil.copytree(folder.path, scratch / folder.path.name)), quiet
         last = folder.file(LAST)
         model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
         if last.exists():

@@ -18,7 +18,6 @@ import math
 import os
 import platform
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardwar
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
 from seqtui.core.checks import Cancelled, check_config
-from seqtui.core.cluster import shard, start_cluster
+from seqtui.core.cluster import scratch_for, shard, start_cluster
 from seqtui.core.config import RunConfig, with_overrides
 from seqtui.core.events import LogMessage, Observer, RunEnded, RunStarted
 from seqtui.core.modeling import compiled_model, spec_from_dataset
@@ -368,12 +367,12 @@ def train(
     check_writable(root)
     cancel = cancel or threading.Event()
     keras, data, hardware, process = prepare(config, plan, cancel, "no run folder was created", data)
-    if process:  # process 0 alone writes the run folder and reports; the others work in a scratch folder
-        root, observer = Path(tempfile.mkdtemp(prefix="seqtui-process-")), quiet
     keras.utils.set_random_seed(config.train.seed)
     spec, task, outputs = spec_from_dataset(config, data)
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
-    with hardware.scope(keras):
+    with hardware.scope(keras), scratch_for(process) as scratch:
+        if scratch:  # process 0 alone writes the run folder and reports
+            root, observer = scratch, quiet
         model = compiled_model(config, spec, task, outputs, fused)
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
