@@ -89,6 +89,10 @@ def grid(
     seen: dict[str, str] = {}
     for e in entries:
         key = repr({**e.config.to_dict(), "preset": None})
+        if key in seen and seen[key] == e.label:  # e.g. --dropout 0,0.0: two spellings of one value
+            raise CompareError(
+                f"{e.label} is listed twice (two spellings of one value); list each value once"
+            )
         if key in seen:
             raise CompareError(f"{seen[key]} and {e.label} train the same model; drop one of them")
         seen[key] = e.label
