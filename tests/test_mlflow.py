@@ -38,6 +38,7 @@ def test_a_run_is_mirrored_to_mlflow(tmp_path, monkeypatch, mlflow):
     experiment = client.get_experiment_by_name("seqtui")
     (run,) = client.search_runs([experiment.experiment_id])
     assert run.info.run_name == Path(end["run_dir"]).name and run.info.status == "FINISHED"
+    assert run.data.tags["seqtui.run_dir"] == end["run_dir"]  # the way back to the run folder
     assert run.data.params["preset"] == "series-rnn" and run.data.params["train.epochs"] == "2"
     history = client.get_metric_history(run.info.run_id, "val_loss")
     epochs = [e for e in events if e["event"] == "epoch_end"]

@@ -91,7 +91,7 @@ def test_the_forecast_error_is_the_mean_absolute_distance_in_the_series_units(ke
     assert forecast.baseline_mae is not None and 0 < forecast.baseline_mae < forecast.mae
 
 
-def test_generation_continues_with_known_words_only(keras, tmp_path):
+def test_generation_continues_with_known_words_only(keras, tmp_path, capsys):
     """The model prefers padding, <oov> and an id past the vocabulary (Dense is wider than the words); the
     text continues with the likeliest real word at temperature 0, and with real words at any temperature."""
     tok = Tokenizer.fit(["the cat sat"])  # the, cat, sat: ids 2, 3, 4
@@ -105,6 +105,7 @@ def test_generation_continues_with_known_words_only(keras, tmp_path):
     assert predictor.generate("the", words=3, temperature=0) == "sat sat sat"
     sampled = predictor.generate("the", words=30, temperature=1.0, rng_seed=0).split()
     assert len(sampled) == 30 and set(sampled) <= {"the", "cat", "sat"}
+    assert capsys.readouterr().out == ""  # no Keras progress bar per word in the user's output
 
 
 def test_a_probability_of_exactly_one_half_counts_as_class_0_as_in_keras_accuracy(keras, tmp_path):

@@ -133,6 +133,24 @@ def test_open_by_name_under_the_runs_root(tmp_path):
         RunFolder.open(tmp_path / "nowhere")
 
 
+def test_a_run_folder_is_named_by_the_utc_time_whatever_the_local_zone(tmp_path, monkeypatch):
+    """The name ends in Z: UTC, also for a user in Seoul (UTC+9), so names sort the same on every machine."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    monkeypatch.setenv("TZ", "Asia/Seoul")
+    time.tzset()
+    try:
+        before = datetime.now(UTC).replace(microsecond=0)
+        folder = RunFolder.create(tmp_path, "데모")
+        stamp = datetime.strptime(folder.path.name.split("-")[0], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert before <= stamp <= before + timedelta(seconds=5)
+    assert folder.path.name.endswith("-데모")
+
+
 def test_damaged_files_are_folder_errors(tmp_path):
     folder = make_run(tmp_path)
     folder.file("run.json").write_text("{half")

@@ -361,6 +361,7 @@ def test_divergence_stops_the_run_with_a_hint_and_a_lower_rate_resumes_it(runs_d
     end = train(config, Recorder(), runs_dir=runs_dir)
     folder = RunFolder.open(end.run_dir)
     assert end.status == "diverged", end
+    assert (end.test_metrics, end.baseline_name, end.verdict) == ({}, "", "")  # nothing tested, no verdict
     assert "--learning-rate 0.9" in end.message and f"--resume {folder.path}" in end.message
     assert folder.status == "diverged"
     assert all(not any(v != v for v in row.values()) for row in folder.read_history())  # no NaN recorded
@@ -466,5 +467,5 @@ def test_any_other_error_fails_the_run_with_its_reason(runs_dir):
             raise ValueError("the observer broke")
 
     end = train(SEQ, broken_observer, runs_dir=runs_dir)
-    assert (end.status, end.message) == ("failed", "ValueError: the observer broke")
+    assert (end.status, end.message, end.verdict) == ("failed", "ValueError: the observer broke", "")
     assert RunFolder.open(end.run_dir).status == "failed"

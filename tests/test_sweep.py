@@ -42,6 +42,12 @@ def test_the_default_space_follows_the_architecture():
     assert lstm["maxlen"].low <= PRESETS["imdb-lstm"].config.data.maxlen <= lstm["maxlen"].high
     images = default_space(PRESETS["digits-cnn"].config, "image")
     assert "maxlen" not in images and "layers" not in images and "dense_units" in images
+    for preset, inputs in (("imdb-cnn-lstm", "tokens"), ("digits-cnn", "image"), ("series-rnn", "series")):
+        config = PRESETS[preset].config
+        space = default_space(config, inputs)
+        with_overrides(config, **{name: r.low for name, r in space.items()})  # each name is a setting
+        if config.model.arch != "simple_rnn":  # the convolutions' filters are searched
+            assert space["conv_filters"].low <= config.model.conv_filters <= space["conv_filters"].high
 
 
 def test_search_narrows_and_fixes_settings():
