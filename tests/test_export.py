@@ -179,3 +179,56 @@ def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypat
     assert capsys.readouterr().out == "next: cat\n"
     ids = tok.encode("the first words")
     assert asked == [[[0] * (8 - len(ids)) + ids]]
+
+
+def readme_code(fmt: str, config: dict, encoder: dict, folder) -> str:
+    """The README's code after its loading lines, with config.json and encoder.json written to `folder`."""
+    from seqtui.core.export_readme import LOAD, readme_text
+
+    (folder / "encoder.json").write_text(json.dumps(encoder))
+    (folder / "config.json").write_text(json.dumps(config))
+    code = re.search(r"```python\n(.*?)```", readme_text(fmt, config, encoder, "run"), re.S).group(1)
+    assert code.startswith(LOAD[fmt])
+    return code[len(LOAD[fmt]) :]
+
+
+def test_the_readme_of_a_digit_model_reads_a_png_as_the_model_does(tmp_path, monkeypatch, capsys):
+    from PIL import Image
+
+    config = {"task": "multiclass", "class_names": [str(d) for d in range(10)]}
+    code = readme_code("onnx", config, {"kind": "image", "shape": [28, 28, 1]}, tmp_path)
+    digit = np.zeros((56, 56), dtype="uint8")
+    digit[14:42, 20:36] = 255  # white on black, twice MNIST's size: the code scales it down
+    Image.fromarray(digit).save(tmp_path / "digit.png")
+    seen = []
+
+    def predict(x):  # the exported model, sure it is a 7
+        seen.append(x)
+        probs = np.full((1, 10), 0.01)
+        probs[0, 7] = 0.91
+        return probs
+
+    monkeypatch.chdir(tmp_path)
+    exec(code, {"predict": predict})
+    assert capsys.readouterr().out == "7 0.91\n"
+    (x,) = seen
+    assert x.shape == (1, 28, 28, 1) and x.dtype == np.float32
+    assert x[0, 14, 14, 0] == 1.0 and x[0, 2, 2, 0] == 0.0  # the square in the middle, scaled to 0..1
+
+
+def test_the_readme_of_a_forecaster_scales_the_window_and_the_forecast_back(tmp_path, monkeypatch, capsys):
+    encoder = {"kind": "series", "columns": ["temp", "wind"], "target": "temp", "mean": [10.0, 2.0],
+               "std": [2.0, 0.5], "lookback": 6, "step": 2, "delay": 3}  # fmt: skip
+    code = readme_code("savedmodel", {"task": "regression"}, encoder, tmp_path)
+    seen = []
+
+    def predict(x):  # the exported model: half a standard deviation above the mean
+        seen.append(x)
+        return np.array([[0.5]])
+
+    monkeypatch.chdir(tmp_path)
+    exec(code, {"predict": predict})
+    assert capsys.readouterr().out == "temp in 3 rows: 11.000\n"
+    (x,) = seen  # 6 rows of zeros, every 2nd: 3 steps of 2 columns, scaled by the training mean and std
+    assert x.shape == (1, 3, 2) and x.dtype == np.float32
+    assert np.allclose(x[0], [[-5.0, -4.0]] * 3)
