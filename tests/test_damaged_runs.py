@@ -187,6 +187,9 @@ def test_resume_refuses_a_checkpoint_of_another_architecture(tmp_path, digits_ru
     assert result.exit_code == 2, result.output
     message = " ".join(result.output.split())
     assert "is not the model" in message and "Conv2D" in message
+    assert message.endswith(
+        "); the config was edited or the checkpoint comes from another run. Start a new run"
+    )
     assert json.loads((run / "run.json").read_text())["status"] == "completed"  # left as it was
 
 

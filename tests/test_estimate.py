@@ -72,6 +72,15 @@ def test_the_setting_to_lower_is_the_one_holding_the_most_parameters():
     assert [p.field for p in problems] == ["units"] and "lower --units or --layers" in problems[0].message
 
 
+def test_a_cnn_whose_dense_layer_holds_most_weights_points_at_the_dense_units():
+    config = with_overrides(get_preset("digits-cnn").config, dense_units=2_000_000)  # 2.3e11 dense weights
+    problems = est.memory_problems(
+        config, *spec_from_info(config, get_dataset("mnist")), est.host_budget(2**33)
+    )
+    assert [p.field for p in problems] == ["dense_units"]
+    assert "lower --dense-units or --conv-filters" in problems[0].message
+
+
 def test_activations_of_a_huge_batch_point_at_the_batch_size():
     config = with_overrides(get_preset("imdb-lstm").config, batch_size=1_000_000, maxlen=100_000)
     problems = est.memory_problems(

@@ -201,6 +201,16 @@ def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
     assert events.events == []
 
 
+def test_a_note_about_the_hardware_reaches_the_user_as_a_warning(runs_dir, monkeypatch):
+    from seqtui.core import backend
+
+    note = "nvidia-smi lists a GPU but no installed Keras backend can use it"
+    monkeypatch.setattr(backend, "backend_note", lambda: note)
+    events = Recorder()
+    assert train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir).status == "completed"
+    assert [e.level for e in events.of(LogMessage) if e.message == note] == ["warning"]
+
+
 def test_a_process_other_than_0_trains_in_a_scratch_folder_it_removes(runs_dir, monkeypatch, tmp_path):
     from seqtui.core import runner as running
 
@@ -334,6 +344,22 @@ def test_a_crashed_run_can_be_resumed_but_a_running_one_cannot(completed, copy_o
     end = resume(folder.path, Recorder())
     assert end.status == "completed" and epochs_in(folder) == [1, 2]
     assert_no_temp_files(folder)
+
+
+def test_a_run_folder_that_cannot_be_written_is_one_message_and_stays_as_it_was(
+    completed, copy_of, monkeypatch
+):
+    folder = copy_of(completed[2])
+    before = folder.read_json("run.json")
+
+    def read_only(self, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(RunFolder, "mark_running", read_only)
+    with pytest.raises(RunFolderError) as info:
+        resume(folder.path, Recorder(), epochs=3)
+    assert str(info.value) == f"could not write to {folder.path}: Read-only file system"
+    assert folder.read_json("run.json") == before
 
 
 def test_all_epochs_done_but_stopped_before_the_test_evaluation(completed, copy_of):

@@ -67,7 +67,7 @@ class_names = json.load(open("config.json", encoding="utf-8")).get("class_names"
 
 def encode(text: str) -> np.ndarray:
     \"\"\"One text -> the padded ids the model was trained on.\"\"\"
-{STANDARDIZE.get(tok.get("standardize", "lower_punct"), STANDARDIZE["lower_punct"])}
+{STANDARDIZE.get(tok.get("standardize"), STANDARDIZE["lower_punct"])}
 {split}
     words = [w for w in words if w not in tok["stopwords"]]
     ids = [tok["word_index"].get(w, tok["oov_id"]) for w in words]
