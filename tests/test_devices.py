@@ -135,6 +135,18 @@ def test_jax_gpus_make_a_gpu_line_and_fuse_batches(monkeypatch):
     assert fused_steps(seen.kind, 1000) == 32  # GPUs fuse batches; a CPU would run them one by one
 
 
+def test_torch_names_its_gpus_and_counts_its_own_threads_on_a_cpu(monkeypatch):
+    names = ["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-40GB"]
+    cuda = SimpleNamespace(
+        is_available=lambda: True, device_count=lambda: 3, get_device_name=names.__getitem__
+    )
+    monkeypatch.setitem(sys.modules, "torch", SimpleNamespace(cuda=cuda, get_num_threads=lambda: 7))
+    seen = dev.describe_devices(fake_keras("torch"))
+    assert (str(seen), seen.count) == ("torch on 2x NVIDIA H100 80GB HBM3 + 1x NVIDIA A100-SXM4-40GB", 3)
+    cuda.is_available = lambda: False
+    assert str(dev.describe_devices(fake_keras("torch"))) == "torch on CPU (7 threads)"
+
+
 def test_tensorflow_names_each_gpu_from_its_own_details(monkeypatch):
     gpus = ["/physical_device:GPU:0", "/physical_device:GPU:1"]
     details = {gpus[0]: {"device_name": "NVIDIA H100 80GB HBM3"}, gpus[1]: {}}
