@@ -219,6 +219,15 @@ def test_device_counts_parse():
         assert isinstance(parse_devices(bad), str)
 
 
+def test_several_devices_on_torch_is_a_devices_problem_naming_the_backends_that_can(fake_smi):
+    fake_smi()
+    with pytest.raises(ConfigError) as info:
+        plan_hardware("torch", "2", None)
+    assert info.value.problems == [
+        Problem("devices", "several devices need --backend jax or tensorflow, not torch")
+    ]
+
+
 def test_plan_checks_devices_before_keras(fake_smi, monkeypatch):
     fake_smi()
     with pytest.raises(ConfigError) as info:

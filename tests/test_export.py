@@ -83,6 +83,38 @@ def test_savedmodel_on_tensorflow_serves_the_same_numbers(text_run):
     assert "tf.saved_model.load" in (exp / "README.md").read_text()
 
 
+def test_export_stages_beside_its_target_not_in_the_temp_folder(text_run, tmp_path, monkeypatch):
+    """A temp folder that is unusable (or on another disk, where a rename fails) does not matter: the export
+    is assembled next to where it goes and renamed into place."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-temp-folder"))
+    result = invoke("export", str(text_run), "--format", "keras", "--out", str(tmp_path / "exp"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "exp" / "model.keras").is_file() and not (tmp_path / "no-such-temp-folder").exists()
+
+
+def test_a_model_keras_cannot_export_is_one_message_pointing_at_the_keras_format(
+    text_run, tmp_path, monkeypatch
+):
+    from seqtui.core.runs import RunFolder
+
+    class Unexportable:
+        def export(self, *args, **kwargs):
+            raise ValueError("this layer has no export path\nmore detail")
+
+    monkeypatch.setattr(RunFolder, "load_model", lambda self, name, keras: Unexportable())
+    out = tmp_path / "saved"
+    result = invoke("export", str(text_run), "--format", "savedmodel", "--out", str(out))
+    message = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert message.endswith(
+        "Keras could not export this model as savedmodel on the tensorflow backend (this layer has no export "
+        "path); use --format keras"
+    )
+    assert not out.exists() and not list(tmp_path.glob(".saved-*"))  # no half-written export, no staging
+
+
 def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
     import importlib.util
 

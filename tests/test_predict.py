@@ -11,7 +11,7 @@ from seqtui.core.config import DataConfig, RunConfig
 from seqtui.core.predict import Predictor
 from seqtui.core.runner import Session, _evaluate
 from seqtui.core.runs import BEST, LAST, RunFolder
-from seqtui.datasets.base import Dataset, TextEncoder
+from seqtui.datasets.base import DataError, Dataset, TextEncoder
 from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.tokenizer import Tokenizer
 
@@ -117,3 +117,12 @@ def test_a_probability_of_exactly_one_half_counts_as_class_0_as_in_keras_accurac
     session = Session(RunConfig(), folder, data, model, [], 1, hardware=None)
     metrics, confusion = _evaluate(keras, session, 8, current_is_best=True)
     assert metrics["accuracy"] == 0.25 and confusion == [[1, 0], [3, 0]]  # the matrix agrees with accuracy
+
+
+def test_only_a_forecasters_run_forecasts(tmp_path):
+    predictor = Predictor(
+        RunFolder(tmp_path), None, TextEncoder(Tokenizer.fit(["a b"]), MAXLEN), "binary", []
+    )
+    with pytest.raises(DataError) as info:
+        predictor.forecast_test()
+    assert str(info.value) == "this run's model is not a forecaster"

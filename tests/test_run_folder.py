@@ -241,6 +241,13 @@ def test_a_forecasters_run_is_listed_by_its_mean_absolute_error_not_its_loss(tmp
     assert (row.best_val, row.test) == (("val_mae", 0.6), ("mae", 0.55))  # the lowest error is the best
 
 
+def test_a_start_time_that_is_not_text_is_left_out_of_the_runs_list(tmp_path):
+    make_run(tmp_path, "good", started="2026-11-24T08:00:00+00:00")
+    make_run(tmp_path, "edited", started=20261124)
+    rows = {row.path.name.split("-", 1)[1]: row for row in list_runs(tmp_path)}
+    assert (rows["good"].started, rows["edited"].started) == ("2026-11-24T08:00:00+00:00", None)
+
+
 def test_the_runs_list_counts_the_epochs_run_json_records_not_the_history_rows(tmp_path):
     """run.json's epochs_done is the record (an evaluation-only resume or a redone epoch leaves the history
     with another count); the history's length is only the fallback for a run.json without it."""

@@ -14,7 +14,8 @@ from seqtui.core.settings import Settings, SettingsError
 
 @pytest.fixture
 def env(monkeypatch):
-    for name in ("SEQTUI_BACKEND", "KERAS_BACKEND", "SEQTUI_RUNS_DIR", "SEQTUI_BATCH_EVENTS_PER_S"):
+    for name in ("SEQTUI_BACKEND", "KERAS_BACKEND", "SEQTUI_RUNS_DIR", "SEQTUI_BATCH_EVENTS_PER_S",
+                 "SEQTUI_STEPS_PER_EXECUTION"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -38,6 +39,8 @@ def test_runs_dir_and_event_rate_from_the_environment(env):
     assert Settings.from_env().batch_events_per_s == 10_000
     env.setenv("SEQTUI_BATCH_EVENTS_PER_S", "0.5")  # one event every 2 s
     assert Settings.from_env().batch_events_per_s == 0.5
+    env.setenv("SEQTUI_STEPS_PER_EXECUTION", "10000")  # the most batches fused into one step
+    assert Settings.from_env().steps_per_execution == 10_000
 
 
 @pytest.mark.parametrize(
@@ -52,6 +55,9 @@ def test_runs_dir_and_event_rate_from_the_environment(env):
         ("SEQTUI_BATCH_EVENTS_PER_S", "fast", "SEQTUI_BATCH_EVENTS_PER_S='fast': give a number"),
         ("SEQTUI_BATCH_EVENTS_PER_S", "0", "SEQTUI_BATCH_EVENTS_PER_S='0'"),
         ("SEQTUI_BATCH_EVENTS_PER_S", "10001", "SEQTUI_BATCH_EVENTS_PER_S='10001'"),
+        ("SEQTUI_STEPS_PER_EXECUTION", "eight", "SEQTUI_STEPS_PER_EXECUTION='eight': give a whole number"),
+        ("SEQTUI_STEPS_PER_EXECUTION", "0", "SEQTUI_STEPS_PER_EXECUTION='0'"),
+        ("SEQTUI_STEPS_PER_EXECUTION", "10001", "SEQTUI_STEPS_PER_EXECUTION='10001'"),
     ],
 )
 def test_bad_environment_values_are_one_clear_error(env, name, value, message):

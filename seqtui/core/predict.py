@@ -163,7 +163,7 @@ class Predictor:
 
     def _explainable(self, kind: type) -> None:
         if self.task not in ("binary", "multiclass"):
-            what = {"generation": "text generator", "regression": "forecaster"}.get(self.task, self.task)
+            what = {"generation": "text generator", "regression": "forecaster"}[self.task]
             raise DataError(
                 f"this run's model is a {what}; --explain explains classifiers (text or digits) only"
             )
@@ -219,13 +219,6 @@ class Predictor:
             return ""
         return " "
 
-    def forecast(self, windows: np.ndarray) -> np.ndarray:
-        """Predicted target values, in the series' own units, for normalised windows."""
-        if not isinstance(self.encoder, SeriesEncoder):
-            raise DataError("this run's model is not a forecaster")
-        pred = self.model.predict(windows, verbose=0)[:, 0]
-        return self.encoder.denormalize_target(pred)
-
     def forecast_test(self, limit: int = 2000) -> Forecast:
         """Forecasts over the first `limit` test windows of the run's own data (read again), with their MAE
         against the real values and the naive baseline's."""
@@ -235,7 +228,7 @@ class Predictor:
             raise DataError("this run's model is not a forecaster")
         data = load_dataset(self.folder.read_config().data)
         x, y = data.x_test[:limit], data.y_test[:limit]
-        predicted = self.forecast(x)
+        predicted = self.encoder.denormalize_target(self.model.predict(x, verbose=0)[:, 0])
         real = self.encoder.denormalize_target(y)
         mae = float(np.mean(np.abs(real - predicted))) if len(real) else float("nan")
         return Forecast(

@@ -114,7 +114,7 @@ class TensorBoardLog:
         self._monitor = event.monitor_metric
         self.writer = SummaryWriter(logdir=str(self.logdir), flush_secs=10, max_queue=1000)
         if self.layers is not None and event.initial_epoch == 0:
-            self.writer.add_text("model", layers_markdown(self.layers), 0)
+            self.writer.add_text("model", layers_markdown(self.layers))
         metrics = [f"epoch/{m}" for m in ("loss", "val_loss", self._monitor, f"val_{self._monitor}")]
         metrics += [f"test/{m}" for m in ("loss", self._monitor)]
         experiment, start, _ = hparams(hparams_of(self.config), dict.fromkeys(metrics, 0.0))
