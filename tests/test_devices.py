@@ -207,7 +207,14 @@ def test_default_precision_follows_the_device(gpus, kind, expected):
 
 def test_precisions_a_device_cannot_do():
     assert "float16" in precision_problem("mixed_float16", "cpu", ())
-    assert "Ampere" in precision_problem("mixed_bfloat16", "gpu", (Gpu("V100", 7.0),))
+    for oldest in (Gpu("V100", 7.0), Gpu("GeForce 8800 GTX", 1.0)):  # CUDA's first GPUs were 1.0
+        assert precision_problem("mixed_bfloat16", "gpu", (Gpu("H100", 9.0), oldest)) == (
+            f"bfloat16 needs compute capability 8.0 (Ampere) or newer; this GPU has {oldest.compute_capability:g}. "
+            "Use mixed_float16"
+        )
+    assert (
+        precision_problem("mixed_bfloat16", "gpu", (Gpu("unknown", None),)) is None
+    )  # can't tell: let it try
     assert "choose one of" in precision_problem("fp8", "gpu", (Gpu("H100", 9.0),))
 
 
