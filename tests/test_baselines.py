@@ -32,8 +32,12 @@ def token_dataset(n: int = 1500, seed: int = 0, task: str = "binary", word: int 
 
 
 def test_tfidf_logistic_regression_reads_the_token_ids_and_beats_the_majority():
+    import time
+
     data = token_dataset()
+    started = time.perf_counter()
     result = compute(data)
+    assert 0 < result.seconds <= time.perf_counter() - started  # the fit's own time
     y_test = data.y_test
     majority = float(np.mean(y_test == 0))
     assert result.name == "TF-IDF + logistic regression" and result.metric == "accuracy"

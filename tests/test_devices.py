@@ -147,6 +147,16 @@ def test_torch_names_its_gpus_and_counts_its_own_threads_on_a_cpu(monkeypatch):
     assert str(dev.describe_devices(fake_keras("torch"))) == "torch on CPU (7 threads)"
 
 
+@pytest.mark.parametrize(
+    ("platform", "expected"), [("cpu", "jax on CPU (3 threads)"), ("gpu", "jax on 1x NVIDIA L4")]
+)
+def test_jax_with_a_single_device(platform, expected, monkeypatch):
+    device = SimpleNamespace(platform=platform, device_kind="NVIDIA L4" if platform == "gpu" else "cpu")
+    monkeypatch.setitem(sys.modules, "jax", SimpleNamespace(devices=lambda: [device]))
+    monkeypatch.setattr(dev, "cpu_threads", lambda: 3)
+    assert str(dev.describe_devices(fake_keras("jax"))) == expected
+
+
 def test_tensorflow_names_each_gpu_from_its_own_details(monkeypatch):
     gpus = ["/physical_device:GPU:0", "/physical_device:GPU:1"]
     details = {gpus[0]: {"device_name": "NVIDIA H100 80GB HBM3"}, gpus[1]: {}}

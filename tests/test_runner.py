@@ -365,6 +365,16 @@ def test_a_run_folder_that_cannot_be_written_is_one_message_and_stays_as_it_was(
     assert folder.read_json("run.json") == before
 
 
+def test_resume_plans_for_the_backend_it_is_given(completed, copy_of):
+    folder = copy_of(completed[2])
+    with pytest.raises(ConfigError) as info:
+        resume(folder.path, Recorder(), epochs=3, backend="torch", devices=2)
+    assert [str(p) for p in info.value.problems] == [
+        "devices: several devices need --backend jax or tensorflow, not torch"
+    ]
+    assert epochs_in(folder) == [1, 2]
+
+
 def test_all_epochs_done_but_stopped_before_the_test_evaluation(completed, copy_of):
     folder = copy_of(completed[2])
     folder.update_status(status="interrupted")
