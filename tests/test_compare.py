@@ -30,6 +30,7 @@ def invoke(*args: str, width: int = 200):
         (["--arch", ""], "has an empty item"),
         (["--arch", "lstm,gru,lstm"], "lists 'lstm' more than once"),
         (["--units", "4,x"], "'x' is not an int"),
+        (["--limit", "100,many"], "--limit: 'many' is not an int"),
         ([], "nothing to compare"),
         (["--units", "0,4"], "--units"),
         (["--arch", "lstm,cnn2d"], "cnn2d needs images"),
@@ -204,9 +205,10 @@ def test_a_child_that_dies_fails_only_its_own_run_and_says_how(tmp_path):
 
     def kill_the_first(label, event):
         if label == "arch=lstm" and isinstance(event, EpochEnded) and event.epoch == 1:
-            (child,) = multiprocessing.active_children()  # one slot: the only child is this run's
+            (child,) = set(multiprocessing.active_children()) - earlier  # one slot: this run's child alone
             os.kill(child.pid, signal.SIGKILL)  # between two epochs: it holds no lock of the event queue
 
+    earlier = set(multiprocessing.active_children())  # children an earlier test left to be reaped
     comparison = run_side_by_side(entries, kill_the_first, slots=1, gpus=0, runs_dir=tmp_path,
                                   on_error=lambda entry, message: errors.append((entry.label, message)))  # fmt: skip
     died, other = comparison.standings
@@ -218,3 +220,20 @@ def test_a_child_that_dies_fails_only_its_own_run_and_says_how(tmp_path):
     assert other.status == "completed" and other.test is not None
     saved = json.loads(comparison.folder.file(COMPARE_FILE).read_text())
     assert [row["status"] for row in saved["runs"]] == ["failed", "completed"]
+
+
+def test_a_run_that_fails_in_its_child_is_reported_with_its_entry(tmp_path):
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.side_by_side import run_side_by_side
+
+    missing = with_overrides(
+        PRESETS["series-rnn"].config, dataset="file", data_path=str(tmp_path / "gone.csv")
+    )
+    errors = []
+    comparison = run_side_by_side([Entry("gone", missing)], lambda label, event: None, slots=1, gpus=0,
+                                  runs_dir=tmp_path, on_error=lambda entry, message: errors.append((entry, message)))  # fmt: skip
+    [standing] = comparison.standings
+    assert standing.status == "failed" and "gone.csv" in standing.message
+    assert errors == [(Entry("gone", missing), standing.message)]

@@ -120,6 +120,7 @@ def test_the_loaded_backend_describes_its_cpu():
     seen = dev.describe_devices(import_keras())
     assert (seen.backend, seen.kind, seen.count) == (os.environ.get("KERAS_BACKEND", "tensorflow"), "cpu", 1)
     assert str(seen) == f"{seen.backend} on CPU ({seen.threads} threads)" and seen.threads >= 1
+    assert seen.names == ("CPU",)
 
 
 def fake_keras(backend: str) -> SimpleNamespace:

@@ -187,7 +187,9 @@ def test_predict_explain_on_the_command_line(tmp_path):
         assert expl["class"] == top["name"] and expl["probability"] == pytest.approx(top["p"], abs=1e-5)
         tokens = expl["tokens"]
         assert tokens[-1]["prefix_probability"] == pytest.approx(top["p"], abs=1e-5)  # all of it read
-        assert [t["text"] for t in tokens] == [t["text"] for t in row["tokens"]]  # the tokens --json lists
+        assert [(t["text"], t["id"]) for t in tokens] == [
+            (t["text"], t["id"]) for t in row["tokens"]
+        ]  # as listed
         assert all(isinstance(t["importance"], float) for t in tokens)
     assert [t["text"] for t in rows[0]["explanation"]["tokens"]] == [
         "what",

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from seqtui.cli import app
 from seqtui.core import runner
 from seqtui.core.config import with_overrides
+from seqtui.core.events import RunEnded
 from seqtui.core.presets import PRESETS
 from seqtui.core.runs import RunFolder
 from seqtui.core.sweep import (
@@ -46,8 +47,19 @@ def test_the_default_space_follows_the_architecture():
         config = PRESETS[preset].config
         space = default_space(config, inputs)
         with_overrides(config, **{name: r.low for name, r in space.items()})  # each name is a setting
+        assert all(
+            isinstance(r.low, int) and isinstance(r.high, int) for r in space.values() if r.kind is int
+        )
         if config.model.arch != "simple_rnn":  # the convolutions' filters are searched
             assert space["conv_filters"].low <= config.model.conv_filters <= space["conv_filters"].high
+
+
+def test_the_best_value_is_the_highest_accuracy_or_the_lowest_error():
+    from seqtui.core.sweep import best_value
+
+    history = [0.5, float("nan"), 0.3, 0.4]
+    assert (best_value(history, "accuracy"), best_value(history, "mae")) == (0.5, 0.3)
+    assert best_value([float("nan")], "mae") is None
 
 
 def test_search_narrows_and_fixes_settings():
@@ -72,14 +84,18 @@ def test_bad_search_ranges_exit_2_and_write_nothing(runs_dir, search, message):
     with pytest.raises(SweepError, match=message.replace(".", r"\.")):
         narrow(default_space(SERIES, "series"), search)
     result = invoke("--preset", "series-rnn", "--search", search)
-    assert result.exit_code == 2 and message in result.output, result.output
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
     assert not runs_dir.exists()
 
 
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("sqlite:////no/such/folder/study.db", "could not reach the study database"),
+        (
+            "sqlite:////no/such/folder/study.db",
+            "could not reach the study database 'sqlite:////no/such/folder/study.db': (sqlite3.OperationalError) "
+            "unable to open database file",
+        ),
         ("nosuchdb://x", "could not reach the study database"),
     ],
 )
@@ -97,6 +113,20 @@ def test_a_study_made_for_another_dataset_is_refused(runs_dir):
     assert result.exit_code == 2, result.output
     assert "created for dataset 'sequence' (now 'digits')" in result.output
     assert [p.name for p in runs_dir.iterdir()] == [DEFAULT_DB]
+
+
+def test_a_trial_run_ended_interrupted_stops_the_sweep(runs_dir):
+    """Ctrl+C inside Keras ends the run `interrupted` without the cancel event: the sweep stops there too."""
+    runs_dir.mkdir()
+    study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
+    space = narrow(default_space(SERIES, "series"), TINY_SPACE)
+
+    def interrupted(config, observer, cancel, callbacks=()):
+        return RunEnded("interrupted", str(runs_dir / "run"), 0, message="stopped by request after epoch 0")
+
+    outcomes = run_trials(study, SERIES, space, 3, interrupted, lambda *a: None, threading.Event(), "mae")
+    assert [o.state for o in outcomes] == ["failed"]
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL]
 
 
 def test_an_interrupted_sweep_keeps_its_trials_and_a_rerun_continues(runs_dir):

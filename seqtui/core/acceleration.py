@@ -51,9 +51,9 @@ def expected_devices(backend: str, gpus: tuple[Gpu, ...]) -> tuple[str, int]:
 def default_precision(kind: str, gpus: tuple[Gpu, ...]) -> str:
     """float32 on CPUs (no fast half precision there); bfloat16 from Ampere (compute capability 8.0) up;
     float16 with loss scaling on Volta/Turing (7.x); float32 on older GPUs."""
-    cap = min((g.compute_capability or 0.0) for g in gpus) if gpus else 0.0
-    if kind != "gpu":
+    if kind != "gpu" or not gpus:
         return "float32"
+    cap = min(g.compute_capability or 0.0 for g in gpus)
     if cap >= 8.0:
         return "mixed_bfloat16"
     return "mixed_float16" if cap >= 7.0 else "float32"

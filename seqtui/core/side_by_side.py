@@ -114,17 +114,18 @@ def run_side_by_side(
     waiting = list(range(len(entries)))
     running: dict[int, tuple[Any, str | None]] = {}
 
-    def finish(index: int, status: str | None = None, message: str = "") -> None:
+    def finish(index: int, failure: tuple[str, str] | None) -> None:
+        """A child has ended: with the (status, message) it reported when its run did not complete."""
         if index not in running:  # already counted as dead
             return
         process, device = running.pop(index)
         process.join(timeout=30)
         free.append(device)
         standing = comparison.standings[index]
-        if status is not None:
-            standing.status, standing.message = status, message
-            if status == "failed" and on_error:
-                on_error(entries[index], message)
+        if failure is not None:
+            standing.status, standing.message = failure
+            if standing.status == "failed" and on_error:
+                on_error(entries[index], standing.message)
         elif standing.status in ("pending", "running"):  # ended without a run_end: it died
             standing.status = "failed"
             standing.message = f"the training process ended with exit code {process.exitcode}"
@@ -152,10 +153,10 @@ def run_side_by_side(
             except queue.Empty:
                 for index, (process, _) in list(running.items()):
                     if not process.is_alive() and process.exitcode not in (None, 0):
-                        finish(index, *failures.pop(index, (None, "")))
+                        finish(index, failures.pop(index, None))
                 continue
             if item == _DONE:
-                finish(index, *failures.pop(index, (None, "")))
+                finish(index, failures.pop(index, None))
             elif isinstance(item, tuple):
                 _, message, cancelled = item
                 failures[index] = ("interrupted" if cancelled else "failed", message)
