@@ -38,3 +38,15 @@ def test_a_tokenizer_with_a_start_id_shows_the_start_token_first():
         ("오늘", 3, True),
         ("비", 2, False),
     ]
+
+
+def test_labels_must_lie_below_the_class_count(tmp_path):
+    import numpy as np
+
+    from seqtui.datasets.keras_files import label_array
+
+    path = tmp_path / "reuters.npz"
+    assert label_array(np.array([0, 45]), path, "y_train", 2, 46).tolist() == [0, 45]
+    with pytest.raises(DataError) as info:
+        label_array(np.array([0, 46]), path, "y_train", 2, 46)
+    assert str(info.value) == f"{path}: y_train holds labels outside 0..45"
