@@ -100,3 +100,13 @@ def test_empty_files_among_those_read_are_counted(tmp_path):
     empty = next(n for n in ds.notes if "empty .txt files" in n)
     count = int(empty.split(": ")[1].split()[0])
     assert 5 <= count <= 40 and empty.endswith("empty .txt files of those read left out"), empty
+
+
+def test_a_folder_read_whole_counts_its_empty_files_exactly(tmp_path):
+    root = write_user_folder(tmp_path / "reviews", {"a": 10, "b": 10})
+    read = text_folders.read_class_folders(root)
+    assert (len(read.texts), [n for n in read.notes if "empty" in n]) == (20, [])  # none empty: no note
+    for name in ("0001.txt", "0002.txt"):
+        (root / "b" / name).write_text("\n")
+    read = text_folders.read_class_folders(root)
+    assert len(read.texts) == 18 and f"{root}: 2 empty .txt files left out" in read.notes
