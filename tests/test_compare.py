@@ -36,7 +36,7 @@ def invoke(*args: str, width: int = 200):
         (["--arch", "lstm,cnn2d"], "cnn2d needs images"),
         (["--preset", "topics-en-lstm,digits-mlp"], "a comparison needs one dataset"),
         (["--arch", "lstm,gru", "--preset", "topics-en-lstm,topics-en-lstm"], "more than once"),
-        (["--dropout", "0,0.0"], "dropout=0.0 is listed twice (two spellings of one value)"),
+        (["--dropout", "0,0.0"], "--dropout lists '0' and '0.0', the same float; list each value once"),
         (["--preset", "imdb-lstm,imdb-gru", "--arch", "gru"], "imdb-lstm and imdb-gru train the same model"),
     ],
 )

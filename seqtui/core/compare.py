@@ -89,10 +89,6 @@ def grid(
     seen: dict[str, str] = {}
     for e in entries:
         key = repr({**e.config.to_dict(), "preset": None})
-        if key in seen and seen[key] == e.label:  # e.g. --dropout 0,0.0: two spellings of one value
-            raise CompareError(
-                f"{e.label} is listed twice (two spellings of one value); list each value once"
-            )
         if key in seen:
             raise CompareError(f"{seen[key]} and {e.label} train the same model; drop one of them")
         seen[key] = e.label
@@ -180,17 +176,21 @@ def parse_lists(given: dict[str, str | None]) -> dict[str, list[Any]]:
     for setting, raw in given.items():
         if raw is None:
             continue
-        name = option_name(setting)
-        values = []
+        name, kind = option_name(setting), CONVERTERS[setting].__name__
+        spelled: dict[Any, str] = {}  # value -> how it was first written (0 and 0.0 are one float)
         for item in split_values(name, raw):
             try:
-                values.append(CONVERTERS[setting](item))
+                value = CONVERTERS[setting](item)
             except ValueError:
-                kind = CONVERTERS[setting].__name__
                 raise CompareError(
                     f"--{name}: {item!r} is not a{'n' if kind == 'int' else ''} {kind}"
                 ) from None
-        out[setting] = values
+            if value in spelled:
+                raise CompareError(
+                    f"--{name} lists {spelled[value]!r} and {item!r}, the same {kind}; list each value once"
+                )
+            spelled[value] = item
+        out[setting] = list(spelled)
     return out
 
 
