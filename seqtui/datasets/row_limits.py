@@ -16,7 +16,6 @@ from seqtui.datasets.config import DataConfig
 
 SAMPLE_MARGIN = 2.0
 """Rows sampled per training example asked for, beyond the split: rows without words are dropped later."""
-T = TypeVar("T")
 MIN_SAMPLE_ROWS = 100
 """Never fewer: a classifier needs a few rows of each class to split into train, validation and test."""
 
@@ -71,6 +70,9 @@ def series_rows(config: DataConfig) -> int | None:
             break
         rows = math.ceil(rows * 1.05) + 1
     return rows
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -135,11 +137,6 @@ class LabelledSample:
         return self._rows.seen
 
     @property
-    def _kept(self) -> list[tuple[int, str, str]]:
-        """(position, text, label) of the sampled rows."""
-        return [(position, text, label) for position, (text, label) in self._rows.kept]
-
-    @property
     def kept(self) -> int:
         return len(self._rows.kept)
 
@@ -155,7 +152,7 @@ class LabelledSample:
     def take(self, k: int | None = None) -> tuple[list[str], list[str], list[str]]:
         """(texts, labels in file order, the labels added because the sample missed them); `k` takes a
         seeded uniform `k` of the sample (a uniform sample of a uniform sample is one of the whole file)."""
-        rows = self._kept
+        rows = [(position, text, label) for position, (text, label) in self._rows.kept]
         if k is not None and k < len(rows):
             rows = [rows[i] for i in random.Random(self.seed + 2).sample(range(len(rows)), k)]
         have = {label for _, _, label in rows}
