@@ -187,17 +187,11 @@ def test_the_readme_prepares_text_with_the_runs_own_standardization(standardize)
 
 
 def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypatch, capsys):
-    from seqtui.core.export_readme import LOAD, readme_text
     from seqtui.datasets.tokenizer import Tokenizer
 
     tok = Tokenizer.fit(["the first words of the cat"])
     encoder = {"kind": "text", "maxlen": 8, "padding": "pre", "truncating": "pre", "tokenizer": tok.to_dict()}
-    (tmp_path / "encoder.json").write_text(json.dumps(encoder))
-    (tmp_path / "config.json").write_text(json.dumps({"task": "generation"}))
-    code = re.search(
-        r"```python\n(.*?)```", readme_text("keras", {"task": "generation"}, encoder, "run"), re.S
-    )
-    assert code.group(1).startswith(LOAD["keras"])
+    code = readme_code("keras", {"task": "generation"}, encoder, tmp_path)  # checks the loading lines too
     asked = []
 
     def predict(x):  # the exported model, answering "cat" whatever it reads
@@ -207,7 +201,7 @@ def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypat
         return probs
 
     monkeypatch.chdir(tmp_path)
-    exec(code.group(1)[len(LOAD["keras"]) :], {"predict": predict})
+    exec(code, {"predict": predict})
     assert capsys.readouterr().out == "next: cat\n"
     ids = tok.encode("the first words")
     assert asked == [[[0] * (8 - len(ids)) + ids]]

@@ -184,22 +184,30 @@ def test_a_resume_with_tensorboard_off_writes_no_event_files(completed, copy_of,
     assert epochs_in(folder) == [1, 2, 3] and not folder.file("tensorboard").exists()
 
 
-def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(
-    completed, copy_of, monkeypatch, tmp_path
-):
+@pytest.fixture
+def as_process_1(monkeypatch, tmp_path) -> Path:
+    """This process is process 1 of a multi-process run (train and resume learn it from `prepare`); the
+    temporary folder it may use, empty, is returned."""
     from seqtui.core import resume as resuming
+    from seqtui.core import runner as running
 
-    real = resuming.prepare
-    monkeypatch.setattr(resuming, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
-    (tmp_path / "scratch").mkdir()
+    real = running.prepare
+    for module in (running, resuming):
+        monkeypatch.setattr(module, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+def test_a_process_other_than_0_resumes_a_scratch_copy_and_reports_nothing(completed, copy_of, as_process_1):
     folder = copy_of(completed[2])
     before = (folder.read_json("run.json"), folder.read_history())
     events = Recorder()
     end = resume(folder.path, events, epochs=3)
     assert end.status == "completed" and end.epochs_done == 3
-    assert Path(end.run_dir).is_relative_to(tmp_path / "scratch")  # the copy trained ...
-    assert not any((tmp_path / "scratch").iterdir())  # ... and is gone
+    assert Path(end.run_dir).is_relative_to(as_process_1)  # the copy trained ...
+    assert not any(as_process_1.iterdir())  # ... and is gone
     assert (folder.read_json("run.json"), folder.read_history()) == before  # process 0 writes the folder
     assert events.events == []
 
@@ -214,19 +222,11 @@ def test_a_note_about_the_hardware_reaches_the_user_as_a_warning(runs_dir, monke
     assert [e.level for e in events.of(LogMessage) if e.message == note] == ["warning"]
 
 
-def test_a_process_other_than_0_trains_in_a_scratch_folder_it_removes(runs_dir, monkeypatch, tmp_path):
-    from seqtui.core import runner as running
-
-    real = running.prepare
-    monkeypatch.setattr(running, "prepare", lambda *a, **k: (*real(*a, **k)[:3], 1))  # this is process 1
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
-    (tmp_path / "scratch").mkdir()
+def test_a_process_other_than_0_trains_in_a_scratch_folder_it_removes(runs_dir, as_process_1):
     events = Recorder()
     end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
-    assert end.status == "completed" and Path(end.run_dir).is_relative_to(tmp_path / "scratch")
-    assert not any((tmp_path / "scratch").iterdir()) and not list(
-        runs_dir.glob("*")
-    )  # nothing left, anywhere
+    assert end.status == "completed" and Path(end.run_dir).is_relative_to(as_process_1)
+    assert not any(as_process_1.iterdir()) and not list(runs_dir.glob("*"))  # nothing left, anywhere
     assert events.events == []
 
 
