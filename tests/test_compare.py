@@ -186,42 +186,6 @@ def test_devices_2_trains_two_runs_at_once_like_one_after_another(runs_dir, monk
     assert a_start < b_end and b_start < a_end  # the two trainings overlapped in time
 
 
-def test_a_child_that_dies_fails_only_its_own_run_and_says_how(tmp_path):
-    """A training process killed mid-run (out of memory, a crashed driver) is its run's failure with the exit
-    code; the comparison goes on with the next run."""
-    import multiprocessing
-    import os
-    import signal
-
-    from seqtui.core.compare import Entry
-    from seqtui.core.config import with_overrides
-    from seqtui.core.presets import PRESETS
-    from seqtui.core.side_by_side import run_side_by_side
-
-    base = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=3, units=4,
-                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
-    entries = [Entry("arch=lstm", base), Entry("arch=gru", with_overrides(base, arch="gru"))]
-    errors = []
-
-    def kill_the_first(label, event):
-        if label == "arch=lstm" and isinstance(event, EpochEnded) and event.epoch == 1:
-            (child,) = set(multiprocessing.active_children()) - earlier  # one slot: this run's child alone
-            os.kill(child.pid, signal.SIGKILL)  # between two epochs: it holds no lock of the event queue
-
-    earlier = set(multiprocessing.active_children())  # children an earlier test left to be reaped
-    comparison = run_side_by_side(entries, kill_the_first, slots=1, gpus=0, runs_dir=tmp_path,
-                                  on_error=lambda entry, message: errors.append((entry.label, message)))  # fmt: skip
-    died, other = comparison.standings
-    assert (died.status, died.message) == (
-        "failed",
-        f"the training process ended with exit code {-signal.SIGKILL}",
-    )
-    assert errors == [("arch=lstm", died.message)]
-    assert other.status == "completed" and other.test is not None
-    saved = json.loads(comparison.folder.file(COMPARE_FILE).read_text())
-    assert [row["status"] for row in saved["runs"]] == ["failed", "completed"]
-
-
 def test_a_run_that_fails_in_its_child_is_reported_with_its_entry(tmp_path):
     from seqtui.core.compare import Entry
     from seqtui.core.config import with_overrides
