@@ -186,6 +186,74 @@ def test_devices_2_trains_two_runs_at_once_like_one_after_another(runs_dir, monk
     assert a_start < b_end and b_start < a_end  # the two trainings overlapped in time
 
 
+def test_a_child_that_dies_fails_only_its_own_run_and_says_how(tmp_path):
+    """A training process killed mid-run (out of memory, a crashed driver) is its run's failure with the exit
+    code; the comparison goes on with the next run."""
+    import multiprocessing
+    import os
+    import signal
+
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.side_by_side import run_side_by_side
+
+    base = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=3, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    entries = [Entry("arch=lstm", base), Entry("arch=gru", with_overrides(base, arch="gru"))]
+    errors = []
+
+    def kill_the_first(label, event):
+        if label == "arch=lstm" and isinstance(event, EpochEnded) and event.epoch == 1:
+            (child,) = set(multiprocessing.active_children()) - earlier  # one slot: this run's child alone
+            os.kill(child.pid, signal.SIGKILL)  # wherever it is in its second epoch
+
+    earlier = set(multiprocessing.active_children())  # children an earlier test left to be reaped
+    comparison = run_side_by_side(entries, kill_the_first, slots=1, gpus=0, runs_dir=tmp_path,
+                                  on_error=lambda entry, message: errors.append((entry.label, message)))  # fmt: skip
+    died, other = comparison.standings
+    assert (died.status, died.message) == (
+        "failed",
+        f"the training process ended with exit code {-signal.SIGKILL}",
+    )
+    assert errors == [("arch=lstm", died.message)]
+    assert other.status == "completed" and other.test is not None
+    saved = json.loads(comparison.folder.file(COMPARE_FILE).read_text())
+    assert [row["status"] for row in saved["runs"]] == ["failed", "completed"]
+
+
+def test_a_stop_request_reaches_every_child_and_starts_no_more_runs(tmp_path):
+    """Ctrl+C in the app or the terminal sets `cancel`: both runs training end `interrupted` after their
+    current batch (not after their 50 epochs), and the third run never starts."""
+    import threading
+
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.side_by_side import run_side_by_side
+
+    base = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=50, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    entries = [Entry(f"arch={arch}", with_overrides(base, arch=arch)) for arch in ("lstm", "gru", "rnn")]
+    cancel, started = threading.Event(), set()
+
+    def stop_once_both_train(label, event):
+        if isinstance(event, EpochEnded):
+            started.add(label)
+            if started == {"arch=lstm", "arch=gru"}:
+                cancel.set()
+
+    comparison = run_side_by_side(entries, stop_once_both_train, slots=2, gpus=0, cancel=cancel,
+                                  runs_dir=tmp_path)  # fmt: skip
+    assert [s.status for s in comparison.standings] == ["interrupted", "interrupted", "pending"]
+    for standing in comparison.standings[:2]:
+        run = json.loads((Path(standing.run_dir) / "run.json").read_text())
+        assert run["status"] == "interrupted"
+        assert len(RunFolder(Path(standing.run_dir)).read_history()) < 50
+    saved = json.loads(comparison.folder.file(COMPARE_FILE).read_text())
+    assert [row["status"] for row in saved["runs"]] == ["interrupted", "interrupted", "pending"]
+
+
 def test_a_run_that_fails_in_its_child_is_reported_with_its_entry(tmp_path):
     from seqtui.core.compare import Entry
     from seqtui.core.config import with_overrides

@@ -2,21 +2,21 @@
 (`CUDA_VISIBLE_DEVICES` set for that child), or N at once on the CPU where no GPU is listed.
 
 Each child is a fresh interpreter (multiprocessing `spawn`) that calls the runner's `train`, so every run is
-an ordinary run folder; its events come back through a queue and are relayed, tagged by run, to the same
-observer the sequential comparison uses. A stop request reaches every child, which ends its run
+an ordinary run folder; its events come back through a pipe of its own and are relayed, tagged by run, to
+the same observer the sequential comparison uses. A stop request reaches every child, which ends its run
 `interrupted` after the current batch; a child that fails (or dies) marks its run failed and the rest go on.
 Nothing here imports Keras: only the children do.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import re
 import signal
 import threading
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,6 @@ from typing import Any
 from seqtui.core.acceleration import parse_devices
 from seqtui.core.compare import CompareError, Comparison, Entry, TaggedObserver
 from seqtui.core.events import BatchEnded, Event
-
-_DONE = "done"
-_FAILED = "failed"
 
 
 def device_slots(requested: str, gpus: int) -> int:
@@ -54,31 +51,24 @@ def visible_gpu_ids(gpus: int) -> list[str]:
     return ids[:gpus] if len(ids) >= gpus else [str(i) for i in range(gpus)]
 
 
-def _child(
-    index: int,
-    entry: Entry,
-    root: str,
-    backend: str | None,
-    device: str | None,
-    events: Any,
-    stop: Any,
-) -> None:
-    """One run in its own process: Ctrl+C is the parent's to handle, a stop request arrives via `stop`."""
+def _child(entry: Entry, root: str, backend: str | None, device: str | None, events: Any, stop: Any) -> None:
+    """One run in its own process. Its events go out through `events`, its end through closing it; Ctrl+C is the
+    parent's to handle, a stop request arrives through `stop` (or as its end of file, should the parent die)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = device
     cancel = threading.Event()
 
-    def watch() -> None:  # polls: a child blocked in stop.wait() when it exits would hang the parent's set()
-        while not stop.is_set():
-            time.sleep(0.2)
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            stop.recv()
         cancel.set()
 
     threading.Thread(target=watch, daemon=True).start()
 
     def relay(event: Event) -> None:
         if not isinstance(event, BatchEnded):  # per-batch events stay in the child: nothing shows them
-            events.put((index, event))
+            events.send(event)
 
     try:
         from seqtui.core.runner import train
@@ -88,8 +78,33 @@ def _child(
         from seqtui.core.checks import Cancelled
 
         message = str(exc.args[0]) if exc.args else type(exc).__name__
-        events.put((index, (_FAILED, message, isinstance(exc, Cancelled | KeyboardInterrupt))))
-    events.put((index, _DONE))
+        events.send(("interrupted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed", message))
+    events.close()
+
+
+class _Child:
+    """The parent's side of one child: its process, the GPU it holds, and its two pipe ends.
+
+    Each child writes to a pipe of its own, so a child that dies (out of memory, a crashed driver) ends only
+    that pipe, read as its end of file, and can never leave a lock held that the parent waits on."""
+
+    def __init__(
+        self, ctx: Any, index: int, entry: Entry, root: Path, backend: str | None, device: str | None
+    ):
+        self.index, self.device = index, device
+        self.events, events_end = ctx.Pipe(duplex=False)
+        stop_end, self.stop_end = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=_child, args=(entry, str(root), backend, device, events_end, stop_end), daemon=True
+        )
+        self.process.start()
+        events_end.close()  # the child holds the only writing end now: its exit is this pipe's end of file
+        stop_end.close()
+        self.failure: tuple[str, str] | None = None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):  # it may have gone already
+            self.stop_end.send(None)
 
 
 def run_side_by_side(
@@ -109,68 +124,59 @@ def run_side_by_side(
     root = Path(runs_dir) if runs_dir else Settings.from_env().runs_dir
     comparison = Comparison.create(root, entries)
     ctx = multiprocessing.get_context("spawn")
-    events, stop = ctx.Queue(), ctx.Event()
     free = visible_gpu_ids(gpus)[:slots] if gpus else [None] * slots
     waiting = list(range(len(entries)))
-    running: dict[int, tuple[Any, str | None]] = {}
+    running: dict[Any, _Child] = {}  # by the pipe its events arrive on
+    stopping = False
 
-    def finish(index: int, failure: tuple[str, str] | None) -> None:
-        """A child has ended: with the (status, message) it reported when its run did not complete."""
-        if index not in running:  # already counted as dead
-            return
-        process, device = running.pop(index)
-        process.join(timeout=30)
-        free.append(device)
-        standing = comparison.standings[index]
+    def finish(child: _Child) -> None:
+        """`child` has ended: its run failed if it reported so, or if it ended without a run_end (it died)."""
+        del running[child.events]
+        child.events.close()
+        child.stop_end.close()
+        child.process.join(timeout=30)
+        free.append(child.device)
+        standing = comparison.standings[child.index]
+        failure = child.failure
+        if failure is None and standing.status in ("pending", "running"):  # no run_end: it died
+            failure = ("failed", f"the training process ended with exit code {child.process.exitcode}")
         if failure is not None:
             standing.status, standing.message = failure
             if standing.status == "failed" and on_error:
-                on_error(entries[index], standing.message)
-        elif standing.status in ("pending", "running"):  # ended without a run_end: it died
-            standing.status = "failed"
-            standing.message = f"the training process ended with exit code {process.exitcode}"
-            if on_error:
-                on_error(entries[index], standing.message)
+                on_error(entries[child.index], standing.message)
         comparison.save()
 
-    failures: dict[int, tuple[str, str]] = {}
     try:
         while waiting or running:
-            if cancel.is_set():
-                stop.set()
+            if cancel.is_set() and not stopping:
+                stopping = True
                 waiting.clear()
+                for child in running.values():
+                    child.stop()
             while waiting and free:
-                index, device = waiting.pop(0), free.pop(0)
-                process = ctx.Process(
-                    target=_child,
-                    args=(index, entries[index], str(root), backend, device, events, stop),
-                    daemon=True,
-                )
-                process.start()
-                running[index] = (process, device)
-            try:
-                index, item = events.get(timeout=0.2)
-            except queue.Empty:
-                for index, (process, _) in list(running.items()):
-                    if not process.is_alive() and process.exitcode not in (None, 0):
-                        finish(index, failures.pop(index, None))
-                continue
-            if item == _DONE:
-                finish(index, failures.pop(index, None))
-            elif isinstance(item, tuple):
-                _, message, cancelled = item
-                failures[index] = ("interrupted" if cancelled else "failed", message)
-            else:
-                comparison.standings[index].observe(item)
-                observer(entries[index].label, item)
+                index = waiting.pop(0)
+                child = _Child(ctx, index, entries[index], root, backend, free.pop(0))
+                running[child.events] = child
+            for pipe in multiprocessing.connection.wait(list(running), timeout=0.2):
+                child = running[pipe]
+                try:
+                    item = pipe.recv()
+                except (EOFError, OSError):
+                    finish(child)
+                    continue
+                if isinstance(item, tuple):
+                    child.failure = item
+                else:
+                    comparison.standings[child.index].observe(item)
+                    observer(entries[child.index].label, item)
     finally:
-        stop.set()
-        for process, _ in running.values():
-            process.join(timeout=60)
-            if process.is_alive():
-                process.terminate()
-        for index in running:
-            if comparison.standings[index].status in ("pending", "running"):
-                comparison.standings[index].status = "interrupted"
+        for child in running.values():
+            child.stop()
+        for child in running.values():
+            child.process.join(timeout=60)
+            if child.process.is_alive():
+                child.process.terminate()
+            if comparison.standings[child.index].status in ("pending", "running"):
+                comparison.standings[child.index].status = "interrupted"
         comparison.save()
     return comparison
