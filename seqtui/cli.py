@@ -18,9 +18,9 @@ from rich.text import Text
 from seqtui import __version__
 from seqtui import console as views
 from seqtui import options as opt
-from seqtui.common.errors import SeqtuiError, describe_error
+from seqtui.common.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, SeqtuiError, describe_error
 from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, with_overrides
-from seqtui.headless import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, RESUME_OPTIONS, run_training
+from seqtui.headless import RESUME_OPTIONS, run_training
 
 app = typer.Typer(
     help="seqtui: train RNN, LSTM, GRU and CNN models on text, digits and time series, in the terminal.",

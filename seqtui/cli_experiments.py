@@ -10,7 +10,7 @@ import typer
 
 from seqtui import options as opt
 from seqtui.cli import app, clear_errors, config_from_options, err, fail, given_runs_dir, out
-from seqtui.headless import EXIT_FAILED, EXIT_INTERRUPTED
+from seqtui.common.errors import EXIT_FAILED, EXIT_INTERRUPTED
 
 # -- compare ------------------------------------------------------------------------------------------
 ListOption = Annotated[str | None, typer.Option(help="One value or a comma list.")]

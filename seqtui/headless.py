@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
+from seqtui.common.errors import EXIT_INTERRUPTED
 from seqtui.core.events import RunStarted
 
 if TYPE_CHECKING:
     from seqtui.core.config import RunConfig
     from seqtui.core.events import RunEnded
 
-EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 2, 1, 130
 RESUME_OPTIONS = ("epochs", "learning_rate", "patience")
 """The only settings a resume may change."""
 
