@@ -38,6 +38,19 @@ def test_strokes_read_as_a_digit_whatever_the_alpha(tmp_path, mode, ink, paper):
     assert np.abs(digit.astype(int) - reference.astype(int)).mean() < 5
 
 
+@pytest.mark.parametrize(
+    ("ink", "shade", "paper"),
+    [((255, 255, 255, 255), 255, 0), ((0, 0, 0, 255), 0, 255), ((40, 40, 40, 255), 40, 255)],
+)
+def test_a_transparent_background_becomes_paper_of_the_opposite_shade(tmp_path, ink, shade, paper):
+    """Flattened, a drawing on a transparent background reads as the same drawing on opaque paper: black
+    under light strokes, white under dark ones."""
+    path = tmp_path / "seven.png"
+    seven("RGBA", ink, (*ink[:3], 0)).save(path)
+    opaque = read_image(_saved(tmp_path, seven("L", shade, paper)))
+    assert np.array_equal(read_image(path), opaque)
+
+
 def _saved(tmp_path, img: Image.Image):
     path = tmp_path / "reference.png"
     img.save(path)

@@ -66,6 +66,20 @@ def test_imdb_npz_object_arrays_encoded_as_keras_does(tmp_path):
     assert not ds.notes
 
 
+@pytest.mark.parametrize("truncating", ["pre", "post"])
+def test_training_reviews_are_cut_to_maxlen_as_the_test_reviews_are(tmp_path, truncating):
+    """An imdb.npz whose test part repeats its training part: cut to maxlen the same way, the rows match."""
+    rng = np.random.default_rng(5)
+    seqs = ragged([rng.integers(1, 15, size=int(rng.integers(3, 30))).tolist() for _ in range(20)])
+    labels = (np.arange(20) % 2).astype("int64")
+    path = tmp_path / "imdb.npz"
+    np.savez(path, x_train=seqs, y_train=labels, x_test=seqs, y_test=labels)
+    ds = load("imdb", path, maxlen=8, truncating=truncating)
+    train_rows = sorted(map(tuple, np.concatenate([ds.x_train, ds.x_val]).tolist()))
+    assert train_rows == sorted(map(tuple, ds.x_test.tolist()))
+    assert max(len(s) for s in seqs) > 8 and (ds.x_test[:, 0] > 0).any()  # some reviews were cut
+
+
 def test_imdb_npz_dispatched_by_name_from_file_dataset(tmp_path):
     path = write_imdb_npz(tmp_path / "imdb.npz")
     ds = load("file", path)

@@ -14,6 +14,7 @@ from seqtui.core.config import DataConfig
 from seqtui.datasets.base import DataError
 from seqtui.datasets.registry import get_dataset
 from seqtui.datasets.tables import open_table
+from seqtui.datasets.text_files import decode_bytes
 from tests.data_files import (
     SPAM_HAM,
     SPAM_SPAM,
@@ -57,6 +58,14 @@ def test_spam_text_keeps_latin1_characters(tmp_path):
     assert "ü" in ds.encoder.tokenizer.word_index or "ü" in " ".join(ds.encoder.tokenizer.word_index)
 
 
+def test_spam_read_with_the_encoding_given_keeps_its_apostrophes(tmp_path):
+    """The real file's 0x92 bytes are Windows-1252 apostrophes: --encoding cp1252 reads them as such."""
+    ds = load("sms-spam", write_spam_csv(tmp_path / "spam.csv"), encoding="cp1252", standardize="none")
+    words = ds.encoder.tokenizer.word_index
+    assert "That\u2019s" in words and not any("\x92" in w for w in words)
+    assert ds.notes[0] == "spam.csv: text from column 'v2', labels from 'v1' (cp1252)"
+
+
 def test_spam_needs_its_file():
     with pytest.raises(DataError, match="--data spam.csv"):
         get_dataset("sms-spam").load(DataConfig("sms-spam"))
@@ -80,6 +89,28 @@ def test_nsmc_uses_ratings_test_beside_it(tmp_path):
     assert len(ds.x_train) + len(ds.x_val) == 41
     assert any("ratings_test.txt" in n for n in ds.notes)
     assert load("nsmc", tmp_path).x_test.shape == (13, 20)  # the folder holding both works too
+
+
+def _nsmc_pair(folder, encoding: str):
+    """ratings_train.txt and ratings_test.txt, each review ending in ㅋㅋㅋ (jamo, not syllables)."""
+    folder.mkdir()
+    for name, rows, start in (("ratings_train.txt", 40, 9976970), ("ratings_test.txt", 12, 6270596)):
+        path = write_nsmc(folder / name, rows=rows, start_id=start)
+        cells = [row.split("\t") for row in path.read_text(encoding="utf-8").splitlines()]
+        cells[1:] = [[i, f"{doc} ㅋㅋㅋㅋㅋㅋㅋㅋ" if doc else doc, label] for i, doc, label in cells[1:]]
+        path.write_bytes("".join("\t".join(row) + "\n" for row in cells).encode(encoding))
+    return folder / "ratings_train.txt", folder / "ratings_test.txt"
+
+
+def test_nsmc_reads_both_files_with_the_encoding_given(tmp_path):
+    """Re-saved in Korean Windows' cp949, the pair reads with --encoding cp949 as the UTF-8 pair does."""
+    utf8_train, _ = _nsmc_pair(tmp_path / "utf8", "utf-8")
+    train, test = _nsmc_pair(tmp_path / "cp949", "cp949")
+    assert decode_bytes(test.read_bytes(), test)[1] == "latin-1"  # too few syllables to guess cp949
+    want, got = load("nsmc", utf8_train), load("nsmc", train, encoding="cp949")
+    assert len(got.x_test) == 13 and (got.x_test == want.x_test).all()
+    assert got.encoder.tokenizer.word_index == want.encoder.tokenizer.word_index
+    assert "ratings_test.txt: text from column 'document', labels from 'label' (cp949)" in got.notes
 
 
 def test_nsmc_hangul_only_preset_settings(tmp_path):
