@@ -146,7 +146,7 @@ def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dic
     return _keras_call(info, keras_getter)
 
 
-def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names: list[str] | None) -> Dataset:
+def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names: list[str]) -> Dataset:
     from seqtui.common.keras_door import import_keras
 
     keras = import_keras()
@@ -154,7 +154,7 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
     nw = config.vocab_size
     if config.data_path:
         (x_train, y_train), (x_test, y_test) = user_text_arrays(
-            Path(config.data_path), module, len(class_names or REUTERS_CLASSES), config
+            Path(config.data_path), module, len(class_names), config
         )
     else:
         kwargs = {"num_words": nw, "seed": KERAS_SEED}
@@ -170,10 +170,6 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
     x_all = pad(x_train, config.maxlen, config.padding, config.truncating)
     x_test_arr = pad(x_test, config.maxlen, config.padding, config.truncating)
     y_train = np.asarray(y_train, dtype="int32")
-    n_classes = int(max(y_train.max(initial=0), np.max(y_test, initial=0))) + 1
-    names = class_names or [str(i) for i in range(n_classes)]
-    if n_classes > len(names):
-        names = names + [str(i) for i in range(len(names), n_classes)]
     x_tr, y_tr, x_val, y_val = shuffled_split(x_all, y_train, config.validation_split, 0)
     return Dataset(
         info.name,
@@ -186,7 +182,7 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
         x_test_arr,
         np.asarray(y_test, "int32"),
         encoder,
-        names if info.task != "binary" else IMDB_CLASSES,
+        class_names,
         notes,
     )
 
