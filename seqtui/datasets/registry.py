@@ -47,7 +47,7 @@ class DatasetInfo:
             home = keras_home() / "datasets"
             return "cached" if all((home / f).exists() for f in self.cache_files) else "needs download"
         if self.source == "package":
-            return "offline package" if package_root(self.module or "") else "needs package"
+            return "offline package" if package_root(self.module) else "needs package"
         if self.source == "builtin":
             return "built in"
         return "needs --data"
@@ -68,8 +68,11 @@ class DatasetInfo:
         return getattr(importlib.import_module(module), func)(config, self)
 
 
-def package_root(module: str) -> Path | None:
-    """Where an installed package lives, found without importing it (its __init__ may be heavy)."""
+def package_root(module: str | None) -> Path | None:
+    """Where an installed package lives, found without importing it (its __init__ may be heavy); None for
+    no module."""
+    if not module:
+        return None
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):

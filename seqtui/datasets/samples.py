@@ -18,7 +18,7 @@ from seqtui.datasets.text_tables import text_classification_dataset
 
 
 def package_file(info: DatasetInfo, relative: str) -> Path:
-    root = package_root(info.module or "")
+    root = package_root(info.module)
     path = root / relative if root else None
     if path is None or not path.exists():
         raise DataError(
