@@ -70,7 +70,7 @@ def numeric_columns(
         try:
             buffer.extend([float(cells[i]) for i in idx])
         except ValueError:
-            buffer.extend([_number(source, line, name, cells[i]) for i, name in zip(idx, names, strict=True)])
+            buffer.extend([_number(source, line, p.name, cells[p.index]) for p in keep])
         lines.append(line)
     values = np.frombuffer(buffer, dtype="float64").reshape(len(lines), len(idx))
     _check_finite(source, values, lines, idx, names)
