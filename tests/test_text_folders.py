@@ -110,3 +110,15 @@ def test_a_folder_read_whole_counts_its_empty_files_exactly(tmp_path):
         (root / "b" / name).write_text("\n")
     read = text_folders.read_class_folders(root)
     assert len(read.texts) == 18 and f"{root}: 2 empty .txt files left out" in read.notes
+
+
+def test_a_folder_of_only_empty_files_says_so_not_that_its_classes_are_alike(tmp_path):
+    from seqtui.datasets.base import DataError
+
+    root = write_user_folder(tmp_path / "reviews", {"긍정": 2, "부정": 2})
+    for path in root.glob("*/*.txt"):
+        path.write_text(" \n")
+    with pytest.raises(
+        DataError, match=r"reviews: no text to learn from \(every file or row read is empty\)"
+    ):
+        load_dataset(config(root))

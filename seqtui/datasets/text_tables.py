@@ -29,11 +29,12 @@ def text_classification_dataset(
         raise DataError(f"{name}: {len(texts)} texts but {len(labels)} labels")
     test_texts, test_labels = test or ([], [])
     all_labels = labels + test_labels
+    if not all_labels:
+        raise DataError(f"{name}: no text to learn from (every file or row read is empty); add texts")
     y_all, classes = label_ids(all_labels)
     if len(classes) < 2:
-        only = classes[0] if classes else "none"
         raise DataError(
-            f"{name}: every row has the same label ({only!r}); a classifier needs at least two classes"
+            f"{name}: every row has the same label ({classes[0]!r}); a classifier needs at least two classes"
         )
     tokenizer = Tokenizer(
         num_words=config.vocab_size, standardize=config.standardize, split=config.split,
