@@ -62,7 +62,8 @@ def predict(
         bool,
         typer.Option(
             "--json",
-            help="One JSON object per sentence (its tokens and classes; --explain adds why) or image.",
+            help="One JSON object per sentence (its tokens) or image: every class with its probability, "
+            "best first; --explain adds why.",
         ),
     ] = False,
 ) -> None:
@@ -111,7 +112,12 @@ def _predict_image(predictor: Any, image: Path, top: int, explain: bool, as_json
     ranked = predictor.classify_image(digit, prepared=True)
     expl = predictor.explain_image(digit, prepared=True) if explain else None
     if as_json:
-        row: dict[str, Any] = {"image": str(image), "classes": ranked[:top]}
+        from seqtui.core.predict import classes_json
+
+        row: dict[str, Any] = {
+            "image": str(image),
+            "classes": classes_json(ranked),
+        }  # every class, as for text
         if expl is not None:
             row["explanation"] = expl.to_dict()
         print(json.dumps(row))

@@ -209,6 +209,46 @@ def test_predict_explain_on_the_command_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_predict_image_explain_json_is_the_heat_of_the_class_it_ranks_first(tmp_path):
+    """`predict RUN --image F --explain --json`: every class (best first, like text), and the heat of the
+    top class, nonzero only within a patch's reach of the ink (hiding blank paper changes nothing)."""
+    import json
+
+    from PIL import Image, ImageDraw
+    from typer.testing import CliRunner
+
+    from seqtui.cli import app
+    from seqtui.datasets.images import mnist_like, read_image
+
+    def invoke(*args: str):
+        return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+
+    result = invoke("train", "--preset", "digits-mlp", "--limit", "200", "--epochs", "1", "--units", "8",
+                    "--json", "--runs-dir", str(tmp_path / "runs"))  # fmt: skip
+    run = json.loads(result.stdout.splitlines()[-1])["run_dir"]
+    drawing = Image.new("L", (56, 56), 255)
+    ImageDraw.Draw(drawing).line([(28, 8), (28, 48)], fill=0, width=5)  # a "1" in black ink on paper
+    drawing.save(tmp_path / "one.png")
+    result = invoke("predict", run, "--image", str(tmp_path / "one.png"), "--explain", "--json", "--top", "2")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)
+    names = [c["name"] for c in row["classes"]]
+    ps = [c["p"] for c in row["classes"]]
+    assert row["image"] == str(tmp_path / "one.png")
+    assert sorted(names) == [str(d) for d in range(10)] and ps == sorted(ps, reverse=True)
+    assert sum(ps) == pytest.approx(1.0, abs=1e-4)
+    why = row["explanation"]
+    assert why["class"] == names[0] and why["probability"] == pytest.approx(ps[0], abs=1e-5)
+    assert (why["patch"], why["stride"]) == (4, 2)
+    heat = np.array(why["heat"])
+    assert heat.shape == (28, 28) and np.array_equal(heat, np.round(heat, 5))
+    ink = mnist_like(read_image(tmp_path / "one.png")) > 0  # the 28x28 digit the model saw
+    reach = np.zeros_like(ink)  # pixels whose covering patches (4 wide, every 2) may hold ink
+    for y, x in zip(*np.nonzero(ink), strict=True):
+        reach[max(0, y - 3) : y + 4, max(0, x - 3) : x + 4] = True
+    assert np.all(heat[~reach] == 0) and np.any(heat[reach] != 0)
+
+
 def test_explain_refuses_other_models_and_says_what_they_are():
     from seqtui.core.predict import Predictor
     from seqtui.datasets.base import DataError, SeriesEncoder

@@ -66,6 +66,11 @@ class Forecast:
     notes: list[str] = field(default_factory=list)
 
 
+def classes_json(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """Ranked classes as `predict --json` prints them, for text and images alike."""
+    return [{"name": name, "p": round(p, 6)} for name, p in ranked]
+
+
 @dataclass
 class Predictor:
     """A trained model with the encoder and class names it was trained with."""
@@ -144,7 +149,7 @@ class Predictor:
                     "unknown": sum(not t.known for t in tokens),
                     "cut": cut,
                     "note": None if tokens else empty,
-                    "classes": [{"name": name, "p": round(p, 6)} for name, p in ranked],
+                    "classes": classes_json(ranked),
                 }
             )
         return out
