@@ -254,6 +254,67 @@ def test_a_stop_request_reaches_every_child_and_starts_no_more_runs(tmp_path):
     assert [row["status"] for row in saved["runs"]] == ["interrupted", "interrupted", "pending"]
 
 
+def child_says(entry, tmp_path, device=None, stop_first=False) -> list:
+    """Everything `side_by_side._child` sends its parent, run here in-process (a child's own interpreter is
+    out of reach of coverage and mutation tools), until it closes its end."""
+    import multiprocessing
+    import signal
+
+    from seqtui.core.side_by_side import _child
+
+    events, events_end = multiprocessing.Pipe(duplex=False)
+    stop_end, stop = multiprocessing.Pipe(duplex=False)
+    if stop_first:
+        stop.send(None)
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        _child(entry, str(tmp_path), None, device, events_end, stop_end)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # Ctrl+C is the parent's to handle
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        stop.close()
+    said = []
+    while True:
+        try:
+            said.append(events.recv())
+        except EOFError:  # the child closed its end: how the parent knows it is done
+            return said
+
+
+def test_a_child_relays_its_run_but_not_each_batch_and_pins_its_gpu(tmp_path, monkeypatch):
+    import os
+
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.events import BatchEnded
+    from seqtui.core.presets import PRESETS
+
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "0,1")  # restored afterwards
+    base = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=2, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    said = child_says(Entry("arch=lstm", base), tmp_path, device="1")
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"
+    assert isinstance(said[0], RunStarted) and isinstance(said[-1], RunEnded)
+    assert said[-1].status == "completed" and Path(said[-1].run_dir).parent == tmp_path
+    assert [e.epoch for e in said if isinstance(e, EpochEnded)] == [1, 2]
+    assert not any(isinstance(e, BatchEnded | tuple) for e in said)
+
+
+def test_a_child_reports_a_failure_and_a_stop_as_its_last_word(tmp_path):
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+
+    gone = with_overrides(PRESETS["series-rnn"].config, dataset="file", data_path=str(tmp_path / "gone.csv"))
+    [(status, message)] = child_says(Entry("gone", gone), tmp_path)
+    assert status == "failed" and "gone.csv does not exist" in message
+    tiny = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=50, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    last = child_says(Entry("stopped", tiny), tmp_path, stop_first=True)[-1]
+    stopped = last[0] if isinstance(last, tuple) else last.status  # before training, or after a batch
+    assert stopped == "interrupted"
+
+
 def test_a_run_that_fails_in_its_child_is_reported_with_its_entry(tmp_path):
     from seqtui.core.compare import Entry
     from seqtui.core.config import with_overrides
