@@ -58,6 +58,13 @@ def test_the_out_of_vocabulary_id_1_is_a_word_to_the_baseline_only_0_is_padding(
     assert result.metrics["logreg_test_accuracy"] > 0.9 > result.metrics["majority_test_accuracy"]
 
 
+def test_the_highest_token_id_is_a_word_to_the_baseline_too():
+    """The bag of words is as wide as the largest id seen: the last word of the vocabulary counts."""
+    data = token_dataset(word=60)  # the deciding word's id is above every other id (8..49)
+    assert int(max(data.x_train.max(), data.x_test.max())) == 60
+    assert compute(data).metrics["logreg_test_accuracy"] > 0.9
+
+
 def test_the_majority_class_wins_when_the_fitted_model_is_worse():
     data = token_dataset()
     rng = np.random.default_rng(1)

@@ -55,6 +55,14 @@ def test_a_binary_model_names_the_class_its_probability_is_for(keras, tmp_path, 
     assert dict(ranked) == pytest.approx({"positive": p_positive, "negative": 1 - p_positive}, rel=1e-4)
 
 
+def test_a_run_without_class_names_calls_its_classes_by_number(keras, tmp_path):
+    """A config.json without `class_names` (written by hand, or by an older seqtui): "1" gets P(class 1)."""
+    binary = Predictor(RunFolder(tmp_path), constant_model(keras, (MAXLEN,), 3.0, "sigmoid"), text_encoder(),
+                       "binary", [])  # fmt: skip
+    p = 1 / (1 + np.exp(-3.0))
+    assert binary.classify_texts(["a good film"])[0] == [("1", pytest.approx(p)), ("0", pytest.approx(1 - p))]
+
+
 def test_the_test_metrics_are_the_best_checkpoints_not_the_last(keras, tmp_path):
     """model.keras (best epoch) says class 1, the model in memory (last epoch) says class 0; the test set is
     all class 1: the best checkpoint scores 1.0, the last one 0.0."""

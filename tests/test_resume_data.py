@@ -33,6 +33,14 @@ def test_relative_data_is_stored_absolute_and_resumes_after_a_move(tmp_path, mon
     config = json.loads((run / "config.json").read_text())
     assert config["data"]["data_path"] == str(data_dir / "jena.csv")
     assert len(config["data_sha256"]) == 64
+    import platform
+    from importlib import metadata
+
+    versions = config["versions"]  # what reproducing the run needs to know
+    assert versions["python"] == platform.python_version()
+    assert {k: versions[k] for k in ("seqtui", "keras", "numpy")} == {
+        k: metadata.version(k) for k in ("seqtui", "keras", "numpy")
+    }
 
     monkeypatch.chdir(tmp_path)  # another directory: the absolute path still finds the file
     result = invoke("train", "--resume", str(run), "--epochs", "2", "--json")

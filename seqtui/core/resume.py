@@ -95,10 +95,7 @@ def plan_resume(
             f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
         )
     done = len(history)
-    saved_total = state.get("epochs")
-    total = epochs or (
-        saved_total if isinstance(saved_total, int) and saved_total > 0 else config.train.epochs
-    )
+    total = config.train.epochs  # --epochs when given; config.json keeps the total run.json shows
     if epochs is not None and epochs <= done:
         raise RunFolderError(
             f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}"
