@@ -185,10 +185,11 @@ def test_predict_explain_on_the_command_line(tmp_path):
     for row in rows:
         top, expl = row["classes"][0], row["explanation"]
         assert expl["class"] == top["name"] and expl["probability"] == pytest.approx(top["p"], abs=1e-5)
+        assert expl["method"] == "oov"  # a token is hidden by the out-of-vocabulary id (README)
         tokens = expl["tokens"]
         assert tokens[-1]["prefix_probability"] == pytest.approx(top["p"], abs=1e-5)  # all of it read
-        assert [(t["text"], t["id"]) for t in tokens] == [
-            (t["text"], t["id"]) for t in row["tokens"]
+        assert [(t["text"], t["id"], t["known"]) for t in tokens] == [
+            (t["text"], t["id"], t["known"]) for t in row["tokens"]
         ]  # as listed
         assert all(isinstance(t["importance"], float) for t in tokens)
     assert [t["text"] for t in rows[0]["explanation"]["tokens"]] == [

@@ -54,6 +54,57 @@ def test_the_default_space_follows_the_architecture():
             assert space["conv_filters"].low <= config.model.conv_filters <= space["conv_filters"].high
 
 
+def documented_space() -> dict[str, tuple[str, str]]:
+    """docs/compare-sweep.md's table of the default space: setting -> (searched for, default range)."""
+    import re
+
+    text = (Path(__file__).parents[1] / "docs" / "compare-sweep.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+?) \| ([^|]+?) \|$", text, re.MULTILINE)
+    return {name: (used_by, ranged) for name, used_by, ranged in rows}
+
+
+@pytest.mark.parametrize(
+    ("preset", "arch", "kind", "scaled"),
+    [  # scaled: maxlen and vocab_size, a quarter (at least 4 and 100) to twice the preset's
+        ("imdb-lstm", "lstm", "tokens", {"maxlen": (125, 1000), "vocab_size": (1250, 10000)}),
+        ("text-gen", "simple_rnn", "tokens", {"maxlen": (4, 24), "vocab_size": (500, 4000)}),
+        ("topics-en-lstm", "cnn_lstm", "tokens", {"maxlen": (5, 40), "vocab_size": (1000, 8000)}),
+        ("topics-ko-lstm", "conv1d", "tokens", {"maxlen": (7, 60), "vocab_size": (500, 4000)}),
+        ("spam-rnn", "bilstm", "tokens", {"maxlen": (47, 378), "vocab_size": (2230, 17842)}),
+        ("digits-cnn", "cnn2d", "image", {}),
+        ("digits-mlp", "mlp", "image", {}),
+        ("series-rnn", "stacked_lstm", "series", {}),
+        ("jena-gru", "gru", "series", {}),
+    ],
+)
+def test_the_default_space_is_the_documented_one(preset, arch, kind, scaled):
+    applies = {
+        "every model": True,
+        "token input": kind == "tokens",
+        "recurrent models and the MLP": arch != "conv1d" and arch != "cnn2d",
+        "recurrent models but CNN+LSTM": arch not in ("conv1d", "cnn2d", "mlp", "cnn_lstm"),
+        "Conv1D, CNN+LSTM and the 2D CNN": arch in ("conv1d", "cnn_lstm", "cnn2d"),
+        "the 2D CNN": arch == "cnn2d",
+    }
+    config = with_overrides(PRESETS[preset].config, arch=arch)
+    space = default_space(config, kind)
+    docs = documented_space()
+    assert set(space) == {name for name, (used_by, _) in docs.items() if applies[used_by]}
+    for name, r in space.items():
+        assert r.kind is (float if name in ("dropout", "learning_rate") else int)
+        log = ", log-spaced" if r.log else ""
+        if name in scaled:
+            assert (r.low, r.high) == scaled[name] and docs[name][1].endswith("twice it" + log)
+        else:
+            assert f"{r.low:g}..{r.high:g}{log}" == docs[name][1]
+
+
+def test_a_small_vocabulary_is_searched_from_100_words_up():
+    space = default_space(with_overrides(PRESETS["text-gen"].config, vocab_size=200, maxlen=8), "tokens")
+    assert (space["vocab_size"].low, space["vocab_size"].high) == (100, 400)
+    assert (space["maxlen"].low, space["maxlen"].high) == (4, 16)
+
+
 def test_the_best_value_is_the_highest_accuracy_or_the_lowest_error():
     from seqtui.core.sweep import best_value
 
