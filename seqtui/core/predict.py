@@ -193,9 +193,7 @@ class Predictor:
         digit = image if prepared else mnist_like(image)
         return explain_image(self.predict_batch, self.encoder, digit, self.class_names, target)
 
-    def generate(
-        self, seed: str, words: int = 10, temperature: float = 1.0, rng_seed: int | None = None
-    ) -> str:
+    def generate(self, seed: str, words: int, temperature: float, rng_seed: int | None = None) -> str:
         """Continue a seed text word by word, sampling with a temperature (0 = always the likeliest)."""
         if self.task != "generation" or not isinstance(self.encoder, TextEncoder):
             raise DataError("this run's model is not a text generator")
