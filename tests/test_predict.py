@@ -116,6 +116,57 @@ def test_generation_continues_with_known_words_only(keras, tmp_path, capsys):
     assert capsys.readouterr().out == ""  # no Keras progress bar per word in the user's output
 
 
+def chain_model(keras, tok, follows: dict[str, str]):
+    """Reads only the last token (pre-padding puts it at the end) and answers the word that follows it."""
+    width = tok.vocab_size + 2  # wider than the words, as Dense(vocab_size) can be
+    table = np.full((width, width), -20.0, dtype="float32")
+    for word, after in follows.items():
+        table[tok.word_index[word], tok.word_index[after]] = 5.0
+    inputs = keras.Input((MAXLEN,), dtype="int32")
+    embedded = keras.layers.Embedding(width, width, embeddings_initializer=keras.initializers.Constant(table))
+    last = keras.layers.Lambda(lambda x: x[:, -1, :])(embedded(inputs))
+    return keras.Model(inputs, keras.layers.Activation("softmax")(last))
+
+
+@pytest.mark.parametrize(("split", "seed", "expected"), [("whitespace", "the", "cat sat the cat sat"),
+                                                         ("character", "ab", "cabca")])  # fmt: skip
+def test_each_generated_token_is_fed_back_and_joined_as_the_model_reads(
+    keras, tmp_path, split, seed, expected
+):
+    """Words join with spaces, characters with nothing; every step reads the text so far, seed included."""
+    if split == "whitespace":
+        tok, follows = Tokenizer.fit(["the cat sat"]), {"the": "cat", "cat": "sat", "sat": "the"}
+    else:
+        tok, follows = Tokenizer.fit(["abc"], split="character"), {"a": "b", "b": "c", "c": "a"}
+    encoder = TextEncoder(tok, MAXLEN)
+    predictor = Predictor(RunFolder(tmp_path), chain_model(keras, tok, follows), encoder, "generation", [])
+    assert predictor.generate(seed, words=5, temperature=0) == expected
+    assert predictor.joiner == ("" if split == "character" else " ")
+
+
+@pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0, float("inf")])
+def test_sampling_follows_the_probabilities_sharpened_or_flattened_by_the_temperature(temperature):
+    """p_i^(1/T), renormalised over the allowed ids; never a masked id; uniform at T = infinity."""
+    from seqtui.core.predict import _sample
+
+    probs = np.array([0.5, 0.0, 0.1, 0.2, 0.2])
+    allowed = np.array([False, False, True, True, True])  # id 0 is likeliest but masked (padding)
+    rng = np.random.default_rng(0)
+    counts = np.bincount([_sample(probs, allowed, temperature, rng) for _ in range(20_000)], minlength=5)
+    powered = np.where(allowed, probs ** (1 / temperature) if temperature != float("inf") else 1.0, 0.0)
+    assert counts[~allowed].sum() == 0
+    assert counts / counts.sum() == pytest.approx(powered / powered.sum(), abs=0.015)
+
+
+def test_a_negative_or_nan_temperature_is_refused():
+    from seqtui.core.predict import _sample
+    from seqtui.datasets.base import DataError
+
+    for temperature in (-0.1, float("nan")):
+        with pytest.raises(DataError, match="temperature must be 0 or more"):
+            _sample(np.ones(3) / 3, np.ones(3, bool), temperature, np.random.default_rng(0))
+
+
 def test_a_probability_of_exactly_one_half_counts_as_class_0_as_in_keras_accuracy(keras, tmp_path):
     folder = RunFolder.create(tmp_path, "half")
     model = constant_model(keras, (MAXLEN,), 0.0, "sigmoid")  # sigmoid(0) = 0.5 for every input
