@@ -32,11 +32,8 @@ def _sample(probs: np.ndarray, allowed: np.ndarray, temperature: float, rng: np.
         raise DataError(f"temperature must be 0 or more (got {temperature})")
     if temperature == 0:
         return int(probs.argmax())
-    if math.isinf(temperature):
-        p = allowed.astype("float64")
-    else:
-        logits = np.where(allowed, np.log(probs + 1e-12) / temperature, -np.inf)
-        p = np.exp(logits - logits.max())
+    logits = np.where(allowed, np.log(probs + 1e-12) / temperature, -np.inf)  # all 0 at infinity: uniform
+    p = np.exp(logits - logits.max())
     p /= p.sum()
     return int(rng.choice(len(p), p=p))
 
