@@ -224,6 +224,31 @@ def test_two_processes_share_one_sqlite_study_without_losing_a_trial(runs_dir):
     assert study.user_attrs["dataset"] == "sequence"
 
 
+@pytest.mark.parametrize(("monitor", "order"), [("accuracy", ["2", "0", "1"]), ("mae", ["1", "0", "2"])])
+def test_trial_rows_rank_finished_trials_best_first_and_list_the_unscored_after(monitor, order):
+    """The table the CLI and the app show: best value first for the task's direction, then trials without a
+    value (failed, or pruned before any); running ones are not finished and not listed."""
+    from optuna.distributions import FloatDistribution, IntDistribution
+    from optuna.trial import TrialState, create_trial
+
+    from seqtui.core.sweep import trial_rows
+
+    space = {"units": IntDistribution(1, 256), "dropout": FloatDistribution(0.0, 0.5)}
+    study = optuna.create_study()
+    for value, units, state in [(0.8, 32, "COMPLETE"), (0.5, 8, "COMPLETE"), (0.91, 64, "PRUNED"),
+                                (None, 128, "FAIL"), (None, 16, "RUNNING")]:  # fmt: skip
+        study.add_trial(create_trial(
+            state=TrialState[state], value=value, params={"units": units, "dropout": 0.123456},
+            distributions=space, user_attrs={"run_dir": f"runs/trial-{units}"},
+        ))  # fmt: skip
+    rows = trial_rows(study.trials, monitor)
+    assert [row[0] for row in rows] == [*order, "3"]
+    by_number = {row[0]: row for row in rows}
+    assert by_number["0"] == ("0", "complete", "0.8000", "units=32 dropout=0.123", "runs/trial-32")
+    assert by_number["2"][1:3] == ("pruned", "0.9100")
+    assert by_number["3"] == ("3", "fail", "-", "units=128 dropout=0.123", "runs/trial-128")
+
+
 def test_importance_names_the_setting_that_matters():
     from seqtui.core.sweep import importance
 
