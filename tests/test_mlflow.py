@@ -89,3 +89,34 @@ def test_without_mlflow_installed_the_run_gets_one_warning_saying_how_to_install
         "MLflow logging to http://127.0.0.1:5000 stopped (mlflow is not installed: pip install "
         "'seqtui[mlflow]'); the run goes on, its folder keeps everything"
     )
+
+
+def test_a_stopped_run_ends_killed_in_mlflow_with_the_epochs_it_trained(tmp_path, monkeypatch, mlflow):
+    import threading
+
+    from seqtui.core.config import with_overrides
+    from seqtui.core.events import EpochEnded
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.runner import train as train_run
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    uri = (tmp_path / "mlruns").as_uri()
+    cancel = threading.Event()
+
+    def stop_after_the_first_epoch(event):
+        if isinstance(event, EpochEnded):
+            cancel.set()
+
+    config = with_overrides(PRESETS["series-rnn"].config, epochs=5, batch_size=64)
+    end = train_run(config, stop_after_the_first_epoch, cancel, runs_dir=tmp_path / "runs",
+                    tensorboard=False, mlflow_uri=uri)  # fmt: skip
+    assert end.status == "interrupted" and end.epochs_done == 1
+    client = mlflow.tracking.MlflowClient(tracking_uri=uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("seqtui").experiment_id])
+    assert run.info.status == "KILLED"
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "loss")] == [1]
+    tested = {k: v for k, v in run.data.metrics.items() if k.startswith("test_")}
+    assert tested == pytest.approx(
+        {"test_loss": end.test_metrics["loss"], "test_mae": end.test_metrics["mae"]}
+    )
+    assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["model.keras"]
