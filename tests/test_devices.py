@@ -107,6 +107,39 @@ def test_auto_prefers_jax_with_cuda_then_torch(fake_smi, monkeypatch):
     assert dev.choose_backend("tensorflow").backend == "tensorflow"  # an explicit choice stays
 
 
+@pytest.mark.parametrize(
+    ("installed", "cuda", "cpu"),
+    [
+        ({}, [], "tensorflow"),
+        ({"jax": "0.4.35", "jax-cuda12-plugin": "0.4.35"}, ["jax"], "jax"),
+        ({"jax": "0.7.0", "jax-cuda13-plugin": "0.7.0"}, ["jax"], "jax"),
+        ({"jax-cuda12-plugin": "0.4.35"}, [], "tensorflow"),  # a plugin without jax itself
+        ({"torch": "2.5.1+cpu", "nvidia-cudnn-cu12": "9.1"}, [], "torch"),  # the CPU wheel
+        ({"torch": "2.5.1", "nvidia-cudnn-cu13": "9.13"}, ["torch"], "torch"),
+        ({"torch": "2.5.1"}, [], "torch"),  # no cuDNN: a CPU build
+        ({"tensorflow": "2.18.0", "nvidia-cudnn-cu12": "9.3"}, ["tensorflow"], "tensorflow"),
+        ({"tensorflow-cpu": "2.18.0", "nvidia-cudnn-cu12": "9.3"}, [], "tensorflow"),
+        ({"torch": "2.5.1", "jax": "0.4.35"}, [], "jax"),
+        (
+            {
+                "tensorflow": "2.18.0",
+                "torch": "2.5.1",
+                "nvidia-cudnn-cu12": "9.3",
+                "jax": "0.4.35",
+                "jax-cuda12-plugin": "0.4.35",
+            },
+            ["jax", "torch", "tensorflow"],
+            "tensorflow",
+        ),  # fmt: skip
+    ],
+)
+def test_the_backends_that_can_use_a_gpu_and_the_one_for_the_cpu_come_from_package_metadata(
+    monkeypatch, installed, cuda, cpu
+):
+    monkeypatch.setattr(dev, "_installed", installed.get)  # exactly these distributions, nothing else
+    assert (dev.cuda_backends(), dev.cpu_backend()) == (cuda, cpu)
+
+
 def test_device_lines():
     gpu = dev.Devices("jax", "gpu", ("NVIDIA H100 80GB HBM3",) * 2, 16)
     assert str(gpu) == "jax on 2x NVIDIA H100 80GB HBM3"
@@ -259,6 +292,32 @@ def test_plan_checks_devices_before_keras(fake_smi, monkeypatch):
         plan_hardware("jax", "3", None)
     with pytest.raises(ConfigError, match="jax or tensorflow"):
         plan_hardware("torch", "2", None)
+
+
+@pytest.mark.parametrize(
+    ("flags", "count"),
+    [
+        (None, 1),
+        ("", 1),
+        ("--xla_force_host_platform_device_count=8", 8),
+        (
+            "--xla_cpu_multi_thread_eigen=false --xla_force_host_platform_device_count=12 --xla_dump_to=/tmp",
+            12,
+        ),
+        ("--xla_force_host_platform_device_count=0", 1),
+        ("--xla_force_host_platform_device_count=many", 1),
+        ("--xla_dump_to=/tmp", 1),
+    ],
+)
+def test_jax_on_the_cpu_trains_on_as_many_devices_as_xla_flags_forces(monkeypatch, flags, count):
+    from seqtui.core.acceleration import expected_devices
+
+    if flags is None:
+        monkeypatch.delenv("XLA_FLAGS", raising=False)
+    else:
+        monkeypatch.setenv("XLA_FLAGS", flags)
+    assert expected_devices("jax", ()) == ("cpu", count)
+    assert expected_devices("torch", ()) == ("cpu", 1)  # the flag is JAX's alone
 
 
 def test_plan_counts_gpus_a_cuda_backend_sees(fake_smi, monkeypatch):
