@@ -141,6 +141,7 @@ def test_bad_devices_exit_2_and_write_nothing(runs_dir, monkeypatch, devices, gp
 
 
 def test_device_slots_and_the_gpu_each_child_gets(monkeypatch):
+    from seqtui.core.compare import CompareError
     from seqtui.core.side_by_side import device_slots, visible_gpu_ids
 
     assert (device_slots("all", 0), device_slots("all", 4), device_slots("2", 0), device_slots("2", 2)) == (
@@ -148,8 +149,17 @@ def test_device_slots_and_the_gpu_each_child_gets(monkeypatch):
     )  # fmt: skip
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     assert visible_gpu_ids(2) == ["0", "1"]
-    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")  # this process sees GPUs 2 and 3: children get those
-    assert visible_gpu_ids(2) == ["2", "3"]
+    for visible, gpus, ids in [
+        ("2,3", 2, ["2", "3"]),  # this process sees GPUs 2 and 3: children get those
+        ("5, 6,7", 2, ["5", "6"]),  # nvidia-smi lists 2 of them: the first 2
+        ("GPU-77e3a9b0,GPU-12ab", 2, ["GPU-77e3a9b0", "GPU-12ab"]),  # UUIDs pass as they are
+    ]:
+        monkeypatch.setenv("CUDA_VISIBLE_DEVICES", visible)
+        assert visible_gpu_ids(gpus) == ids, visible
+    with pytest.raises(CompareError, match="nvidia-smi lists only 2 GPUs; give --devices 2"):
+        device_slots("3", 2)
+    with pytest.raises(CompareError, match="nvidia-smi lists only 1 GPU; give --devices 1"):
+        device_slots("3", 1)
 
 
 def test_devices_2_trains_two_runs_at_once_like_one_after_another(runs_dir, monkeypatch):
