@@ -128,6 +128,10 @@ def test_search_narrows_and_fixes_settings():
         ("units=a..b", "units takes int values"),
         ("unitz=1..2", "not a setting a sweep can search"),
         ("units", "write NAME=LOW..HIGH"),
+        ("=32..64", "'=32..64': write NAME=LOW..HIGH"),
+        ("units=", "'units=': write NAME=LOW..HIGH"),
+        ("units=32..", "units=32..: give both ends, LOW..HIGH, or one value to fix it"),
+        ("dropout=..0.3", "dropout=..0.3: give both ends"),
         ("learning_rate=0..0.1", "within 1e-07..1"),
     ],
 )

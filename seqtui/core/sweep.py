@@ -96,10 +96,12 @@ def narrow(space: dict[str, Range], spec: str | None) -> dict[str, Range]:
                 f"--search: {name!r} is not a setting a sweep can search{suggest(name, list(LIMITS))}"
             )
         kind, lowest, highest = LIMITS[name]
-        low_text, _, high_text = value.partition("..")
+        low_text, dots, high_text = value.partition("..")
+        if dots and not (low_text and high_text):
+            raise SweepError(f"--search {name}={value}: give both ends, LOW..HIGH, or one value to fix it")
         try:
             low = kind(low_text)
-            high = kind(high_text) if high_text else low
+            high = kind(high_text) if dots else low
         except ValueError:
             raise SweepError(f"--search {name}={value}: {name} takes {kind.__name__} values") from None
         if not lowest <= low <= high <= highest:
