@@ -60,3 +60,22 @@ def test_relative_data_is_stored_absolute_and_resumes_after_a_move(tmp_path, mon
     assert result.exit_code == 0, result.output
     config = json.loads((run / "config.json").read_text())
     assert config["data"]["data_path"] == str(moved) and config["train"]["epochs"] == 3
+
+
+def test_resume_with_data_for_a_run_not_on_a_file_or_a_path_that_cannot_be_read(tmp_path):
+    runs = tmp_path / "runs"
+    result = invoke("train", "--preset", "series-rnn", "--epochs", "1", *SMALL, "--runs-dir", str(runs))
+    assert result.exit_code == 0, result.output
+    run = json.loads(result.stdout.splitlines()[-1])["run_dir"]
+    data = write_jena(tmp_path / "jena.csv", rows=300)
+    result = invoke("train", "--resume", run, "--epochs", "2", "--data", str(data))
+    assert result.exit_code == 2
+    assert f"{run} trains on sequence, not on a file; drop --data" in " ".join(result.output.split())
+
+    result = invoke("train", "--data", str(data), "--epochs", "1", *SMALL, "--runs-dir", str(runs))
+    on_file = json.loads(result.stdout.splitlines()[-1])["run_dir"]
+    nowhere = tmp_path / "nowhere.csv"
+    result = invoke("train", "--resume", on_file, "--epochs", "2", "--data", str(nowhere))
+    assert result.exit_code == 2
+    assert f"{nowhere} can't be read; check the path given with --data" in " ".join(result.output.split())
+    assert len(Path(on_file, "history.csv").read_text().splitlines()) == 2  # nothing trained: 1 epoch
