@@ -97,6 +97,9 @@ def test_the_forecast_error_is_the_mean_absolute_distance_in_the_series_units(ke
     assert len(real) > 100 and real.max() < 5.0
     assert forecast.mae == pytest.approx(5.0 - real.mean(), abs=1e-4)
     assert forecast.baseline_mae is not None and 0 < forecast.baseline_mae < forecast.mae
+    assert forecast.target == encoder.target and forecast.target in encoder.columns
+    first = Predictor(folder, model, encoder, "regression", []).forecast_test(limit=37)
+    assert first.real == forecast.real[:37] and first.predicted == forecast.predicted[:37]
 
 
 def test_generation_continues_with_known_words_only(keras, tmp_path, capsys):
