@@ -200,6 +200,14 @@ def test_predict_explain_on_the_command_line(tmp_path):
         "food",
     ][-8:]
 
+    long = "what is your favorite food and what is your zzqx favorite drink"  # 12 words, maxlen 8
+    result = invoke("predict", run, long, "?!", "--json")
+    cut, empty = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (cut["cut"], [t["text"] for t in cut["tokens"]]) == (4, long.split()[4:])  # pre-truncating
+    assert cut["unknown"] == sum(not t["known"] for t in cut["tokens"]) >= 1 and cut["note"] is None
+    assert empty["tokens"] == [] and empty["cut"] == 0 and "the model sees padding only" in empty["note"]
+    assert all(len(row["classes"]) == len(cut["classes"]) > 2 for row in (cut, empty))
+
     result = invoke("predict", run, "what is your favorite food", "--explain")
     assert result.exit_code == 0 and "importance" in result.output and "after it" in result.output
 
