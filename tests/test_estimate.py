@@ -191,3 +191,22 @@ def test_loaded_data_is_checked_against_the_memory_of_the_backend_asked_for(a_t4
     with pytest.raises(ConfigError, match=r"the GPU \(Tesla T4\) has 16.0 GiB, of which jax takes 75%"):
         check_config(config, data, backend="jax")
     check_config(config, data, backend="tensorflow")  # no CUDA TensorFlow: the machine's 51 GiB
+
+
+def test_available_memory_is_memavailable_or_the_free_pages_of_an_older_kernel(tmp_path, monkeypatch):
+    import os
+    import re
+    from pathlib import Path
+
+    meminfo = Path("/proc/meminfo")
+    if not meminfo.exists():
+        pytest.skip("Linux's /proc/meminfo is what this reads first")
+    kib = int(re.search(r"^MemAvailable:\s+(\d+) kB", meminfo.read_text(), re.MULTILINE).group(1))
+    assert est.available_memory() == pytest.approx(kib * 1024, rel=0.05)  # memory moves a little meanwhile
+    old = tmp_path / "meminfo"
+    old.write_text("MemTotal:       16384000 kB\nMemFree:         8192000 kB\n")  # before Linux 3.14
+    monkeypatch.setattr(est, "Path", lambda path: old if path == "/proc/meminfo" else Path(path))
+    free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert est.available_memory() == pytest.approx(free, rel=0.05)
+    monkeypatch.setattr(est.os, "sysconf", lambda name: int("unknown on this system"))  # ValueError
+    assert est.available_memory() is None

@@ -246,12 +246,14 @@ def validate(
     def positive(name: str, value: Any) -> None:
         top = UPPER_LIMITS.get(name)
         if _is_int(value) and top is not None and value > top:
-            need(False, name, f"must be at most {top:,} (got {value:,})")
+            problems.append(Problem(name, f"must be at most {top:,} (got {value:,})"))
         else:
             need(_is_int(value) and value > 0, name, f"must be a whole number above 0 (got {value!r})")
 
     if dataset_names is not None and d.dataset not in dataset_names and d.dataset != "file":
-        need(False, "dataset", f"unknown dataset {d.dataset!r}." + suggest(d.dataset, dataset_names))
+        problems.append(
+            Problem("dataset", f"unknown dataset {d.dataset!r}." + suggest(d.dataset, dataset_names))
+        )
     for name in ("vocab_size", "maxlen", "lookback", "step", "delay"):
         positive(name, getattr(d, name))
     if input_kind == "series" and all(_is_int(v) and v > 0 for v in (d.lookback, d.step)):
@@ -298,7 +300,7 @@ def validate(
     )
 
     if m.arch not in ARCHITECTURES:
-        need(False, "arch", f"unknown architecture {m.arch!r}." + suggest(m.arch, ARCHITECTURES))
+        problems.append(Problem("arch", f"unknown architecture {m.arch!r}." + suggest(m.arch, ARCHITECTURES)))
     for name in (
         "embedding_dim",
         "units",
