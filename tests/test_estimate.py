@@ -210,3 +210,22 @@ def test_available_memory_is_memavailable_or_the_free_pages_of_an_older_kernel(t
     assert est.available_memory() == pytest.approx(free, rel=0.05)
     monkeypatch.setattr(est.os, "sysconf", lambda name: int("unknown on this system"))  # ValueError
     assert est.available_memory() is None
+
+
+@pytest.mark.parametrize(
+    ("backend", "env", "share"),
+    [
+        ("jax", {}, 0.75),  # JAX preallocates 75% of the GPU by default
+        ("jax", {"XLA_PYTHON_CLIENT_MEM_FRACTION": "0.5"}, 0.5),
+        ("jax", {"XLA_PYTHON_CLIENT_MEM_FRACTION": "1.7"}, 1.0),  # at most the whole GPU
+        ("jax", {"XLA_PYTHON_CLIENT_MEM_FRACTION": "-0.2"}, 0.0),
+        ("jax", {"XLA_PYTHON_CLIENT_MEM_FRACTION": "most"}, 0.75),  # not a number: JAX's default
+        ("jax", {"XLA_PYTHON_CLIENT_PREALLOCATE": "False", "XLA_PYTHON_CLIENT_MEM_FRACTION": "0.5"}, 1.0),
+        ("jax", {"XLA_PYTHON_CLIENT_PREALLOCATE": "0"}, 1.0),  # grows as it needs: the whole GPU
+        ("jax", {"XLA_PYTHON_CLIENT_PREALLOCATE": "true", "XLA_PYTHON_CLIENT_MEM_FRACTION": "0.9"}, 0.9),
+        ("torch", {"XLA_PYTHON_CLIENT_MEM_FRACTION": "0.5"}, 1.0),  # JAX's settings are JAX's alone
+        ("tensorflow", {}, 1.0),
+    ],
+)
+def test_the_share_of_a_gpu_each_backend_may_take(backend, env, share):
+    assert est.backend_share(backend, env) == pytest.approx(share)
