@@ -109,8 +109,8 @@ def _predict_image(predictor: Any, image: Path, top: int, explain: bool, as_json
     from seqtui.datasets.images import mnist_like, read_image
 
     digit = mnist_like(read_image(image))
-    ranked = predictor.classify_image(digit, prepared=True)
-    expl = predictor.explain_image(digit, prepared=True) if explain else None
+    ranked = predictor.classify_image(digit)
+    expl = predictor.explain_image(digit) if explain else None
     if as_json:
         from seqtui.core.predict import classes_json
 

@@ -280,7 +280,7 @@ def test_explain_refuses_other_models_and_says_what_they_are():
             if explain == "text":
                 predictor.explain_text("a day")
             else:
-                predictor.explain_image(np.zeros((28, 28, 1), "float32"), prepared=True)
+                predictor.explain_image(np.zeros((28, 28, 1), "float32"))
         assert message in str(info.value)
 
 

@@ -21,7 +21,6 @@ from seqtui.datasets.base import (
     TextEncoder,
     encoder_from_dict,
 )
-from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import pad
 
 
@@ -151,11 +150,10 @@ class Predictor:
             )
         return out
 
-    def classify_image(self, image: np.ndarray, prepared: bool = False) -> list[tuple[str, float]]:
-        """Digit probabilities for a greyscale image (MNIST-prepared unless `prepared`)."""
+    def classify_image(self, digit: np.ndarray) -> list[tuple[str, float]]:
+        """Digit probabilities for a 28x28 image prepared as MNIST's are (`datasets.images.mnist_like`)."""
         if not isinstance(self.encoder, ImageEncoder):
             raise DataError("this run's model does not read images; train a digits or mnist model")
-        digit = image if prepared else mnist_like(image)
         probs = self.model.predict(self.encoder.encode(digit[None]), verbose=0)[0]
         return self._ranked(probs)
 
@@ -181,13 +179,11 @@ class Predictor:
         assert isinstance(self.encoder, TextEncoder)
         return explain_text(self.predict_batch, self.encoder, text, self.class_names, target, method)
 
-    def explain_image(
-        self, image: np.ndarray, prepared: bool = False, target: str | None = None
-    ) -> ImageExplanation:
-        """A 28x28 heat map of the pixels that pushed the predicted (or `target`) class."""
+    def explain_image(self, digit: np.ndarray, target: str | None = None) -> ImageExplanation:
+        """A 28x28 heat map of the pixels that pushed the predicted (or `target`) class, for a digit prepared as
+        `classify_image` takes it."""
         self._explainable(ImageEncoder)
         assert isinstance(self.encoder, ImageEncoder)
-        digit = image if prepared else mnist_like(image)
         return explain_image(self.predict_batch, self.encoder, digit, self.class_names, target)
 
     def generate(self, seed: str, words: int, temperature: float, rng_seed: int | None = None) -> str:

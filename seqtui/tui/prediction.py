@@ -82,13 +82,13 @@ class EngineSession:
         from seqtui.datasets.images import mnist_like
 
         prepared = mnist_like(pixels, invert=False)
-        return self.predictor.classify_image(prepared, prepared=True), prepared
+        return self.predictor.classify_image(prepared), prepared
 
     def explain_text(self, text: str) -> TextExplanation:
         return self.predictor.explain_text(text)
 
     def explain_image(self, prepared: np.ndarray) -> ImageExplanation:
-        return self.predictor.explain_image(prepared, prepared=True)
+        return self.predictor.explain_image(prepared)
 
     def generate(self, seed: str, words: int, temperature: float) -> str:
         return self.predictor.generate(seed, words, temperature)
