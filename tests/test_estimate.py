@@ -45,6 +45,38 @@ def test_parameter_count_matches_keras(preset, overrides):
     assert est.estimate(config, *spec).params == model_summary(config)["total_params"]
 
 
+@pytest.mark.parametrize(
+    ("preset", "overrides"),
+    [("digits-mlp", {}), ("digits-cnn", {}), ("imdb-cnn-lstm", {}), ("text-gen", {}),
+     ("imdb-lstm", {"arch": "bilstm", "layers": 2}), ("series-rnn", {"arch": "conv1d", "conv_kernel": 2}),
+     ("topics-en-lstm", {"embedding_dim": 8000})],
+)  # fmt: skip
+def test_each_layers_parameters_are_counted_under_the_setting_that_sizes_them(preset, overrides):
+    """What a too-big model says to lower: Keras' own layer table, grouped by the setting behind each layer
+    (the output layer grows with the classes, or with the vocabulary for a text generator)."""
+    from seqtui.core.modeling import model_summary
+
+    config = with_overrides(get_preset(preset).config, **overrides)
+    info = get_dataset(config.data.dataset)
+    layers = [layer for layer in model_summary(config)["layers"] if layer["params"]]
+    *hidden, output = layers
+    expected: dict[str, int] = {}
+    for layer in hidden:
+        if layer["type"] == "Embedding":
+            big = config.data.vocab_size > config.model.embedding_dim
+            setting = "vocab_size" if big else "embedding_dim"
+        elif layer["type"].startswith("Conv"):
+            setting = "conv_filters"
+        elif layer["type"] == "Dense":
+            setting = "dense_units" if config.model.arch == "cnn2d" else "units"
+        else:  # LSTM, GRU, SimpleRNN, Bidirectional
+            setting = "units"
+        expected[setting] = expected.get(setting, 0) + layer["params"]
+    last = "vocab_size" if info.task == "generation" else "units"
+    expected[last] = expected.get(last, 0) + output["params"]
+    assert est.estimate(config, *spec_from_info(config, info)).parts == expected
+
+
 def test_a_bidirectional_layer_keeps_the_activations_of_both_directions():
     config = with_overrides(get_preset("imdb-lstm").config, maxlen=100, units=32, embedding_dim=8)
     spec = spec_from_info(config, get_dataset("imdb"))
