@@ -148,10 +148,13 @@ def test_a_resume_with_another_global_batch_says_so_and_records_the_new_one(comp
     folder.update_status(batch_size=128, batch_per_device=64, device_count=2)  # as if trained on 2 GPUs
     events = Recorder()
     assert resume(folder.path, events, epochs=3).status == "completed"
-    said = [e.message for e in events.of(LogMessage) if "global batch" in e.message]
+    said = [(e.level, e.message) for e in events.of(LogMessage) if "global batch" in e.message]
     assert said == [
-        "this run trained with a global batch of 128 (2 devices); here it goes on with 64 (1 x 64 per device), "
-        "so each epoch takes other steps; resume with --devices 2 to keep it"
+        (
+            "warning",
+            "this run trained with a global batch of 128 (2 devices); here it goes on with 64 (1 x 64 per "
+            "device), so each epoch takes other steps; resume with --devices 2 to keep it",
+        )
     ]
     state = folder.read_json("run.json")
     assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)

@@ -16,7 +16,7 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.backend import import_keras
-from seqtui.core.export_readme import readme_text
+from seqtui.core.export_readme import MODEL_FILE, readme_text
 from seqtui.core.runs import CONFIG, ENCODER, RunFolder
 
 FORMATS = ("keras", "savedmodel", "onnx")
@@ -99,10 +99,10 @@ def export_run(
 def _write_model(keras: Any, folder: RunFolder, checkpoint: Path, fmt: str, staging: Path) -> None:
     if fmt == "keras":
         folder.load_model(checkpoint.name, keras)  # only a model that loads safely is exported
-        shutil.copyfile(checkpoint, staging / "model.keras")
+        shutil.copyfile(checkpoint, staging / MODEL_FILE[fmt])
         return
     model = folder.load_model(checkpoint.name, keras)
-    path = staging / ("saved_model" if fmt == "savedmodel" else "model.onnx")
+    path = staging / MODEL_FILE[fmt]
     try:
         model.export(str(path), format="tf_saved_model" if fmt == "savedmodel" else "onnx", verbose=False)
     except Exception as exc:  # noqa: BLE001 - Keras raises many kinds for what a backend can't export

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
+MODEL_FILE = {"keras": "model.keras", "savedmodel": "saved_model", "onnx": "model.onnx"}
+"""What `seqtui export` names the model in each format (a folder for SavedModel)."""
+
 LOAD = {
-    "keras": 'import keras\n\nmodel = keras.models.load_model("model.keras")\npredict = lambda x: model.predict(x, verbose=0)',
+    "keras": (
+        f'import keras\n\nmodel = keras.models.load_model("{MODEL_FILE["keras"]}")\n'
+        "predict = lambda x: model.predict(x, verbose=0)"
+    ),
     "savedmodel": (
         "import tensorflow as tf\n\n"
-        'model = tf.saved_model.load("saved_model")\n'
+        f'model = tf.saved_model.load("{MODEL_FILE["savedmodel"]}")\n'
         "predict = lambda x: model.serve(x).numpy()"
     ),
     "onnx": (
         "import onnxruntime as ort\n\n"
-        'session = ort.InferenceSession("model.onnx")\n'
+        f'session = ort.InferenceSession("{MODEL_FILE["onnx"]}")\n'
         "predict = lambda x: session.run(None, {session.get_inputs()[0].name: x})[0]"
     ),
 }
@@ -132,7 +138,7 @@ print(f"{encoder['target']} in {encoder['delay']} rows: {forecast:.3f}")
 
 def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_name: str) -> str:
     kind = encoder.get("kind")
-    model_file = {"keras": "model.keras", "savedmodel": "saved_model/", "onnx": "model.onnx"}[fmt]
+    model_file = MODEL_FILE[fmt] + ("/" if fmt == "savedmodel" else "")
     if kind == "text":
         body = _text_code(encoder, config)
     elif kind == "image":
