@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from seqtui.cli import app
 from seqtui.core import runner
 from seqtui.core.config import with_overrides
-from seqtui.core.events import RunEnded
+from seqtui.core.events import EpochEnded, RunEnded
 from seqtui.core.presets import PRESETS
 from seqtui.core.runs import RunFolder
 from seqtui.core.sweep import (
@@ -182,6 +182,41 @@ def test_a_trial_run_ended_interrupted_stops_the_sweep(runs_dir):
     outcomes = run_trials(study, SERIES, space, 3, interrupted, lambda *a: None, threading.Event(), "mae")
     assert [o.state for o in outcomes] == ["failed"]
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL]
+
+
+def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_sweep_goes_on(runs_dir):
+    """Each trial trains the base config with its sampled settings (the preset's name kept); its value is the
+    best validation metric it saw; a run that ends otherwise than completed, or settings `check_config`
+    refuses, is a failed trial and the next one runs."""
+    from seqtui.core.checks import ConfigError
+
+    runs_dir.mkdir()
+    study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
+    space = {"units": Range(int, 2, 2), "dropout": Range(float, 0.25, 0.25)}
+    trained, seen = [], []
+
+    def train(config, observer, cancel, callbacks=()):
+        trained.append(config)
+        run_dir = str(runs_dir / f"run-{len(trained)}")
+        if len(trained) == 2:
+            raise ConfigError([])  # as check_config refuses a sampled combination
+        maes = [[0.4, 0.3, 0.35], [0.9, float("nan")], [0.5, 0.2]][len(trained) // 2]
+        for epoch, mae in enumerate(maes, start=1):
+            observer(EpochEnded(epoch, len(maes), {"val_mae": mae}, 1.0, 10.0))
+        status = "diverged" if len(trained) == 3 else "completed"
+        end = RunEnded(status, run_dir, len(maes), message="loss became NaN" if status == "diverged" else "")
+        observer(end)
+        return end
+
+    outcomes = run_trials(study, SERIES, space, 4, train, lambda o, e: seen.append(o.number), threading.Event(),
+                          "mae")  # fmt: skip
+    assert [(c.model.units, c.model.dropout, c.preset) for c in trained] == [(2, 0.25, SERIES.preset)] * 4
+    assert [(o.number, o.state, o.value) for o in outcomes] == [
+        (0, "complete", 0.3), (1, "failed", None), (2, "failed", 0.9), (3, "complete", 0.2)
+    ]  # fmt: skip
+    assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL", "FAIL", "COMPLETE"]
+    assert study.best_value == 0.2 and study.best_trial.user_attrs["run_dir"] == str(runs_dir / "run-4")
+    assert outcomes[0].run_dir == str(runs_dir / "run-1") and set(seen) == {0, 2, 3}
 
 
 def test_an_interrupted_sweep_keeps_its_trials_and_a_rerun_continues(runs_dir):
