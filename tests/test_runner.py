@@ -301,6 +301,13 @@ def test_a_stop_mid_epoch_ends_interrupted_and_resume_redoes_that_epoch(runs_dir
         set(end.test_metrics) >= {"loss", "mae"}
         and folder.read_json("metrics.json")["loss"] == end.test_metrics["loss"]
     )
+    from seqtui.core.backend import import_keras
+
+    data = load_dataset(config.data)
+    kept = folder.load_model("model.keras", import_keras()).evaluate(
+        data.x_test, data.y_test, batch_size=64, verbose=0, return_dict=True
+    )
+    assert end.test_metrics["mae"] == pytest.approx(kept["mae"], rel=1e-6)
     assert "testing the kept model (model.keras) on the test set" in [
         e.message for e in events.of(LogMessage)
     ]
