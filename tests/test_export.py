@@ -128,6 +128,26 @@ def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
     assert result.exit_code == 2 and "not a seqtui run folder" in result.output
 
 
+@pytest.mark.parametrize(
+    ("backend", "needs"), [("tensorflow", ("tf2onnx", "onnx")), ("jax", ("jax2onnx", "onnx")),
+                           ("torch", ("torch", "onnxscript"))],
+)  # fmt: skip
+def test_onnx_names_the_converter_each_backend_lacks(backend, needs):
+    import importlib.util
+
+    from seqtui.core.export import ExportError, _check_format
+
+    missing = [m for m in needs if importlib.util.find_spec(m) is None]
+    if not missing:
+        pytest.skip(f"{' and '.join(needs)} installed: ONNX export works on {backend}")
+    with pytest.raises(ExportError) as info:
+        _check_format("onnx", backend)
+    assert (
+        f"ONNX export on the {backend} backend needs {' and '.join(missing)} (pip install {' '.join(missing)})"
+        in (str(info.value))
+    )
+
+
 def test_a_run_folder_without_its_encoder_is_one_clear_message(text_run, tmp_path):
     """encoder.json is checked before Keras loads or anything is written (it was a FileNotFoundError)."""
     import shutil
