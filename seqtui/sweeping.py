@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from seqtui.core.config import RunConfig
-from seqtui.core.events import EpochEnded, Event, RunEnded
+from seqtui.core.events import EpochEnded, Event, LogMessage, RunEnded
 from seqtui.core.sweep import SweepPlan, importance, trial_rows
 
 
@@ -54,7 +54,9 @@ def run_sweep(plan: SweepPlan, trials: int, backend: str | None, out: Console, e
     plain = views.PlainReporter(sys.stdout)
 
     def observe(outcome: TrialOutcome, event: Event) -> None:
-        if isinstance(event, EpochEnded | RunEnded):
+        if isinstance(event, EpochEnded | RunEnded) or (
+            isinstance(event, LogMessage) and event.level != "info"
+        ):
             sys.stdout.write(f"[trial {outcome.number}] ")
             plain(event)
 

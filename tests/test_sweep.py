@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -184,11 +185,15 @@ def test_a_trial_run_ended_interrupted_stops_the_sweep(runs_dir):
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL]
 
 
-def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_sweep_goes_on(runs_dir):
+def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_sweep_goes_on(
+    runs_dir, capfd
+):
     """Each trial trains the base config with its sampled settings (the preset's name kept); its value is the
     best validation metric it saw; a run that ends otherwise than completed, or settings `check_config`
     refuses, is a failed trial and the next one runs."""
     from seqtui.core.checks import ConfigError
+    from seqtui.core.config import Problem
+    from seqtui.core.events import LogMessage
 
     runs_dir.mkdir()
     study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
@@ -199,7 +204,7 @@ def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_
         trained.append(config)
         run_dir = str(runs_dir / f"run-{len(trained)}")
         if len(trained) == 2:
-            raise ConfigError([])  # as check_config refuses a sampled combination
+            raise ConfigError([Problem("units", "too wide for this test")])  # a refused combination
         maes = [[0.4, 0.3, 0.35], [0.9, float("nan")], [0.5, 0.2]][len(trained) // 2]
         for epoch, mae in enumerate(maes, start=1):
             observer(EpochEnded(epoch, len(maes), {"val_mae": mae}, 1.0, 10.0))
@@ -208,15 +213,29 @@ def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_
         observer(end)
         return end
 
-    outcomes = run_trials(study, SERIES, space, 4, train, lambda o, e: seen.append(o.number), threading.Event(),
-                          "mae")  # fmt: skip
+    optuna_said: list[logging.LogRecord] = []
+    listener = logging.Handler()
+    listener.emit = optuna_said.append  # type: ignore[method-assign]
+    logging.getLogger("optuna").addHandler(listener)
+    try:
+        outcomes = run_trials(study, SERIES, space, 4, train, lambda o, e: seen.append((o.number, e)),
+                              threading.Event(), "mae")  # fmt: skip
+    finally:
+        logging.getLogger("optuna").removeHandler(listener)
     assert [(c.model.units, c.model.dropout, c.preset) for c in trained] == [(2, 0.25, SERIES.preset)] * 4
     assert [(o.number, o.state, o.value) for o in outcomes] == [
         (0, "complete", 0.3), (1, "failed", None), (2, "failed", 0.9), (3, "complete", 0.2)
     ]  # fmt: skip
     assert [t.state.name for t in study.trials] == ["COMPLETE", "FAIL", "FAIL", "COMPLETE"]
     assert study.best_value == 0.2 and study.best_trial.user_attrs["run_dir"] == str(runs_dir / "run-4")
-    assert outcomes[0].run_dir == str(runs_dir / "run-1") and set(seen) == {0, 2, 3}
+    assert outcomes[0].run_dir == str(runs_dir / "run-1") and {n for n, _ in seen} == {0, 1, 2, 3}
+    assert [e for n, e in seen if n == 1] == [
+        LogMessage("trial 1 can't train: units: too wide for this test", "warning")
+    ]
+    assert [t.user_attrs.get("failure") for t in study.trials] == [
+        None, "units: too wide for this test", "loss became NaN", None
+    ]  # fmt: skip
+    assert optuna_said == []  # Optuna's warning about a failed trial (with a traceback) is silenced
 
 
 def test_an_interrupted_sweep_keeps_its_trials_and_a_rerun_continues(runs_dir):

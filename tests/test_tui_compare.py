@@ -112,6 +112,29 @@ async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
         assert len(runner.calls) == 3
 
 
+async def test_a_sweep_trial_that_cannot_train_says_why_in_a_notification(tmp_path):
+    from seqtui.datasets.base import DataError
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    runner = FakeRunner(error=DataError("spam.csv, line 3: the label column is empty"))
+    app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        screen.query_one("#sweep-preset", Input).value = "topics-en-lstm"
+        screen.query_one("#sweep-trials-count", Input).value = "2"
+        screen.query_one("#sweep-search", Input).value = "units=4..8,layers=1"
+        screen.query_one("#sweep-search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, 60)
+        said = [n.message for n in app._notifications]
+        assert said == [f"trial {n} can't train: spam.csv, line 3: the label column is empty" for n in (0, 1)]
+        table = screen.query_one("#trials", DataTable)
+        assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["fail", "fail"]
+
+
 async def test_compare_and_sweep_share_one_job_at_a_time_and_stop(tmp_path):
     """Both screens refuse a second job while one runs, and `s` sets the running job's cancel event."""
     from seqtui.tui.screens.sweep import SweepScreen

@@ -20,9 +20,11 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.config import RECURRENT_ARCHITECTURES, RunConfig, suggest, with_overrides
-from seqtui.core.events import EpochEnded, Event, RunEnded, higher_is_better
+from seqtui.core.events import EpochEnded, Event, LogMessage, RunEnded, higher_is_better
 
 DEFAULT_DB = "sweeps.sqlite3"
+FAILURE = "failure"
+"""The user attribute holding why a failed trial failed."""
 
 
 class SweepError(SeqtuiError):
@@ -195,7 +197,7 @@ def check_study(url: str, name: str, config: RunConfig) -> None:
 def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: int) -> Any:
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a failed trial's warning carries a traceback
     study = optuna.create_study(
         study_name=name,
         storage=open_storage(url),
@@ -300,7 +302,6 @@ def run_trials(
         outcome = TrialOutcome(trial.number, params)
         outcomes.append(outcome)
         config = replace(with_overrides(base, **params), preset=base.preset)
-        check_config(config)
         pruner = PruningCallback(trial, f"val_{monitor}")
         seen: list[float] = []
 
@@ -312,15 +313,23 @@ def run_trials(
                 trial.set_user_attr("run_dir", event.run_dir)
             observer(outcome, event)
 
-        end = train(config, observe, cancel, callbacks=(pruner,))
+        def failed(reason: str) -> _Stopped:
+            outcome.state = "failed"
+            trial.set_user_attr(FAILURE, reason)
+            return _Stopped(reason)
+
+        try:
+            check_config(config)
+            end = train(config, observe, cancel, callbacks=(pruner,))
+        except (ConfigError, DataError) as exc:  # these settings can't train: say why, go on with the next
+            observer(outcome, LogMessage(f"trial {trial.number} can't train: {exc}", "warning"))
+            raise failed(str(exc)) from None
         outcome.value = best_value(seen, monitor)
         if end.status == "interrupted" or cancel.is_set():
-            outcome.state = "failed"
             study.stop()
-            raise _Stopped(end.message or "stopped")
+            raise failed(end.message or "stopped")
         if end.status != "completed" or outcome.value is None:
-            outcome.state = "failed"
-            raise _Stopped(end.message or end.status)
+            raise failed(end.message or end.status)
         if pruner.pruned:
             outcome.state = "pruned"
             raise optuna.TrialPruned(f"pruned after epoch {pruner.pruned_at}")
@@ -338,7 +347,7 @@ def run_trials(
     study.optimize(
         objective,
         n_trials=trials,
-        catch=(ConfigError, DataError, _Stopped),
+        catch=(_Stopped,),
         callbacks=[note_failure],
         gc_after_trial=True,
     )
@@ -346,7 +355,9 @@ def run_trials(
 
 
 class _Stopped(Exception):
-    """A trial whose run did not complete: recorded as failed, the sweep goes on (or stops, on request)."""
+    """A trial whose run did not complete: recorded as failed with the reason (its `failure` attribute), and
+    the sweep goes on (or stops, on request). Optuna's own warning about it is silenced: it comes with a
+    traceback, and the reason has been said already."""
 
 
 # -- what a view shows ----------------------------------------------------------------------------------

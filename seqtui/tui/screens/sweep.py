@@ -114,10 +114,17 @@ class SweepScreen(JobScreen):
         def update(study: Any) -> None:
             self.post_message(TrialsUpdated(trial_rows(study.trials, plan.monitor), importance(study)))
 
+        def observe(outcome: Any, event: Any) -> None:  # why a trial could not train, or ended early
+            from seqtui.core.events import LogMessage, RunEnded
+
+            if isinstance(event, LogMessage) and event.level != "info":
+                self.app.call_from_thread(self.notify, event.message, severity="warning", markup=False)
+            elif isinstance(event, RunEnded) and event.status not in ("completed", "interrupted"):
+                said = f"trial {outcome.number} {event.status}: {event.message}"
+                self.app.call_from_thread(self.notify, said, severity="warning", markup=False)
+
         update(study)
-        run_trials(
-            study, plan.config, plan.space, trials, train, lambda *a: None, self.cancel, plan.monitor, update
-        )
+        run_trials(study, plan.config, plan.space, trials, train, observe, self.cancel, plan.monitor, update)
 
     def on_trials_updated(self, message: TrialsUpdated) -> None:
         self.rows = message.rows
