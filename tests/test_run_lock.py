@@ -104,3 +104,13 @@ def test_same_process_can_not_train_one_folder_twice(tmp_path):
 def test_a_damaged_lock_file_names_no_process_instead_of_failing(tmp_path, text, pid):
     (tmp_path / LOCK).write_text(text)
     assert _holder(tmp_path / LOCK) == pid
+
+
+def test_a_holder_whose_pid_cannot_be_read_is_another_process(tmp_path):
+    """The lock is held but its file names no process (damaged, or not written yet): say so plainly."""
+    with training_lock(tmp_path):
+        (tmp_path / LOCK).write_text("")
+        with pytest.raises(RunLocked) as info, training_lock(tmp_path):
+            pass
+    assert info.value.pid is None
+    assert str(info.value).startswith(f"{tmp_path} is being trained by another process right now;")

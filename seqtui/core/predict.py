@@ -59,7 +59,6 @@ class Forecast:
     baseline_mae: float | None = None
     """The same for the naive forecast 'the target equals the last value seen', when the data has one."""
     target: str = "value"
-    notes: list[str] = field(default_factory=list)
 
 
 def classes_json(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -233,5 +232,4 @@ class Predictor:
             mae,
             data.baseline.get("test_mae_in_units"),
             self.encoder.target,
-            list(data.notes),
         )
