@@ -119,6 +119,21 @@ def test_a_fit_past_its_time_budget_leaves_the_majority_class_with_a_note(monkey
     assert result.name.startswith("majority class") and "longer than 0.05 s" in result.note
 
 
+def test_the_budget_counts_from_the_start_of_the_fit_not_from_when_the_result_is_asked(monkeypatch):
+    """The fit runs while the model trains; asked for afterwards, a fit past its budget is not waited for."""
+    import time
+
+    release = threading.Event()
+    monkeypatch.setattr(baselines, "logistic_regression", lambda data, max_samples: release.wait(10))
+    job = BaselineJob(token_dataset(), budget_s=0.5)
+    time.sleep(0.6)  # the model trains meanwhile
+    asked = time.perf_counter()
+    result = job.result()
+    waited = time.perf_counter() - asked
+    release.set()
+    assert "longer than 0.5 s" in result.note and waited < 0.3  # not another 0.5 s or more
+
+
 def test_a_failing_fit_never_fails_the_run(monkeypatch):
     def broken(data, max_samples):
         raise MemoryError("too big")
