@@ -52,8 +52,11 @@ def test_keras_export_loads_in_plain_keras_and_predicts_like_the_run(text_run, t
     model = keras.models.load_model(exp / "model.keras")
     np.testing.assert_allclose(model.predict(x, verbose=0), predictor.model.predict(x, verbose=0), atol=1e-6)
 
+    readme = (exp / "README.md").read_text(encoding="utf-8")
+    classes = ", ".join(predictor.class_names)
+    assert f"the settings it was trained with; task `multiclass`, classes: {classes}\n" in readme
     # the README's code, as written, gives the run's own answer (its tokenizer rewritten in plain Python)
-    code = re.search(r"```python\n(.*?)```", (exp / "README.md").read_text(), re.S).group(1)
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
     code = code.replace('"a sentence to classify"', repr(SENTENCES[1]))
     run = subprocess.run([sys.executable, "-c", code], cwd=exp, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -113,6 +116,15 @@ def test_a_model_keras_cannot_export_is_one_message_pointing_at_the_keras_format
         "path); use --format keras"
     )
     assert not out.exists() and not list(tmp_path.glob(".saved-*"))  # no half-written export, no staging
+
+
+def test_a_readme_for_a_config_without_task_or_classes_says_so():
+    from seqtui.core.export_readme import readme_text
+
+    text = readme_text("keras", {}, {"kind": "image", "shape": [28, 28, 1]}, "old-run")
+    assert text.startswith("# old-run: exported by seqtui\n")
+    assert "- `model.keras`: the model (keras), the run's best epoch\n" in text
+    assert "the settings it was trained with; task `?`, classes: -\n" in text
 
 
 def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
