@@ -107,6 +107,35 @@ def test_the_leaderboard_follows_the_events():
     assert lines[first].split()[:3] == ["1", "gru", "1,234"] and first < second  # ranked first, pending after
 
 
+def test_leaderboard_rows_show_each_runs_state_where_it_has_no_test_score():
+    """A run still training or waiting shows '-' for its test score; one that ended otherwise says how."""
+    from seqtui.core.compare import leaderboard_rows
+
+    done, running, waiting, failed = Standing("a"), Standing("b"), Standing("c"), Standing("d")
+    done.observe(RunStarted("r", "x", 3, 0, 10, 100, 1234, "binary", "accuracy"))
+    done.observe(RunEnded("completed", "r", 3, {"accuracy": 0.81}))
+    running.observe(RunStarted("r2", "x", 3, 0, 10, 100, 99, "binary", "accuracy"))
+    failed.status, failed.message = "failed", "out of memory"
+    rows = {row[1]: row for row in leaderboard_rows([failed, waiting, running, done])}
+    assert [rows[label][6] for label in "abcd"] == ["0.8100", "-", "-", "failed"]
+    assert (rows["a"][0], rows["a"][2], rows["b"][0], rows["b"][2]) == ("1", "1,234", "", "99")
+
+
+def test_each_entry_is_labelled_by_the_settings_that_differ():
+    from seqtui.core.compare import grid
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+
+    base = PRESETS["topics-en-lstm"].config
+    entries = grid([None], {"arch": ["lstm", "gru"], "units": [4, 8], "dropout": [0.2]},
+                   lambda preset, combo: with_overrides(base, **combo))  # fmt: skip
+    assert [e.label for e in entries] == ["arch=lstm units=4", "arch=lstm units=8", "arch=gru units=4",
+                                          "arch=gru units=8"]  # fmt: skip
+    assert [(e.config.model.arch, e.config.model.units, e.config.model.dropout) for e in entries][1] == (
+        "lstm", 8, 0.2,
+    )  # fmt: skip
+
+
 def test_bad_lists_and_ranges_are_answered_without_tensorflow():
     import subprocess
     import sys
