@@ -111,7 +111,8 @@ def test_hparams_are_the_flattened_settings():
 def test_the_setting_reads_on_off_and_rejects_anything_else(monkeypatch):
     from seqtui.core.settings import Settings, SettingsError
 
-    for value, on in (("0", False), ("off", False), ("1", True), ("", True)):
+    for value, on in [("0", False), ("off", False), ("False", False), (" no ", False), ("1", True), ("", True),
+                      ("true", True), ("YES", True), ("on", True)]:  # fmt: skip
         monkeypatch.setenv("SEQTUI_TENSORBOARD", value)
         assert Settings.from_env().tensorboard is on
     monkeypatch.setenv("SEQTUI_TENSORBOARD", "maybe")
