@@ -140,6 +140,22 @@ def test_heat_map_lights_up_only_the_deciding_region():
     assert np.unravel_index(expl.heat.argmax(), expl.heat.shape) < (8, 8)
 
 
+def test_a_loaded_image_model_explains_under_its_own_class_names(tmp_path):
+    """Fashion-MNIST's classes are names, not digits: the heat map is for the class the run calls it."""
+    import keras
+
+    from seqtui.core.predict import Predictor
+    from seqtui.core.runs import RunFolder
+
+    predictor = Predictor(
+        RunFolder(tmp_path), region_model(keras), ImageEncoder(), "multiclass", ["Coat", "Bag"]
+    )
+    image = np.full((28, 28), 255, dtype="uint8")
+    assert predictor.classify_image(image)[0][0] == "Bag"
+    assert predictor.explain_image(image).class_name == "Bag"
+    assert predictor.explain_image(image, target="Coat").class_name == "Coat"
+
+
 def test_a_200_token_sentence_is_explained_in_one_batched_prediction():
     """What keeps an explanation fast (well under a second for 200 tokens on a CPU: docs/performance.md) is
     that every occlusion and every prefix goes through the model in one batch, not a call per token."""

@@ -120,3 +120,24 @@ def test_a_stopped_run_ends_killed_in_mlflow_with_the_epochs_it_trained(tmp_path
         {"test_loss": end.test_metrics["loss"], "test_mae": end.test_metrics["mae"]}
     )
     assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["model.keras"]
+
+
+def test_an_mlflow_error_without_words_is_named_by_its_type_and_ends_the_mirroring(tmp_path):
+    """The worker runs the uploads; the first error stops it (later jobs are dropped) and becomes the one
+    warning, named by its type when it has no message (a bare ConnectionError)."""
+    from seqtui.core.config import RunConfig
+    from seqtui.core.mlflow_log import MLflowLog
+
+    log = MLflowLog(lambda event: None, "http://mlflow.example:5000", tmp_path, RunConfig())
+    ran = []
+
+    def refused() -> None:
+        raise ConnectionError()
+
+    for job in (lambda: ran.append(1), refused, lambda: ran.append(3), None):
+        log.jobs.put(job)
+    log._work()
+    assert ran == [1] and log.failed == (
+        "MLflow logging to http://mlflow.example:5000 stopped (ConnectionError); the run goes on, its folder "
+        "keeps everything"
+    )

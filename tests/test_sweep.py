@@ -171,18 +171,24 @@ def test_a_study_made_for_another_dataset_is_refused(runs_dir):
     assert [p.name for p in runs_dir.iterdir()] == [DEFAULT_DB]
 
 
-def test_a_trial_run_ended_interrupted_stops_the_sweep(runs_dir):
+@pytest.mark.parametrize(
+    ("message", "failure"),
+    [("stopped by request after epoch 0", "stopped by request after epoch 0"), ("", "stopped")],
+)
+def test_a_trial_run_ended_interrupted_stops_the_sweep(runs_dir, message, failure):
     """Ctrl+C inside Keras ends the run `interrupted` without the cancel event: the sweep stops there too."""
     runs_dir.mkdir()
     study = load_or_create(f"sqlite:///{runs_dir}/s.db", "s", SERIES, "mae", 0)
     space = narrow(default_space(SERIES, "series"), TINY_SPACE)
 
     def interrupted(config, observer, cancel, callbacks=()):
-        return RunEnded("interrupted", str(runs_dir / "run"), 0, message="stopped by request after epoch 0")
+        return RunEnded("interrupted", str(runs_dir / "run"), 0, message=message)
 
     outcomes = run_trials(study, SERIES, space, 3, interrupted, lambda *a: None, threading.Event(), "mae")
     assert [o.state for o in outcomes] == ["failed"]
-    assert [t.state for t in study.trials] == [optuna.trial.TrialState.FAIL]
+    assert [(t.state, t.user_attrs["failure"]) for t in study.trials] == [
+        (optuna.trial.TrialState.FAIL, failure)
+    ]
 
 
 def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_sweep_goes_on(
