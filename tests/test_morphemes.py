@@ -160,6 +160,9 @@ def test_tokenizer_and_stopword_choices(tmp_path):
     lesson = PRESETS["nsmc-lstm"].config.data
     assert tokenizer_overrides(lesson, "characters", None)["stopwords"] == ()
     assert tokenizer_overrides(lesson, "words", "ko")["stopwords"] == KOREAN_STOPWORDS
+    assert tokenizer_overrides(words, None, None) == {}  # nothing chosen: the config's own
+    for only in (True, False):
+        assert tokenizer_overrides(words, None, None, only) == {"content_morphemes": only}
 
 
 def test_korean_presets_default_to_morphemes():

@@ -77,6 +77,23 @@ def copy_of(tmp_path):
     return copy
 
 
+def test_a_run_is_marked_running_with_no_epoch_done_when_it_starts(runs_dir):
+    seen = []
+
+    def read_the_folder(event) -> None:
+        if isinstance(event, RunStarted):
+            seen.append(RunFolder(Path(event.run_dir)).read_json("run.json"))
+
+    train(with_overrides(SEQ, epochs=1), read_the_folder, runs_dir=runs_dir)
+    [state] = seen
+    assert (state["status"], state["epochs"], state["epochs_done"], state["resumed"]) == (
+        "running",
+        1,
+        0,
+        None,
+    )
+
+
 def test_a_run_leaves_a_complete_folder(completed):
     end, events, folder = completed
     assert end.status == "completed" and end.epochs_done == 2
