@@ -70,24 +70,31 @@ async def test_a_bad_list_says_why_and_trains_nothing(tmp_path):
         assert runner.calls == [] and not list(Path(tmp_path).iterdir())
 
 
+async def sweep(pilot, preset: str, trials: str, search: str):
+    """The Sweep screen (F7, opened if it isn't showing) filled in and started with Enter."""
+    from seqtui.tui.screens.sweep import SweepScreen
+
+    if not isinstance(pilot.app.screen, SweepScreen):
+        await pilot.press("f7")
+        await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, SweepScreen)
+    screen.query_one("#sweep-preset", Input).value = preset
+    screen.query_one("#sweep-trials-count", Input).value = trials
+    screen.query_one("#sweep-search", Input).value = search
+    screen.query_one("#sweep-search", Input).focus()
+    await pilot.press("enter")
+    return screen
+
+
 async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
     import optuna
-
-    from seqtui.tui.screens.sweep import SweepScreen
 
     runner = FakeRunner(epochs=2)
     app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary,
                    session_loader=lambda run_dir: FakeSession("text", run_dir))  # fmt: skip
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f7")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SweepScreen)
-        screen.query_one("#sweep-preset", Input).value = "topics-en-lstm"
-        screen.query_one("#sweep-trials-count", Input).value = "3"
-        screen.query_one("#sweep-search", Input).value = "units=4..8,layers=1 epochs=2"
-        screen.query_one("#sweep-search", Input).focus()
-        await pilot.press("enter")
+        screen = await sweep(pilot, "topics-en-lstm", "3", "units=4..8,layers=1 epochs=2")
         await settle(pilot, 60)
         assert [c.train.epochs for _, c in runner.calls] == [2, 2, 2]
         assert all(4 <= c.model.units <= 8 and c.model.layers == 1 for _, c in runner.calls)
@@ -114,20 +121,11 @@ async def test_sweep_trials_live_best_first_and_open_one(tmp_path):
 
 async def test_a_sweep_trial_that_cannot_train_says_why_in_a_notification(tmp_path):
     from seqtui.datasets.base import DataError
-    from seqtui.tui.screens.sweep import SweepScreen
 
     runner = FakeRunner(error=DataError("spam.csv, line 3: the label column is empty"))
     app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f7")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SweepScreen)
-        screen.query_one("#sweep-preset", Input).value = "topics-en-lstm"
-        screen.query_one("#sweep-trials-count", Input).value = "2"
-        screen.query_one("#sweep-search", Input).value = "units=4..8,layers=1"
-        screen.query_one("#sweep-search", Input).focus()
-        await pilot.press("enter")
+        screen = await sweep(pilot, "topics-en-lstm", "2", "units=4..8,layers=1")
         await settle(pilot, 60)
         said = [n.message for n in app._notifications]
         assert said == [f"trial {n} can't train: spam.csv, line 3: the label column is empty" for n in (0, 1)]
@@ -163,25 +161,15 @@ async def test_compare_and_sweep_share_one_job_at_a_time_and_stop(tmp_path):
 
 
 async def test_sweep_bad_entries_are_answered_in_the_note(tmp_path):
-    from seqtui.tui.screens.sweep import SweepScreen
-
     runner = FakeRunner()
     app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("f7")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SweepScreen)
         for preset, trials, search, message in [
             ("topics-en-lstm", "3", "units=4..8 epochs=abc", "epochs=abc: write a whole number of epochs"),
             ("topics-en-lstm", "0", "units=4..8", "trials: run at least 1"),
             ("no-such-preset", "3", "units=4..8", "no-such-preset"),
         ]:
-            screen.query_one("#sweep-preset", Input).value = preset
-            screen.query_one("#sweep-trials-count", Input).value = trials
-            screen.query_one("#sweep-search", Input).value = search
-            screen.query_one("#sweep-search", Input).focus()
-            await pilot.press("enter")
+            screen = await sweep(pilot, preset, trials, search)
             await settle(pilot)
             assert message in str(screen.query_one("#sweep-note", Static).render())
         assert runner.calls == [] and not screen.running
