@@ -293,6 +293,36 @@ def test_a_stop_request_reaches_every_child_and_starts_no_more_runs(tmp_path):
     assert [row["status"] for row in saved["runs"]] == ["interrupted", "interrupted", "pending"]
 
 
+def test_when_the_parent_itself_fails_its_children_are_stopped_and_their_runs_marked_interrupted(tmp_path):
+    """An error in the parent (a second Ctrl+C, a broken observer) stops every child and leaves compare.json
+    saying which runs were cut short; no child is left running."""
+    import multiprocessing
+
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.side_by_side import run_side_by_side
+
+    base = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=50, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    entries = [Entry(f"arch={arch}", with_overrides(base, arch=arch)) for arch in ("lstm", "gru")]
+    earlier = set(multiprocessing.active_children())
+
+    def broken(label, event):
+        if isinstance(event, EpochEnded):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_side_by_side(entries, broken, slots=1, gpus=0, runs_dir=tmp_path)
+    [folder] = [p for p in tmp_path.iterdir() if (p / COMPARE_FILE).exists()]
+    saved = json.loads((folder / COMPARE_FILE).read_text())
+    assert [row["status"] for row in saved["runs"]] == ["interrupted", "pending"]
+    assert set(multiprocessing.active_children()) <= earlier  # the child was stopped and reaped
+    cut = Path(saved["runs"][0]["run_dir"])
+    assert json.loads((cut / "run.json").read_text())["status"] == "interrupted"  # by the stop, not at 50
+    assert len(RunFolder(cut).read_history()) < 50
+
+
 def child_says(entry, tmp_path, device=None, stop_first=False) -> list:
     """Everything `side_by_side._child` sends its parent, run here in-process (a child's own interpreter is
     out of reach of coverage and mutation tools), until it closes its end."""
