@@ -188,3 +188,16 @@ def test_only_a_forecasters_run_forecasts(tmp_path):
     with pytest.raises(DataError) as info:
         predictor.forecast_test()
     assert str(info.value) == "this run's model is not a forecaster"
+
+
+def test_only_a_text_generators_run_generates():
+    """A text classifier reads text too, but its outputs are classes, not next words."""
+    from seqtui.datasets.base import ImageEncoder
+
+    classifier = Predictor(
+        RunFolder("."), None, TextEncoder(Tokenizer.fit(["a b"]), MAXLEN), "multiclass", []
+    )
+    odd = Predictor(RunFolder("."), None, ImageEncoder(), "generation", [])  # an edited config.json
+    for predictor in (classifier, odd):
+        with pytest.raises(DataError, match="this run's model is not a text generator"):
+            predictor.generate("a", words=3, temperature=0)
