@@ -87,6 +87,14 @@ def test_a_bidirectional_layer_keeps_the_activations_of_both_directions():
     assert est.estimate(both, *spec).activations == embedded + 2 * per_direction + 1
 
 
+def test_a_convolution_keeps_one_activation_per_filter_at_each_position_its_kernel_fits():
+    config = with_overrides(get_preset("imdb-lstm").config, arch="conv1d", maxlen=100, embedding_dim=8,
+                            conv_filters=16, conv_kernel=5)  # fmt: skip
+    spec = spec_from_info(config, get_dataset("imdb"))
+    positions = 100 - 5 + 1  # a kernel of 5 fits at 96 of the 100 steps ("valid" padding)
+    assert est.estimate(config, *spec).activations == 100 * 8 + positions * 16 + 1  # + the one output
+
+
 def test_a_model_too_big_for_memory_names_the_estimate_and_what_to_lower():
     config = with_overrides(get_preset("imdb-lstm").config, vocab_size=10_000_000, embedding_dim=65_536)
     with pytest.raises(ConfigError) as info:
