@@ -269,3 +269,9 @@ def test_available_memory_is_memavailable_or_the_free_pages_of_an_older_kernel(t
 )
 def test_the_share_of_a_gpu_each_backend_may_take(backend, env, share):
     assert est.backend_share(backend, env) == pytest.approx(share)
+
+
+def test_memory_of_unknown_size_sets_no_budget(monkeypatch):
+    monkeypatch.setattr(est, "available_memory", lambda: None)  # neither /proc/meminfo nor sysconf knows
+    assert est.host_budget() is None
+    assert est.host_budget(2**33).usable == int(est.SHARE_OF_AVAILABLE * 2**33)

@@ -79,3 +79,12 @@ def test_resume_with_data_for_a_run_not_on_a_file_or_a_path_that_cannot_be_read(
     assert result.exit_code == 2
     assert f"{nowhere} can't be read; check the path given with --data" in " ".join(result.output.split())
     assert len(Path(on_file, "history.csv").read_text().splitlines()) == 2  # nothing trained: 1 epoch
+
+
+def test_an_encoder_compares_only_on_what_both_versions_record():
+    from seqtui.core.resume import _differs
+
+    older = {"kind": "text", "maxlen": 8, "tokenizer": {"word_index": {"a": 2}}}
+    newer = {**older, "truncating": "pre", "tokenizer": {"word_index": {"a": 2}, "split": "whitespace"}}
+    assert not _differs(older, newer) and not _differs(newer, older)  # a newer seqtui records more
+    assert _differs(older, {**newer, "tokenizer": {"word_index": {"a": 3}}})  # the vocabulary changed
