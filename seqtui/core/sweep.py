@@ -336,11 +336,7 @@ def run_trials(
         outcome.state = "complete"
         return outcome.value
 
-    def note_failure(study: Any, frozen: Any) -> None:
-        if frozen.state == optuna.trial.TrialState.FAIL:
-            for o in outcomes:
-                if o.number == frozen.number:
-                    o.state = "failed"
+    def after_trial(study: Any, frozen: Any) -> None:  # a failed outcome was marked where it failed
         if on_trial is not None:
             on_trial(study)
 
@@ -348,7 +344,7 @@ def run_trials(
         objective,
         n_trials=trials,
         catch=(_Stopped,),
-        callbacks=[note_failure],
+        callbacks=[after_trial],
         gc_after_trial=True,
     )
     return outcomes
