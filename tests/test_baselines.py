@@ -58,6 +58,12 @@ def test_the_out_of_vocabulary_id_1_is_a_word_to_the_baseline_only_0_is_padding(
     assert result.metrics["logreg_test_accuracy"] > 0.9 > result.metrics["majority_test_accuracy"]
 
 
+def test_the_bag_of_words_counts_each_word_and_leaves_padding_out():
+    rows = np.array([[0, 0, 3, 3, 5], [4, 0, 0, 0, 0], [0, 0, 0, 0, 0]])
+    bag = baselines._bag_of_ids(rows, 6).toarray()
+    assert bag.tolist() == [[0, 0, 0, 2, 0, 1], [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0, 0]]
+
+
 def test_the_highest_token_id_is_a_word_to_the_baseline_too():
     """The bag of words is as wide as the largest id seen: the last word of the vocabulary counts."""
     data = token_dataset(word=60)  # the deciding word's id is above every other id (8..49)

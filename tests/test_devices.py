@@ -279,6 +279,15 @@ def test_several_devices_on_torch_is_a_devices_problem_naming_the_backends_that_
     ]
 
 
+def test_a_devices_value_that_is_not_a_count_is_a_devices_problem(fake_smi):
+    fake_smi()
+    with pytest.raises(ConfigError) as info:
+        plan_hardware("jax", "two", None)
+    assert info.value.problems == [
+        Problem("devices", "give `all` or a number of devices from 1 up (got 'two')")
+    ]
+
+
 def test_plan_checks_devices_before_keras(fake_smi, monkeypatch):
     fake_smi()
     with pytest.raises(ConfigError) as info:

@@ -149,13 +149,14 @@ def test_each_generated_token_is_fed_back_and_joined_as_the_model_reads(
 
 @pytest.mark.parametrize("temperature", [0.5, 1.0, 2.0, float("inf")])
 def test_sampling_follows_the_probabilities_sharpened_or_flattened_by_the_temperature(temperature):
-    """p_i^(1/T), renormalised over the allowed ids; never a masked id; uniform at T = infinity."""
+    """p_i^(1/T), renormalised over the allowed ids; never a masked id; uniform at T = infinity. An allowed
+    id of probability exactly 0 (float32 softmax underflow) is never drawn below infinity."""
     from seqtui.core.predict import _sample
 
-    probs = np.array([0.5, 0.0, 0.1, 0.2, 0.2])
-    allowed = np.array([False, False, True, True, True])  # id 0 is likeliest but masked (padding)
+    probs = np.array([0.5, 0.0, 0.1, 0.2, 0.2, 0.0])
+    allowed = np.array([False, False, True, True, True, True])  # id 0 is likeliest but masked (padding)
     rng = np.random.default_rng(0)
-    counts = np.bincount([_sample(probs, allowed, temperature, rng) for _ in range(20_000)], minlength=5)
+    counts = np.bincount([_sample(probs, allowed, temperature, rng) for _ in range(20_000)], minlength=6)
     powered = np.where(allowed, probs ** (1 / temperature) if temperature != float("inf") else 1.0, 0.0)
     assert counts[~allowed].sum() == 0
     assert counts / counts.sum() == pytest.approx(powered / powered.sum(), abs=0.015)

@@ -120,8 +120,7 @@ def majority(data: Dataset) -> Baseline | None:
 
 def _class_name(data: Dataset, index: int) -> str:
     if data.task == "generation":
-        tokenizer = getattr(data.encoder, "tokenizer", None)
-        return " ".join(tokenizer.decode([index])) if tokenizer is not None else str(index)
+        return " ".join(data.encoder.tokenizer.decode([index]))  # a generator's encoder is a TextEncoder
     return data.class_names[index] if index < len(data.class_names) else str(index)
 
 

@@ -70,18 +70,14 @@ def _recurrent_formula(layer: Any, features: int) -> str | None:
 def layer_table(model: Any) -> dict[str, Any]:
     """{"total_params": N, "layers": [{name, type, output_shape, params, formula}]}."""
     layers = []
-    for layer in model.layers:
-        shape = getattr(layer, "output", None)
-        shape = tuple(shape.shape) if shape is not None else ()
-        in_shape = getattr(layer, "input", None)
-        features = in_shape.shape[-1] if in_shape is not None and len(in_shape.shape) >= 2 else 0
+    for layer in model.layers:  # a Sequential's layers (every model seqtui builds) all have input and output
         row = {
             "name": layer.name,
             "type": type(layer).__name__,
-            "output_shape": ["None" if s is None else int(s) for s in shape],
+            "output_shape": ["None" if s is None else int(s) for s in layer.output.shape],
             "params": int(layer.count_params()),
         }
-        formula = _recurrent_formula(layer, int(features or 0))
+        formula = _recurrent_formula(layer, int(layer.input.shape[-1] or 0))
         if formula:
             row["formula"] = formula
         layers.append(row)
