@@ -323,6 +323,52 @@ def test_when_the_parent_itself_fails_its_children_are_stopped_and_their_runs_ma
     assert len(RunFolder(cut).read_history()) < 50
 
 
+def test_a_child_started_but_not_yet_heard_from_is_marked_interrupted_when_the_parent_fails(
+    tmp_path, monkeypatch
+):
+    """Ctrl+C in the parent before a child's first event: the child is stopped and reaped, and compare.json
+    says its run was interrupted, not that it is still waiting to start."""
+    import multiprocessing
+    import multiprocessing.connection
+
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+    from seqtui.core.side_by_side import run_side_by_side
+
+    real_wait, calls = multiprocessing.connection.wait, []
+
+    def ctrl_c_on_the_first_wait(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real_wait(*args, **kwargs)  # joining the child waits too
+
+    monkeypatch.setattr(multiprocessing.connection, "wait", ctrl_c_on_the_first_wait)
+    tiny = with_overrides(PRESETS["topics-en-lstm"].config, sample_limit=200, epochs=50, units=4,
+                          embedding_dim=4, maxlen=8, patience=0)  # fmt: skip
+    earlier = set(multiprocessing.active_children())
+    with pytest.raises(KeyboardInterrupt):
+        run_side_by_side([Entry("tiny", tiny)], lambda label, event: None, slots=1, gpus=0, runs_dir=tmp_path)
+    [folder] = [p for p in tmp_path.iterdir() if (p / COMPARE_FILE).exists()]
+    assert [row["status"] for row in json.loads((folder / COMPARE_FILE).read_text())["runs"]] == [
+        "interrupted"
+    ]
+    assert set(multiprocessing.active_children()) <= earlier
+
+
+def test_a_child_names_an_error_without_words_by_its_type(tmp_path, monkeypatch):
+    from seqtui.core import runner
+    from seqtui.core.compare import Entry
+    from seqtui.core.presets import PRESETS
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(runner, "train", out_of_memory)  # what a child's train raises when memory runs out
+    assert child_says(Entry("big", PRESETS["series-rnn"].config), tmp_path) == [("failed", "MemoryError")]
+
+
 def child_says(entry, tmp_path, device=None, stop_first=False) -> list:
     """Everything `side_by_side._child` sends its parent, run here in-process (a child's own interpreter is
     out of reach of coverage and mutation tools), until it closes its end."""
