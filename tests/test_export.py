@@ -86,6 +86,28 @@ def test_savedmodel_on_tensorflow_serves_the_same_numbers(text_run):
     assert "tf.saved_model.load" in (exp / "README.md").read_text()
 
 
+def test_onnx_on_tensorflow_runs_in_onnxruntime_as_its_readme_says_with_the_same_numbers(
+    text_run, monkeypatch
+):
+    """tf2onnx and onnxruntime are in the dev install; a model loaded from a run folder had never been called,
+    which Keras' ONNX export refused ("The model provided has never called")."""
+    from seqtui.core.predict import Predictor
+
+    result = invoke("export", str(text_run), "--format", "onnx")
+    assert result.exit_code == 0, result.output
+    exp = text_run / "export" / "onnx"
+    assert sorted(p.name for p in exp.iterdir()) == ["README.md", "config.json", "encoder.json", "model.onnx"]
+    predictor = Predictor.load(text_run)
+    x = predictor.encoder.encode(SENTENCES)
+    from seqtui.core.export_readme import LOAD
+
+    monkeypatch.chdir(exp)
+    scope: dict = {}
+    exec(LOAD["onnx"], scope)  # the README's own loading lines, in the export folder
+    served = scope["predict"](x)
+    np.testing.assert_allclose(served, predictor.model.predict(x, verbose=0), atol=1e-5)
+
+
 def test_export_stages_beside_its_target_not_in_the_temp_folder(text_run, tmp_path, monkeypatch):
     """A temp folder that is unusable (or on another disk, where a rename fails) does not matter: the export
     is assembled next to where it goes and renamed into place."""
@@ -127,15 +149,19 @@ def test_a_readme_for_a_config_without_task_or_classes_says_so():
     assert "the settings it was trained with; task `?`, classes: -\n" in text
 
 
-def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path):
+def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path, monkeypatch):
     import importlib.util
 
     result = invoke("export", str(text_run), "--format", "pickle")
     assert result.exit_code == 2 and "choose one of keras, savedmodel, onnx" in result.output
-    if importlib.util.find_spec("tf2onnx") is None:
-        result = invoke("export", str(text_run), "--format", "onnx", "--out", str(tmp_path / "o"))
-        assert result.exit_code == 2 and "needs tf2onnx" in result.output and "Traceback" not in result.output
-        assert not (tmp_path / "o").exists()
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "tf2onnx" else find_spec(name)
+    )
+    result = invoke("export", str(text_run), "--format", "onnx", "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "needs tf2onnx" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
+    monkeypatch.undo()
     result = invoke("export", str(tmp_path / "nothing"))
     assert result.exit_code == 2 and "not a seqtui run folder" in result.output
 

@@ -104,6 +104,9 @@ def _write_model(keras: Any, folder: RunFolder, checkpoint: Path, fmt: str, stag
     model = folder.load_model(checkpoint.name, keras)
     path = staging / MODEL_FILE[fmt]
     try:
+        if fmt == "onnx":  # Keras converts only a model that has been called, and a loaded one has not
+            spec = model.inputs[0]
+            model(keras.ops.zeros((1, *spec.shape[1:]), dtype=spec.dtype))
         model.export(str(path), format="tf_saved_model" if fmt == "savedmodel" else "onnx", verbose=False)
     except Exception as exc:  # noqa: BLE001 - Keras raises many kinds for what a backend can't export
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
