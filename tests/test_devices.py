@@ -407,6 +407,27 @@ def test_several_processes_need_jax_and_each_feeds_its_own_equal_share(monkeypat
     )
 
 
+def test_a_run_prepares_the_share_of_the_process_the_cluster_says_it_is(monkeypatch):
+    """Process 1 of 2 (as the cluster answers it, faked: one CPU here) trains on process 1's share, not 0's."""
+    import threading
+
+    import numpy as np
+
+    from seqtui.core import runner
+    from seqtui.core.backend import resolve_backend
+    from seqtui.datasets.registry import load_dataset
+    from tests.test_runner import SEQ
+
+    monkeypatch.setattr(runner, "start_cluster", lambda keras: (1, 2))
+    plan = plan_hardware(resolve_backend(None), None, None)
+    _, data, hardware, process = runner.prepare(SEQ, plan, threading.Event(), "nothing changed")
+    full = load_dataset(SEQ.data)
+    assert (process, hardware.processes) == (1, 2)
+    for part in ("train", "val", "test"):
+        whole = getattr(full, f"x_{part}")
+        assert np.array_equal(getattr(data, f"x_{part}"), whole[1::2][: len(whole) // 2])
+
+
 def test_several_jax_processes_join_once_and_learn_their_place(monkeypatch):
     from seqtui.core import cluster
 

@@ -102,6 +102,27 @@ def test_the_forecast_error_is_the_mean_absolute_distance_in_the_series_units(ke
     assert first.real == forecast.real[:37] and first.predicted == forecast.predicted[:37]
 
 
+def test_a_forecast_covers_the_first_2000_test_windows_and_its_baseline_the_same_ones(keras, tmp_path):
+    """A series of 10,500 rows has 2,099 test windows (lookback 3, delay 1): the forecast screen shows the
+    first 2,000, and 'the model beats the baseline' compares both on those 2,000."""
+    rng = np.random.default_rng(0)
+    values = np.round(np.cumsum(rng.normal(size=10_500)) + 10 * np.sin(np.arange(10_500) / 50), 3)
+    (tmp_path / "walk.csv").write_text("level\n" + "\n".join(map(str, values)))
+    config = RunConfig(DataConfig("file", data_path=str(tmp_path / "walk.csv"), lookback=3, step=1, delay=1))
+    folder = RunFolder.create(tmp_path, "forecast")
+    folder.write_config(config, {"task": "regression"})
+    data = load_dataset(config.data)
+    encoder = data.encoder
+    model = constant_model(keras, (3, 1), (5.0 - encoder.mean[0]) / encoder.std[0])
+    forecast = Predictor(folder, model, encoder, "regression", []).forecast_test()
+    start = 8400  # 2,100 test rows after 6,720 training and 1,680 validation rows; targets one row later
+    assert len(data.x_test) == 2099
+    assert forecast.real == pytest.approx(values[start + 1 : start + 2001], abs=1e-4)
+    assert forecast.mae == pytest.approx(np.mean(np.abs(values[start + 1 : start + 2001] - 5.0)), abs=1e-4)
+    last_seen = values[start : start + 2000]
+    assert forecast.baseline_mae == pytest.approx(np.mean(np.abs(forecast.real - last_seen)), abs=1e-4)
+
+
 def test_generation_continues_with_known_words_only(keras, tmp_path, capsys):
     """The model prefers padding, <oov> and an id past the vocabulary (Dense is wider than the words); the
     text continues with the likeliest real word at temperature 0, and with real words at any temperature."""

@@ -133,6 +133,16 @@ def test_open_by_name_under_the_runs_root(tmp_path):
         RunFolder.open(tmp_path / "nowhere")
 
 
+def test_a_relative_path_that_is_a_run_folder_wins_over_a_run_of_that_name_under_the_runs_root(
+    tmp_path, monkeypatch
+):
+    here = make_run(tmp_path / "work", name="here").path.rename(tmp_path / "work" / "r1")
+    make_run(tmp_path / "runs", name="root").path.rename(tmp_path / "runs" / "r1")
+    monkeypatch.chdir(tmp_path / "work")
+    opened = RunFolder.open("r1", tmp_path / "runs")
+    assert opened.path.resolve() == here and opened.read_config().preset == "here"
+
+
 def test_a_run_folder_is_named_by_the_utc_time_whatever_the_local_zone(tmp_path, monkeypatch):
     """The name ends in Z: UTC, also for a user in Seoul (UTC+9), so names sort the same on every machine."""
     import time

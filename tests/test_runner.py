@@ -149,6 +149,16 @@ def test_resume_with_more_epochs_continues_the_curve_and_the_optimizer(completed
     assert folder.read_config().train.epochs == 3
 
 
+def test_a_run_named_under_its_own_runs_folder_resumes_there(completed, tmp_path, runs_dir):
+    """`seqtui train --resume NAME --runs-dir DIR` while SEQTUI_RUNS_DIR (here runs_dir) is elsewhere."""
+    elsewhere = tmp_path / "elsewhere"
+    folder = RunFolder(shutil.copytree(completed[2].path, elsewhere / completed[2].path.name))
+    assert not (runs_dir / folder.path.name).exists()
+    end = resume(folder.path.name, Recorder(), epochs=3, runs_dir=elsewhere)
+    assert end.status == "completed" and Path(end.run_dir).resolve() == folder.path.resolve()
+    assert epochs_in(folder) == [1, 2, 3]
+
+
 def test_run_json_records_the_global_batch_and_the_batch_per_device(completed):
     state = completed[2].read_json("run.json")
     assert (state["batch_size"], state["batch_per_device"], state["device_count"]) == (64, 64, 1)

@@ -216,7 +216,7 @@ class Predictor:
 
     def forecast_test(self, limit: int = 2000) -> Forecast:
         """Forecasts over the first `limit` test windows of the run's own data (read again), with their MAE
-        against the real values and the naive baseline's."""
+        against the real values and the naive baseline's on the same windows."""
         from seqtui.datasets.registry import load_dataset
 
         if not isinstance(self.encoder, SeriesEncoder):
@@ -225,11 +225,13 @@ class Predictor:
         x, y = data.x_test[:limit], data.y_test[:limit]
         predicted = self.encoder.denormalize_target(self.model.predict(x, verbose=0)[:, 0])
         real = self.encoder.denormalize_target(y)
-        mae = float(np.mean(np.abs(real - predicted))) if len(real) else float("nan")
+        # the baseline's forecast: a window's last row, the "now" of "tomorrow equals now"
+        last_seen = self.encoder.denormalize_target(x[:, -1, self.encoder.target_index])
+        mae, baseline = (
+            (float(np.mean(np.abs(real - predicted))), float(np.mean(np.abs(real - last_seen))))
+            if len(real)
+            else (float("nan"), None)
+        )
         return Forecast(
-            [float(v) for v in real],
-            [float(v) for v in predicted],
-            mae,
-            data.baseline.get("test_mae_in_units"),
-            self.encoder.target,
+            [float(v) for v in real], [float(v) for v in predicted], mae, baseline, self.encoder.target
         )
