@@ -1,208 +1,182 @@
-"""Resuming a run: `plan_resume()` checks, without TensorFlow and before anything in the folder changes,
-that a run can go on and how far; `resume()` continues it from its last completed epoch with the same
-config, optimizer state and history (training itself is `runner.fit`, the code a new run trains with).
+"""Train a comparison's runs side by side: at most N at once, each in its own process pinned to one GPU
+(`CUDA_VISIBLE_DEVICES` set for that child), or N at once on the CPU where no GPU is listed.
+
+Each child is a fresh interpreter (multiprocessing `spawn`) that calls the runner's `train`, so every run is
+an ordinary run folder; its events come back through a pipe of its own and are relayed, tagged by run, to
+the same observer the sequential comparison uses. A stop request reaches every child, which ends its run
+`interrupted` after the current batch; a child that fails (or dies) marks its run failed and the rest go on.
+Nothing here imports Keras: only the children do.
 """
 
 from __future__ import annotations
 
-import json
+import contextlib
+import multiprocessing
+import multiprocessing.connection
 import os
-import shutil
+import re
+import signal
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from seqtui.core.acceleration import plan_hardware
-from seqtui.core.backend import resolve_backend
-from seqtui.core.checks import (
-    Cancelled,
-    ConfigError,
-    compatibility_problems,
-    data_source_problems,
-)
-from seqtui.core.cluster import scratch_for
-from seqtui.core.config import RunConfig, validate, with_overrides
-from seqtui.core.events import Observer, RunEnded
-from seqtui.core.model_checks import architecture_mismatch
-from seqtui.core.modeling import compiled_model, spec_from_dataset
-from seqtui.core.run_lock import check_unlocked, training_lock
-from seqtui.core.runner import Session, fit, prepare, quiet, run_settings
-from seqtui.core.runs import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
-from seqtui.core.settings import Settings
-from seqtui.datasets.fingerprint import data_fingerprint
-from seqtui.datasets.registry import DATASET_NAMES
-
-__all__ = ["ResumePlan", "moved_data", "plan_resume", "resume"]
+from seqtui.core.acceleration import parse_devices
+from seqtui.core.compare import CompareError, Comparison, Entry, TaggedObserver
+from seqtui.core.events import BatchEnded, Event
 
 
-@dataclass(frozen=True)
-class ResumePlan:
-    """What a resume continues: checked without TensorFlow, before anything in the folder changes."""
+def device_slots(requested: str, gpus: int) -> int:
+    """How many runs train at once for `--devices all|N`, given the GPUs nvidia-smi lists.
 
-    folder: RunFolder
-    config: RunConfig
-    history: list[dict[str, float]]
-    epochs: int
-    changes: dict[str, Any]
-    """Training settings the resume changes (epochs, learning_rate, patience)."""
-
-
-def plan_resume(
-    run_dir: str | Path,
-    epochs: int | None = None,
-    learning_rate: float | None = None,
-    patience: int | None = None,
-    runs_dir: str | Path | None = None,
-    check_lock: bool = True,
-    data: str | Path | None = None,
-) -> ResumePlan:
-    """Check that a run can go on, and how far; RunFolderError/ConfigError say why not.
-
-    `check_lock=False` when the caller holds the folder's training lock itself."""
-    folder = RunFolder.open(run_dir, runs_dir)
-    if check_lock:
-        check_unlocked(folder.path)
-    state = folder.read_json(RUN)
-    status = folder.status
-    if status == "running":
-        raise RunFolderError(
-            f"{folder.path} is still being trained by process {state.get('pid')} on {state.get('host')}; "
-            "stop that run first (Ctrl+C there), then resume it"
+    `all` is every listed GPU (1 without any); N must be at least 1 and, where GPUs are listed, at most
+    their number. Without a GPU, N means N runs at once on the CPU."""
+    slots = parse_devices(requested)
+    if isinstance(slots, str):
+        raise CompareError(f"--devices {requested!r}: give `all` or a number of runs at once, 1 or more")
+    if slots is None:
+        return max(1, gpus)
+    if gpus and slots > gpus:
+        raise CompareError(
+            f"--devices {slots}: nvidia-smi lists only {gpus} GPU{'s' if gpus > 1 else ''}; "
+            f"give --devices {gpus} (or all) for one run per GPU"
         )
-    asked = dict(epochs=epochs, learning_rate=learning_rate, patience=patience)
-    changes = {k: v for k, v in asked.items() if v is not None}
-    config = with_overrides(folder.read_config(), **changes)
-    if data is not None:
-        changes["data_path"] = moved_data(folder, config, data)
-        config = with_overrides(config, data_path=changes["data_path"])
-    problems = validate(config, DATASET_NAMES)
-    if any(p.field in changes for p in problems):
-        raise ConfigError([p for p in problems if p.field in changes])
-    problems += compatibility_problems(config) if not problems else []
-    if problems:
-        raise RunFolderError(
-            f"{folder.path}/config.json is not a valid config any more: {ConfigError(problems)}"
-        )
-    if data_source_problems(config):
-        raise RunFolderError(
-            f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
-            f"--data FILE (checked to be the same data by its SHA-256)"
-        )
-    history = folder.read_history()
-    if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
-        raise RunFolderError(
-            f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
-        )
-    done = len(history)
-    total = config.train.epochs  # --epochs when given; config.json keeps the total run.json shows
-    if epochs is not None and epochs <= done:
-        raise RunFolderError(
-            f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}"
-        )
-    if status == "completed" and epochs is None:
-        raise RunFolderError(
-            f"{folder.path} is completed ({done} epochs). To train it longer: "
-            f"seqtui train --resume {folder.path} --epochs N, with N above {done}"
-        )
-    if done and not folder.file(LAST).exists():
-        raise RunFolderError(f"{folder.path} lists {done} epochs but its {LAST} is missing; start a new run")
-    return ResumePlan(folder, config, history, total, changes)
+    return slots
 
 
-def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
-    """The absolute path of --data given on resume, when it holds the bytes the run was trained on."""
-    path = os.path.abspath(os.path.expanduser(str(data)))
-    if not config.data.data_path:
-        raise RunFolderError(f"{folder.path} trains on {config.data.dataset}, not on a file; drop --data")
-    saved = folder.read_json(CONFIG).get("data_sha256")
-    now = data_fingerprint(path)
-    if now is None:
-        raise RunFolderError(f"{path} can't be read; check the path given with --data")
-    if saved and saved != now:
-        raise RunFolderError(
-            f"{path} is not the data this run was trained on (its SHA-256 differs from the one saved in "
-            f"{folder.file(CONFIG)}); pass the original file, or start a new run"
+def visible_gpu_ids(gpus: int) -> list[str]:
+    """The ids to hand the children one by one: this process's CUDA_VISIBLE_DEVICES, else 0..gpus-1."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    ids = re.findall(r"[^,\s]+", visible) if visible is not None else []
+    return ids[:gpus] if len(ids) >= gpus else [str(i) for i in range(gpus)]
+
+
+def _child(entry: Entry, root: str, backend: str | None, device: str | None, events: Any, stop: Any) -> None:
+    """One run in its own process. Its events go out through `events`, its end through closing it; Ctrl+C is the
+    parent's to handle, a stop request arrives through `stop` (or as its end of file, should the parent die)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if device is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = device
+    cancel = threading.Event()
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            stop.recv()
+        cancel.set()
+
+    threading.Thread(target=watch, daemon=True).start()
+
+    def relay(event: Event) -> None:
+        if not isinstance(event, BatchEnded):  # per-batch events stay in the child: nothing shows them
+            events.send(event)
+
+    try:
+        from seqtui.core.runner import train
+
+        train(entry.config, relay, cancel, runs_dir=root, backend=backend)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which marks the run failed
+        from seqtui.core.checks import Cancelled
+
+        message = str(exc.args[0]) if exc.args else type(exc).__name__
+        events.send(("interrupted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed", message))
+    events.close()
+
+
+class _Child:
+    """The parent's side of one child: its process, the GPU it holds, and its two pipe ends.
+
+    Each child writes to a pipe of its own, so a child that dies (out of memory, a crashed driver) ends only
+    that pipe, read as its end of file, and can never leave a lock held that the parent waits on."""
+
+    def __init__(
+        self, ctx: Any, index: int, entry: Entry, root: Path, backend: str | None, device: str | None
+    ):
+        self.index, self.device = index, device
+        self.events, events_end = ctx.Pipe(duplex=False)
+        stop_end, self.stop_end = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(
+            target=_child, args=(entry, str(root), backend, device, events_end, stop_end), daemon=True
         )
-    return path
+        self.process.start()
+        events_end.close()  # the child holds the only writing end now: its exit is this pipe's end of file
+        stop_end.close()
+        self.failure: tuple[str, str] | None = None
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):  # it may have gone already
+            self.stop_end.send(None)
 
 
-def _differs(saved: Any, now: Any) -> bool:
-    """Whether two encoder dicts disagree on what both record (a newer seqtui may record more)."""
-    if isinstance(saved, dict) and isinstance(now, dict):
-        return any(_differs(saved[k], now[k]) for k in saved.keys() & now.keys())
-    return json.dumps(saved, sort_keys=True) != json.dumps(now, sort_keys=True)
-
-
-def resume(
-    run_dir: str | Path,
-    observer: Observer,
+def run_side_by_side(
+    entries: Sequence[Entry],
+    observer: TaggedObserver,
+    slots: int,
+    gpus: int,
     cancel: threading.Event | None = None,
-    epochs: int | None = None,
+    runs_dir: Path | None = None,
     backend: str | None = None,
-    learning_rate: float | None = None,
-    patience: int | None = None,
-    runs_dir: str | Path | None = None,
-    tensorboard: bool | None = None,
-    mlflow_uri: str | None = None,
-    data: str | Path | None = None,
-    devices: str | int | None = None,
-) -> RunEnded:
-    """Continue a run from its last completed epoch with the same config, optimizer state and history.
+    on_error: Callable[[Entry, str], None] | None = None,
+) -> Comparison:
+    """Train `entries` at most `slots` at a time, one process each (pinned to one GPU when `gpus`)."""
+    from seqtui.core.settings import Settings
 
-    `epochs` changes the total (else the original total is kept); `learning_rate` and `patience` change
-    those settings from here on (after a divergence, a lower learning rate). A run whose epochs are all
-    done but that was stopped before its test evaluation just gets evaluated.
-    """
-    with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
-        plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
-        return _resume(plan, observer, cancel, backend, run_settings(tensorboard, mlflow_uri), devices)
-
-
-def _resume(
-    plan: ResumePlan,
-    observer: Observer,
-    cancel: threading.Event | None,
-    backend: str | None,
-    settings: Settings,
-    devices: str | int | None = None,
-) -> RunEnded:
-    folder, config = plan.folder, plan.config
-    hw_plan = plan_hardware(resolve_backend(backend), devices, config.train.precision)
     cancel = cancel or threading.Event()
-    keras, data, hardware, process = prepare(config, hw_plan, cancel, f"{folder.path} is unchanged")
-    if _differs(folder.read_json(ENCODER), data.encoder.to_dict()):
-        raise RunFolderError(
-            f"the data of {folder.path} changed since the run started (its vocabulary or scaling differs); "
-            "restore the original data, or start a new run"
-        )
-    keras.utils.set_random_seed(config.train.seed + len(plan.history))
-    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
-    with hardware.scope(keras), scratch_for(process) as scratch:
-        if scratch:  # process 0 alone writes the run folder and reports; the others resume a copy
-            folder, observer = RunFolder(shutil.copytree(folder.path, scratch / folder.path.name)), quiet
-        last = folder.file(LAST)
-        model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
-        if last.exists():
-            saved = folder.load_model(LAST, keras)
-            problem = architecture_mismatch(saved, model)
-            if problem:
-                raise RunFolderError(
-                    f"{last} is not the model {folder.path}/config.json describes ({problem}); "
-                    "the config was edited or the checkpoint comes from another run. Start a new run"
-                )
-            model = saved
-            model.steps_per_execution = fused  # chosen for this machine, not the one that saved it
-            if "learning_rate" in plan.changes:  # a lower rate asked for (after a divergence)
-                model.optimizer.learning_rate = plan.changes["learning_rate"]
-        if cancel.is_set():
-            raise Cancelled(f"stopped before training started; {folder.path} is unchanged")
-        try:
-            folder.remove_temp_files()
-            if plan.changes:
-                folder.update_config(**plan.changes)
-            folder.mark_running(plan.epochs, len(plan.history))
-        except OSError as exc:
-            raise RunFolderError(f"could not write to {folder.path}: {exc.strerror or exc}") from exc
-        session = Session(config, folder, data, model, list(plan.history), plan.epochs, hardware, fused)
-        return fit(session, observer, cancel, settings)
+    root = Path(runs_dir) if runs_dir else Settings.from_env().runs_dir
+    comparison = Comparison.create(root, entries)
+    ctx = multiprocessing.get_context("spawn")
+    free = visible_gpu_ids(gpus)[:slots] if gpus else [None] * slots
+    waiting = list(range(len(entries)))
+    running: dict[Any, _Child] = {}  # by the pipe its events arrive on
+    stopping = False
+
+    def finish(child: _Child) -> None:
+        """`child` has ended: its run failed if it reported so, or if it ended without a run_end (it died)."""
+        del running[child.events]
+        child.events.close()
+        child.stop_end.close()
+        child.process.join(timeout=30)
+        free.append(child.device)
+        standing = comparison.standings[child.index]
+        failure = child.failure
+        if failure is None and standing.status in ("pending", "running"):  # no run_end: it died
+            failure = ("failed", f"the training process ended with exit code {child.process.exitcode}")
+        if failure is not None:
+            standing.status, standing.message = failure
+            if standing.status == "failed" and on_error:
+                on_error(entries[child.index], standing.message)
+        comparison.save()
+
+    try:
+        while waiting or running:
+            if cancel.is_set() and not stopping:
+                stopping = True
+                waiting.clear()
+                for child in running.values():
+                    child.stop()
+            while waiting and free:
+                index = waiting.pop(0)
+                child = _Child(ctx, index, entries[index], root, backend, free.pop(0))
+                running[child.events] = child
+            for pipe in multiprocessing.connection.wait(list(running), timeout=0.2):
+                child = running[pipe]
+                try:
+                    item = pipe.recv()
+                except (EOFError, OSError):
+                    finish(child)
+                    continue
+                if isinstance(item, tuple):
+                    child.failure = item
+                else:
+                    comparison.standings[child.index].observe(item)
+                    observer(entries[child.index].label, item)
+    finally:
+        for child in running.values():
+            child.stop()
+        for child in running.values():
+            child.process.join(timeout=60)
+            if child.process.is_alive():
+                child.process.terminate()
+            if comparison.standings[child.index].status in ("pending", "running"):
+                comparison.standings[child.index].status = "interrupted"
+        comparison.save()
+    return comparison
