@@ -428,6 +428,21 @@ def test_a_run_prepares_the_share_of_the_process_the_cluster_says_it_is(monkeypa
         assert np.array_equal(getattr(data, f"x_{part}"), whole[1::2][: len(whole) // 2])
 
 
+def test_a_run_of_several_processes_off_jax_is_refused_naming_the_backend(monkeypatch):
+    import threading
+
+    from seqtui.core import runner
+    from seqtui.core.backend import BackendError, import_keras, resolve_backend
+    from tests.test_runner import SEQ
+
+    if import_keras().backend.backend() == "jax":
+        pytest.skip("on JAX several processes may train together")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    plan = plan_hardware(resolve_backend(None), None, None)
+    with pytest.raises(BackendError, match="train together only on JAX: add --backend jax"):
+        runner.prepare(SEQ, plan, threading.Event(), "nothing changed")
+
+
 def test_several_jax_processes_join_once_and_learn_their_place(monkeypatch):
     from seqtui.core import cluster
 

@@ -140,6 +140,23 @@ def test_heat_map_lights_up_only_the_deciding_region():
     assert np.unravel_index(expl.heat.argmax(), expl.heat.shape) < (8, 8)
 
 
+def test_a_pixels_heat_is_the_mean_drop_of_the_patches_that_hide_it():
+    """Class 1's probability is the ink share of the 8x8 bottom-right corner: a 4x4 patch at (y, x) lowers
+    it by its overlap with the corner / 64, and each pixel's heat averages the patches (stride 2) over it."""
+
+    def corner_ink(x):
+        share = x[:, 20:, 20:, 0].mean(axis=(1, 2))
+        return np.stack([1 - share, share], axis=1)
+
+    expl = explain_image(corner_ink, ImageEncoder(), np.full((28, 28), 255, "uint8"), list("01"))
+    assert expl.class_name == "1" and expl.probability == pytest.approx(1.0)
+    assert expl.heat[27, 27] == pytest.approx(16 / 64)  # the one patch in the last corner
+    assert expl.heat[24, 24] == pytest.approx(16 / 64)  # four patches, all inside
+    assert expl.heat[20, 20] == pytest.approx((4 + 8 + 8 + 16) / 4 / 64)  # patches at 18 and 20 each way
+    assert expl.heat[18, 18] == pytest.approx(4 / 4 / 64)  # of 4 patches only (18, 18) reaches the corner
+    assert expl.heat[5, 5] == 0.0
+
+
 def test_a_loaded_image_model_explains_under_its_own_class_names(tmp_path):
     """Fashion-MNIST's classes are names, not digits: the heat map is for the class the run calls it."""
     import keras

@@ -153,7 +153,10 @@ def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path, monkey
     import importlib.util
 
     result = invoke("export", str(text_run), "--format", "pickle")
-    assert result.exit_code == 2 and "choose one of keras, savedmodel, onnx" in result.output
+    assert (
+        result.exit_code == 2
+        and "unknown export format 'pickle'; choose one of keras, savedmodel, onnx" in (result.output)
+    )
     find_spec = importlib.util.find_spec
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name: None if name == "tf2onnx" else find_spec(name)

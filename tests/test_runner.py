@@ -545,3 +545,14 @@ def test_any_other_error_fails_the_run_with_its_reason(runs_dir):
     end = train(SEQ, broken_observer, runs_dir=runs_dir)
     assert (end.status, end.message, end.verdict) == ("failed", "ValueError: the observer broke", "")
     assert RunFolder.open(end.run_dir).status == "failed"
+
+
+def test_patience_stops_a_run_whose_validation_loss_stops_falling(runs_dir):
+    """A learning rate too small to move a float32 weight: the second epoch's val_loss equals the first's,
+    which is no improvement, so patience 1 ends the run there, completed, with its test metrics."""
+    still = with_overrides(SEQ, epochs=10, patience=1, learning_rate=1e-12)
+    end = train(still, Recorder(), runs_dir=runs_dir)
+    folder = RunFolder(Path(end.run_dir))
+    assert end.status == "completed" and epochs_in(folder) == [1, 2]
+    losses = [row["val_loss"] for row in folder.read_history()]
+    assert losses[1] >= losses[0]

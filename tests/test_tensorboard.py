@@ -147,6 +147,7 @@ def test_the_model_text_is_a_markdown_table_tensorboard_renders():
     assert "<strong>1,234 parameters</strong>" in html and html.count("<tr>") == 3
     assert "<td>embedding</td>\n<td>Embedding</td>\n<td>(None, 8, 4)</td>" in html
     assert '<td style="text-align:right">1,200</td>' in html  # the params column is right-aligned
+    assert "<td>300 x 4</td>" in html  # the layer's arithmetic, where it has one
 
 
 def test_batch_scalars_come_at_most_max_batch_per_s_a_second(tmp_path, monkeypatch):
