@@ -200,3 +200,9 @@ def test_every_run_records_its_baseline_and_verdict(runs_dir):
     listing = CliRunner().invoke(app, ["runs"], env={"COLUMNS": "80"})
     word = "beats" if expected.startswith("beats") else "below"
     assert f"base {recorded.test:.4f} {word}" in listing.output
+
+
+def test_the_majority_baseline_names_its_class():
+    data = token_dataset()
+    data.class_names = ["ham", "spam"]
+    assert baselines.majority(data).name == "majority class (ham)"  # 70% of the labels are 0
