@@ -270,22 +270,18 @@ def test_device_counts_parse():
         assert isinstance(parse_devices(bad), str)
 
 
-def test_several_devices_on_torch_is_a_devices_problem_naming_the_backends_that_can(fake_smi):
+@pytest.mark.parametrize(
+    ("backend", "devices", "message"),
+    [
+        ("torch", "2", "several devices need --backend jax or tensorflow, not torch"),
+        ("jax", "two", "give `all` or a number of devices from 1 up (got 'two')"),
+    ],
+)
+def test_a_devices_value_the_backend_cannot_use_is_a_devices_problem(fake_smi, backend, devices, message):
     fake_smi()
     with pytest.raises(ConfigError) as info:
-        plan_hardware("torch", "2", None)
-    assert info.value.problems == [
-        Problem("devices", "several devices need --backend jax or tensorflow, not torch")
-    ]
-
-
-def test_a_devices_value_that_is_not_a_count_is_a_devices_problem(fake_smi):
-    fake_smi()
-    with pytest.raises(ConfigError) as info:
-        plan_hardware("jax", "two", None)
-    assert info.value.problems == [
-        Problem("devices", "give `all` or a number of devices from 1 up (got 'two')")
-    ]
+        plan_hardware(backend, devices, None)
+    assert info.value.problems == [Problem("devices", message)]
 
 
 def test_plan_checks_devices_before_keras(fake_smi, monkeypatch):
