@@ -357,16 +357,29 @@ def test_a_child_started_but_not_yet_heard_from_is_marked_interrupted_when_the_p
     assert set(multiprocessing.active_children()) <= earlier
 
 
-def test_a_child_names_an_error_without_words_by_its_type(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        (MemoryError(), "MemoryError"),
+        (FileNotFoundError(2, "No such file or directory", "x.csv"),
+         "FileNotFoundError: [Errno 2] No such file or directory: 'x.csv'"),
+        (ValueError("bad", "worse"), "ValueError: ('bad', 'worse')"),
+    ],
+)  # fmt: skip
+def test_an_unexpected_error_is_named_by_its_type_and_all_its_words(tmp_path, monkeypatch, error, said):
+    """In a child and in-process alike: never an errno alone ("2"), never a first argument alone."""
     from seqtui.core import runner
-    from seqtui.core.compare import Entry
+    from seqtui.core.compare import Entry, run_comparison
     from seqtui.core.presets import PRESETS
 
-    def out_of_memory(*args, **kwargs):
-        raise MemoryError
+    def failing(*args, **kwargs):
+        raise error
 
-    monkeypatch.setattr(runner, "train", out_of_memory)  # what a child's train raises when memory runs out
-    assert child_says(Entry("big", PRESETS["series-rnn"].config), tmp_path) == [("failed", "MemoryError")]
+    monkeypatch.setattr(runner, "train", failing)
+    entry = Entry("big", PRESETS["series-rnn"].config)
+    assert child_says(entry, tmp_path) == [("failed", said)]
+    comparison = run_comparison([entry], lambda label, event: None, failing, runs_dir=tmp_path)
+    assert [(s.status, s.message) for s in comparison.standings] == [("failed", said)]
 
 
 def child_says(entry, tmp_path, device=None, stop_first=False) -> list:
@@ -445,3 +458,29 @@ def test_a_run_that_fails_in_its_child_is_reported_with_its_entry(tmp_path):
     [standing] = comparison.standings
     assert standing.status == "failed" and "gone.csv" in standing.message
     assert errors == [(Entry("gone", missing), standing.message)]
+
+
+def test_each_child_holds_one_visible_gpu_and_hands_it_on(tmp_path, monkeypatch):
+    """--devices 2 with GPUs 3 and 5 visible: two children at once, one on each, and the third on whichever
+    GPU came free (the children fail at once here: their data is missing)."""
+    from seqtui.core import side_by_side
+    from seqtui.core.compare import Entry
+    from seqtui.core.config import with_overrides
+    from seqtui.core.presets import PRESETS
+
+    handed = []
+
+    class Recorded(side_by_side._Child):
+        def __init__(self, ctx, index, entry, root, backend, device):
+            handed.append((index, device))
+            super().__init__(ctx, index, entry, root, backend, device)
+
+    monkeypatch.setattr(side_by_side, "_Child", Recorded)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3,5")
+    gone = with_overrides(PRESETS["series-rnn"].config, dataset="file", data_path=str(tmp_path / "gone.csv"))
+    entries = [Entry(f"run {i}", gone) for i in range(3)]
+    comparison = side_by_side.run_side_by_side(
+        entries, lambda label, event: None, slots=2, gpus=2, runs_dir=tmp_path
+    )
+    assert [s.status for s in comparison.standings] == ["failed"] * 3
+    assert handed[:2] == [(0, "3"), (1, "5")] and handed[2][0] == 2 and handed[2][1] in ("3", "5")

@@ -51,6 +51,8 @@ def test_every_preset_is_valid(name):
         ({"maxlen": -5}, "maxlen", "above 0"),
         ({"vocab_size": 0}, "vocab_size", "above 0"),
         ({"vocab_size": 2}, "vocab_size", "at least 3"),
+        ({"vocab_size": 1}, "vocab_size", "at least 3"),
+        ({"text_column": ""}, "text_column", "must be a name or path (got '')"),
         ({"units": 0}, "units", "above 0"),
         ({"epochs": 0}, "epochs", "above 0"),
         ({"batch_size": -1}, "batch_size", "above 0"),
@@ -73,6 +75,10 @@ def test_bad_values_are_named(overrides, field, words):
     problems = fields_of(BASE, **overrides)
     assert field in problems
     assert words in problems[field]
+
+
+def test_your_own_file_is_a_known_dataset():
+    assert "dataset" not in fields_of(TEXT, dataset="file", data_path="reviews.csv")
 
 
 def test_every_problem_at_once():

@@ -100,13 +100,17 @@ async def test_runs_screen_lists_damaged_runs_without_crashing(runs_with_damage)
 
 
 def edit_json(path: Path, **changes) -> None:
+    """Set each dotted key (a__b is raw["a"]["b"]) to its value; `...` removes the key."""
     raw = json.loads(path.read_text())
     for dotted, value in changes.items():
         target = raw
         *parents, key = dotted.split("__")
         for parent in parents:
             target = target[parent]
-        target[key] = value
+        if value is ...:
+            del target[key]
+        else:
+            target[key] = value
     path.write_text(json.dumps(raw))
 
 
@@ -130,6 +134,7 @@ def text_run(tmp_path_factory) -> Path:
             {"task": "poetry"},
             "task='poetry', not one of binary, multiclass, regression, generation",
         ),
+        ("config.json", {"task": ...}, "holds no task, not one of binary"),  # never guessed multiclass
         (
             "config.json",
             {"class_names": ["a", "b", "c"]},

@@ -556,3 +556,44 @@ def test_patience_stops_a_run_whose_validation_loss_stops_falling(runs_dir):
     assert end.status == "completed" and epochs_in(folder) == [1, 2]
     losses = [row["val_loss"] for row in folder.read_history()]
     assert losses[1] >= losses[0]
+
+
+def test_batch_events_follow_the_rate_setting(runs_dir, monkeypatch):
+    """SEQTUI_BATCH_EVENTS_PER_S=4 on a clock that moves 1/8 s per reading: every second batch is shown
+    (and the last of each epoch, always)."""
+    import types
+
+    from seqtui.core import callbacks
+
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(
+        callbacks,
+        "time",
+        types.SimpleNamespace(perf_counter=lambda: next(ticks) / 8, monotonic=time.monotonic),
+    )
+    monkeypatch.setenv("SEQTUI_BATCH_EVENTS_PER_S", "4")
+    events = Recorder()
+    assert train(SEQ, events, runs_dir=runs_dir).status == "completed"
+    shown = [(e.epoch, e.step) for e in events.of(BatchEnded)]
+    assert shown == [(epoch, step) for epoch in (1, 2) for step in range(2, STEPS + 1, 2)]
+
+
+def test_the_divergence_hint_divides_the_optimizers_own_rate(tmp_path):
+    """A run that names no learning rate trains at its optimizer's default (SGD's 0.01): the hint is a tenth
+    of that, not of Adam's 0.001."""
+    import types
+
+    import keras
+
+    from seqtui.core.runner import _diverged_message
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    config = with_overrides(SEQ, optimizer="sgd")
+    assert config.train.learning_rate is None
+    session = types.SimpleNamespace(
+        model=model, config=config, folder=RunFolder.create(tmp_path, "x"), history=[]
+    )
+    assert "--learning-rate 0.001" in _diverged_message(session)
+    model.optimizer.learning_rate = 0.5  # what the optimizer ran at wins over the config
+    assert "--learning-rate 0.05" in _diverged_message(session)

@@ -26,6 +26,7 @@ from seqtui.core.sweep import (
     default_space,
     load_or_create,
     narrow,
+    open_storage,
     run_trials,
 )
 
@@ -159,6 +160,13 @@ def test_an_unreachable_storage_exits_2(runs_dir, url, message):
     result = invoke("--preset", "series-rnn", "--storage", url)
     assert result.exit_code == 2 and message in result.output, result.output
     assert not runs_dir.exists()
+
+
+def test_the_study_database_checks_each_connection_before_use(tmp_path):
+    """A server (PostgreSQL, MySQL) closes idle connections during a long trial; a pinged pool replaces them
+    instead of failing the next trial. SQLite cannot drop one, so this reads the pool's setting."""
+    storage = open_storage(f"sqlite:///{tmp_path / 'study.db'}")
+    assert storage.engine.pool._pre_ping is True
 
 
 def test_a_study_made_for_another_dataset_is_refused(runs_dir):
@@ -393,8 +401,6 @@ def test_a_trial_the_pruner_stops_ends_pruned_after_that_epoch(runs_dir):
 
 def test_a_process_that_loses_the_race_to_create_the_study_tables_tries_again(runs_dir, monkeypatch):
     from sqlalchemy.exc import IntegrityError
-
-    from seqtui.core.sweep import open_storage
 
     real, calls = optuna.storages.RDBStorage, []
 

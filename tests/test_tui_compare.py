@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static
 
+from seqtui.datasets.base import DataError
 from seqtui.tui.launch import make_app
 from seqtui.tui.screens.compare import CompareScreen
 from seqtui.tui.screens.predict import PredictScreen
@@ -181,7 +182,7 @@ class FailingSecond(FakeRunner):
     def train(self, config, observer, cancel, runs_dir, callbacks=()):
         if self.calls:
             self.calls.append(("train", config))
-            raise ValueError("the data file vanished")
+            raise DataError("the data file vanished")
         return super().train(config, observer, cancel, runs_dir, callbacks)
 
 
@@ -237,7 +238,7 @@ class FailingFirst(FakeRunner):
     def train(self, config, observer, cancel, runs_dir, callbacks=()):
         if not self.calls:
             self.calls.append(("train", config))
-            raise ValueError("the data file vanished")
+            raise DataError("the data file vanished")
         return super().train(config, observer, cancel, runs_dir, callbacks)
 
 

@@ -42,7 +42,18 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     """(title, message) for any exception: a SeqtuiError's own, out-of-memory with advice, else a bug."""
     if isinstance(exc, SeqtuiError):
         return exc.title, exc.message
-    text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    text = _typed(exc)
     if isinstance(exc, MemoryError) or is_out_of_memory(text):
         return "Out of memory", f"{text}\n\n{OOM_ADVICE}"
     return BUG_TITLE, f"unexpected {text}"
+
+
+def short_message(exc: BaseException) -> str:
+    """An error as a leaderboard's cell shows it: a SeqtuiError's message, else its type and its words."""
+    if isinstance(exc, SeqtuiError):
+        return exc.message or exc.title
+    return _typed(exc)
+
+
+def _typed(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seqtui.common.errors import SeqtuiError
+from seqtui.common.errors import SeqtuiError, short_message
 from seqtui.common.files import atomic_write_json
 from seqtui.core.checks import Cancelled
 from seqtui.core.config import RunConfig
@@ -287,7 +287,7 @@ def run_comparison(
         try:
             train(entry.config, tagged, cancel, runs_dir=root)
         except Exception as exc:  # noqa: BLE001 - one run's bad data must not lose the others
-            standing.status, standing.message = "failed", str(exc.args[0]) if exc.args else str(exc)
+            standing.status, standing.message = "failed", short_message(exc)
             if isinstance(exc, Cancelled):
                 standing.status = "interrupted"
             if on_error:

@@ -250,7 +250,7 @@ def validate(
         else:
             need(_is_int(value) and value > 0, name, f"must be a whole number above 0 (got {value!r})")
 
-    if dataset_names is not None and d.dataset not in dataset_names and d.dataset != "file":
+    if dataset_names is not None and d.dataset not in dataset_names:
         problems.append(
             Problem("dataset", f"unknown dataset {d.dataset!r}." + suggest(d.dataset, dataset_names))
         )

@@ -71,10 +71,8 @@ def estimate(config: RunConfig, spec: InputSpec, task: str, outputs: int) -> Est
         steps, features = shape[0], m.embedding_dim
         est.add("vocab_size" if (spec.vocab_size or 0) > m.embedding_dim else "embedding_dim",
                 (spec.vocab_size or 0) * m.embedding_dim, steps * features)  # fmt: skip
-    elif spec.kind == "image":
+    else:  # an image's rows of pixel values, or a series' steps of features
         steps, features = shape[0], math.prod(shape[1:])
-    else:
-        steps, features = shape[0], shape[1] if len(shape) > 1 else 1
     if m.arch == "mlp":
         flat = steps * features
         est.add("units", flat * m.units + m.units, m.units)

@@ -85,11 +85,11 @@ class Predictor:
         """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
         folder = RunFolder.open(run, runs_dir)
         config = folder.read_json(CONFIG)
-        task, class_names = config.get("task", "multiclass"), config.get("class_names", [])
+        task, class_names = config.get("task"), config.get("class_names", [])
         if task not in TASKS:
+            held = "no task" if task is None else f"task={str(task)[:40]!r}"
             raise RunFolderError(
-                f"{folder.file(CONFIG)} holds task={str(task)[:40]!r}, not one of {', '.join(TASKS)}; "
-                "the run folder is damaged"
+                f"{folder.file(CONFIG)} holds {held}, not one of {', '.join(TASKS)}; the run folder is damaged"
             )
         if not isinstance(class_names, list) or not all(isinstance(c, str) for c in class_names):
             raise RunFolderError(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import short_message
 from seqtui.core.acceleration import parse_devices
 from seqtui.core.compare import CompareError, Comparison, Entry, TaggedObserver
 from seqtui.core.events import BatchEnded, Event
@@ -77,8 +78,8 @@ def _child(entry: Entry, root: str, backend: str | None, device: str | None, eve
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which marks the run failed
         from seqtui.core.checks import Cancelled
 
-        message = str(exc.args[0]) if exc.args else type(exc).__name__
-        events.send(("interrupted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed", message))
+        status = "interrupted" if isinstance(exc, Cancelled | KeyboardInterrupt) else "failed"
+        events.send((status, short_message(exc)))
     events.close()
 
 
