@@ -65,6 +65,7 @@ def test_every_preset_is_valid(name):
         ({"seed": -1}, "seed", "0 to"),
         ({"arch": "lstn"}, "arch", "Did you mean 'lstm'"),
         ({"optimizer": "adma"}, "optimizer", "Did you mean 'adam'"),
+        ({"loss": "msee"}, "loss", "unknown loss 'msee'. Did you mean 'mse'"),
         ({"dataset": "imbd"}, "dataset", "Did you mean 'imdb'"),
         ({"split": "words"}, "split", "whitespace"),
         ({"padding": "middle"}, "padding", "'pre' or 'post'"),

@@ -128,7 +128,7 @@ def text_run(tmp_path_factory) -> Path:
     ("file", "changes", "message"),
     [
         ("config.json", {"class_names": [1, 2]}, "class_names"),
-        ("config.json", {"class_names": "abc"}, "class_names"),
+        ("config.json", {"class_names": "abc"}, "holds class_names='abc', not a list of names"),
         (
             "config.json",
             {"task": "poetry"},
@@ -138,7 +138,8 @@ def text_run(tmp_path_factory) -> Path:
         (
             "config.json",
             {"class_names": ["a", "b", "c"]},
-            "the model has 21 outputs but config.json names 3 classes",
+            "the model has 21 outputs but config.json names 3 classes. config.json or encoder.json was edited, "
+            "or the model comes from another run; train a new run",
         ),
         ("encoder.json", {"maxlen": -5}, "maxlen"),
         ("encoder.json", {"maxlen": 99}, "input"),
@@ -249,3 +250,15 @@ async def test_compare_toggles_redraw_without_reading_the_folders_again(runs_wit
             await pilot.press(key)
         await pilot.pause()
         assert len(screen.marked) == 2 and len(reads) == before
+
+
+def test_resume_refuses_a_config_that_is_no_longer_valid(tmp_path, digits_run):
+    run = copied(digits_run, tmp_path)
+    edit_json(run / "config.json", model__units=-3)
+    result = invoke("train", "--resume", str(run), "--epochs", "2")
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert f"{run}/config.json is not a valid config any more: " in message and message.endswith(
+        "units: must be a whole number above 0 (got -3)"
+    )
+    assert json.loads((run / "run.json").read_text())["status"] == "completed"  # left as it was

@@ -264,6 +264,19 @@ def test_the_readme_prepares_text_with_the_runs_own_standardization(standardize)
         assert encode(text).tolist() == [[0] * (8 - len(ids)) + ids], text
 
 
+def test_the_readme_of_an_encoder_without_a_split_splits_as_seqtui_reads_it():
+    """An encoder.json from before the split setting: seqtui reads it as whitespace, and so does the README."""
+    from seqtui.core.export_readme import readme_text
+    from seqtui.datasets.tokenizer import Tokenizer
+
+    raw = Tokenizer.fit(["the cat sat", "a cat ran"], num_words=50).to_dict()
+    del raw["split"]
+    encoder = {"kind": "text", "maxlen": 6, "padding": "pre", "truncating": "pre", "tokenizer": raw}
+    encode = readme_encode(readme_text("keras", {"task": "binary"}, encoder, "run"), encoder)
+    ids = Tokenizer.from_dict(raw).encode("the cat ran far")
+    assert encode("the cat ran far").tolist() == [[0] * (6 - len(ids)) + ids]
+
+
 def test_the_readme_of_a_text_generator_prints_the_next_word(tmp_path, monkeypatch, capsys):
     from seqtui.datasets.tokenizer import Tokenizer
 

@@ -26,3 +26,16 @@ def test_a_generator_needs_an_output_for_each_word(outputs, message):
     encoder = TextEncoder(Tokenizer(word_index=WORDS), maxlen=4)
     found = model_mismatch(generator(outputs), encoder, "generation", [])
     assert found == (message and f"the model has {message}")
+
+
+@pytest.mark.parametrize(("inputs", "outputs"), [(1, 2), (2, 1)])
+def test_a_model_with_more_than_one_input_or_output_is_not_seqtuis(inputs, outputs):
+    keras = import_keras()
+    ins = [keras.Input(shape=(4,)) for _ in range(inputs)]
+    joined = keras.layers.Concatenate()(ins) if inputs > 1 else ins[0]
+    hidden = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(6, 3)(joined))
+    model = keras.Model(ins, [keras.layers.Dense(6)(hidden) for _ in range(outputs)])
+    encoder = TextEncoder(Tokenizer(word_index=WORDS), maxlen=4)
+    assert model_mismatch(model, encoder, "generation", []) == (
+        "the model does not have one input and one output as seqtui's models do"
+    )

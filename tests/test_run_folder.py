@@ -99,6 +99,19 @@ def test_running_with_a_live_process_is_running(tmp_path):
     assert folder.read_json("run.json")["pid_started"] == process_start(os.getpid())
 
 
+def test_a_resumed_run_keeps_its_start_and_loses_its_end_until_it_ends_again(tmp_path):
+    folder = make_run(tmp_path, started="2026-01-01T00:00:00Z", ended="2026-01-01T01:00:00Z", message="done")
+    folder.mark_running(5, 3)
+    run = folder.read_json("run.json")
+    assert (run["status"], run["started"], run["ended"], run["message"]) == (
+        "running",
+        "2026-01-01T00:00:00Z",
+        None,
+        "",
+    )
+    assert run["resumed"] and (run["epochs"], run["epochs_done"]) == (5, 3)
+
+
 def test_running_with_a_dead_process_is_crashed(tmp_path):
     folder = make_run(tmp_path, status="running", pid=dead_pid())
     assert folder.status == "crashed"

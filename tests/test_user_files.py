@@ -324,3 +324,16 @@ def test_generation_of_a_text_with_few_lines_splits_in_blocks():
     ds = generation_dataset("one-line", [text], DataConfig("file", vocab_size=100, maxlen=5))
     assert len(ds.x_train) > len(ds.x_val) > 0 and len(ds.x_test) > 0
     assert len(ds.x_train) + len(ds.x_val) + len(ds.x_test) == 1999
+
+
+def test_cli_refuses_a_2d_cnn_on_your_own_text_once_it_is_read(tmp_path):
+    """A file's kind is known only after reading it: the check runs again with the data's real kind."""
+    from seqtui.cli import app
+
+    data = write_reviews_csv(tmp_path / "reviews.csv", rows=40)
+    args = ["train", "--data", str(data), "--text-column", "review", "--label-column", "verdict", "--arch",
+            "cnn2d", "--epochs", "1", "--runs-dir", str(tmp_path / "runs")]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "cnn2d needs images; file is tokens. Try lstm or conv1d." in " ".join(result.output.split())
+    assert not [p for p in (tmp_path / "runs").rglob("*") if p.is_dir()]  # no run folder

@@ -69,19 +69,14 @@ class TensorBoardLog:
         self.writer: Any = None
         self.steps = 1
         self._last_batch = -float("inf")
-        self._broken = False
         self._monitor = "accuracy"
 
     def __call__(self, event: Event) -> None:
-        if not self._broken:
-            try:
-                self._write(event)
-            except Exception as exc:  # noqa: BLE001 - TensorBoard is a view; the run must go on
-                self._broken = True
-                self._close()
-                self.inner(
-                    LogMessage(f"TensorBoard logging stopped ({type(exc).__name__}: {exc})", "warning")
-                )
+        try:
+            self._write(event)
+        except Exception as exc:  # noqa: BLE001 - TensorBoard is a view; the run must go on
+            self._close()  # without a writer, nothing more is written
+            self.inner(LogMessage(f"TensorBoard logging stopped ({type(exc).__name__}: {exc})", "warning"))
         self.inner(event)
 
     def _write(self, event: Event) -> None:
