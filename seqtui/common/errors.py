@@ -42,7 +42,7 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
     """(title, message) for any exception: a SeqtuiError's own, out-of-memory with advice, else a bug."""
     if isinstance(exc, SeqtuiError):
         return exc.title, exc.message
-    text = _typed(exc)
+    text = error_text(exc)
     if isinstance(exc, MemoryError) or is_out_of_memory(text):
         return "Out of memory", f"{text}\n\n{OOM_ADVICE}"
     return BUG_TITLE, f"unexpected {text}"
@@ -52,8 +52,9 @@ def short_message(exc: BaseException) -> str:
     """An error as a leaderboard's cell shows it: a SeqtuiError's message, else its type and its words."""
     if isinstance(exc, SeqtuiError):
         return exc.message or exc.title
-    return _typed(exc)
+    return error_text(exc)
 
 
-def _typed(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """Any exception in one phrase: its type, then its words when it has any."""
     return f"{type(exc).__name__}: {exc}".strip().rstrip(":")

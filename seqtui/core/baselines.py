@@ -18,6 +18,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from seqtui.common.errors import error_text
 from seqtui.core.events import higher_is_better
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ class BaselineJob:
         try:
             self._fitted = logistic_regression(self.data, self.max_samples)
         except Exception as exc:  # noqa: BLE001 - a baseline must never fail a run; the note says why
-            self._error = f"the logistic regression baseline failed ({type(exc).__name__}: {exc})"
+            self._error = f"the logistic regression baseline failed ({error_text(exc)})"
 
     def result(self) -> Baseline | None:
         if self._thread is None:

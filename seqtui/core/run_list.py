@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import error_text
 from seqtui.core.baselines import Baseline
 from seqtui.core.runs import CONFIG, METRICS, RUN, RunFolder, RunFolderError
 
@@ -123,5 +124,5 @@ def list_runs(root: Path) -> list[RunOverview]:
         except RunFolderError as exc:
             out.append(damaged(path, str(exc)))
         except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a field of an unexpected type
-            out.append(damaged(path, f"{type(exc).__name__}: {exc}"))
+            out.append(damaged(path, error_text(exc)))
     return out

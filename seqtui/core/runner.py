@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from seqtui.common.errors import error_text
 from seqtui.core.acceleration import Hardware, Plan, open_hardware, plan_hardware, split_evenly
 from seqtui.core.backend import import_keras, resolve_backend
 from seqtui.core.baselines import Baseline, BaselineJob, verdict
@@ -229,7 +230,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
         status, message = "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - any training error becomes a failed run with its reason
         status = "failed"
-        message = f"{type(exc).__name__}: {exc}".strip()
+        message = error_text(exc)
     if status == "interrupted":
         message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
     epochs_done = len(s.history)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.errors import error_text
 from seqtui.core.config import RunConfig
 from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, Observer, RunEnded, RunStarted
 
@@ -76,7 +77,7 @@ class TensorBoardLog:
             self._write(event)
         except Exception as exc:  # noqa: BLE001 - TensorBoard is a view; the run must go on
             self._close()  # without a writer, nothing more is written
-            self.inner(LogMessage(f"TensorBoard logging stopped ({type(exc).__name__}: {exc})", "warning"))
+            self.inner(LogMessage(f"TensorBoard logging stopped ({error_text(exc)})", "warning"))
         self.inner(event)
 
     def _write(self, event: Event) -> None:
