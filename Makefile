@@ -18,7 +18,7 @@ run: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/seqtui $(ARGS)
 
 # The engine's tests (build, summary, train, resume, predict, fused steps, cuDNN conditions) again on JAX.
-JAX_TESTS := tests/test_models.py tests/test_runner.py tests/test_acceleration.py tests/test_cli.py
+JAX_TESTS := tests/core/model/test_architectures.py tests/core/training/test_runner.py tests/core/hardware/test_acceleration.py tests/cli/test_commands.py
 JAX_SELECT := (matches_seeds and (reuters or mnist)) or lstm-tokens-multiclass or complete_folder or more_epochs \
 	or fused_steps or device_line or cudnn_conditions or train_then_predict
 

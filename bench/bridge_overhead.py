@@ -22,12 +22,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
 
-from seqtui.core.architectures import InputSpec  # noqa: E402
-from seqtui.core.backend import import_keras  # noqa: E402
-from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
-from seqtui.core.events import EpochEnded  # noqa: E402
-from seqtui.core.modeling import compiled_model  # noqa: E402
-from seqtui.core.runner import train  # noqa: E402
+from seqtui.core.config.run_config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
+from seqtui.core.hardware.backend import import_keras  # noqa: E402
+from seqtui.core.model.architectures import InputSpec  # noqa: E402
+from seqtui.core.model.building import compiled_model  # noqa: E402
+from seqtui.core.training.events import EpochEnded  # noqa: E402
+from seqtui.core.training.runner import train  # noqa: E402
 from seqtui.datasets.base import Dataset, TextEncoder  # noqa: E402
 from seqtui.datasets.tokenizer import Tokenizer  # noqa: E402
 

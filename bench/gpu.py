@@ -39,7 +39,7 @@ TARGET_ACCURACY = 0.992
 
 def synthetic(preset: str, n: int) -> Any:
     """A Dataset of the preset's real shapes (token ids up to its vocabulary, 28x28 images) and classes."""
-    from seqtui.core.presets import get_preset
+    from seqtui.core.config.presets import get_preset
     from seqtui.datasets.base import Dataset, ImageEncoder, TextEncoder
     from seqtui.datasets.registry import get_dataset
     from seqtui.datasets.tokenizer import Tokenizer
@@ -79,9 +79,9 @@ def steady(samples: int, seconds: list[float]) -> float:
 
 def bare_keras(preset: str, data: Any, epochs: int, target: float | None = None) -> dict[str, float]:
     """The lesson's way: build, compile, model.fit(batch_size=the lesson's), verbose=0."""
-    from seqtui.core.backend import import_keras
-    from seqtui.core.modeling import compiled_model, spec_from_dataset
-    from seqtui.core.presets import get_preset
+    from seqtui.core.config.presets import get_preset
+    from seqtui.core.hardware.backend import import_keras
+    from seqtui.core.model.building import compiled_model, spec_from_dataset
 
     keras = import_keras()
     config = get_preset(preset).config
@@ -114,10 +114,10 @@ def bare_keras(preset: str, data: Any, epochs: int, target: float | None = None)
 
 def seqtui_runner(preset: str, data: Any, epochs: int, target: float | None = None) -> dict[str, Any]:
     """seqtui's runner with its defaults (early stopping off, so every epoch is timed)."""
-    from seqtui.core.config import with_overrides
-    from seqtui.core.events import EpochEnded, RunStarted
-    from seqtui.core.presets import get_preset
-    from seqtui.core.runner import train
+    from seqtui.core.config.presets import get_preset
+    from seqtui.core.config.run_config import with_overrides
+    from seqtui.core.training.events import EpochEnded, RunStarted
+    from seqtui.core.training.runner import train
 
     config = with_overrides(get_preset(preset).config, epochs=epochs, patience=0)
     seconds: list[float] = []
@@ -149,7 +149,7 @@ def torch_lstm(preset: str, data: Any, epochs: int) -> dict[str, float] | None:
     import torch
     from torch import nn
 
-    from seqtui.core.presets import get_preset
+    from seqtui.core.config.presets import get_preset
 
     config = get_preset(preset).config
     if config.model.arch != "lstm":
@@ -195,8 +195,8 @@ def torch_lstm(preset: str, data: Any, epochs: int) -> dict[str, float] | None:
 
 def child(args: argparse.Namespace) -> None:
     """One backend, every preset: JSON lines on stdout."""
-    from seqtui.core.backend import import_keras
-    from seqtui.core.devices import describe_devices
+    from seqtui.core.hardware.backend import import_keras
+    from seqtui.core.hardware.devices import describe_devices
 
     backend = args.backends[0]
     keras = import_keras(backend)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqtui.core.presets import get_preset
+from seqtui.core.config.presets import get_preset
 from seqtui.datasets import morphemes
 from seqtui.datasets.registry import load_dataset
 

@@ -1,6 +1,6 @@
 """How much slower is training inside the app than headless? Same preset, same config, same process.
 
-Headless: `seqtui.core.runner.train` with an observer that does nothing. In the app: the real app (real
+Headless: `seqtui.core.training.runner.train` with an observer that does nothing. In the app: the real app (real
 runner, charts, progress, log) driven headless by `App.run_test`, the run started as Setup's ctrl+s does.
 Both measure samples/s from the engine's own EpochEnded events, skipping the first epoch (graph tracing),
 alternating which goes first so background load hits both alike. It also reports the UI thread's CPU
@@ -26,9 +26,9 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.pop("SEQTUI_BATCH_EVENTS_PER_S", None)  # the default rate, as a user gets it
 
-from seqtui.core.config import RunConfig, with_overrides  # noqa: E402
-from seqtui.core.events import EpochEnded, Event, RunEnded  # noqa: E402
-from seqtui.core.presets import get_preset  # noqa: E402
+from seqtui.core.config.presets import get_preset  # noqa: E402
+from seqtui.core.config.run_config import RunConfig, with_overrides  # noqa: E402
+from seqtui.core.training.events import EpochEnded, Event, RunEnded  # noqa: E402
 
 
 def epoch_rates(events: list[Event]) -> list[float]:
@@ -36,7 +36,7 @@ def epoch_rates(events: list[Event]) -> list[float]:
 
 
 def headless(config: RunConfig, root: Path) -> float:
-    from seqtui.core import runner
+    from seqtui.core.training import runner
 
     events: list[Event] = []
     end = runner.train(config, events.append, threading.Event(), runs_dir=root)

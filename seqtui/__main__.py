@@ -1,3 +1,3 @@
-from seqtui.cli import main
+from seqtui.cli.main import main
 
 main()

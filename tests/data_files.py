@@ -215,7 +215,7 @@ def file_error(path, **settings) -> str:
     """The DataError message `load_file` raises for `path`."""
     import pytest
 
-    from seqtui.datasets.base import DataError
+    from seqtui.datasets.errors import DataError
 
     with pytest.raises(DataError) as info:
         load_file(path, **settings)

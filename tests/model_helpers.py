@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from seqtui.core.architectures import InputSpec
-from seqtui.core.config import DataConfig, ModelConfig, RunConfig, TrainConfig
-from seqtui.core.modeling import compiled_model
+from seqtui.core.config.run_config import DataConfig, ModelConfig, RunConfig, TrainConfig
+from seqtui.core.model.architectures import InputSpec
+from seqtui.core.model.building import compiled_model
 
 TINY = dict(embedding_dim=4, units=4, conv_filters=4, conv_kernel=3, pool_size=2, dense_units=8)
 

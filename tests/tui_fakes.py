@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from seqtui.core.config import RunConfig
-from seqtui.core.events import BatchEnded, EpochEnded, LogMessage, Observer, RunEnded, RunStarted
-from seqtui.core.predict import Forecast
-from seqtui.core.runs import METRICS, RunFolder, atomic_write_json
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.inference.predict import Forecast
+from seqtui.core.runs.folder import METRICS, RunFolder, atomic_write_json
+from seqtui.core.training.events import BatchEnded, EpochEnded, LogMessage, Observer, RunEnded, RunStarted
 from seqtui.datasets.base import TextEncoder
 from seqtui.datasets.images import mnist_like
 from seqtui.datasets.tokenizer import Tokenizer
@@ -149,7 +149,7 @@ class FakeSession:
 
     def explain_text(self, text: str):
         """The real occlusion code over the keyword rules (read back from the ids) instead of a model."""
-        from seqtui.core.explain import explain_text
+        from seqtui.core.inference.explain import explain_text
 
         words = lambda row: set(self.encoder.tokenizer.decode(row))  # noqa: E731
         predict = lambda x: np.array([self._scores(words(row)) for row in x])  # noqa: E731
@@ -157,7 +157,7 @@ class FakeSession:
 
     def explain_image(self, prepared: np.ndarray):
         """The real occlusion code over a rule: the more ink in the middle columns, the likelier a 1."""
-        from seqtui.core.explain import explain_image
+        from seqtui.core.inference.explain import explain_image
         from seqtui.datasets.base import ImageEncoder
 
         def predict(x: np.ndarray) -> np.ndarray:

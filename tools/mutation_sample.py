@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=300, help="seconds of tests per mutant at most")
     parser.add_argument(
         "--probe",
-        default="seqtui.core.events.x_event_dict__mutmut_1",
+        default="seqtui.core.training.events.x_event_dict__mutmut_1",
         help="a mutant whose `mutmut run` generates every mutant and the coverage stats (when missing)",
     )
     args = parser.parse_args()

@@ -9,6 +9,16 @@ from __future__ import annotations
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
+
+def exit_code(statuses: str | list[str] | set[str]) -> int:
+    """The exit code of runs that ended with these statuses (one run's, or a comparison's): 130 when any was
+    stopped or never started, 1 when any did not complete, else 0."""
+    found = {statuses} if isinstance(statuses, str) else set(statuses)
+    if found & {"interrupted", "pending"}:
+        return EXIT_INTERRUPTED
+    return 0 if found <= {"completed"} else EXIT_FAILED
+
+
 OOM_WORDS = ("ResourceExhausted", "out of memory", "OOM", "MemoryError")
 OOM_ADVICE = "Lower the batch size, units, embedding size or maxlen, or use a sample limit, then try again."
 BUG_TITLE = "Something went wrong (a bug in seqtui)"

@@ -1,6 +1,6 @@
 """The lazy Keras import: seqtui loads Keras only through `import_keras`, inside the functions that need it,
 so `--help` and the first screen never load TensorFlow. Modules that use Keras at module level
-(core/callbacks.py) are themselves imported only after `import_keras` ran."""
+(core/training/callbacks.py) are themselves imported only after `import_keras` ran."""
 
 from __future__ import annotations
 

@@ -10,17 +10,11 @@ from typing import Any, Literal
 
 import numpy as np
 
-from seqtui.common.errors import SeqtuiError
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.tokenizer import Tokenizer, TokenView, pad
 
 Task = Literal["binary", "multiclass", "regression", "generation"]
 InputKind = Literal["tokens", "image", "series"]
-
-
-class DataError(SeqtuiError):
-    """Bad or missing data, with a message that says what is wrong and how to fix it."""
-
-    title = "The data could not be loaded"
 
 
 @dataclass

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from seqtui.datasets.base import DataError, is_number
+from seqtui.datasets.base import is_number
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.tables import TableSource
 
 TEXT_NAMES = (

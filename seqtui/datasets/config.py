@@ -1,6 +1,6 @@
 """How raw data becomes model input: the data section of a run's config.
 
-It lives with the data (the loaders read it); `seqtui.core.config` puts it in a run's config.
+It lives with the data (the loaders read it); `seqtui.core.config.run_config` puts it in a run's config.
 """
 
 from __future__ import annotations

@@ -15,9 +15,10 @@ import io
 import math
 from pathlib import Path
 
-from seqtui.datasets.base import DataError, Dataset
+from seqtui.datasets.base import Dataset
 from seqtui.datasets.columns import looks_like_series, profile_columns, text_and_label
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.generation import MIN_LINES_TO_SPLIT_BY_LINE, generation_dataset
 from seqtui.datasets.registry import DatasetInfo, get_dataset
 from seqtui.datasets.row_limits import LabelledSample, classification_rows

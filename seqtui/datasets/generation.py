@@ -10,8 +10,9 @@ import math
 
 import numpy as np
 
-from seqtui.datasets.base import DataError, Dataset, TextEncoder
+from seqtui.datasets.base import Dataset, TextEncoder
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.tokenizer import Tokenizer, pad
 
 PAIR_BUDGET_BYTES = 1 << 30

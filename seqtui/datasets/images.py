@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from seqtui.datasets.base import DataError
+from seqtui.datasets.errors import DataError
 
 
 def mnist_like(image: np.ndarray, invert: bool | None = None) -> np.ndarray:

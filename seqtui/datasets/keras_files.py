@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from seqtui.common.keras_door import import_keras
-from seqtui.datasets.base import DataError
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.tokenizer import clip_ids
 
 KERAS_SEED = 113  # Keras' default shuffling seed: the same split as every Keras tutorial

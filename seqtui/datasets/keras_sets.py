@@ -15,8 +15,9 @@ import numpy as np
 
 from seqtui.common.files import atomic_write
 from seqtui.common.paths import keras_home
-from seqtui.datasets.base import DataError, Dataset, ImageEncoder, TextEncoder, shuffled_split
+from seqtui.datasets.base import Dataset, ImageEncoder, TextEncoder, shuffled_split
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.keras_files import (
     KERAS_SEED,
     check_images,

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any
 
-from seqtui.datasets.base import DataError
 from seqtui.datasets.config import KOREAN_STOPWORDS as KOREAN_STOPWORDS  # its home is the data config
+from seqtui.datasets.errors import DataError
 
 ANALYSER = "kiwipiepy"
 BATCH = 2000

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from seqtui.datasets.base import DataError, Dataset, ImageEncoder, shuffled_split
+from seqtui.datasets.base import Dataset, ImageEncoder, shuffled_split
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.generation import generation_dataset
 from seqtui.datasets.registry import DatasetInfo, package_root
 from seqtui.datasets.series import read_numeric_table, series_dataset

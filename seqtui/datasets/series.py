@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from seqtui.datasets.base import DataError, Dataset, SeriesEncoder
+from seqtui.datasets.base import Dataset, SeriesEncoder
 from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.row_limits import series_rows
 from seqtui.datasets.tables import TableSource, open_table
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from seqtui.datasets.base import DataError
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.row_limits import Reservoir
 from seqtui.datasets.text_files import read_text
 

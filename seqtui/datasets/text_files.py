@@ -6,7 +6,7 @@ import codecs
 import stat
 from pathlib import Path
 
-from seqtui.datasets.base import DataError
+from seqtui.datasets.errors import DataError
 
 MAX_FILE_BYTES = 4 << 30
 

@@ -9,8 +9,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from seqtui.datasets.base import DataError, Dataset
+from seqtui.datasets.base import Dataset
 from seqtui.datasets.config import DataConfig
+from seqtui.datasets.errors import DataError
 from seqtui.datasets.row_limits import LabelledSample, classification_rows
 from seqtui.datasets.text_files import decode_bytes, read_bytes
 from seqtui.datasets.text_tables import text_classification_dataset

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from seqtui.core.config import RunConfig
+from seqtui.core.config.run_config import RunConfig
 from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.errors import describe_error
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
@@ -124,7 +124,7 @@ class SeqtuiApp(App[None]):
         summarizer: Summarizer | None = None,
     ) -> None:
         super().__init__()
-        from seqtui.core.runs import runs_root
+        from seqtui.core.runs.folder import runs_root
         from seqtui.tui import services
 
         self.runner: Runner = runner or EngineRunner()

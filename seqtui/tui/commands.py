@@ -27,8 +27,8 @@ class SeqtuiCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def commands(self) -> Iterator[Command]:
-        from seqtui.core.presets import PRESETS
-        from seqtui.core.run_list import list_runs
+        from seqtui.core.config.presets import PRESETS
+        from seqtui.core.runs.listing import list_runs
         from seqtui.datasets.registry import DATASETS
 
         app = self.seqtui

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from seqtui.core.events import BatchEnded, EpochEnded, RunStarted
+from seqtui.core.training.events import BatchEnded, EpochEnded, RunStarted
 
 
 def clock(seconds: float) -> str:
@@ -51,8 +51,16 @@ class LiveRun:
 
     @classmethod
     def started(cls, event: RunStarted, history: list[dict[str, float]] | None = None) -> LiveRun:
-        run = cls(event.name, event.run_dir, event.epochs, event.initial_epoch, max(1, event.steps_per_epoch),
-                  event.train_samples, event.monitor_metric, event.initial_epoch)  # fmt: skip
+        run = cls(
+            name=event.name,
+            run_dir=event.run_dir,
+            epochs=event.epochs,
+            initial_epoch=event.initial_epoch,
+            steps=max(1, event.steps_per_epoch),
+            train_samples=event.train_samples,
+            monitor=event.monitor_metric,
+            epoch=event.initial_epoch,
+        )
         run.step = 0  # nothing of the next epoch is done yet
         run.history = list(history or [])
         finite = [(row.get("val_loss", math.inf), int(row["epoch"])) for row in run.history if "epoch" in row]

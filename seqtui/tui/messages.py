@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from seqtui.core.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted
+from seqtui.core.training.events import BatchEnded, EpochEnded, Event, LogMessage, RunEnded, RunStarted
 
 
 class RunEvent(Message):

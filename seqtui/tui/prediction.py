@@ -13,8 +13,8 @@ import numpy as np
 from seqtui.tui.widgets.token_strip import TokenInfo
 
 if TYPE_CHECKING:
-    from seqtui.core.explain import ImageExplanation, TextExplanation
-    from seqtui.core.predict import Forecast, Predictor
+    from seqtui.core.inference.explain import ImageExplanation, TextExplanation
+    from seqtui.core.inference.predict import Forecast, Predictor
 
 Mode = Literal["text", "digits", "series", "generation"]
 Ranked = list[tuple[str, float]]
@@ -55,7 +55,7 @@ def mode_of(task: str, encoder_kind: str) -> Mode:
 
 
 class EngineSession:
-    """A `PredictSession` over seqtui.core.predict.Predictor (load it in a thread worker)."""
+    """A `PredictSession` over seqtui.core.inference.predict.Predictor (load it in a thread worker)."""
 
     def __init__(self, predictor: Predictor) -> None:
         self.predictor = predictor
@@ -66,7 +66,7 @@ class EngineSession:
 
     @classmethod
     def load(cls, run_dir: Path) -> EngineSession:
-        from seqtui.core.predict import Predictor
+        from seqtui.core.inference.predict import Predictor
 
         return cls(Predictor.load(run_dir))
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from seqtui.core.devices import visible_order
+from seqtui.core.hardware.devices import visible_order
 
 GIB = 2**30
 
 
 def first_visible_gpu(nvml: Any, visible: str | None) -> Any | None:
     """The NVML handle of the GPU that CUDA numbers 0 in this process (CUDA_VISIBLE_DEVICES `visible`, read
-    by `seqtui.core.devices.visible_order`; a MIG instance's UUID names its own handle), or None where CUDA
+    by `seqtui.core.hardware.devices.visible_order`; a MIG instance's UUID names its own handle), or None where CUDA
     sees no GPU."""
     first = (visible or "").split(",")[0].strip()
     if first.startswith("MIG-"):

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from seqtui.core.config import RunConfig
-    from seqtui.core.events import Observer, RunEnded
+    from seqtui.core.config.run_config import RunConfig
+    from seqtui.core.training.events import Observer, RunEnded
     from seqtui.datasets.registry import DatasetInfo
     from seqtui.tui.prediction import PredictSession
 
@@ -22,7 +22,12 @@ class Runner(Protocol):
     """Trains or continues a run, sending events to the observer; returns the final RunEnded."""
 
     def train(
-        self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path
+        self,
+        config: RunConfig,
+        observer: Observer,
+        cancel: threading.Event,
+        runs_dir: Path,
+        callbacks: tuple[Any, ...] = (),
     ) -> RunEnded: ...
 
     def resume(
@@ -31,7 +36,8 @@ class Runner(Protocol):
 
 
 class EngineRunner:
-    """The real engine: `seqtui.core.runner` and `seqtui.core.resume`, the same code `seqtui train` runs."""
+    """The real engine, started as every door starts it (`seqtui.core.training.start.Start`): the same code
+    `seqtui train` runs."""
 
     def train(
         self,
@@ -42,16 +48,16 @@ class EngineRunner:
         callbacks: tuple[Any, ...] = (),
     ) -> RunEnded:
         """`callbacks`: extra Keras callbacks (a sweep's pruning)."""
-        from seqtui.core import runner
+        from seqtui.core.training.start import Start
 
-        return runner.train(config, observer, cancel, runs_dir=runs_dir, callbacks=callbacks)
+        return Start(runs_dir=runs_dir)(config, observer, cancel, callbacks=callbacks)
 
     def resume(
         self, run_dir: Path, observer: Observer, cancel: threading.Event, epochs: int | None
     ) -> RunEnded:
-        from seqtui.core.resume import resume
+        from seqtui.core.training.start import Start
 
-        return resume(run_dir, observer, cancel, epochs=epochs)
+        return Start().resume(run_dir, observer, cancel, epochs=epochs)
 
 
 SessionLoader = Callable[[Path], "PredictSession"]
@@ -77,14 +83,14 @@ def fetch_dataset(info: DatasetInfo) -> list[Path]:
 
 
 def load_engine() -> str:
-    from seqtui.core.backend import import_keras
-    from seqtui.core.devices import describe_devices
+    from seqtui.core.hardware.backend import import_keras
+    from seqtui.core.hardware.devices import describe_devices
 
     keras: Any = import_keras()
     return f"Keras {keras.__version__}, {describe_devices(keras)}"
 
 
 def build_summary(config: RunConfig) -> dict[str, Any]:
-    from seqtui.core.modeling import model_summary
+    from seqtui.core.model.summary import model_summary
 
     return model_summary(config)

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from seqtui.core.config import FIELD_SECTION, Problem, RunConfig, validate
-from seqtui.core.tokenizing import tokenizer_overrides
+from seqtui.core.config.run_config import FIELD_SECTION, Problem, RunConfig, validate
+from seqtui.core.config.tokenizing import tokenizer_overrides
 from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
 
 Kind = Literal["int", "float", "opt_int", "opt_float"]
@@ -109,7 +109,7 @@ def config_from_form(
     bad = {p.field for p in problems}
     problems += [p for p in validate(config, DATASET_NAMES) if p.field not in bad]
     if not problems and dataset in DATASETS:
-        from seqtui.core.checks import compatibility_problems
+        from seqtui.core.model.checks import compatibility_problems
 
         problems += compatibility_problems(config)
     return config, problems

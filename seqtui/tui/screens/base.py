@@ -55,7 +55,7 @@ class JobScreen(BaseScreen):
 
     def show_problem(self, exc: Exception) -> None:
         """A bad entry in the note line: every problem of a ConfigError, else the error's message."""
-        from seqtui.core.checks import ConfigError
+        from seqtui.core.config.errors import ConfigError
 
         if isinstance(exc, ConfigError):
             text = "; ".join(str(p) for p in exc.problems)

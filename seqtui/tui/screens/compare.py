@@ -16,9 +16,9 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from seqtui.core.checks import Cancelled
-from seqtui.core.compare import Comparison, Entry, Standing, ranked
-from seqtui.core.events import EpochEnded, Event, RunEnded, RunStarted
+from seqtui.core.config.errors import Cancelled
+from seqtui.core.experiments.compare import Comparison, Entry, Standing, ranked
+from seqtui.core.training.events import EpochEnded, Event, RunEnded, RunStarted
 from seqtui.tui.screens.base import JobScreen
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.status_line import StatusLine
@@ -57,7 +57,7 @@ def outcome(standings: list[Standing]) -> str:
 
 def parse_settings(text: str) -> dict[str, str]:
     """'arch=lstm,gru maxlen=100,500' -> {'arch': 'lstm,gru', 'maxlen': '100,500'} (limit= works too)."""
-    from seqtui.core.compare import CompareError
+    from seqtui.core.experiments.compare import CompareError
 
     out = {}
     for word in text.split():
@@ -113,10 +113,10 @@ class CompareScreen(JobScreen):
     def start(self) -> None:
         if self.busy():
             return
-        from seqtui.core.checks import ConfigError
-        from seqtui.core.compare import CompareError, plan
-        from seqtui.core.config import RunConfig, UnknownName, with_overrides
-        from seqtui.core.presets import get_preset
+        from seqtui.core.config.errors import ConfigError
+        from seqtui.core.config.presets import get_preset
+        from seqtui.core.config.run_config import RunConfig, UnknownName, with_overrides
+        from seqtui.core.experiments.compare import CompareError, plan
 
         presets = self.query_one("#compare-presets", Input).value.strip() or None
         try:
@@ -145,13 +145,9 @@ class CompareScreen(JobScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def run_comparison(self, entries: list[Entry]) -> Comparison:
-        from seqtui.core.compare import run_comparison
+        from seqtui.core.experiments.compare import run_comparison
 
         app = self.app
-        runner = app.runner  # type: ignore[attr-defined]
-
-        def train(config, observer, cancel, runs_dir):  # type: ignore[no-untyped-def]
-            return runner.train(config, observer, cancel, runs_dir)
 
         def post(label: str, event: Event) -> None:
             if isinstance(event, RunStarted | EpochEnded | RunEnded):
@@ -163,6 +159,7 @@ class CompareScreen(JobScreen):
                 CompareRunFailed(entry.label, status, str(exc.args[0]) if exc.args else str(exc))
             )
 
+        train = app.runner.train  # type: ignore[attr-defined]
         runs_dir = app.runs_dir  # type: ignore[attr-defined]
         return run_comparison(entries, post, train, self.cancel, runs_dir, on_error=failed)
 
@@ -205,7 +202,7 @@ class CompareScreen(JobScreen):
         self._draw_table()
 
     def _draw_table(self) -> None:
-        from seqtui.core.compare import leaderboard_rows
+        from seqtui.core.experiments.compare import leaderboard_rows
 
         table = self.query_one("#leaderboard", DataTable)
         table.clear()

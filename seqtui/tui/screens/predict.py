@@ -28,7 +28,7 @@ from seqtui.tui.widgets.token_strip import TokenStrip
 
 def generation_unit(run_dir: Path) -> str:
     """'characters' for a model that reads and writes characters, else 'words'."""
-    from seqtui.core.runs import RunFolder, RunFolderError
+    from seqtui.core.runs.folder import RunFolder, RunFolderError
 
     try:
         split = RunFolder(run_dir).read_json("config.json").get("data", {}).get("split")
@@ -43,8 +43,8 @@ CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/
 
 
 def runs_with_models(root: Path) -> list[tuple[str, str]]:
-    from seqtui.core.run_list import list_runs
-    from seqtui.core.runs import has_model
+    from seqtui.core.runs.folder import has_model
+    from seqtui.core.runs.listing import list_runs
 
     rows = [r for r in list_runs(root) if has_model(r.path)]
     return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static
 
-from seqtui.core import run_list
-from seqtui.core.run_list import RunOverview
-from seqtui.core.runs import RunFolder, RunFolderError, has_model
+from seqtui.core.runs import listing as run_list
+from seqtui.core.runs.folder import RunFolder, RunFolderError, has_model
+from seqtui.core.runs.listing import RunOverview
 from seqtui.tui.screens.base import BaseScreen
 from seqtui.tui.screens.dialogs import EpochsDialog
 from seqtui.tui.widgets.run_compare import RunCompare

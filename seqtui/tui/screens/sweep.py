@@ -7,7 +7,7 @@ with `seqtui sweep` on the same preset share their trials.
 
 from __future__ import annotations
 
-import threading
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +74,10 @@ class SweepScreen(JobScreen):
     def start(self) -> None:
         if self.busy():
             return
-        from seqtui.core.checks import ConfigError
-        from seqtui.core.config import UnknownName, with_overrides
-        from seqtui.core.presets import get_preset
-        from seqtui.core.sweep import SweepError, plan_sweep
+        from seqtui.core.config.errors import ConfigError
+        from seqtui.core.config.presets import get_preset
+        from seqtui.core.config.run_config import UnknownName, with_overrides
+        from seqtui.core.experiments.sweep import SweepError, plan_sweep
 
         words = self.query_one("#sweep-search", Input).value.split()
         epochs = [w for w in words if w.startswith("epochs=")]
@@ -102,20 +102,19 @@ class SweepScreen(JobScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
     def run_sweep(self, plan: Any, trials: int) -> None:
-        from seqtui.core.sweep import importance, load_or_create, run_trials, trial_rows
+        from seqtui.core.experiments.sweep import importance, load_or_create, run_trials, trial_rows
 
         runner = self.app.runner  # type: ignore[attr-defined]
         plan.root.mkdir(parents=True, exist_ok=True)
         study = load_or_create(plan.url, plan.study, plan.config, plan.monitor, plan.config.train.seed)
 
-        def train(config: Any, observer: Any, cancel: threading.Event, callbacks: tuple = ()) -> Any:
-            return runner.train(config, observer, cancel, plan.root, callbacks=callbacks)
+        train = functools.partial(runner.train, runs_dir=plan.root)  # run_trials adds the pruning callbacks
 
         def update(study: Any) -> None:
             self.post_message(TrialsUpdated(trial_rows(study.trials, plan.monitor), importance(study)))
 
         def observe(outcome: Any, event: Any) -> None:  # why a trial could not train, or ended early
-            from seqtui.core.events import LogMessage, RunEnded
+            from seqtui.core.training.events import LogMessage, RunEnded
 
             if isinstance(event, LogMessage) and event.level != "info":
                 self.app.call_from_thread(self.notify, event.message, severity="warning", markup=False)

@@ -14,9 +14,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static
 from textual.worker import Worker, WorkerState
 
-from seqtui.core.config import RunConfig
-from seqtui.core.events import RunEnded
-from seqtui.core.runs import BEST, has_model
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.runs.folder import BEST, has_model
+from seqtui.core.training.events import RunEnded
 from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
 from seqtui.tui.live_run import LiveRun, clock
 from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
@@ -176,7 +176,7 @@ class TrainScreen(BaseScreen):
         event = message.event
         history = []
         if event.initial_epoch:
-            from seqtui.core.runs import RunFolder
+            from seqtui.core.runs.folder import RunFolder
 
             history = RunFolder(Path(event.run_dir)).read_history()
         self.live = LiveRun.started(event, history)

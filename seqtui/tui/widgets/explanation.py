@@ -15,10 +15,10 @@ from textual.app import RenderResult
 from textual.widget import Widget
 from textual.widgets import Static
 
-from seqtui.console import explanation_strip, importance_colour
+from seqtui.render.console import explanation_strip, importance_colour
 
 if TYPE_CHECKING:
-    from seqtui.core.explain import ImageExplanation, TextExplanation
+    from seqtui.core.inference.explain import ImageExplanation, TextExplanation
 
 
 def importance_text(expl: TextExplanation) -> Text:

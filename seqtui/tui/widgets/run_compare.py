@@ -11,8 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable
 
-from seqtui.core.run_list import RunOverview
-from seqtui.core.runs import SECONDS, RunFolder, RunFolderError
+from seqtui.core.runs.folder import SECONDS, RunFolder, RunFolderError
+from seqtui.core.runs.listing import RunOverview
 from seqtui.tui.widgets.chart import MARKERS, MetricChart
 
 CURVES = ("val_loss", "loss")

@@ -1,0 +1,1 @@
+"""The door: thin Typer commands, each one call into what runs headless below it."""

@@ -1,0 +1,1 @@
+"""What trains it: the Keras backend, the devices, precision and the processes of a cluster."""

@@ -1,0 +1,1 @@
+"""Run folders: the folder and its lock, the list of runs, exports."""

@@ -1,0 +1,128 @@
+"""The list of run folders (`seqtui runs`, the Runs screen): one summary line per run, a damaged folder
+listed with the reason rather than hidden. The files of one run are `core/runs/folder.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from seqtui.common.errors import error_text
+from seqtui.core.model.baselines import Baseline
+from seqtui.core.runs.folder import CONFIG, METRICS, RUN, RunFolder, RunFolderError
+
+
+@dataclass(frozen=True)
+class RunOverview:
+    """One line of `seqtui runs`; a damaged folder has status `damaged` and says why in `reason`."""
+
+    path: Path
+    name: str
+    status: str
+    epochs_done: int
+    epochs: int
+    best_val: tuple[str, float] | None
+    test: tuple[str, float] | None
+    started: str | None
+    seconds: float | None
+    reason: str = ""
+    baseline: Baseline | None = None
+    """The baseline to beat on the same test set (core/model/baselines.py), when the run recorded one."""
+    verdict: str = ""
+    devices: str | None = None
+    """Backend and devices it trained on ('jax on 1x NVIDIA H100 80GB HBM3'); None for older runs."""
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _headline(metrics: dict[str, Any], prefix: str = "") -> tuple[str, float] | None:
+    for key in ("accuracy", "mae", "loss"):
+        if prefix + key in metrics:
+            return prefix + key, metrics[prefix + key]
+    return None
+
+
+def _seconds_between(start: str | None, end: str | None) -> float | None:
+    if not isinstance(start, str) or not isinstance(end, str):
+        return None
+    try:
+        return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+    except (ValueError, TypeError):
+        return None
+
+
+def _whole(state: dict[str, Any], key: str, default: int, where: Path) -> int:
+    value = state.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise RunFolderError(f"{where} holds {key}={value!r}, not a number of epochs")
+    return value
+
+
+def overview_of(folder: RunFolder) -> RunOverview:
+    """The folder's line; a file that is unreadable or holds the wrong types raises RunFolderError."""
+    state = folder.read_json(RUN)
+    config = folder.read_json(CONFIG)
+    history = folder.read_history()
+    metrics = folder.read_json(METRICS)
+    bad = next((k for k, v in metrics.items() if not _is_number(v)), None)
+    if bad is not None:
+        raise RunFolderError(f"{folder.file(METRICS)} holds {bad}={metrics[bad]!r}, not a number")
+    data = config.get("data", {})
+    if not isinstance(data, dict):
+        raise RunFolderError(f"{folder.file(CONFIG)} holds data={data!r}, not an object")
+    name = config.get("preset") or data.get("dataset") or "?"
+    best_val = None
+    if history:
+        head = _headline(history[0], "val_")
+        if head:
+            key = head[0]
+            pick = max if key.endswith("accuracy") else min
+            best_val = (key, pick(row.get(key, float("nan")) for row in history))
+    started = state.get("started")
+    return RunOverview(
+        path=folder.path,
+        name=str(name),
+        status=folder.status,
+        epochs_done=_whole(state, "epochs_done", len(history), folder.file(RUN)),
+        epochs=_whole(state, "epochs", 0, folder.file(RUN)),
+        best_val=best_val,
+        test=_headline(metrics),
+        started=started if isinstance(started, str) else None,
+        seconds=(
+            float(state["train_seconds"])
+            if _is_number(state.get("train_seconds"))
+            else _seconds_between(started, state.get("ended"))
+        ),
+        baseline=Baseline.from_dict(state.get("baseline")),
+        verdict=str(state.get("verdict") or ""),
+        devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
+    )
+
+
+def damaged(path: Path, reason: str) -> RunOverview:
+    """The line of a run folder that can't be read: listed, with the reason, rather than hidden."""
+    return RunOverview(path, "?", "damaged", 0, 0, None, None, None, None, reason)
+
+
+def list_runs(root: Path) -> list[RunOverview]:
+    """Every run folder under root, newest first; a damaged one is listed as `damaged` with the reason."""
+    if not root.is_dir():
+        return []
+    out = []
+    for path in sorted(root.iterdir(), reverse=True):
+        if not path.is_dir() or not any((path / name).is_file() for name in (RUN, CONFIG)):
+            continue
+        if not (path / RUN).is_file():
+            out.append(damaged(path, f"{RUN} is missing"))
+            continue
+        try:
+            out.append(overview_of(RunFolder(path)))
+        except RunFolderError as exc:
+            out.append(damaged(path, str(exc)))
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a field of an unexpected type
+            out.append(damaged(path, error_text(exc)))
+    return out

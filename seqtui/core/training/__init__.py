@@ -1,0 +1,1 @@
+"""Training a run: the runner, its events and callbacks, resuming, TensorBoard and MLflow."""

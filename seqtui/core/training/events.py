@@ -1,0 +1,105 @@
+"""Plain events a training run emits, for any observer (Rich progress, JSON lines, the TUI)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+RunStatus = Literal["running", "completed", "interrupted", "diverged", "failed", "crashed"]
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_dir: str
+    name: str
+    epochs: int
+    initial_epoch: int
+    steps_per_epoch: int
+    train_samples: int
+    total_params: int
+    task: str
+    monitor_metric: str
+    """The headline metric of the task: 'accuracy' for classifiers, 'mae' for forecasting."""
+    devices: str = ""
+    """Backend and devices, e.g. 'jax on 1x NVIDIA H100 80GB HBM3' or 'tensorflow on CPU (2 threads)'."""
+    batch_size: int = 0
+    """The global batch: the per-device batch times the devices."""
+    device_count: int = 1
+    precision: str = "float32"
+    steps_per_execution: int = 1
+    """Batches fused into one device call: batch events then come once per fused call."""
+    event: str = "run_start"
+
+
+@dataclass(frozen=True)
+class BatchEnded:
+    epoch: int
+    """1-based epoch number."""
+    step: int
+    """1-based batch number within the epoch."""
+    steps: int
+    logs: dict[str, float]
+    samples_per_s: float
+    event: str = "batch_end"
+
+
+@dataclass(frozen=True)
+class EpochEnded:
+    epoch: int
+    """1-based epoch number."""
+    epochs: int
+    logs: dict[str, float]
+    seconds: float
+    samples_per_s: float
+    best: bool = False
+    """True when val_loss improved and model.keras was saved."""
+    event: str = "epoch_end"
+
+
+@dataclass(frozen=True)
+class LogMessage:
+    message: str
+    level: Literal["info", "warning", "error"] = "info"
+    event: str = "log"
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    status: RunStatus
+    run_dir: str
+    epochs_done: int
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+    """Why the run stopped early and what to do about it, when it did."""
+    confusion: list[list[int]] | None = None
+    class_names: list[str] = field(default_factory=list)
+    baseline: dict[str, float] = field(default_factory=dict)
+    """The baseline's reference numbers (core/model/baselines.py), e.g. {'test_accuracy': 0.84, ...}."""
+    baseline_name: str = ""
+    """The simple model that is the baseline to beat ("TF-IDF + logistic regression")."""
+    verdict: str = ""
+    """Whether the model beats it, in a plain sentence ("beats the baseline ... by 3.1 points")."""
+    event: str = "run_end"
+
+
+Event = RunStarted | BatchEnded | EpochEnded | LogMessage | RunEnded
+Observer = Callable[[Event], None]
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinity (a diverging loss) become None: JSON has no spelling for them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """A JSON-ready dict with the event name first (non-finite numbers as None)."""
+    raw = asdict(event)
+    return _json_safe({"event": raw.pop("event"), **raw})

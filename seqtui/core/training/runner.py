@@ -1,0 +1,470 @@
+"""The training runner: config in, events out, a complete run folder left behind.
+
+`train()` starts a run, `core.resume.resume()` continues one; both train with `fit()` and return the final
+`RunEnded` event (also sent to the observer). Bad configs and data raise `ConfigError`/`DataError`/`RunFolderError` before any run folder is
+created (or, for a resume, changed), and before TensorFlow is imported when the config alone shows it.
+
+Whatever stops a run costs at most the current epoch: a stop request (Ctrl+C, the app's Stop) ends it
+`interrupted` after the current batch; an exception or a second Ctrl+C ends it `failed`/`interrupted` at
+once; a NaN loss ends it `diverged`; a killed process leaves a `running` folder that reads as `crashed`.
+Each of them can be resumed from the last completed epoch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import platform
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from seqtui.common.errors import error_text
+from seqtui.core.config.errors import Cancelled
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.config.settings import Settings
+from seqtui.core.hardware.acceleration import Hardware, Plan, open_hardware, split_evenly
+from seqtui.core.hardware.backend import import_keras
+from seqtui.core.hardware.cluster import scratch_for, shard, start_cluster
+from seqtui.core.model.baselines import Baseline, BaselineJob, verdict
+from seqtui.core.model.building import compiled_model, spec_from_dataset
+from seqtui.core.model.checks import check_config
+from seqtui.core.runs.folder import (
+    BEST,
+    ENCODER,
+    METRICS,
+    RUN,
+    RunFolder,
+    RunFolderError,
+    SaveError,
+    atomic_write_json,
+    check_writable,
+    utc_now,
+)
+from seqtui.core.runs.lock import training_lock
+from seqtui.core.training.events import LogMessage, Observer, RunEnded, RunStarted, RunStatus
+from seqtui.datasets.base import Dataset
+from seqtui.datasets.fingerprint import data_fingerprint
+from seqtui.datasets.registry import load_dataset
+
+if TYPE_CHECKING:
+    from seqtui.core.training.callbacks import RunRecorder
+
+
+def _versions(backend: str) -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("seqtui", "keras", "numpy", backend, "tensorflow-cpu"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+@dataclass
+class Session:
+    """What one fit needs: the folder, data, model and bookkeeping."""
+
+    config: RunConfig
+    folder: RunFolder
+    data: Dataset
+    model: Any
+    history: list[dict[str, float]]
+    """The epochs done so far (empty for a new run); fit() appends each epoch it ends."""
+    epochs: int
+    hardware: Hardware
+    fused: int = 1
+    """Batches per device call (steps_per_execution)."""
+    callbacks: tuple[Any, ...] = ()
+    """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
+
+    @property
+    def batch_size(self) -> int:
+        """The batch this process feeds (all of it on one machine)."""
+        return self.hardware.local_batch(self.config.train.batch_size)
+
+
+def quiet(event: object) -> None:
+    """The observer of processes other than 0 in a multi-process run."""
+
+
+def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
+    matrix = np.zeros((n, n), dtype=int)
+    np.add.at(matrix, (y_true.astype(int), y_pred.astype(int)), 1)
+    return matrix.tolist()
+
+
+def _evaluate(
+    keras: Any, s: Session, batch_size: int, current_is_best: bool
+) -> tuple[dict[str, float], list[list[int]] | None]:
+    """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
+    best = s.folder.file(BEST)
+    reload = best.exists() and not current_is_best
+    model = s.folder.load_model(BEST, keras) if reload else s.model
+    raw = model.evaluate(s.data.x_test, s.data.y_test, batch_size=batch_size, verbose=0, return_dict=True)
+    metrics = {k: float(v) for k, v in raw.items()}
+    confusion = None
+    if s.data.task in ("binary", "multiclass") and len(s.data.x_test):
+        probs = model.predict(s.data.x_test, batch_size=batch_size, verbose=0)
+        pred = (probs[:, 0] > 0.5).astype(int) if s.data.task == "binary" else probs.argmax(axis=1)
+        confusion = _confusion(s.data.y_test.reshape(-1), pred, max(s.data.num_classes, 2))
+    return metrics, confusion
+
+
+def _learning_rate(model: Any) -> float | None:
+    try:
+        return float(np.asarray(model.optimizer.learning_rate))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _diverged_message(s: Session) -> str:
+    lower = (_learning_rate(s.model) or s.config.train.learning_rate or 1e-3) / 10
+    fix = f"seqtui train --resume {s.folder.path} --learning-rate {lower:g}"
+    if s.history:
+        return (
+            f"the loss became NaN or infinite in epoch {len(s.history) + 1}; the checkpoint of epoch "
+            f"{len(s.history)} is kept. Lower the learning rate and go on from it: {fix}"
+        )
+    return (
+        f"the loss became NaN or infinite in the first epoch, before any checkpoint. "
+        f"Lower the learning rate and start over: {fix}"
+    )
+
+
+def _batch_changed(before: dict[str, Any], batch: int, devices: int, per_device: int) -> str:
+    """A warning when a resumed run goes on with another global batch (other devices) than it trained with."""
+    was, count = before.get("batch_size"), before.get("device_count")
+    if not isinstance(was, int) or isinstance(was, bool) or was == batch:
+        return ""
+    keep = f"; resume with --devices {count} to keep it" if isinstance(count, int) and count > 0 else ""
+    return (
+        f"this run trained with a global batch of {was}{f' ({count} devices)' if keep else ''}; here it goes "
+        f"on with {batch} ({devices} x {per_device} per device), so each epoch takes other steps{keep}"
+    )
+
+
+@dataclass
+class _Outcome:
+    """How a fit ended, filled in step by step: a failure keeps what the steps before it reached."""
+
+    status: RunStatus = "completed"
+    message: str = ""
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    confusion: list[list[int]] | None = None
+    baseline: Baseline | None = None
+    verdict: str = ""
+    """Whether the model beats the baseline, in a plain sentence."""
+
+
+def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
+    keras = import_keras()
+    from seqtui.core.training.callbacks import RunRecorder
+
+    initial_epoch = len(s.history)  # read before fit() appends to the history
+    observer = _observed(observer, s, settings)
+    recorder = RunRecorder(s.folder, s.history, cancel)
+    batch = s.hardware.global_batch(s.config.train.batch_size)
+    trained_with = s.folder.read_json(RUN) if initial_epoch else {}  # the batch it had before this resume
+    callbacks = _callbacks(s, observer, cancel, settings, recorder, batch)
+    steps = math.ceil(len(s.data.x_train) / s.batch_size)
+    monitor = "mae" if s.data.task == "regression" else "accuracy"
+    outcome = _Outcome()
+    began = time.monotonic()
+    try:
+        _start(s, observer, initial_epoch, steps, monitor, batch, trained_with)
+        job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
+        _keras_fit(s, callbacks, initial_epoch)
+        _test(keras, s, observer, cancel, recorder, job, monitor, outcome)
+    except KeyboardInterrupt:
+        outcome.status = "interrupted"
+    except SaveError as exc:
+        outcome.status, outcome.message = "failed", str(exc)
+    except Exception as exc:  # noqa: BLE001 - any training error becomes a failed run with its reason
+        outcome.status = "failed"
+        outcome.message = error_text(exc)
+    return _end(s, observer, outcome, began)
+
+
+def _observed(observer: Observer, s: Session, settings: Settings) -> Observer:
+    """The observer, teed into TensorBoard and MLflow when the settings ask for them."""
+    if settings.tensorboard:
+        observer = _with_tensorboard(observer, s)
+    if settings.mlflow_uri:
+        from seqtui.core.training.mlflow_log import MLflowLog
+
+        observer = MLflowLog(observer, settings.mlflow_uri, s.folder.path, s.config)
+    return observer
+
+
+def _callbacks(
+    s: Session,
+    observer: Observer,
+    cancel: threading.Event,
+    settings: Settings,
+    recorder: RunRecorder,
+    batch: int,
+) -> list[Any]:
+    """The run's Keras callbacks: the NaN check, the recorder, the event bridge, early stopping when the
+    config has a patience, then the session's extra ones."""
+    from seqtui.core.training.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping
+
+    interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
+    samples = len(s.data.x_train) * s.hardware.processes
+    bridge = EventBridge(observer, batch, samples, cancel, recorder, interval)
+    callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
+    if s.config.train.patience:
+        callbacks.append(ResumableEarlyStopping(s.config.train.patience, s.history))
+    callbacks += s.callbacks
+    return callbacks
+
+
+def _start(
+    s: Session,
+    observer: Observer,
+    initial_epoch: int,
+    steps: int,
+    monitor: str,
+    batch: int,
+    trained_with: dict[str, Any],
+) -> None:
+    """Announce the run (its start event, the hardware's notes, a changed batch, the data's notes) and
+    record its hardware and batch in run.json."""
+    hw, t = s.hardware, s.config.train
+    observer(
+        RunStarted(
+            run_dir=str(s.folder.path),
+            name=s.config.name,
+            epochs=s.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps,
+            train_samples=len(s.data.x_train) * hw.processes,
+            total_params=int(s.model.count_params()),
+            task=s.data.task,
+            monitor_metric=monitor,
+            devices=str(hw.devices),
+            batch_size=batch,
+            device_count=hw.count,
+            precision=hw.precision,
+            steps_per_execution=s.fused,
+        )
+    )
+    for note in hw.notes:
+        observer(LogMessage(message=note, level="warning"))
+    changed = _batch_changed(trained_with, batch, hw.count, t.batch_size)
+    if changed:
+        observer(LogMessage(message=changed, level="warning"))
+    # batch_size: the global batch (all devices together); config.json's batch_size is per device
+    s.folder.update_status(
+        **hw.record(), batch_size=batch, batch_per_device=t.batch_size, steps_per_execution=s.fused
+    )
+    for note in s.data.notes:
+        # what happened to the data: columns used, rows left out
+        observer(LogMessage(message=note, level="info"))
+
+
+def _keras_fit(s: Session, callbacks: list[Any], initial_epoch: int) -> None:
+    """Keras' fit, from `initial_epoch` up to the session's epochs."""
+    s.model.fit(
+        s.data.x_train,
+        s.data.y_train,
+        validation_data=(s.data.x_val, s.data.y_val),
+        epochs=s.epochs,
+        initial_epoch=initial_epoch,
+        batch_size=s.batch_size,
+        shuffle=True,
+        verbose=0,
+        callbacks=callbacks,
+    )
+
+
+def _test(
+    keras: Any,
+    s: Session,
+    observer: Observer,
+    cancel: threading.Event,
+    recorder: RunRecorder,
+    job: BaselineJob,
+    monitor: str,
+    outcome: _Outcome,
+) -> None:
+    """After Keras' fit: whether the run diverged, was stopped or completed; the test metrics of the
+    checkpoint kept (none for a diverged run), written to metrics.json beside the baseline's; the verdict."""
+    if recorder.diverged:
+        outcome.status, outcome.message = "diverged", _diverged_message(s)
+    elif cancel.is_set():
+        outcome.status = "interrupted"
+        if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
+            observer(LogMessage(message=f"testing the kept model ({BEST}) on the test set", level="info"))
+            outcome.test_metrics, outcome.confusion = _evaluate(keras, s, s.batch_size, current_is_best=False)
+    else:
+        outcome.test_metrics, outcome.confusion = _evaluate(keras, s, s.batch_size, recorder.last_was_best)
+    if outcome.test_metrics:
+        outcome.baseline = baseline = job.result()
+        reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
+        atomic_write_json(s.folder.file(METRICS), {**outcome.test_metrics, **reference})
+        if baseline is not None and monitor in outcome.test_metrics:
+            outcome.verdict = verdict(monitor, outcome.test_metrics[monitor], baseline)
+
+
+def _end(s: Session, observer: Observer, outcome: _Outcome, began: float) -> RunEnded:
+    """Write how the run ended into run.json (when the disk lets it) and send the `RunEnded` event."""
+    if outcome.status == "interrupted":
+        outcome.message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
+    epochs_done = len(s.history)
+    baseline = outcome.baseline
+    reference = {"baseline": baseline.to_dict(), "verdict": outcome.verdict} if baseline else {}
+    with contextlib.suppress(OSError):  # a full disk: run.json keeps its last good state (reads `crashed`)
+        # the time spent training, summed over sessions: a resumed run's idle gap is not part of it
+        earlier = s.folder.read_json(RUN).get("train_seconds")
+        earlier = float(earlier) if isinstance(earlier, int | float) and math.isfinite(earlier) else 0.0
+        s.folder.update_status(
+            status=outcome.status,
+            ended=utc_now(),
+            epochs_done=epochs_done,
+            message=outcome.message,
+            train_seconds=round(earlier + time.monotonic() - began, 1),
+            **reference,
+        )
+    end = RunEnded(
+        status=outcome.status,
+        run_dir=str(s.folder.path),
+        epochs_done=epochs_done,
+        test_metrics=outcome.test_metrics,
+        message=outcome.message,
+        confusion=outcome.confusion,
+        class_names=s.data.class_names,
+        baseline=baseline.metrics if baseline else s.data.baseline,
+        baseline_name=baseline.name if baseline else "",
+        verdict=outcome.verdict,
+    )
+    observer(end)
+    return end
+
+
+def _with_tensorboard(observer: Observer, s: Session) -> Observer:
+    """The observer, teed into TensorBoard event files in the run folder."""
+    from seqtui.core.model.building import layer_table
+    from seqtui.core.training.tensorboard_log import TensorBoardLog
+
+    try:
+        layers = layer_table(s.model)
+    except (AttributeError, ValueError, TypeError):  # a model whose layers have no symbolic shapes
+        layers = None
+    return TensorBoardLog(observer, s.folder.path, s.config, layers)
+
+
+def run_settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settings:
+    settings = Settings.from_env()
+    if tensorboard is not None:
+        settings = dataclasses.replace(settings, tensorboard=tensorboard)
+    return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
+
+
+def _cancellable_analysis(cancel: threading.Event, left: str) -> contextlib.AbstractContextManager[None]:
+    """Stop a long morpheme analysis between batches when the run is cancelled."""
+    from seqtui.datasets.morphemes import on_progress
+
+    def check(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
+
+    return on_progress(check)
+
+
+def prepare(
+    config: RunConfig, plan: Plan, cancel: threading.Event, left: str, data: Dataset | None = None
+) -> tuple[Any, Dataset, Hardware, int]:
+    """What a new and a resumed run both do before building the model: load the data (unless given; a
+    cancel stops a long morpheme analysis, saying what is `left`), import Keras, check the config against
+    the data, join the cluster and open the devices. Returns Keras, this process's share of the data, the
+    hardware and the process's number (0 alone writes the run folder and reports)."""
+    if data is None:
+        with _cancellable_analysis(cancel, left):
+            data = load_dataset(config.data)
+    keras = import_keras(plan.backend)
+    check_config(config, data)
+    process, processes = start_cluster(keras)
+    hardware = open_hardware(keras, plan, processes)
+    return keras, split_evenly(shard(data, process, processes), hardware.local_count), hardware, process
+
+
+def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: str) -> RunFolder:
+    """A run folder with its config, encoder and `running` status, or none at all (RunFolderError) if they
+    can't be written."""
+    folder = RunFolder.create(root, config.name)
+    try:
+        extra = {
+            "seed": config.train.seed,
+            "backend": keras.backend.backend(),
+            "versions": _versions(keras.backend.backend()),
+            "task": task,
+            "input_kind": data.input_kind,
+            "class_names": data.class_names,
+        }
+        if config.data.data_path:
+            extra["data_sha256"] = data_fingerprint(config.data.data_path)
+        folder.write_config(config, extra)
+        atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
+        folder.mark_running(config.train.epochs, 0)
+    except BaseException as exc:
+        shutil.rmtree(folder.path, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise RunFolderError(
+                f"could not write the run folder under {root}: {exc.strerror or exc}"
+            ) from exc
+        raise
+    return folder
+
+
+def train(
+    config: RunConfig,
+    observer: Observer,
+    cancel: threading.Event | None = None,
+    runs_dir: str | Path | None = None,
+    backend: str | None = None,
+    data: Dataset | None = None,
+    tensorboard: bool | None = None,
+    mlflow_uri: str | None = None,
+    callbacks: tuple[Any, ...] = (),
+    devices: str | int | None = None,
+) -> RunEnded:
+    """Train a new run. Raises ConfigError, DataError, RunFolderError or BackendError before it starts.
+
+    `data` passes a dataset already in memory (programmatic use, benchmarks) instead of loading one;
+    `tensorboard` overrides the setting (SEQTUI_TENSORBOARD) for writing TensorBoard event files, and
+    `mlflow_uri` the MLflow server (MLFLOW_TRACKING_URI) the run is mirrored to.
+    `callbacks` adds Keras callbacks (a sweep's pruning); `devices` (`all` or a number, default 1) trains
+    data-parallel, each device taking a batch of `batch_size`.
+    """
+    from seqtui.core.training.preflight import check_run
+
+    checked = check_run(config, backend, devices, data)  # the one check before TensorFlow loads
+    config, plan = checked.config, checked.plan
+    settings = run_settings(tensorboard, mlflow_uri)
+    root = Path(runs_dir) if runs_dir else settings.runs_dir
+    check_writable(root)
+    cancel = cancel or threading.Event()
+    keras, data, hardware, process = prepare(config, plan, cancel, "no run folder was created", data)
+    keras.utils.set_random_seed(config.train.seed)
+    spec, task, outputs = spec_from_dataset(config, data)
+    fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
+    with hardware.scope(keras), scratch_for(process) as scratch:
+        if scratch:  # process 0 alone writes the run folder and reports
+            root, observer = scratch, quiet
+        model = compiled_model(config, spec, task, outputs, fused)
+        if cancel.is_set():
+            raise Cancelled("stopped before training started; no run folder was created")
+        folder = _new_folder(root, config, keras, data, task)
+        with training_lock(folder.path):
+            session = Session(
+                config, folder, data, model, [], config.train.epochs, hardware, fused, tuple(callbacks)
+            )
+            return fit(session, observer, cancel, settings)

@@ -1,0 +1,1 @@
+"""What the commands run without the app: training, compare and sweep with terminal output."""

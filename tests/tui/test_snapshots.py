@@ -1,0 +1,187 @@
+"""Every screen as a picture at 80x24 (the size most SSH sessions open at) and 120x40.
+
+pytest-textual-snapshot stores one SVG per screen and size under `tests/__snapshots__/`; a layout change
+fails here with a side-by-side report. After an intended change: `pytest tests/tui/test_snapshots.py
+--snapshot-update`, then look at the new pictures before committing them.
+
+The pictures are deterministic: fake services (runner, engine, model summary, prediction session), run
+folders with fixed names and times, a relative runs folder (no temporary paths in the picture), and no
+clocks on screen once a run has ended.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from seqtui.core.config.presets import PRESETS
+from seqtui.core.config.run_config import RunConfig
+from seqtui.tui.launch import make_app
+from tests.tui_fakes import FakeRunner, FakeSession, fake_summary, make_run_folder, settle
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+HISTORY = [{"epoch": e, "loss": 1.2 / e, "accuracy": 0.4 + e / 12, "val_loss": 1.3 / e + e / 40,
+            "val_accuracy": 0.38 + e / 14} for e in (1, 2, 3, 4, 5)]  # fmt: skip
+
+
+def fixed_run(root: Path, name: str, history: list[dict[str, float]], **kw) -> Path:
+    """A run folder with a fixed name (the engine stamps the current time into it)."""
+    path = make_run_folder(root, name, history, **kw)
+    fixed = root / f"20240101T000000Z-{name}"
+    path.rename(fixed)
+    return fixed
+
+
+async def still(pilot) -> None:
+    """No blinking cursor in the picture."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runs = Path("runs")
+    runs.mkdir()
+    return make_app(
+        runs_dir=runs,
+        runner=FakeRunner(epochs=5, steps=4),
+        engine_loader=lambda: "fake engine",
+        summarizer=fake_summary,
+        session_loader=lambda run_dir: FakeSession("text", run_dir),
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup(snap_compare, app, size):
+    async def ready(pilot):
+        await settle(pilot)
+        await pilot.pause(0.4)  # the model summary is built 0.3 s after the last change
+        await settle(pilot)
+        app.screen.query_one("#units", Input).focus()
+        await pilot.pause()
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_setup_with_problems(snap_compare, app, size):
+    async def typed(pilot):
+        await settle(pilot)
+        screen = app.screen
+        for name, text in (("units", "0"), ("dropout", "2"), ("epochs", "99999999999999999999")):
+            screen.query_one(f"#{name}", Input).value = text
+        screen.query_one("#epochs", Input).focus()
+        await pilot.pause(0.4)
+        await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=typed)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_train_after_a_run(snap_compare, app, size):
+    async def trained(pilot):
+        await settle(pilot)
+        await app.start_training(PRESETS["topics-en-lstm"].config)
+        await settle(pilot)
+        await pilot.pause(0.6)  # charts redraw at most twice a second
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=trained)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_train_log(snap_compare, app, size):
+    async def trained(pilot):
+        await settle(pilot)
+        await app.start_training(RunConfig(preset="digits-mlp"))
+        await settle(pilot)
+        await pilot.press("l")
+        await pilot.pause(0.6)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=trained)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_runs_comparing_three(snap_compare, app, size):
+    runs = Path("runs")
+    for name, scale in (("topics-en-lstm", 1.0), ("topics-ko-lstm", 1.3), ("digits-mlp", 0.7)):
+        fixed_run(runs, name, [{k: (v if k == "epoch" else v * scale) for k, v in r.items()} for r in HISTORY],
+                  test={"loss": 0.4 * scale, "accuracy": 0.95 - 0.2 * scale})  # fmt: skip
+
+    async def compared(pilot):
+        await settle(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        table = app.screen.query_one("#runs", DataTable)
+        for row in range(3):
+            table.move_cursor(row=row)
+            await pilot.press("space")
+        await pilot.pause(0.6)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=compared)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_runs_settings_side_by_side(snap_compare, app, size):
+    runs = Path("runs")
+    fixed_run(runs, "topics-en-lstm", HISTORY)
+    fixed_run(runs, "digits-mlp", HISTORY[:3], status="interrupted")
+
+    async def compared(pilot):
+        await settle(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        table = app.screen.query_one("#runs", DataTable)
+        for row in range(2):
+            table.move_cursor(row=row)
+            await pilot.press("space")
+        await pilot.press("v")
+        await pilot.pause()
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=compared)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_predict_text(snap_compare, app, size):
+    run = fixed_run(Path("runs"), "topics-en-lstm", HISTORY)
+
+    async def typed(pilot):
+        await settle(pilot)
+        await app.open_for_prediction(run)
+        await settle(pilot)
+        await pilot.press(*"the weather is nice")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=typed)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, app, size):
+    async def opened(pilot):
+        await settle(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["f6", "f7"], ids=["compare", "sweep"])
+def test_experiment_screen_before_a_start(snap_compare, app, size, key):
+    async def opened(pilot):
+        await pilot.press(key)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)
