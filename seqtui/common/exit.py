@@ -12,13 +12,16 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 
 HEAVY_MODULES = ("tensorflow", "keras", "jax", "torch")
 
 
 def leave_now(code: int) -> None:
-    """Exit with `code` now when a deep-learning library is loaded; otherwise return (a normal exit is fast)."""
-    if not any(name in sys.modules for name in HEAVY_MODULES):
+    """Exit with `code` now when a deep-learning library is loaded or a thread is still at work (Keras
+    importing when the app quit); otherwise return (a normal exit is fast)."""
+    busy = any(t is not threading.main_thread() and not t.daemon for t in threading.enumerate())
+    if not busy and not any(name in sys.modules for name in HEAVY_MODULES):
         return
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):

@@ -7,7 +7,9 @@ factory shared by `seqtui` and the tests.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +66,14 @@ def _sweep() -> Screen:
 
 SCREENS_BY_KEY = ("setup", "train", "predict", "runs", "compare", "sweep")
 """Digits 1-6 switch to these screens, except on Setup, where a digit belongs to its fields."""
+
+
+class _QuitFreeExecutor(ThreadPoolExecutor):
+    """Thread workers run here. Quitting never waits for one (Keras still importing, a model loading): asyncio
+    would join them at exit, after the screen is gone; `launch` then leaves the process at once."""
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=False, cancel_futures=True)
 
 
 class SeqtuiApp(App[None]):
@@ -137,6 +147,7 @@ class SeqtuiApp(App[None]):
 
     # -- start-up: first paint, then Keras in the background ---------------------------------------
     def on_mount(self) -> None:
+        asyncio.get_running_loop().set_default_executor(_QuitFreeExecutor(thread_name_prefix="seqtui-worker"))
         self.switch_mode("setup")
         self.call_after_refresh(self._start_engine)
 

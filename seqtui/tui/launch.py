@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     from seqtui.tui.app import SeqtuiApp
 
 
+NATIVE_LOG = "native.log"
+"""What native libraries (TensorFlow's C++ start-up lines) wrote to stderr while the app ran."""
+
+
 def make_app(**services: Any) -> SeqtuiApp:
     """The app with the real engine, or with whichever of `SeqtuiApp`'s services (and runs_dir) are given.
 
@@ -21,8 +25,13 @@ def make_app(**services: Any) -> SeqtuiApp:
 
 
 def launch(runs_dir: Path | None = None) -> None:
-    app = make_app(runs_dir=runs_dir)
-    app.run()
+    """Run the app on this terminal; TensorFlow's native log lines go to `native.log` in the app's state
+    folder instead of over the screen."""
     from seqtui.common.exit import leave_now
+    from seqtui.common.native_stderr import app_native_stderr
+    from seqtui.tui.memory import state_dir
 
+    app = make_app(runs_dir=runs_dir)
+    with app_native_stderr(state_dir() / NATIVE_LOG):
+        app.run()
     leave_now(app.return_code or 0)
