@@ -206,3 +206,16 @@ def test_the_majority_baseline_names_its_class():
     data = token_dataset()
     data.class_names = ["ham", "spam"]
     assert baselines.majority(data).name == "majority class (ham)"  # 70% of the labels are 0
+
+
+def test_the_majority_class_is_the_training_parts_not_the_test_parts():
+    """The baseline may learn only from training labels: here "no" leads in training and "yes" in the test part,
+    so always answering "no" scores the test part's share of "no" (a baseline that peeked would score more)."""
+    data = token_dataset()
+    data.y_train = np.array([0] * 70 + [1] * 30, dtype="int32")
+    data.y_test = np.array([0] * 20 + [1] * 80, dtype="int32")
+    data.x_train, data.x_test = data.x_train[:100], data.x_test[:100]
+    result = baselines.majority(data)
+    assert result is not None
+    assert result.name == "majority class (no)"
+    assert result.metrics["majority_test_accuracy"] == pytest.approx(0.2)

@@ -598,3 +598,35 @@ def test_the_divergence_hint_divides_the_optimizers_own_rate(tmp_path):
     assert "--learning-rate 0.001" in _diverged_message(session)
     model.optimizer.learning_rate = 0.5  # what the optimizer ran at wins over the config
     assert "--learning-rate 0.05" in _diverged_message(session)
+
+
+def test_a_completed_run_is_tested_on_its_best_checkpoint_not_its_last_epoch(tmp_path):
+    """The last epoch is ruined (every weight set to zero after each of its batches), so it is not the best:
+    the run's test metrics are model.keras's (the best epoch), not those of the weights left in memory."""
+    import keras
+
+    class Ruin(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 2:
+                self.model.set_weights([w * 0 for w in self.model.get_weights()])
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+    config = with_overrides(SEQ, epochs=3)
+    end = train(config, Recorder(), runs_dir=tmp_path, callbacks=(Ruin(),))
+    folder = RunFolder(end.run_dir)
+    history = folder.read_history()
+    assert end.status == "completed" and float(history[-1]["val_loss"]) > min(
+        float(r["val_loss"]) for r in history
+    )
+    data = load_dataset(config.data)
+    best = folder.load_model("model.keras", keras).evaluate(
+        data.x_test, data.y_test, verbose=0, return_dict=True
+    )
+    last = folder.load_model("last.keras", keras).evaluate(
+        data.x_test, data.y_test, verbose=0, return_dict=True
+    )
+    tested = folder.read_json("metrics.json")
+    assert tested["loss"] == pytest.approx(best["loss"], rel=1e-4)
+    assert abs(tested["loss"] - last["loss"]) > 1e-3
