@@ -367,9 +367,12 @@ def explanation_strip(tokens: list[str], importance: list[float]) -> Text:
 
 
 def text_explanation_table(expl: TextExplanation) -> Table:
-    """Per token: importance (probability drop when hidden) and the class probability after that prefix."""
+    """Per token: importance (the drop in the class's log-odds when it is hidden) and the class probability
+    after that prefix."""
     table = Table(
-        title=Text(f"why {expl.class_name} ({expl.probability:.3f}): hide a token ({expl.method}) -> drop"),
+        title=Text(
+            f"why {expl.class_name} ({expl.probability:.3f}): hide a token ({expl.method}) -> drop in log-odds"
+        ),
         title_justify="left",
     )
     table.add_column("token")

@@ -26,7 +26,9 @@ def importance_text(expl: TextExplanation) -> Text:
     out.append_text(explanation_strip([tok.text for tok in expl.tokens], expl.importance))
     strongest = max(zip(expl.importance, expl.tokens, strict=True), key=lambda p: p[0], default=None)
     if strongest and strongest[0] > 0:
-        out.append(f"\nhiding '{strongest[1].text}' lowers it most (-{strongest[0]:.2f})", style="dim")
+        out.append(
+            f"\nhiding '{strongest[1].text}' lowers it most (-{strongest[0]:.2f} log-odds)", style="dim"
+        )
     return out
 
 

@@ -42,7 +42,7 @@ def test_only_the_deciding_token_matters_with_exact_numbers():
     expl = explain_text(predict, encoder, "어제 주가가 오늘 어때?", CLASSES)
     assert [t.text for t in expl.tokens] == ["어제", "주가가", "오늘", "어때"]
     assert expl.class_name == "day" and expl.probability == pytest.approx(sigmoid(2), abs=1e-5)
-    assert expl.importance == pytest.approx([0, 0, sigmoid(2) - sigmoid(-2), 0], abs=1e-5)
+    assert expl.importance == pytest.approx([0, 0, 4.0, 0], abs=1e-4)  # log-odds 2 with the word, -2 without
     # the prefix curve jumps exactly when the day word has been read
     assert expl.prefix == pytest.approx([sigmoid(-2)] * 2 + [sigmoid(2)] * 2, abs=1e-5)
     assert expl.prefix_all[0] == pytest.approx([1 - sigmoid(-2), sigmoid(-2)], abs=1e-5)
@@ -51,7 +51,7 @@ def test_only_the_deciding_token_matters_with_exact_numbers():
     assert other.class_name == "other" and other.importance == pytest.approx([0, 0, 0], abs=1e-6)
     # explaining a chosen class flips the sign; removing the token instead of OOV agrees here
     against = explain_text(predict, encoder, "오늘 주가가", CLASSES, target="other", method="remove")
-    assert against.importance == pytest.approx([-(sigmoid(2) - sigmoid(-2)), 0], abs=1e-5)
+    assert against.importance == pytest.approx([-4.0, 0], abs=1e-4)
     with pytest.raises(ValueError, match="unknown class 'night'"):
         explain_text(predict, encoder, "오늘", CLASSES, target="night")
 
@@ -111,7 +111,8 @@ def test_batched_occlusion_equals_one_prediction_per_hidden_token(arch):
     assert expl.probability == pytest.approx(one(ids)[k], abs=1e-5)
     for i in range(len(ids)):
         hidden = ids[:i] + [tok.oov_id] + ids[i + 1 :]
-        assert expl.importance[i] == pytest.approx(one(ids)[k] - one(hidden)[k], abs=1e-5)
+        odds = lambda p: np.log(p / (1 - p))  # noqa: E731
+        assert expl.importance[i] == pytest.approx(odds(one(ids)[k]) - odds(one(hidden)[k]), abs=1e-4)
         assert expl.prefix[i] == pytest.approx(one(ids[: i + 1])[k], abs=1e-5)
     assert expl.importance[3] == 0.0  # the unknown word already is the OOV id
 
@@ -358,3 +359,17 @@ def test_a_runs_explanation_hides_each_token_with_the_unknown_word_by_default():
     oov = explain_text(predictor.predict_batch, encoder, text, CLASSES, method="oov").importance
     removed = explain_text(predictor.predict_batch, encoder, text, CLASSES, method="remove").importance
     assert np.allclose(default, oov) and not np.allclose(default, removed)
+
+
+def test_near_certainty_the_words_still_separate():
+    """At p = 0.996 hiding a word that moves p to 0.99 and one that moves it to 0.9959 differ by 0.006 in
+    probability (both look like nothing) but by 0.9 in log-odds: the explanation ranks them apart."""
+    # the text, each word hidden, then each prefix: one batch, as explain_text asks for it
+    probs = np.array([[0.004, 0.996], [0.01, 0.99], [0.0041, 0.9959], [0.3, 0.7], [0.004, 0.996]])
+    tok = Tokenizer.fit(["gorgeous and"])
+    encoder = TextEncoder(tok, maxlen=4)
+    expl = explain_text(lambda x: probs, encoder, "gorgeous and", ["neg", "pos"])
+    gorgeous, conjunction = expl.importance
+    assert gorgeous == pytest.approx(np.log(0.996 / 0.004) - np.log(0.99 / 0.01), abs=1e-9)
+    assert gorgeous > 0.9 and conjunction < 0.03
+    assert expl.to_dict()["importance_unit"] == "log-odds"
