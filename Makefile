@@ -17,10 +17,11 @@ STAMP := $(if $(GPU),-gpu,)
 run: $(VENV)/.stamp-run$(STAMP)
 	$(BIN)/seqtui $(ARGS)
 
-# The engine's tests (build, summary, train, resume, predict, fused steps, cuDNN conditions) again on JAX.
-JAX_TESTS := tests/core/model/test_architectures.py tests/core/training/test_runner.py tests/core/hardware/test_acceleration.py tests/cli/test_commands.py
+# The engine's tests (build, summary, train, resume, predict, fused steps, cuDNN conditions, inspect's exact states, gates and gradients) again on JAX.
+JAX_TESTS := tests/core/model/test_architectures.py tests/core/training/test_runner.py tests/core/hardware/test_acceleration.py tests/cli/test_commands.py \
+	tests/core/inference/test_inspect.py
 JAX_SELECT := (matches_seeds and (reuters or mnist)) or lstm-tokens-multiclass or complete_folder or more_epochs \
-	or fused_steps or device_line or cudnn_conditions or train_then_predict
+	or fused_steps or device_line or cudnn_conditions or train_then_predict or exact
 
 test: $(VENV)/.stamp-dev$(STAMP)
 	$(BIN)/lint-imports --no-cache

@@ -25,6 +25,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(keras_home))
     monkeypatch.setenv("SEQTUI_BATCH_EVENTS_PER_S", "1000")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # what the app remembers between launches
+    monkeypatch.delenv("SEQTUI_NOTIFY", raising=False)  # the user's notifier is never told of a test run
     config = sys.modules.get("keras.src.backend.config")
     if config is not None:  # Keras read KERAS_HOME when it was imported: point it here too
         monkeypatch.setattr(config, "_KERAS_DIR", str(keras_home))

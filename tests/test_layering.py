@@ -24,6 +24,7 @@ UI_MODULES = (
 KERAS_USERS = {
     "seqtui.core.training.callbacks",
     "seqtui.core.experiments.pruning",
+    "seqtui.core.training.lr_range",
 }  # Keras callbacks, imported when training
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from seqtui.core.config.presets import PRESETS
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.inference.predict import Forecast
 from seqtui.core.runs.folder import METRICS, RunFolder, atomic_write_json
@@ -192,7 +193,7 @@ def make_run_folder(root: Path, name: str, history: list[dict[str, float]], stat
                     test: dict[str, float] | None = None, model: bool = True) -> Path:  # fmt: skip
     """A run folder as the engine leaves it (config, run.json, history, metrics, a model file)."""
     folder = RunFolder.create(root, name)
-    preset = RunConfig(preset=name)
+    preset = PRESETS[name].config if name in PRESETS else RunConfig(preset=name)  # as a real run saves it
     folder.write_config(preset, {"task": "multiclass", "class_names": CLASSES})
     folder.update_status(status=status, epochs=len(history) + 2, epochs_done=len(history),
                          started="2024-01-01T00:00:00+00:00", ended="2024-01-01T00:01:30+00:00", message="")  # fmt: skip

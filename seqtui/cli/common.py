@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from seqtui.cli import options as opt
 from seqtui.common.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, SeqtuiError, describe_error
 from seqtui.core.config.run_config import FIELD_SECTION, RunConfig, with_overrides
+from seqtui.render.safe_console import SafeConsole
 
-out = Console()
-err = Console(stderr=True)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
+"""Every command prints through these: text from data or files shows its escape characters, never acts."""
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -69,6 +70,7 @@ def config_from_options(
     --tokenizer and --stopwords (ko, none or a file) are read as the app's Setup reads them."""
     from seqtui.core.config.presets import get_preset
     from seqtui.core.config.tokenizing import tokenizer_overrides
+    from seqtui.core.model.pretrained import embedding_overrides
 
     config = get_preset(preset).config if preset else RunConfig()
     overrides = dict(overrides)
@@ -79,7 +81,9 @@ def config_from_options(
             overrides["dataset"] = "file"
     if dataset:
         overrides["dataset"] = dataset
-    return with_overrides(config, **overrides)
+    if overrides.get("embeddings"):
+        overrides["embeddings"] = os.path.expanduser(overrides["embeddings"])
+    return with_overrides(config, **embedding_overrides(overrides))  # the vector file sets embedding_dim
 
 
 def _run_settings(
@@ -91,6 +95,8 @@ def _run_settings(
     maxlen: opt.Maxlen = None,
     vocab_size: opt.VocabSize = None,
     embedding_dim: opt.EmbeddingDim = None,
+    embeddings: opt.Embeddings = None,
+    freeze_embeddings: opt.FreezeEmbeddings = None,
     units: opt.Units = None,
     layers: opt.Layers = None,
     bidirectional: opt.Bidirectional = None,
@@ -145,3 +151,33 @@ def with_settings(shared: Callable[..., None]) -> Callable[[Callable[..., None]]
 
 with_run_settings = with_settings(_run_settings)
 """The options of `_run_settings`, for `train` and `summary`."""
+
+
+# -- many processes ---------------------------------------------------------------------------------------
+def command_line(ctx: typer.Context, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """The arguments that gave `ctx` (the app's options, the command's name, its options as typed), without
+    the parameters in `leave_out`: what a launcher starts each of its processes with."""
+    args: list[str] = []
+    levels = [ctx.parent, ctx] if ctx.parent is not None else [ctx]
+    for level in levels:
+        if level is ctx:
+            args.append(str(ctx.info_name))
+        for param in level.command.params:
+            name = param.name or ""
+            source = level.get_parameter_source(name)
+            if name in leave_out or source is None or source.name != "COMMANDLINE":
+                continue
+            args += _as_args(param, level.params[name])
+    return args
+
+
+def _as_args(param: Any, value: Any) -> list[str]:
+    """One parameter as it is typed (Typer's own Click: duck-typed)."""
+    if param.param_type_name != "option":
+        return [str(value)]
+    if param.is_flag:
+        if param.secondary_opts:
+            return [param.opts[0] if value else param.secondary_opts[0]]
+        return [param.opts[0]] if value else []
+    values = value if param.multiple else [value]
+    return [text for v in values for text in (param.opts[0], str(v))]

@@ -8,7 +8,7 @@ import typer
 from rich.text import Text
 
 from seqtui.cli.common import clear_errors, err, out
-from seqtui.render import console as views
+from seqtui.render import tables as tables_views
 
 
 def datasets_list(ctx: typer.Context) -> None:
@@ -17,7 +17,7 @@ def datasets_list(ctx: typer.Context) -> None:
         return
     from seqtui.datasets.registry import DATASETS
 
-    out.print(views.datasets_table(DATASETS.values(), out.width))
+    out.print(tables_views.datasets_table(DATASETS.values(), out.width))
 
 
 def datasets_fetch(names: Annotated[list[str], typer.Argument(help="Keras datasets to download.")]) -> None:

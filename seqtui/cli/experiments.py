@@ -4,13 +4,15 @@ Nothing here imports Keras or Optuna at module level."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import Annotated, Any
 
 import typer
 
 from seqtui.cli import options as opt
 from seqtui.cli.common import (
     clear_errors,
+    command_line,
     config_from_options,
     err,
     fail,
@@ -66,6 +68,8 @@ def compare(
     as_json: Annotated[
         bool, typer.Option("--json", help='train\'s JSON lines, each with its "run", then the leaderboard.')
     ] = False,
+    name: opt.RunName = None,
+    notify: opt.Notify = None,
     devices: Annotated[
         str | None,
         typer.Option(
@@ -77,7 +81,7 @@ def compare(
     **lists: str | None,
 ) -> None:
     """Train settings side by side (any setting a comma list) on one split and seed; show a leaderboard."""
-    from seqtui.core.experiments.compare import plan
+    from seqtui.core.experiments.compare import named, plan
     from seqtui.headless.compare import run_compare, side_by_side_for
 
     if not (preset or data or dataset):
@@ -86,8 +90,9 @@ def compare(
     with clear_errors():
         side_by_side = side_by_side_for(devices)
         entries = plan(preset, given, lambda p, combo: config_from_options(p, data, dataset, dict(combo)))
+        entries = named(entries, name) if name is not None else entries
         comparison = run_compare(
-            entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err, side_by_side
+            entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err, side_by_side, notify
         )
     code = exit_code({s.status for s in comparison.standings})
     if code:
@@ -116,6 +121,9 @@ def sweep(
     seed: opt.Seed = None,
     runs_dir: opt.RunsDir = None,
     backend: opt.Backend = None,
+    name: opt.RunName = None,
+    notify: opt.Notify = None,
+    workers: opt.Workers = None,
 ) -> None:
     """Search settings with Optuna (TPE, pruning); every trial a run; the study shared by many processes."""
     from seqtui.core.experiments.sweep import plan_sweep
@@ -128,9 +136,27 @@ def sweep(
         config = config_from_options(
             preset, data, dataset, dict(arch=arch, epochs=epochs, sample_limit=limit, seed=seed)
         )
+        config = dataclasses.replace(config, label=name) if name is not None else config
         root = runs_root(given_runs_dir(ctx, runs_dir))
         plan = plan_sweep(config, search, study, storage, root)
-        stopped = run_sweep(plan, trials, backend, out, err)
+        if workers is not None and workers > 1:
+            _sweep_workers(ctx, plan, workers)
+            return
+        stopped = run_sweep(plan, trials, backend, out, err, notify)
     if stopped:
         err.print("[yellow]interrupted:[/] the finished trials are kept; run the same command to go on")
         raise typer.Exit(EXIT_INTERRUPTED)
+
+
+def _sweep_workers(ctx: typer.Context, plan: Any, workers: int) -> None:
+    """--workers N: the same sweep in N processes on one study, watched; then the study's leaderboard."""
+    from seqtui.core.hardware.launch import Launcher, plan_workers
+    from seqtui.headless.sweep import show_study
+
+    def say(line: str) -> None:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    code = Launcher(plan_workers(workers), say).run(command_line(ctx, leave_out=("workers",)))
+    show_study(plan, out)
+    if code:
+        raise typer.Exit(code)

@@ -3,6 +3,7 @@ takes it. A run-setting option's parameter name is the config field it sets (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,21 @@ BatchSize = Annotated[int | None, typer.Option(help="Samples per gradient step."
 Maxlen = Annotated[int | None, typer.Option(help="Sequence length after padding/truncating ('pre').")]
 VocabSize = Annotated[int | None, typer.Option(help="Keep the most frequent words (Keras' num_words).")]
 EmbeddingDim = Annotated[int | None, typer.Option(help="Embedding vector size.")]
+Embeddings = Annotated[
+    str | None,
+    typer.Option(
+        metavar="FILE",
+        help="Start the Embedding layer from pretrained word vectors: GloVe .txt, word2vec text or fastText "
+        ".vec (the file sets --embedding-dim; the coverage of the vocabulary is reported).",
+    ),
+]
+FreezeEmbeddings = Annotated[
+    bool | None,
+    typer.Option(
+        "--freeze-embeddings/--train-embeddings",
+        help="Keep the pretrained vectors as they are, or fine-tune them (default).",
+    ),
+]
 Units = Annotated[int | None, typer.Option(help="Recurrent units (hidden units for mlp).")]
 Layers = Annotated[int | None, typer.Option(help="Stacked recurrent layers.")]
 Bidirectional = Annotated[
@@ -76,6 +92,14 @@ ContentMorphemes = Annotated[
     ),
 ]
 SampleLimit = Annotated[int | None, typer.Option("--limit", help="Use at most this many training samples.")]
+RunName = Annotated[
+    str | None,
+    typer.Option(
+        "--name",
+        help="Name the run (Korean and spaces welcome); default: the preset and what changed, e.g. "
+        "'topics-ko-lstm arch=gru'. Compare and sweep add what tells their runs apart.",
+    ),
+]
 
 # -- where and how --------------------------------------------------------------------------------------
 RunsDir = Annotated[Path | None, typer.Option(help="Where run folders live (SEQTUI_RUNS_DIR).")]
@@ -111,6 +135,134 @@ MLflowUri = Annotated[
     typer.Option(
         "--mlflow",
         metavar="URI",
-        help="Also log the run to this MLflow tracking server (default: MLFLOW_TRACKING_URI; needs seqtui[mlflow]).",
+        help="Also log the run to this MLflow tracking server (default: MLFLOW_TRACKING_URI; needs seqtui\\[mlflow]).",
     ),
 ]
+Notify = Annotated[
+    str | None,
+    typer.Option(
+        "--notify",
+        metavar="CMD|URL",
+        help="When it ends, run this command in your shell (outcome in $SEQTUI_STATUS, $SEQTUI_VERDICT, "
+        "$SEQTUI_METRIC, $SEQTUI_RUN_DIR...) or POST it as JSON to this http(s) webhook (ntfy, Slack, "
+        "Discord). Default: SEQTUI_NOTIFY; '' turns it off.",
+    ),
+]
+
+# -- many processes, many workers -------------------------------------------------------------------------
+Processes = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Train this one run in N processes on this machine (JAX; one GPU each, or one CPU device each), "
+        "as srun does on a cluster: process 0 writes the run folder and reports.",
+    ),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Run N sweep workers on this machine, all on one study (one GPU each where there are GPUs); "
+        "--trials is per worker.",
+    ),
+]
+
+# -- instead of training --------------------------------------------------------------------------------
+FindLR = Annotated[
+    bool,
+    typer.Option(
+        "--find-lr",
+        help="Instead of training, run a learning-rate range test (a few hundred batches, the rate growing "
+        "from 1e-6 to 1), draw loss against rate and suggest one; writes no run folder, changes no setting.",
+    ),
+]
+
+
+# -- train's own ---------------------------------------------------------------------------------------
+Resume = Annotated[
+    Path | None,
+    typer.Option(
+        help="Continue this run folder from its last epoch (only --epochs, --learning-rate, --patience may "
+        "change; --data where the run's data moved).",
+        rich_help_panel="Training",
+    ),
+]
+JsonLines = Annotated[
+    bool,
+    typer.Option("--json", help="One JSON object per line on stdout.", metavar="", rich_help_panel="Output"),
+]
+
+
+# -- how `--help` shows them ----------------------------------------------------------------------------
+def _lenient(kind: type[int] | type[float]) -> Callable[[str], int | float | str]:
+    """A number as typed, or the text itself: the config's check then names every bad setting at once
+    (`--units abc --epochs -1` gives two lines, not Click's first error alone)."""
+
+    def parse(value: str) -> int | float | str:
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            return value
+
+    return parse
+
+
+WHOLE_NUMBERS = (
+    Epochs, BatchSize, Maxlen, VocabSize, EmbeddingDim, Units, Layers, ConvFilters, ConvKernel, PoolSize,
+    DenseUnits, Patience, Seed, Lookback, Step, Delay, SampleLimit,
+)  # fmt: skip
+FRACTIONS = (Dropout, ValidationSplit, TestSplit, LearningRate)
+PANELS: dict[str, tuple[object, ...]] = {
+    "Data": (
+        Preset, Dataset, Data, TextColumn, LabelColumn, Encoding, TargetColumn, Lookback, Step, Delay,
+        Tokenizer, Stopwords, ContentMorphemes, Maxlen, VocabSize, Padding, Truncating, Split,
+        ValidationSplit, TestSplit, SampleLimit,
+    ),
+    "Model": (
+        Arch, Units, Layers, Bidirectional, Dropout, EmbeddingDim, Embeddings, FreezeEmbeddings, ConvFilters,
+        ConvKernel, PoolSize, DenseUnits,
+    ),
+    "Training": (Epochs, BatchSize, LearningRate, Optimizer, Patience, Seed, FindLR),
+    "Output": (RunName, RunsDir, Tensorboard, MLflowUri, Notify),
+    "Hardware": (Backend, Devices, Precision, Processes, Workers),
+}  # fmt: skip
+"""Each option's panel in `--help` (options not listed here stay under "Options")."""
+FLAGS = (FreezeEmbeddings, Bidirectional, ContentMorphemes, Tensorboard, FindLR)
+"""--x/--no-x pairs: their names say it all (no `<bool>` type shown)."""
+
+
+def _info(alias: object) -> typer.models.OptionInfo:
+    return alias.__metadata__[0]  # type: ignore[attr-defined]
+
+
+def _defaults() -> dict[int, str]:
+    """Each run setting's default without a preset, by alias (a preset sets its own)."""
+    from seqtui.core.config.run_config import FIELD_SECTION, RunConfig
+
+    base = RunConfig()
+    names = {Epochs: "epochs", BatchSize: "batch_size", Maxlen: "maxlen", VocabSize: "vocab_size",
+             EmbeddingDim: "embedding_dim", Units: "units", Layers: "layers", Dropout: "dropout",
+             ConvFilters: "conv_filters", ConvKernel: "conv_kernel", PoolSize: "pool_size",
+             DenseUnits: "dense_units", ValidationSplit: "validation_split", TestSplit: "test_split",
+             Optimizer: "optimizer", Patience: "patience", Seed: "seed", Lookback: "lookback", Step: "step",
+             Delay: "delay", Arch: "arch"}  # fmt: skip
+    return {id(a): str(getattr(getattr(base, FIELD_SECTION[f]), f)) for a, f in names.items()}
+
+
+def _arrange() -> None:
+    defaults = _defaults()
+    for panel, aliases in PANELS.items():
+        for alias in aliases:
+            info = _info(alias)
+            info.rich_help_panel = panel
+            if id(alias) in defaults:  # `\[`: the help is Rich markup
+                info.help = f"{info.help} \\[default: {defaults[id(alias)]}, or the preset's]"
+    for alias in WHOLE_NUMBERS + FRACTIONS:
+        info = _info(alias)
+        info.parser = _lenient(int if alias in WHOLE_NUMBERS else float)
+        info.metavar = "<int>" if alias in WHOLE_NUMBERS else "<float>"
+    for alias in FLAGS:
+        _info(alias).metavar = ""
+
+
+_arrange()

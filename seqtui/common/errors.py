@@ -7,6 +7,8 @@ say so.
 
 from __future__ import annotations
 
+from seqtui.common.redact import redact_text
+
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
@@ -66,5 +68,5 @@ def short_message(exc: BaseException) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """Any exception in one phrase: its type, then its words when it has any."""
-    return f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    """Any exception in one phrase: its type, then its words when it has any (a URL's password masked)."""
+    return redact_text(f"{type(exc).__name__}: {exc}".strip().rstrip(":"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 
 def _current_umask() -> int:
@@ -58,3 +59,53 @@ def atomic_write_json(path: Path, data: Any) -> None:
     except UnicodeEncodeError:
         text = json.dumps(data, indent=2)
     atomic_write_text(path, text + "\n")
+
+
+class UnreadableFile(OSError):
+    """A file that is not a regular file (a FIFO, a device such as /dev/zero, a folder) or is larger than
+    its reader allows: refused before a byte of it is read. The message says what it is without its path
+    ('is a character device, not a regular file'), for the caller to put after the path."""
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**20:.1f} MiB" if n >= 2**20 else f"{n:,} bytes"
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading in binary, if it is a regular file (a link to one is followed), else
+    UnreadableFile; other OSErrors as `open` raises them. The check is on the opened file itself, so a
+    link swapped in between cannot slip through, and the file is opened without blocking, so a FIFO is
+    refused rather than waited on."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise UnreadableFile(f"is {_kind(mode)}, not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of `path`, a regular file (`open_regular`) of at most `limit` bytes, else UnreadableFile.
+    A file that grows past `limit` while it is read is refused too: at most `limit` + 1 bytes are read."""
+    with open_regular(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > limit:
+            raise UnreadableFile(f"holds {_size(size)}, more than the {_size(limit)} allowed")
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise UnreadableFile(f"grew past the {_size(limit)} allowed while it was read")
+    return data
+
+
+def _kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISDIR: "a folder",
+        stat.S_ISFIFO: "a FIFO",
+        stat.S_ISCHR: "a character device",
+        stat.S_ISBLK: "a block device",
+        stat.S_ISSOCK: "a socket",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "a special file")

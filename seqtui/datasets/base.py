@@ -49,19 +49,29 @@ class TextEncoder:
         }
 
 
+Preparation = Literal["digit", "plain"]
+PREPARATIONS: tuple[Preparation, ...] = ("digit", "plain")
+"""How a new image is made into what the model trained on (`datasets.images.prepare`): "digit" as MNIST
+prepared its digits (inverted when bright, cropped to the ink, fit into 20x20, centred by mass), "plain"
+resized to 28x28 only (Fashion-MNIST, the user's images): never inverted nor cropped."""
+
+
 @dataclass
 class ImageEncoder:
     """uint8 images (n, 28, 28) -> floats in [0, 1], flattened for MLPs."""
 
     shape: tuple[int, ...] = (28, 28, 1)
     kind: str = "image"
+    preparation: Preparation | None = "plain"
+    """How the training images were prepared, so prediction prepares a new one alike; None in a run saved
+    before seqtui recorded it (`Predictor.load` then infers it from the run's dataset)."""
 
     def encode(self, images: np.ndarray) -> np.ndarray:
         images = np.asarray(images, dtype="float32") / 255.0
         return images.reshape((len(images), *self.shape))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "shape": list(self.shape)}
+        return {"kind": self.kind, "shape": list(self.shape), "preparation": self.preparation}
 
 
 @dataclass
@@ -76,6 +86,9 @@ class SeriesEncoder:
     step: int
     delay: int
     kind: str = "series"
+    unit: str = ""
+    """The target's unit when the data names it ("°F", "°C"), for errors shown in the series' units; "" when
+    unknown (and in a run saved before seqtui recorded it)."""
 
     @property
     def target_index(self) -> int:
@@ -91,7 +104,7 @@ class SeriesEncoder:
     def to_dict(self) -> dict[str, Any]:
         return {
             k: getattr(self, k)
-            for k in ("kind", "columns", "target", "mean", "std", "lookback", "step", "delay")
+            for k in ("kind", "columns", "target", "mean", "std", "lookback", "step", "delay", "unit")
         }
 
 
@@ -117,6 +130,7 @@ def _check_series(e: SeriesEncoder) -> None:
     _need(isinstance(e.columns, list) and bool(e.columns) and all(isinstance(c, str) for c in e.columns),
           "columns", e.columns)  # fmt: skip
     _need(e.target in e.columns, "target", e.target)
+    _need(isinstance(e.unit, str) and len(e.unit) <= 40, "unit", e.unit)
     for name in ("mean", "std"):
         values = getattr(e, name)
         ok = isinstance(values, list) and len(values) == len(e.columns)
@@ -137,7 +151,9 @@ def encoder_from_dict(raw: dict[str, Any]) -> Encoder:
             shape = raw["shape"]
             ok = isinstance(shape, list) and all(_whole(s) for s in shape) and math.prod(shape) == 28 * 28
             _need(ok, "shape", shape)
-            return ImageEncoder(tuple(shape))
+            preparation = raw.get("preparation")  # absent in a run saved before it was recorded
+            _need(preparation is None or preparation in PREPARATIONS, "preparation", preparation)
+            return ImageEncoder(tuple(shape), preparation=preparation)
         if kind == "series":
             encoder = SeriesEncoder(**{k: v for k, v in raw.items() if k != "kind"})
             _check_series(encoder)
@@ -170,6 +186,10 @@ class Dataset:
     """Warnings for the user (e.g. a vocab size above what the data has)."""
     baseline: dict[str, float] = field(default_factory=dict)
     """Reference metrics of a trivial model (e.g. 'tomorrow equals now' MAE)."""
+    words: dict[str, np.ndarray] = field(default_factory=dict)
+    """Text data only: per part ('train', 'val', 'test'), each row's raw text as an object array, row for row
+    with its x and y (IMDB and Reuters: Keras' word ids spelt as words, before any vocabulary cut). What the
+    word-level baseline reads, so it stays the same whatever the run's tokenizer, vocabulary or maxlen."""
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -181,9 +201,11 @@ class Dataset:
 
     def cut_parts(self, cut: Callable[[np.ndarray], np.ndarray]) -> Dataset:
         """A copy with `cut` applied to x and y of the train, validation and test parts (x and y of a part
-        have the same length, so a cut that depends only on it keeps them paired)."""
+        have the same length, so a cut that depends only on it keeps them paired), and to the raw words."""
         return dataclasses.replace(
-            self, **{f"{xy}_{part}": cut(getattr(self, f"{xy}_{part}")) for part in PARTS for xy in "xy"}
+            self,
+            **{f"{xy}_{part}": cut(getattr(self, f"{xy}_{part}")) for part in PARTS for xy in "xy"},
+            words={part: cut(rows) for part, rows in self.words.items()},
         )
 
     def limit(self, n: int | None) -> Dataset:
@@ -198,16 +220,21 @@ class Dataset:
             return self
         ratio = n / len(self.x_train)
         self.x_train, self.y_train = self.x_train[:n], self.y_train[:n]
-        self.x_val, self.y_val = _sample(self.x_val, self.y_val, ratio)
-        self.x_test, self.y_test = _sample(self.x_test, self.y_test, ratio)
+        if "train" in self.words:
+            self.words["train"] = self.words["train"][:n]
+        for part in ("val", "test"):
+            rows = _sample(len(getattr(self, f"x_{part}")), ratio)
+            setattr(self, f"x_{part}", getattr(self, f"x_{part}")[rows])
+            setattr(self, f"y_{part}", getattr(self, f"y_{part}")[rows])
+            if part in self.words:
+                self.words[part] = self.words[part][rows]
         return self
 
 
-def _sample(x: np.ndarray, y: np.ndarray, ratio: float) -> tuple[np.ndarray, np.ndarray]:
-    """A seeded `ratio` of the rows (at least one), in their original order."""
-    keep = min(len(x), max(1, int(len(x) * ratio)))
-    rows = np.sort(np.random.default_rng(0).choice(len(x), keep, replace=False))
-    return x[rows], y[rows]
+def _sample(n: int, ratio: float) -> np.ndarray:
+    """A seeded `ratio` of n rows (at least one), in their original order."""
+    keep = min(n, max(1, int(n * ratio)))
+    return np.sort(np.random.default_rng(0).choice(n, keep, replace=False))
 
 
 def shuffled_split(

@@ -1,13 +1,29 @@
-"""Turn a drawn or photographed digit into MNIST's form: crop, fit into 20x20, centre by mass in 28x28."""
+"""Images for a trained model, prepared as its training images were: a drawn or photographed digit into
+MNIST's form (crop, fit into 20x20, centre by mass in 28x28), any other picture only resized (`prepare`)."""
 
 from __future__ import annotations
 
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from seqtui.datasets.base import Preparation
 from seqtui.datasets.errors import DataError
+
+SIDE = 28
+"""Every image model reads 28x28 pixels (MNIST's and Fashion-MNIST's size)."""
+DIGIT_DATASETS = ("mnist", "digits")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
+"""What a folder given to `predict --image` is read for; other files in it are left alone."""
+
+
+def light_paper(image: np.ndarray) -> bool:
+    """Whether most of the image is light (a dark digit on white paper), unlike MNIST's black background."""
+    return float(np.median(image)) > 127
 
 
 def mnist_like(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
@@ -18,7 +34,7 @@ def mnist_like(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
     if img.ndim != 2:
         raise DataError(f"expected a greyscale image, got an array of shape {img.shape}")
     if invert is None:  # dark digit on light paper: flip to MNIST's white-on-black
-        invert = float(np.median(img)) > 127
+        invert = light_paper(img)
     if invert:
         img = 255.0 - img
     ys, xs = np.nonzero(img > 0.1 * max(float(img.max()), 1.0))
@@ -39,6 +55,87 @@ def mnist_like(image: np.ndarray, invert: bool | None = None) -> np.ndarray:
         dx = int(round(13.5 - (cols * canvas).sum() / total))
         canvas = np.roll(np.roll(canvas, dy, axis=0), dx, axis=1)
     return canvas.astype("uint8")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A 28x28 uint8 image ready for the model, and one line saying what was done to it."""
+
+    pixels: np.ndarray
+    how: str
+
+
+def prepare(image: np.ndarray, preparation: Preparation) -> Prepared:
+    """A greyscale image (any size, 0-255) prepared as the run's training images were.
+
+    "digit": an image already in MNIST's form (28x28, light ink on a dark background, as MNIST's own arrays)
+    passes unchanged; any other (a drawing, a photo of a digit on paper) gets MNIST's preparation.
+    "plain": resized to 28x28 when it is another size, never inverted nor cropped (Fashion-MNIST)."""
+    img = np.asarray(image)
+    if img.ndim != 2:
+        raise DataError(f"expected a greyscale image, got an array of shape {img.shape}")
+    height, width = img.shape
+    if img.shape == (SIDE, SIDE) and preparation == "plain":
+        return Prepared(img.astype("uint8"), f"{SIDE}x{SIDE}: used unchanged")
+    if img.shape == (SIDE, SIDE) and not light_paper(img):
+        return Prepared(
+            img.astype("uint8"), f"already in MNIST's form ({SIDE}x{SIDE}, light on dark): used unchanged"
+        )
+    if preparation == "plain":
+        from PIL import Image
+
+        small = Image.fromarray(img.astype("uint8")).resize((SIDE, SIDE), Image.Resampling.LANCZOS)
+        return Prepared(np.asarray(small, dtype="uint8"), f"resized from {width}x{height} to {SIDE}x{SIDE}")
+    inverted = "inverted, " if light_paper(img) else ""
+    return Prepared(
+        mnist_like(img),
+        f"a drawn or photographed digit: MNIST's preparation ({inverted}cropped to the ink, fit into 20x20, "
+        "centred by mass)",
+    )
+
+
+def preparation_for(dataset: str, data_path: str | None = None) -> Preparation:
+    """The preparation of a run saved before its encoder recorded one, from its config's dataset: MNIST-style
+    digits (mnist, digits, a user's mnist.npz) -> "digit", anything else (Fashion-MNIST) -> "plain"."""
+    if dataset in DIGIT_DATASETS:
+        return "digit"
+    if dataset == "file" and data_path and Path(data_path).name.lower() == "mnist.npz":
+        return "digit"
+    return "plain"
+
+
+def image_paths(given: list[Path]) -> list[Path]:
+    """The image files to predict: each file given, and the image files of each folder given (by name, its
+    sub-folders left alone). A FIFO, device or socket is refused before anything is opened: reading one could
+    wait forever."""
+    found: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            images = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+            if not images:
+                raise DataError(f"{path} holds no image files ({', '.join(IMAGE_SUFFIXES)})")
+            found += images
+        else:
+            check_regular(path)
+            found.append(path)
+    return found
+
+
+def check_regular(path: Path) -> None:
+    """A DataError unless `path` is a regular file (never opens it: a FIFO would block)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise DataError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise DataError(f"{path} is a folder, not an image file")
+    if not stat.S_ISREG(mode):
+        raise DataError(
+            f"{path} is not a regular file (a FIFO, device or socket) and is not read; give an image file or "
+            "a folder of them"
+        )
 
 
 MAX_PIXELS = 120_000_000
@@ -66,6 +163,7 @@ def read_image(path: Path) -> np.ndarray:
 
     from PIL import Image, UnidentifiedImageError
 
+    check_regular(path)
     limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # opening reads the header only:
     try:  # the size is checked here, before anything is decoded, with a message of our own
         with warnings.catch_warnings():

@@ -13,7 +13,6 @@ import numpy as np
 from seqtui.common.keras_door import import_keras
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.errors import DataError
-from seqtui.datasets.tokenizer import clip_ids
 
 KERAS_SEED = 113  # Keras' default shuffling seed: the same split as every Keras tutorial
 
@@ -76,7 +75,8 @@ def label_array(arr: np.ndarray, path: Path, key: str, n: int, classes: int) -> 
 
 def user_text_arrays(path: Path, module: str, classes: int, config: DataConfig) -> tuple[tuple, tuple]:
     """The --data copy of imdb.npz (x_train, y_train, x_test, y_test) or reuters.npz (x, y, split here as
-    Keras splits it), encoded as Keras does: start_char=1, oov_char=2, index_from=3."""
+    Keras splits it), encoded as Keras does: start_char=1, oov_char=2, index_from=3; every word id kept (the
+    caller cuts them to the vocabulary)."""
     if not path.is_file():
         raise DataError(f"{path} does not exist; pass the {module}.npz file Keras downloads")
     if module == "reuters":
@@ -94,10 +94,7 @@ def user_text_arrays(path: Path, module: str, classes: int, config: DataConfig) 
         for split in ("train", "test"):
             seqs = sequence_lists(a[f"x_{split}"], path, f"x_{split}")
             parts.append((seqs, label_array(a[f"y_{split}"], path, f"y_{split}", len(seqs), classes)))
-    nw = config.vocab_size
-    (x_train, y_train), (x_test, y_test) = (
-        (clip_ids([[1] + [w + 3 for w in s] for s in x], nw, 2), y) for x, y in parts
-    )
+    (x_train, y_train), (x_test, y_test) = (([[1] + [w + 3 for w in s] for s in x], y) for x, y in parts)
     if not x_train or not x_test:
         raise DataError(f"{path}: the training or the test part is empty")
     return (x_train, y_train), (x_test, y_test)

@@ -15,7 +15,7 @@ import numpy as np
 
 from seqtui.common.files import atomic_write
 from seqtui.common.paths import keras_home
-from seqtui.datasets.base import Dataset, ImageEncoder, TextEncoder, shuffled_split
+from seqtui.datasets.base import Dataset, ImageEncoder, Preparation, TextEncoder, shuffled_split
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.keras_files import (
@@ -26,7 +26,7 @@ from seqtui.datasets.keras_files import (
     user_text_arrays,
 )
 from seqtui.datasets.registry import DatasetInfo
-from seqtui.datasets.tokenizer import Tokenizer, pad
+from seqtui.datasets.tokenizer import Tokenizer, clip_ids, pad
 
 IMDB_CLASSES = ["negative", "positive"]
 # Reuters' 46 topics in label order (the names Keras' Reuters labels stand for).
@@ -47,6 +47,8 @@ FASHION_FILES = (
     "t10k-labels-idx1-ubyte.gz",
     "t10k-images-idx3-ubyte.gz",
 )
+ALL_WORDS = 2**31 - 1
+"""Keras' num_words that keeps every word id (the vocabulary is cut here, after the baseline's words)."""
 JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
 
 
@@ -147,44 +149,56 @@ def _word_index(info: DatasetInfo, config: DataConfig, keras_getter: Any) -> dic
     return _keras_call(info, keras_getter)
 
 
+def _word_ids(
+    config: DataConfig, info: DatasetInfo, module: str, loader: Any, classes: int
+) -> tuple[tuple, tuple]:
+    """Every word id of the training and test parts (Keras' encoding, no vocabulary cut), and the labels."""
+    if config.data_path:
+        return user_text_arrays(Path(config.data_path), module, classes, config)
+    kwargs: dict[str, Any] = {"num_words": ALL_WORDS, "seed": KERAS_SEED}  # None would cut the rarest word
+    if module == "reuters":
+        kwargs["test_split"] = config.test_split
+    return _keras_call(info, loader.load_data, **kwargs)
+
+
+def _spelt(sequences: list[list[int]]) -> np.ndarray:
+    """Id sequences as texts of word ids ("14 22 16"), start and OOV marks left out: the baseline's words."""
+    return np.array([" ".join(str(w) for w in seq if w > 2) for seq in sequences], dtype=object)
+
+
 def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names: list[str]) -> Dataset:
     from seqtui.common.keras_door import import_keras
 
-    keras = import_keras()
-    loader = getattr(keras.datasets, module)
+    loader = getattr(import_keras().datasets, module)
     nw = config.vocab_size
-    if config.data_path:
-        (x_train, y_train), (x_test, y_test) = user_text_arrays(
-            Path(config.data_path), module, len(class_names), config
-        )
-    else:
-        kwargs = {"num_words": nw, "seed": KERAS_SEED}
-        if module == "reuters":
-            kwargs["test_split"] = config.test_split
-        (x_train, y_train), (x_test, y_test) = _keras_call(info, loader.load_data, **kwargs)
+    (x_train, y_train), (x_test, y_test) = _word_ids(config, info, module, loader, len(class_names))
     ranks = _word_index(info, config, loader.get_word_index)
     tokenizer = Tokenizer.from_keras_word_index(ranks or {}, nw)
     notes = (
         [] if ranks else [f"{info.name}_word_index.json not found: predictions on raw text will be all <oov>"]
     )
     encoder = TextEncoder(tokenizer, config.maxlen, config.padding, config.truncating)
-    x_all = pad(x_train, config.maxlen, config.padding, config.truncating)
-    x_test_arr = pad(x_test, config.maxlen, config.padding, config.truncating)
+    x_all = pad(clip_ids(x_train, nw, 2), config.maxlen, config.padding, config.truncating)
+    x_test_arr = pad(clip_ids(x_test, nw, 2), config.maxlen, config.padding, config.truncating)
     y_train = np.asarray(y_train, dtype="int32")
-    x_tr, y_tr, x_val, y_val = shuffled_split(x_all, y_train, config.validation_split, 0)
+    rows_tr, y_tr, rows_val, y_val = shuffled_split(
+        np.arange(len(x_all)), y_train, config.validation_split, 0
+    )
+    words = _spelt(list(x_train))
     return Dataset(
         info.name,
         info.task,
         "tokens",
-        x_tr,
+        x_all[rows_tr],
         y_tr,
-        x_val,
+        x_all[rows_val],
         y_val,
         x_test_arr,
         np.asarray(y_test, "int32"),
         encoder,
         class_names,
         notes,
+        words={"train": words[rows_tr], "val": words[rows_val], "test": _spelt(list(x_test))},
     )
 
 
@@ -198,13 +212,20 @@ def load_reuters(config: DataConfig, info: DatasetInfo) -> Dataset:
 
 # -- MNIST and Fashion-MNIST ------------------------------------------------------------------------
 def _image_dataset(
-    info: DatasetInfo, config: DataConfig, train: tuple, test: tuple, names: list[str]
+    info: DatasetInfo,
+    config: DataConfig,
+    train: tuple,
+    test: tuple,
+    names: list[str],
+    preparation: Preparation,
 ) -> Dataset:
+    """`preparation` is how the images were made (MNIST's digits, or Fashion-MNIST's plain pictures), saved
+    with the run so a new image is prepared alike."""
     (x_train, y_train), (x_test, y_test) = train, test
     where = config.data_path or info.name
     check_images(x_train, y_train, f"{where} (training part)")
     check_images(x_test, y_test, f"{where} (test part)")
-    encoder = ImageEncoder((28, 28, 1))
+    encoder = ImageEncoder((28, 28, 1), preparation=preparation)
     x_tr, y_tr, x_val, y_val = shuffled_split(
         encoder.encode(x_train), y_train.astype("int32"), config.validation_split, 0
     )
@@ -234,7 +255,7 @@ def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
         from seqtui.common.keras_door import import_keras
 
         train, test = _keras_call(info, import_keras().datasets.mnist.load_data)
-    return _image_dataset(info, config, train, test, DIGIT_CLASSES)
+    return _image_dataset(info, config, train, test, DIGIT_CLASSES, "digit")
 
 
 def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
@@ -251,7 +272,7 @@ def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
         from seqtui.common.keras_door import import_keras
 
         train, test = _keras_call(info, import_keras().datasets.fashion_mnist.load_data)
-    return _image_dataset(info, config, train, test, FASHION_CLASSES)
+    return _image_dataset(info, config, train, test, FASHION_CLASSES, "plain")
 
 
 # -- Jena climate -----------------------------------------------------------------------------------

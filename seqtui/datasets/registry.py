@@ -63,9 +63,27 @@ class DatasetInfo:
             return self.file_hint
         return ""
 
+    @property
+    def trains_here(self) -> str:
+        """Whether a run on it trains here as it is (a preset's status): offline, cached, needs download,
+        needs package, or needs a file. Known without downloading anything."""
+        return TRAINS_HERE[self.status]
+
     def load(self, config: DataConfig) -> Dataset:
         module, func = self.loader.split(":")
         return getattr(importlib.import_module(module), func)(config, self)
+
+
+TRAINS_HERE = {
+    "cached": "cached",
+    "offline package": "offline",
+    "built in": "offline",
+    "needs download": "needs download",
+    "needs package": "needs package",
+    "needs --data": "needs a file",
+}
+"""A dataset's status, as a preset's: whether it trains here without a download (offline, cached) or not."""
+READY_HERE = ("offline", "cached")
 
 
 def package_root(module: str | None) -> Path | None:
@@ -123,6 +141,9 @@ DATASETS: dict[str, DatasetInfo] = {
                     package="chatterbot-corpus", module="chatterbot_corpus"),
         DatasetInfo("sequence", "Toy sine sequence: 3 steps in, the next one out", "regression", "series",
                     "2,000", None, "builtin", f"{PACKAGE_LOADERS}:load_sequence"),
+        DatasetInfo("adding", "Adding problem: sum two marked values of a long sequence (long memory)",
+                    "regression", "series", "10,000", None, "builtin", "seqtui.datasets.memory:load_adding",
+                    features=2),
         DatasetInfo("sms-spam", "SMS Spam Collection CSV (Kaggle spam.csv: v1 label, v2 text)", "binary",
                     "tokens", "5,572", 2, "file", f"{FILE_LOADERS}:load_sms_spam",
                     file_hint="--data spam.csv (Kaggle's SMS Spam Collection)"),

@@ -35,7 +35,7 @@ def load_digits(config: DataConfig, info: DatasetInfo) -> Dataset:
     with gzip.open(path, "rt") as fh:
         table = np.loadtxt(fh, delimiter=",", dtype="int64")
     images, labels = table[:, :784].astype("uint8").reshape(-1, 28, 28), table[:, 784].astype("int32")
-    encoder = ImageEncoder((28, 28, 1))
+    encoder = ImageEncoder((28, 28, 1), preparation="digit")  # MNIST's own digits
     x_rest, y_rest, x_test, y_test = shuffled_split(encoder.encode(images), labels, config.test_split, 1)
     x_tr, y_tr, x_val, y_val = shuffled_split(x_rest, y_rest, config.validation_split, 2)
     classes = [str(i) for i in range(10)]
@@ -79,7 +79,8 @@ def load_lines_ko(config: DataConfig, info: DatasetInfo) -> Dataset:
 def load_seattle_temps(config: DataConfig, info: DatasetInfo) -> Dataset:
     path = package_file(info, "_data/seattle-temps.csv")
     columns, values = read_numeric_table(path)
-    return series_dataset(info.name, columns, values, config, target_default="temp")
+    # vega_datasets' Seattle hourly temperatures are in degrees Fahrenheit (37.5-75.9 over 2010)
+    return series_dataset(info.name, columns, values, config, target_default="temp", unit="°F")
 
 
 def load_sequence(config: DataConfig, info: DatasetInfo) -> Dataset:

@@ -7,6 +7,7 @@ std, with the 'tomorrow equals now' baseline of the Jena lesson.
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from itertools import islice
 from pathlib import Path
@@ -152,10 +153,26 @@ def make_windows(
     return x, values[ends + delay, target], values[ends, target]
 
 
+_UNIT_IN_NAME = re.compile(r"[(\[]\s*([^()\[\]]{1,12}?)\s*[)\]]\s*$")
+_UNIT_SPELLINGS = {"degc": "°C", "degf": "°F", "deg": "°"}
+
+
+def unit_of(column: str) -> str:
+    """The unit a column's name gives in brackets at its end ("T (degC)" -> "°C", "p (mbar)" -> "mbar")."""
+    found = _UNIT_IN_NAME.search(column)
+    return _UNIT_SPELLINGS.get(found.group(1).lower(), found.group(1)) if found else ""
+
+
 def series_dataset(
-    name: str, columns: list[str], values: np.ndarray, config: DataConfig, target_default: str | None = None
+    name: str,
+    columns: list[str],
+    values: np.ndarray,
+    config: DataConfig,
+    target_default: str | None = None,
+    unit: str = "",
 ) -> Dataset:
-    """Chronological split, training-set normalisation, windows and the naive baseline."""
+    """Chronological split, training-set normalisation, windows and the naive baseline. `unit` is the target's
+    unit when the caller knows it (else read from the column's name, or unknown)."""
     wanted = config.target_column or target_default
     if wanted and wanted not in columns:
         raise DataError(f"{name}: no numeric column {wanted!r}; numeric columns are {', '.join(columns)}")
@@ -183,8 +200,9 @@ def series_dataset(
     std = values[:n_train].astype("float64").std(axis=0)
     std[~np.isfinite(std) | (std == 0)] = 1.0
     encoder = SeriesEncoder(
-        columns, columns[target], mean.tolist(), std.tolist(), config.lookback, config.step, config.delay
-    )
+        columns, columns[target], mean.tolist(), std.tolist(), config.lookback, config.step, config.delay,
+        unit=unit or unit_of(columns[target]),
+    )  # fmt: skip
     norm = encoder.normalize(values)
     per_window = (config.lookback // config.step) * len(columns) * 4
     stride = max(1, math.ceil(n * per_window / WINDOW_BUDGET_BYTES))

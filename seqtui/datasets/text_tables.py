@@ -50,7 +50,11 @@ def text_classification_dataset(
     x_te, y_te = _encode(tokenizer, pieces, y_all, test_idx, config)
     task = "binary" if len(classes) == 2 else "multiclass"
     notes += _vocab_notes(tokenizer, config) + _length_notes(pieces, train_idx, config)
-    return Dataset(name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes)
+    raw = np.array(texts + test_texts, dtype=object)  # for the word-level baseline, whatever the tokenizer
+    words = {"train": raw[train_idx], "val": raw[val_idx], "test": raw[test_idx]}
+    return Dataset(
+        name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes, words=words
+    )
 
 
 def _class_ids(name: str, labels: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -16,7 +16,8 @@ def output_mode(as_json: bool, live: bool = True, stdout: IO[str] | None = None)
     runs sharing the terminal don't); else plain lines."""
     if as_json:
         return "json"
-    return "live" if live and (stdout or sys.stdout).isatty() else "plain"
+    stream = stdout or sys.stdout
+    return "live" if live and stream is not None and stream.isatty() else "plain"
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ class SeqtuiCommands(Provider):
         from seqtui.core.config.presets import PRESETS
         from seqtui.core.runs.listing import list_runs
         from seqtui.datasets.registry import DATASETS
+        from seqtui.tui.setup_datasets import preset_help
 
         app = self.seqtui
         for mode, help_text in (
@@ -42,7 +43,7 @@ class SeqtuiCommands(Provider):
         ):
             yield f"Screen: {mode.title()}", partial(app.switch_mode, mode), help_text
         for preset in PRESETS.values():
-            yield f"Preset: {preset.name}", partial(app.use_preset, preset.name), preset.description
+            yield f"Preset: {preset.name}", partial(app.use_preset, preset.name), preset_help(preset)
         for info in DATASETS.values():
             yield (
                 f"Dataset: {info.name}",

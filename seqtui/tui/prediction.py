@@ -5,6 +5,7 @@ The screen only sees `PredictSession`, so tests can hand it a fake without Tenso
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -14,9 +15,13 @@ from seqtui.tui.widgets.token_strip import TokenInfo
 
 if TYPE_CHECKING:
     from seqtui.core.inference.explain import ImageExplanation, TextExplanation
+    from seqtui.core.inference.inspect import Inspector, TokenInspection
+    from seqtui.core.inference.inspect_embeddings import Neighbours
     from seqtui.core.inference.predict import Forecast, Predictor
 
 Mode = Literal["text", "digits", "series", "generation"]
+TOKEN_VIEWS = ("states", "gates", "gradient")
+"""The inspect views that read one sentence token by token."""
 Ranked = list[tuple[str, float]]
 
 
@@ -47,6 +52,22 @@ class PredictSession(Protocol):
 
     def forecast(self) -> Forecast: ...
 
+    def inspect_views(self) -> list[str]:
+        """The views of `seqtui inspect` this model has a layer for (states, gates, gradient, ...)."""
+        ...
+
+    def warm_up(self) -> None:
+        """Open the model up once (the first inspection compiles: seconds), so later views answer at once."""
+        ...
+
+    def inspect(self, text: str, views: tuple[str, ...]) -> TokenInspection:
+        """The token views (states, gates, gradient) of one sentence; InspectError for a view the model lacks."""
+        ...
+
+    def neighbours(self, word: str) -> list[Neighbours]:
+        """The nearest words of `word` by embedding cosine; UnknownName with close matches for an unknown word."""
+        ...
+
 
 def mode_of(task: str, encoder_kind: str) -> Mode:
     if task == "generation":
@@ -63,6 +84,9 @@ class EngineSession:
         self.class_names = predictor.class_names
         self.mode = mode_of(predictor.task, predictor.encoder.kind)
         self.joiner = predictor.joiner
+        self._inspector: Inspector | None = None
+        self._inspector_lock = threading.Lock()
+        self._inspect_lock = threading.Lock()
 
     @classmethod
     def load(cls, run_dir: Path) -> EngineSession:
@@ -95,3 +119,29 @@ class EngineSession:
 
     def forecast(self) -> Forecast:
         return self.predictor.forecast_test()
+
+    @property
+    def inspector(self) -> Inspector:
+        """One Inspector per loaded run (it keeps the compiled taps and gradient), built on first use."""
+        with self._inspector_lock:
+            if self._inspector is None:
+                from seqtui.core.inference.inspect import Inspector
+
+                self._inspector = Inspector(self.predictor)
+            return self._inspector
+
+    def inspect_views(self) -> list[str]:
+        return self.inspector.views if self.mode == "text" else []
+
+    def warm_up(self) -> None:
+        views = tuple(v for v in self.inspect_views() if v in TOKEN_VIEWS)
+        if views:
+            words = self.predictor.encoder.tokenizer.word_index  # type: ignore[union-attr]
+            self.inspect(" ".join(list(words)[:3]), views)
+
+    def inspect(self, text: str, views: tuple[str, ...]) -> TokenInspection:
+        with self._inspect_lock:  # one Keras call at a time: the warm-up and a keystroke may overlap
+            return self.inspector.inspect(text, views)
+
+    def neighbours(self, word: str) -> list[Neighbours]:
+        return self.inspector.neighbours(word, count=10)

@@ -1,8 +1,14 @@
 """`seqtui serve`: the app in a web browser through textual-serve (the Textual project's own server).
 
 Every browser tab gets its own app process (`python -m seqtui --runs-dir DIR`), all writing to the same
-runs folder. Bound to 127.0.0.1 unless told otherwise: the app can read files and start training, so
-anyone who can reach the port can do both.
+runs folder. Bound to 127.0.0.1 unless told otherwise: the app can read files and start training.
+
+Reaching the port is not enough: like Jupyter, each launch makes a secret token, and only the printed URL
+(`/?token=...`, then a cookie) opens the page and its websocket. The `Host` a request names must be an
+address the server was bound to (a DNS-rebinding page names its own), and a page that opens the websocket
+must come from one of those addresses (`Origin`), or from an origin given with `--allow-origin` (a reverse
+proxy, an SSH tunnel on another port). Anything else is a 403 with the reason in plain text; the rules are
+in `serve_access.py`, the aiohttp side in `serve_server.py`.
 """
 
 from __future__ import annotations
@@ -14,8 +20,7 @@ import sys
 from pathlib import Path
 
 from seqtui.common.errors import SeqtuiError
-
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+from seqtui.tui.serve_access import LOCAL_HOSTS, Access
 
 
 class ServeError(SeqtuiError):
@@ -58,12 +63,13 @@ def exposure_warning(host: str) -> str | None:
     )
 
 
-def serve(host: str, port: int, runs_dir: Path) -> None:
-    """Serve the app until Ctrl+C. Raises ServeError before starting when the address can't be used."""
+def serve(host: str, port: int, runs_dir: Path, access: Access) -> None:
+    """Serve the app until Ctrl+C, only to requests `access` lets in. Raises ServeError before starting when
+    the address can't be used."""
     check_port(host, port)
-    from textual_serve.server import Server
+    from seqtui.tui.serve_server import GuardedServer
 
-    server = Server(app_command(runs_dir), host=host, port=port, title="seqtui")
+    server = GuardedServer(app_command(runs_dir), host, port, access)
     try:
         server.serve()
     except OSError as exc:  # lost a race for the port after the check

@@ -67,7 +67,8 @@ Fetcher = Callable[["DatasetInfo"], list[Path]]
 EngineLoader = Callable[[], str]
 """Imports Keras and says which version and backend are ready."""
 Summarizer = Callable[["RunConfig"], dict[str, Any]]
-"""Builds the configured model and returns `layer_table`'s {total_params, layers} (call it in a worker)."""
+"""The configured model's {total_params, layers} as `layer_table` gives them: computed without Keras where the
+table covers the model (every preset and architecture), else built by Keras (call it in a worker)."""
 
 
 def load_session(run_dir: Path) -> PredictSession:
@@ -91,6 +92,6 @@ def load_engine() -> str:
 
 
 def build_summary(config: RunConfig) -> dict[str, Any]:
-    from seqtui.core.model.summary import model_summary
+    from seqtui.core.model.summary import summarize
 
-    return model_summary(config)
+    return summarize(config).table

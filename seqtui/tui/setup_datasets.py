@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual import work
-from textual.widgets import ProgressBar, Static
+from textual.widgets import ProgressBar, Select, Static
 from textual.worker import Worker, WorkerState
 
-from seqtui.datasets.registry import DatasetInfo
+from seqtui.core.config.presets import PRESETS, Preset
+from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui.setup_form import compact_count
 
 if TYPE_CHECKING:
@@ -26,6 +27,30 @@ STATUS_MARK = {
     "needs --data": "… your file",
 }
 DATASET_COLUMNS = ("dataset", "status", "task", "samples", "classes")
+PRESET_MARK = {
+    "offline": "✓",
+    "cached": "✓",
+    "needs download": "↓",
+    "needs package": "✗",
+    "needs a file": "…",
+}
+"""After a preset's name in Setup's list: trains here as it is (✓), or needs a download, a package, a file
+(the marks of the dataset list's status column)."""
+
+
+def preset_label(preset: Preset) -> str:
+    """'topics-ko-lstm ✓', 'imdb-lstm ↓': the preset list says what trains here without a download."""
+    return f"{preset.name} {PRESET_MARK[DATASETS[preset.dataset].trains_here]}"
+
+
+def preset_help(preset: Preset) -> str:
+    """The command palette's line under a preset: whether it trains here, then what it is."""
+    return f"{DATASETS[preset.dataset].trains_here} · {preset.description}"
+
+
+def preset_options() -> list[tuple[str, str]]:
+    """Setup's preset list: (label with its mark, name) for each preset."""
+    return [(preset_label(p), p.name) for p in PRESETS.values()]
 
 
 def dataset_cells(info: DatasetInfo) -> tuple[str, ...]:
@@ -106,6 +131,11 @@ class DatasetFetching(_FetchingScreen):
         message = self.query_one("#fetch-message", Static)
         if event.state == WorkerState.SUCCESS:
             message.update(f"✓ {self.dataset} is in the cache: ready to train")
+            presets = self.query_one("#preset", Select)  # its presets' marks: ↓ becomes ✓
+            shown = presets.value
+            with presets.prevent(Select.Changed):  # the same preset stays chosen: nothing to apply
+                presets.set_options(preset_options())
+                presets.value = shown
         else:
             message.update(Text(f"✗ {event.worker.error}", style="bold"))
         self.fill_datasets()

@@ -84,12 +84,16 @@ def config_from_form(
     arch: str,
     data_path: str | None,
     tokenizer: str | None = None,
+    embeddings: str | None = None,
+    freeze_embeddings: bool = False,
 ) -> tuple[RunConfig, list[Problem]]:
     """The config the form describes and every problem with it (parse errors and validation).
 
-    `tokenizer` (words, characters, morphemes) reads as `seqtui train --tokenizer` does."""
+    `tokenizer` (words, characters, morphemes) reads as `seqtui train --tokenizer` does; `embeddings` (a
+    word-vector file) sets the embedding size, as `seqtui train --embeddings` does."""
+    vectors = {"embeddings": embeddings or None, "freeze_embeddings": bool(embeddings) and freeze_embeddings}
     parsed: dict[str, dict[str, object]] = {"data": {"dataset": dataset, "data_path": data_path or None},
-                                             "model": {"arch": arch}, "train": {}}  # fmt: skip
+                                             "model": {"arch": arch, **vectors}, "train": {}}  # fmt: skip
     parsed["data"].update(tokenizer_overrides(base.data, tokenizer, None))
     problems: list[Problem] = []
     for spec in FIELDS:
@@ -100,6 +104,11 @@ def config_from_form(
             problems.append(Problem(spec.name, error))
         else:
             parsed[FIELD_SECTION[spec.name]][spec.name] = value
+    from seqtui.core.model.pretrained import embedding_file_problems, file_dimension
+
+    dim = file_dimension(embeddings) if embeddings else None
+    if dim:  # the file sets the embedding size
+        parsed["model"]["embedding_dim"] = dim
     config = dataclasses.replace(
         base,
         data=dataclasses.replace(base.data, **parsed["data"]),
@@ -112,6 +121,7 @@ def config_from_form(
         from seqtui.core.model.checks import compatibility_problems
 
         problems += compatibility_problems(config)
+        problems += embedding_file_problems(config, DATASETS[dataset].input_kind)
     return config, problems
 
 

@@ -27,13 +27,18 @@ COMMANDS = [
     ["presets"],
     ["summary"],
     ["runs"],
+    ["runs", "rename"],
+    ["runs", "note"],
+    ["runs", "delete"],
     ["predict"],
+    ["inspect"],
     ["datasets"],
     ["datasets", "fetch"],
     ["export"],
     ["serve"],
     ["compare"],
     ["sweep"],
+    ["watch"],
 ]
 SEQ = ["train", "--preset", "series-rnn", "--batch-size", "64"]
 SMALL = ["--arch", "simple_rnn", "--units", "2", "--lookback", "6", "--delay", "1", "--patience", "0"]
@@ -60,8 +65,8 @@ def test_help_lists_the_commands_in_the_order_they_are_used():
     import re
 
     listed = re.findall(r"^│ (\w+) ", invoke("--help").output, flags=re.MULTILINE)
-    assert listed == ["train", "presets", "summary", "runs", "predict", "export", "serve", "compare", "sweep",
-                      "datasets"]  # fmt: skip
+    assert listed == ["train", "presets", "summary", "runs", "predict", "inspect", "export", "serve", "compare", "sweep",
+                      "watch", "datasets"]  # fmt: skip
 
 
 def test_devices_says_in_each_command_what_it_means_there():
@@ -182,6 +187,73 @@ def test_runs_table_shows_every_status(tmp_path):
 def test_runs_in_an_empty_folder_says_how_to_start(tmp_path):
     result = invoke("runs", "--runs-dir", str(tmp_path / "none"))
     assert result.exit_code == 0 and "seqtui train --preset" in result.output
+
+
+def _finished_run(root: Path, preset: str, **overrides) -> RunFolder:
+    from seqtui.core.config.presets import PRESETS
+    from seqtui.core.config.run_config import with_overrides
+
+    config = with_overrides(PRESETS[preset].config, **overrides)
+    folder = RunFolder.create(root, config.name)
+    folder.write_config(config, {})
+    folder.update_status(status="completed", epochs=2, epochs_done=2, host=socket.gethostname())
+    return folder
+
+
+def test_runs_rename_note_and_delete(tmp_path):
+    gru = _finished_run(tmp_path, "topics-ko-lstm", arch="gru", units=128)
+    plain = _finished_run(tmp_path, "digits-mlp")
+    listing = invoke("runs", "--runs-dir", str(tmp_path)).output
+    assert "topics-ko-lstm arch=gru units=128" in listing and "│ gru " in listing and "│ mlp " in listing
+    at_80 = CliRunner().invoke(app, ["runs", "--runs-dir", str(tmp_path)], env={"COLUMNS": "80"}).output
+    assert max(len(line) for line in at_80.splitlines()) <= 80 and f"│ {gru.path.name} " in at_80
+    assert "status" in at_80 and "arch" in at_80 and "gru" in at_80  # the architecture under the status
+
+    renamed = invoke("runs", "rename", str(gru.path), "GRU 실험 \x1b[31m", "--runs-dir", str(tmp_path))
+    assert renamed.exit_code == 0 and "is now GRU 실험 [31m" in renamed.output
+    noted = invoke("runs", "--runs-dir", str(tmp_path), "note", gru.path.name, "fast, but overfits")
+    assert noted.exit_code == 0, noted.output  # the run by its folder's name, the folder given to `runs`
+    listing = invoke("runs", "--runs-dir", str(tmp_path)).output
+    assert "GRU 실험 [31m" in listing and "fast, but overfits" in listing and "\x1b" not in listing
+    assert gru.read_json("run.json")["name"] == "GRU 실험 [31m"
+
+    kept = CliRunner().invoke(
+        app, ["runs", "delete", str(plain.path), "--runs-dir", str(tmp_path)], input="n\n"
+    )
+    assert kept.exit_code == 0 and "nothing deleted" in kept.output and plain.path.is_dir()
+    unanswered = CliRunner().invoke(app, ["runs", "delete", str(plain.path), "--runs-dir", str(tmp_path)])
+    assert unanswered.exit_code == 2 and "--yes" in unanswered.output and plain.path.is_dir()
+    gone = CliRunner().invoke(
+        app, ["runs", "delete", str(plain.path), "--runs-dir", str(tmp_path)], input="y\n"
+    )
+    assert gone.exit_code == 0 and "deleted" in gone.output and not plain.path.exists()
+
+    gru.update_status(status="running", pid=os.getpid())
+    busy = invoke("runs", "delete", str(gru.path), "--yes", "--runs-dir", str(tmp_path))
+    assert busy.exit_code == 2 and "training now" in busy.output and gru.path.is_dir()
+    for bad in (["rename", str(gru.path), " \t "], ["note", str(tmp_path / "nope"), "x"]):
+        result = invoke("runs", *bad, "--runs-dir", str(tmp_path))
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+
+
+def test_train_names_the_run_after_the_preset_and_what_changed_or_after_name(tmp_path):
+    runs = tmp_path / "runs"
+    tiny = ["--limit", "200", "--epochs", "1", "--units", "4", "--embedding-dim", "4", "--maxlen", "8", "--json",
+            "--runs-dir", str(runs)]  # fmt: skip
+    first = invoke("train", "--preset", "topics-en-lstm", "--arch", "gru", *tiny)
+    assert first.exit_code == 0, first.output
+    start = json.loads(first.stdout.splitlines()[0])
+    assert start["name"] == "topics-en-lstm arch=gru embedding_dim=4 units=4 epochs=1 maxlen=8 limit=200"
+    named = invoke("train", "--preset", "topics-en-lstm", "--name", "내 첫 GRU", "--arch", "gru", *tiny)
+    assert named.exit_code == 0, named.output
+    run_dir = Path(json.loads(named.stdout.splitlines()[-1])["run_dir"])
+    assert RunFolder(run_dir).read_json("run.json")["name"] == "내 첫 GRU" and run_dir.name.endswith(
+        "Z-내-첫-GRU"
+    )
+    listing = invoke("runs", "--runs-dir", str(runs)).output
+    assert "내 첫 GRU" in listing and "topics-en-lstm arch=gru" in listing
+    blank = invoke("train", "--preset", "topics-en-lstm", "--name", "  ", *tiny)
+    assert blank.exit_code == 2 and "--name" in blank.output and "visible character" in blank.output
 
 
 # -- train, predict, exit codes --------------------------------------------------------------------------
@@ -389,7 +461,7 @@ def test_tables_at_80_columns_never_cut_the_names_you_type(tmp_path):
     from seqtui.core.config.presets import PRESETS
     from seqtui.core.runs.listing import list_runs
     from seqtui.datasets.registry import DATASETS
-    from seqtui.render import console as views
+    from seqtui.render import tables as tables_views
 
     for index in range(3):
         folder = RunFolder.create(tmp_path, "imdb-cnn-lstm-500")
@@ -404,14 +476,14 @@ def test_tables_at_80_columns_never_cut_the_names_you_type(tmp_path):
         assert max(len(line) for line in text.splitlines()) <= width
         return text.splitlines()
 
-    presets = lines(views.presets_table(PRESETS.values()))
+    presets = lines(tables_views.presets_table(PRESETS.values()))
     assert all(any(f"│ {name} " in line for line in presets) for name in PRESETS)
-    datasets = lines(views.datasets_table(DATASETS.values(), 80))
+    datasets = lines(tables_views.datasets_table(DATASETS.values(), 80))
     assert all(any(f"│ {name} " in line for line in datasets) for name in DATASETS)
     assert len(datasets) <= 32  # one line per dataset, the hints grouped below
-    wide = lines(views.datasets_table(DATASETS.values(), 120), 120)
+    wide = lines(tables_views.datasets_table(DATASETS.values(), 120), 120)
     assert any("how to get it" in line for line in wide)
-    folders = lines(views.runs_table(tmp_path, runs))
+    folders = lines(tables_views.runs_table(tmp_path, runs))
     assert all(any(f"│ {run.path.name} " in line for line in folders) for run in runs)
 
 

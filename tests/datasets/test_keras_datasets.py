@@ -184,6 +184,7 @@ def test_mnist_npz(tmp_path):
     assert ds.x_train.min() >= 0.0 and ds.x_train.max() <= 1.0
     assert len(ds.x_test) == 20 and ds.class_names == [str(i) for i in range(10)]
     assert load("file", tmp_path / "mnist.npz").name == "mnist"
+    assert ds.encoder.preparation == "digit"  # a new digit gets MNIST's preparation
 
 
 @pytest.mark.parametrize(
@@ -213,6 +214,7 @@ def test_fashion_idx_folder(tmp_path):
         ds = load(dataset, folder)
         assert ds.class_names == FASHION_CLASSES
         assert len(ds.x_train) + len(ds.x_val) == 30 and ds.x_test.shape == (15, 28, 28, 1)
+        assert ds.encoder.preparation == "plain"  # pictures: prediction never inverts nor crops them
 
 
 def test_idx_headers(tmp_path):

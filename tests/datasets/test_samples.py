@@ -27,6 +27,7 @@ def test_digits_are_5000_real_mnist_images_of_10_classes():
     assert set(np.unique(ds.y_train)) == set(range(10))
     assert ds.x_train.min() >= 0.0 and ds.x_train.max() <= 1.0
     assert len(ds.x_test) == 1000  # test_split 0.2
+    assert ds.encoder.preparation == "digit"  # a new digit gets MNIST's preparation
 
 
 def test_topics_ko_has_19_topics_and_korean_sentences():

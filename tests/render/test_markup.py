@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from seqtui.cli.main import app
 from seqtui.core.training.events import EpochEnded, LogMessage, RunEnded, RunStarted
-from seqtui.render import console as views
+from seqtui.render import reporters as reporters_views
+from seqtui.render import results as results_views
+from seqtui.render import tables as tables_views
 
 LINK = "[link=https://example.org/x]safe[/link]"
 CONCEAL = "[conceal]secret[/conceal]ham"
@@ -70,6 +72,9 @@ def test_runs_lists_run_names_and_folder_names_literally(labelled_run):
     config = json.loads((labelled_run / "config.json").read_text())
     config["preset"] = "p[red]x[/red]"
     (labelled_run / "config.json").write_text(json.dumps(config))
+    run = json.loads((labelled_run / "run.json").read_text())  # the name the list shows lives in run.json
+    run["name"] = "p[red]x[/red]"
+    (labelled_run / "run.json").write_text(json.dumps(run))
     result = invoke("runs", "--runs-dir", str(labelled_run.parent))
     assert result.exit_code == 0, result.output
     assert literally(RUN_NAME, result.output) and literally("p[red]x[/red]", result.output)
@@ -95,12 +100,14 @@ def test_bad_data_errors_with_markup_looking_cells_are_literal(tmp_path):
 def test_live_view_and_end_table_show_names_and_notes_literally():
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=200, color_system=None)
-    with views.RichReporter(console) as reporter:
+    with reporters_views.RichReporter(console) as reporter:
         reporter(RunStarted(f"runs/{RUN_NAME}", "exp[bold]x", 1, 0, 1, 10, 100, "multiclass", "accuracy"))
         reporter(LogMessage(f"{PATH_NAME}: labels from {LINK}", "info"))
         reporter(LogMessage("[/quote] warned", "warning"))
         reporter(EpochEnded(1, 1, {"loss": 0.5}, 1.0, 10.0))
-    console.print(views.run_end_table(RunEnded("completed", f"runs/{RUN_NAME}", 1, {"accuracy": 0.5})))
+    console.print(
+        results_views.run_end_table(RunEnded("completed", f"runs/{RUN_NAME}", 1, {"accuracy": 0.5}))
+    )
     output = buf.getvalue()
     for text in (RUN_NAME, "exp[bold]x", PATH_NAME, LINK, "[/quote] warned"):
         assert literally(text, output), text
@@ -109,12 +116,12 @@ def test_live_view_and_end_table_show_names_and_notes_literally():
 def test_ranked_and_layers_tables_are_literal():
     buf = io.StringIO()
     console = Console(file=buf, width=200, color_system=None)
-    console.print(views.ranked_table(QUOTE, [(LINK, 0.9), (CONCEAL, 0.1)], 5))
+    console.print(tables_views.ranked_table(QUOTE, [(LINK, 0.9), (CONCEAL, 0.1)], 5))
     layers = {
         "total_params": 1,
         "layers": [{"name": "x[b]", "type": "Dense", "output_shape": [1], "params": 1}],
     }
-    console.print(views.layers_table("p[/x]", layers))
+    console.print(tables_views.layers_table("p[/x]", layers))
     output = buf.getvalue()
     for text in (QUOTE, LINK, CONCEAL, "x[b]", "p[/x]"):
         assert literally(text, output), text

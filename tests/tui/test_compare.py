@@ -125,10 +125,12 @@ async def test_a_sweep_trial_that_cannot_train_says_why_in_a_notification(tmp_pa
 
     runner = FakeRunner(error=DataError("spam.csv, line 3: the label column is empty"))
     app = make_app(runs_dir=tmp_path, runner=runner, engine_loader=lambda: "fake", summarizer=fake_summary)
+    said: list[str] = []
+    shown = app.notify
+    app.notify = lambda message, **kw: (said.append(message), shown(message, **kw))[1]  # expired ones too
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await sweep(pilot, "topics-en-lstm", "2", "units=4..8,layers=1")
         await settle(pilot, 60)
-        said = [n.message for n in app._notifications]
         assert said == [f"trial {n} can't train: spam.csv, line 3: the label column is empty" for n in (0, 1)]
         table = screen.query_one("#trials", DataTable)
         assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["fail", "fail"]

@@ -208,10 +208,10 @@ def test_help_names_every_screen_key_and_every_screen():
 
 
 def test_the_app_colours_a_why_strip_like_the_cli():
-    """One colour rule (seqtui.render.console.importance_colour) for `predict --explain` and the app's strip."""
+    """One colour rule (seqtui.render.explanations.importance_colour) for `predict --explain` and the app's strip."""
     from seqtui.core.inference.explain import TextExplanation
     from seqtui.datasets.tokenizer import TokenView
-    from seqtui.render.console import explanation_strip
+    from seqtui.render.explanations import explanation_strip
     from seqtui.tui.widgets.explanation import importance_text
 
     words, importance = ["good", "not", "the"], [0.4, -0.2, 0.001]

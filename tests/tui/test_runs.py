@@ -153,3 +153,104 @@ async def test_a_resize_lays_out_the_runs_already_read_and_a_visit_or_r_reads_th
         await pilot.press("f5")
         await pilot.pause()
         assert len(listings) == 3
+
+
+def _names(table: DataTable) -> list[str]:
+    return [str(table.get_row_at(i)[1]) for i in range(table.row_count)]
+
+
+async def test_runs_show_the_architecture_and_can_be_renamed_noted_filtered_sorted_and_deleted(tmp_path):
+    from seqtui.core.config.presets import PRESETS
+    from seqtui.core.config.run_config import with_overrides
+    from seqtui.tui.screens.dialogs import ConfirmDialog, TextDialog
+
+    lstm = make_run_folder(tmp_path, "topics-ko-lstm", HISTORY_A, test={"loss": 0.3, "accuracy": 0.91})
+    digits = make_run_folder(tmp_path, "digits-mlp", HISTORY_B, status="interrupted")
+    gru = make_run_folder(tmp_path, "topics-ko-lstm", HISTORY_B, test={"loss": 0.5, "accuracy": 0.62})
+    RunFolder(gru).write_config(with_overrides(PRESETS["topics-ko-lstm"].config, arch="gru", units=128), {})
+    app = make_app(
+        runs_dir=tmp_path, runner=FakeRunner(), engine_loader=lambda: "fake", summarizer=fake_summary
+    )
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#runs", DataTable)
+        arch = {str(table.get_row_at(i)[1]): str(table.get_row_at(i)[-1]) for i in range(table.row_count)}
+        assert arch == {
+            "topics-ko-lstm arch=gru units=128": "gru",
+            "digits-mlp": "mlp",
+            "topics-ko-lstm": "lstm",
+        }
+
+        # n: rename in a small dialog (Korean kept); the folder keeps its name
+        table.move_cursor(row=table.get_row_index(str(gru)))
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, TextDialog)
+        app.screen.query_one(Input).value = "GRU 실험"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (
+            str(table.get_cell(str(gru), "run")) == "GRU 실험"
+            and RunFolder(gru).read_json("run.json")["name"] == "GRU 실험"
+        )
+        # e: a note, found by the filter
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "베이스라인보다 낮음"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert RunFolder(gru).read_json("run.json")["note"] == "베이스라인보다 낮음"
+
+        # /: filter by name, arch, status or note, any case; esc clears it
+        await pilot.press("slash")
+        await pilot.press(*"MLP")
+        await pilot.pause()
+        assert _names(table) == ["digits-mlp"]
+        screen.query_one("#filter", Input).value = "베이스"
+        await pilot.pause()
+        assert _names(table) == ["GRU 실험"]
+        screen.query_one("#filter", Input).value = "interrupted"
+        await pilot.press("enter")  # back to the list, the filter kept
+        await pilot.pause()
+        assert _names(table) == ["digits-mlp"] and table.has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(_names(table)) == 3 and not screen.query_one("#filter", Input).display
+
+        # s cycles the sort column (the header shows it); a click on a header sorts by that column
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.sort_by == "run" and _names(table) == ["digits-mlp", "GRU 실험", "topics-ko-lstm"]
+        assert "run ▲" in [str(c.label) for c in table.columns.values()]
+        await pilot.click("#runs", offset=(_header_x(table, "test"), 0))
+        await pilot.pause()
+        assert screen.sort_by == "test" and _names(table) == ["topics-ko-lstm", "GRU 실험", "digits-mlp"]
+        await pilot.click("#runs", offset=(_header_x(table, "test"), 0))
+        await pilot.pause()
+        assert _names(table) == ["GRU 실험", "topics-ko-lstm", "digits-mlp"]  # no test metric: still last
+
+        # d: delete after a yes; n keeps it
+        table.move_cursor(row=_names(table).index("digits-mlp"))
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert digits.is_dir() and len(_names(table)) == 3
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert not digits.exists() and "digits-mlp" not in _names(table) and lstm.is_dir()
+
+
+def _header_x(table: DataTable, key: str) -> int:
+    """The x offset of a column's header (its label starts one cell in)."""
+    x = 0
+    for column_key, column in table.columns.items():
+        if column_key.value == key:
+            return x + 2
+        x += column.get_render_width(table)
+    raise AssertionError(key)

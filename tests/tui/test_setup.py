@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.widgets import DataTable, Input, Select, Static
 
 from seqtui.datasets.errors import DataError
@@ -13,7 +15,7 @@ from seqtui.tui.setup_datasets import DatasetChooser
 from seqtui.tui.setup_form import FIELDS, config_from_form
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
-from tests.tui_fakes import FakeRunner, fake_summary, plain, settle
+from tests.tui_fakes import FakeRunner, fake_summary, plain, settle, until
 
 
 def fake_app(runs_dir, **services):
@@ -127,6 +129,33 @@ async def test_summary_shows_the_recurrent_arithmetic_and_presets_fill_the_form(
         assert screen.query_one("#maxlen", Input).disabled  # images have no maxlen
         table = screen.query_one("#datasets", DataTable)
         assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "digits"
+
+
+async def test_the_summary_shows_before_the_engine_has_loaded(tmp_path):
+    """The real summarizer computes the table without Keras: it appears while Keras is still loading."""
+    from seqtui.tui.services import build_summary
+
+    release = threading.Event()
+
+    def loading_engine() -> str:
+        release.wait(30)
+        return "fake engine"
+
+    app = fake_app(tmp_path, engine_loader=loading_engine, summarizer=build_summary)
+    async with app.run_test(size=(100, 30)) as pilot:
+        try:
+            screen = app.screen
+            screen.choose_preset("topics-en-lstm")
+            summary = screen.query_one("#summary", LayerSummary)
+            await until(pilot, lambda: "total 290,389 parameters" in plain(summary), timeout=5)
+            assert not app.engine_ready  # the engine is still loading
+            text = plain(summary)
+            assert "4 x ((64 + 64) x 64 + 64) = 33,024" in text  # 64 embedded features, 64 units
+            assert "Dense     (None, 21)" in text  # topics-en has 21 topics
+        finally:
+            release.set()
+        await settle(pilot)
+        assert app.engine_ready
 
 
 async def test_dataset_needing_download_blocks_start_and_fetch_explains_offline(tmp_path):

@@ -151,6 +151,33 @@ def test_runs_settings_side_by_side(snap_compare, app, size):
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_runs_named_noted_and_filtered(snap_compare, app, size):
+    from seqtui.core.config.run_config import with_overrides
+    from seqtui.core.runs.folder import RunFolder
+    from seqtui.core.runs.manage import note_run, rename_run
+
+    runs = Path("runs")
+    fixed_run(runs, "topics-ko-lstm", HISTORY, test={"loss": 0.4, "accuracy": 0.81})
+    gru = fixed_run(runs, "digits-mlp", HISTORY[:3], status="interrupted")
+    RunFolder(gru).write_config(with_overrides(PRESETS["topics-ko-lstm"].config, arch="gru", units=128), {})
+    mine = fixed_run(runs, "topics-en-lstm", HISTORY, test={"loss": 0.5, "accuracy": 0.74})
+    rename_run(RunFolder(mine), "내 첫 실험 (영어)")
+    note_run(RunFolder(mine), "작은 어휘로 다시")
+
+    async def filtered(pilot):
+        await settle(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("slash", *"topics")
+        await pilot.press("enter")
+        await pilot.press("s")  # by name
+        await pilot.pause()
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=filtered)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_predict_text(snap_compare, app, size):
     run = fixed_run(Path("runs"), "topics-en-lstm", HISTORY)
 
@@ -185,3 +212,80 @@ def test_experiment_screen_before_a_start(snap_compare, app, size, key):
         await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=opened)
+
+
+@pytest.fixture
+def captured(tmp_path, monkeypatch):
+    """An app whose prediction session replays what the real Predictor and Inspector computed on a tiny
+    stacked LSTM (or Conv1D): tests/tui/inspection_capture.py."""
+    from tests.tui.inspection_capture import CapturedSession
+
+    monkeypatch.chdir(tmp_path)
+    runs = Path("runs")
+    runs.mkdir()
+    run = fixed_run(runs, "topics-en-lstm", HISTORY)
+
+    def make(model: str = "lstm", no_color: bool = False):
+        if no_color:
+            monkeypatch.setenv("NO_COLOR", "1")  # the app reads it when it is made
+        app = make_app(runs_dir=runs, runner=FakeRunner(epochs=5, steps=4), engine_loader=lambda: "fake engine",
+                       summarizer=fake_summary, session_loader=lambda run_dir: CapturedSession(model, run_dir))  # fmt: skip
+        return run, app
+
+    return make
+
+
+def inside_view(run: Path, app, text: str, key: str, word: str = ""):
+    async def opened(pilot):
+        await settle(pilot)
+        await app.open_for_prediction(run)
+        await settle(pilot)
+        app.screen.query_one("#sentence", Input).value = text
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press(key)
+        await pilot.pause()
+        await settle(pilot)
+        if word:
+            await pilot.press(*word, "enter")
+            await pilot.pause()
+            await settle(pilot)
+        await still(pilot)
+
+    return opened
+
+
+INSIDE = {
+    "states": ("ctrl+t", "long", ""),  # 20 tokens: paged at 80 columns
+    "gates": ("ctrl+g", "korean", ""),
+    "gradient": ("ctrl+r", "long", ""),
+    "neighbours": ("ctrl+n", "short", "날씨"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("view", list(INSIDE))
+def test_predict_inside(snap_compare, captured, size, view):
+    from tests.tui import inspection_capture as data
+
+    key, sentence, word = INSIDE[view]
+    text = {"long": data.LONG, "short": data.SHORT, "korean": data.KOREAN}[sentence]
+    run, app = captured()
+    assert snap_compare(app, terminal_size=size, run_before=inside_view(run, app, text, key, word))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_predict_inside_without_colour(snap_compare, captured, size):
+    from tests.tui.inspection_capture import LONG
+
+    run, app = captured(no_color=True)
+    assert app.no_color
+    assert snap_compare(app, terminal_size=size, run_before=inside_view(run, app, LONG, "ctrl+t"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_predict_inside_a_view_the_model_lacks(snap_compare, captured, size):
+    from tests.tui.inspection_capture import SHORT
+
+    run, app = captured("conv1d")
+    assert snap_compare(app, terminal_size=size, run_before=inside_view(run, app, SHORT, "ctrl+g"))

@@ -46,6 +46,10 @@ def _preset(
     return Preset(name, description, RunConfig(data, model, train, preset=name), params, result)
 
 
+MEMORY_LENGTH = 70
+"""The adding problem's default length: where SimpleRNN stays on the baseline and LSTM and GRU learn."""
+MEMORY_EPOCHS = 20
+
 # Presets read as a table, one block per preset: ruff format leaves it as written.
 # fmt: off
 
@@ -143,6 +147,15 @@ PRESETS: dict[str, Preset] = {
                 DataConfig("lines-ko", vocab_size=1000, maxlen=20, split="character"),
                 ModelConfig("lstm", embedding_dim=64, units=128),
                 TrainConfig(epochs=40, batch_size=128, patience=5)),
+        # The lesson's experiment (README): the same 32 units three ways on the adding problem, whose two marked
+        # values lie MEMORY_LENGTH // 2 steps apart on average; no early stopping, since an LSTM's error sits
+        # on the baseline for several epochs before it falls.
+        *(_preset(f"memory-{name}", f"Long memory, adding problem of {MEMORY_LENGTH} steps: {layer}(32) Dense(1)",
+                  DataConfig("adding", lookback=MEMORY_LENGTH, step=1, delay=1),
+                  ModelConfig(arch, units=32),
+                  TrainConfig(epochs=MEMORY_EPOCHS, batch_size=32, patience=0), params)
+          for name, arch, layer, params in (("simple-rnn", "simple_rnn", "SimpleRNN", 1_153),
+                                            ("lstm", "lstm", "LSTM", 4_513), ("gru", "gru", "GRU", 3_489))),
     )
 }
 # fmt: on

@@ -9,7 +9,7 @@ import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from seqtui.common.names import UnknownName, suggest
+from seqtui.common.names import UnknownName, clean_name, suggest
 from seqtui.datasets.config import DataConfig
 
 ARCHITECTURES = (
@@ -50,6 +50,11 @@ class ModelConfig:
     pool_size: int = 4
     dense_units: int = 128
     """Hidden Dense width of cnn2d."""
+    embeddings: str | None = None
+    """Pretrained word vectors (GloVe, word2vec or fastText text) to start the Embedding layer from; the
+    file sets embedding_dim."""
+    freeze_embeddings: bool = False
+    """Keep the pretrained vectors as they are (non-trainable) instead of fine-tuning them."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +83,13 @@ class RunConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     preset: str | None = None
+    label: str | None = None
+    """The name the user gave the run (`--name`, the app's run name); None names it after the preset (or
+    the data) and what changed (`core/config/naming.py`). Shown as given, Korean and spaces included."""
 
     @property
     def name(self) -> str:
+        """What the run trains (the preset, else the dataset): the model's and a sweep study's name."""
         return self.preset or self.data.dataset
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +109,7 @@ class RunConfig:
             model=build(ModelConfig, raw.get("model", {})),
             train=build(TrainConfig, raw.get("train", {})),
             preset=raw.get("preset"),
+            label=raw["label"] if isinstance(raw.get("label"), str) else None,
         )
 
 
@@ -141,7 +151,7 @@ class Problem:
         return "--" + OPTION_NAMES.get(self.field, self.field).replace("_", "-")
 
 
-OPTION_NAMES = {"sample_limit": "limit"}
+OPTION_NAMES = {"sample_limit": "limit", "label": "name"}
 """Fields whose command-line option has another name."""
 
 
@@ -241,6 +251,8 @@ def validate(
     problems += _source_problems(config.data)
     problems += _model_problems(config, input_kind)
     problems += _train_problems(config.train)
+    if config.label is not None and not clean_name(config.label):
+        problems.append(Problem("label", f"needs at least one visible character (got {config.label!r})"))
     return problems
 
 
@@ -368,6 +380,30 @@ def _model_problems(config: RunConfig, input_kind: str | None) -> list[Problem]:
     )
     what = "lookback/step" if input_kind == "series" else "image rows" if input_kind == "image" else "maxlen"
     problems += time_step_problems(config, time_steps(config, input_kind), what)
+    return problems + _embedding_problems(m)
+
+
+def _embedding_problems(m: ModelConfig) -> list[Problem]:
+    """--embeddings is a path; --freeze-embeddings needs it (the file itself is checked in model.checks)."""
+    problems: list[Problem] = []
+    _need(
+        problems,
+        m.embeddings is None or (isinstance(m.embeddings, str) and m.embeddings.strip() != ""),
+        "embeddings",
+        f"must be the path of a word-vector file (got {m.embeddings!r})",
+    )
+    _need(
+        problems,
+        isinstance(m.freeze_embeddings, bool),
+        "freeze_embeddings",
+        f"must be true or false (got {m.freeze_embeddings!r})",
+    )
+    _need(
+        problems,
+        not (m.freeze_embeddings is True and not m.embeddings),
+        "freeze_embeddings",
+        "freezes pretrained vectors: give them with --embeddings FILE",
+    )
     return problems
 
 

@@ -36,6 +36,8 @@ class Settings:
     """An MLflow tracking server to mirror runs to (MLFLOW_TRACKING_URI, MLflow's own variable)."""
     steps_per_execution: int | None = None
     """Batches fused into one device call (SEQTUI_STEPS_PER_EXECUTION); None lets the runner choose."""
+    notify: str | None = None
+    """A command or webhook URL told when a run, comparison or sweep ends (SEQTUI_NOTIFY; `--notify`)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,4 +71,5 @@ class Settings:
             tensorboard=tensorboard not in ("0", "false", "no", "off"),
             mlflow_uri=env.get("MLFLOW_TRACKING_URI") or None,
             steps_per_execution=int(fused) if fused else None,
+            notify=(env.get("SEQTUI_NOTIFY") or "").strip() or None,
         )

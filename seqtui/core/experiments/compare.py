@@ -12,7 +12,7 @@ import itertools
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,14 @@ def grid(
             raise CompareError(f"{seen[key]} and {e.label} train the same model; drop one of them")
         seen[key] = e.label
     return entries
+
+
+def named(entries: list[Entry], name: str) -> list[Entry]:
+    """The entries with their runs named `name` and what tells each apart (`--name`): 'mine arch=gru'."""
+    return [
+        Entry(e.label, replace(e.config, label=f"{name} {e.label}".strip() if e.label else name))
+        for e in entries
+    ]
 
 
 @dataclass

@@ -54,8 +54,11 @@ def visible_gpu_ids(gpus: int) -> list[str]:
 
 def _child(entry: Entry, root: str, backend: str | None, device: str | None, events: Any, stop: Any) -> None:
     """One run in its own process. Its events go out through `events`, its end through closing it; Ctrl+C is the
-    parent's to handle, a stop request arrives through `stop` (or as its end of file, should the parent die)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent's to handle (and SIGTERM, SIGHUP: they reach the whole process group), a stop request arrives through
+    `stop` (or as its end of file, should the parent die)."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = device
     cancel = threading.Event()
@@ -202,7 +205,7 @@ def _stop_all(children: list[_Child], comparison: Comparison) -> None:
     for child in children:
         child.process.join(timeout=60)
         if child.process.is_alive():
-            child.process.terminate()
+            child.process.kill()  # it ignores SIGTERM (see _child)
         if comparison.standings[child.index].status in ("pending", "running"):
             comparison.standings[child.index].status = "interrupted"
     comparison.save()

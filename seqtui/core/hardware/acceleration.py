@@ -137,14 +137,16 @@ def fused_steps(kind: str, steps: int, override: int | None = None) -> int:
 
 
 @contextlib.contextmanager
-def data_parallel(keras: Any, seen: Devices, n: int) -> Iterator[None]:
-    """Build, fit and evaluate inside this: the batch is split over `n` devices (nothing on 1)."""
+def data_parallel(keras: Any, seen: Devices, n: int, processes: int = 1) -> Iterator[None]:
+    """Build, fit and evaluate inside this: the batch is split over `n` devices (nothing on 1). With several
+    processes each feeds its own share of the data (`cluster.shard`), so Keras must not shard it again."""
     if n <= 1:
         yield
         return
     if seen.backend == "jax":
         dist = keras.distribution
-        with dist.DataParallel(devices=dist.list_devices()[:n]).scope():
+        parallel = dist.DataParallel(devices=dist.list_devices()[:n], auto_shard_dataset=processes == 1)
+        with parallel.scope():
             yield
         return
     import tensorflow as tf
@@ -197,7 +199,7 @@ class Hardware:
         previous = keras.config.dtype_policy().name
         keras.config.set_dtype_policy(self.precision)
         try:
-            with data_parallel(keras, self.devices, self.count):
+            with data_parallel(keras, self.devices, self.count, self.processes):
                 yield
         finally:
             keras.config.set_dtype_policy(previous)
@@ -216,7 +218,9 @@ def open_hardware(keras: Any, plan: Plan, processes: int = 1) -> Hardware:
             f"nvidia-smi lists {len(gpus)} GPU(s) but {seen.backend} sees none, so training runs on the CPU: "
             f"check the CUDA install, or {GPU_EXTRA_HINT}"
         )
-    return Hardware(seen, device_count(plan, seen), plan.precision, tuple(notes), processes)
+    # Several processes form one mesh of all their devices: each feeds its share, none may sit out.
+    count = seen.count if processes > 1 else device_count(plan, seen)
+    return Hardware(seen, count, plan.precision, tuple(notes), processes)
 
 
 def split_evenly(data: Any, count: int) -> Any:

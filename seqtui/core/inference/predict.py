@@ -21,6 +21,7 @@ from seqtui.core.model.saved_checks import TASKS, model_mismatch
 from seqtui.core.runs.folder import CONFIG, ENCODER, RunFolder, RunFolderError
 from seqtui.datasets.base import Encoder, ImageEncoder, SeriesEncoder, TextEncoder, encoder_from_dict
 from seqtui.datasets.errors import DataError
+from seqtui.datasets.images import Prepared, preparation_for, prepare
 from seqtui.datasets.tokenizer import pad
 
 
@@ -48,6 +49,29 @@ def _analyser_notes(encoder: Encoder) -> list[str]:
     return [note] if note else []
 
 
+def _recorded_preparation(encoder: Encoder, config: dict[str, Any]) -> None:
+    """A run saved before its image encoder recorded how its images were prepared: inferred from its dataset
+    (mnist and digits were MNIST's digits, anything else plain pictures), so old runs keep predicting."""
+    if isinstance(encoder, ImageEncoder) and encoder.preparation is None:
+        data = config.get("data") if isinstance(config.get("data"), dict) else {}
+        encoder.preparation = preparation_for(str(data.get("dataset", "")), data.get("data_path"))
+
+
+def _check_reads(encoder: Encoder, task: str, reads: str | None) -> None:
+    """Refuse input the run's model cannot read, from its saved files alone (before Keras loads): `reads` is
+    "text" (sentences or seeds), "image", or None (no check)."""
+    if reads == "text" and not isinstance(encoder, TextEncoder):
+        if task == "regression":
+            raise DataError(
+                "this run's model is a regression model, not a text classifier: a forecaster reads windows of "
+                "its own series, not sentences (nor lines of --input). See its forecasts against the real "
+                "series with: seqtui predict RUN --forecast (or in the app: Runs, then p)"
+            )
+        raise DataError("this run's model reads images, not text; give --image FILE (or a folder of images)")
+    if reads == "image" and not isinstance(encoder, ImageEncoder):
+        raise DataError("this run's model does not read images; train an image model (digits, mnist...)")
+
+
 @dataclass
 class Forecast:
     """Real values against the model's forecasts over the test windows, in the series' own units."""
@@ -59,6 +83,8 @@ class Forecast:
     baseline_mae: float | None = None
     """The same for the naive forecast 'the target equals the last value seen', when the data has one."""
     target: str = "value"
+    unit: str = ""
+    """The series' unit when the data names it ("°F"); "" when unknown."""
 
 
 def classes_json(ranked: list[tuple[str, float]]) -> list[dict[str, Any]]:
@@ -80,9 +106,14 @@ class Predictor:
 
     @classmethod
     def load(
-        cls, run: str | Path, backend: str | None = None, runs_dir: str | Path | None = None
+        cls,
+        run: str | Path,
+        backend: str | None = None,
+        runs_dir: str | Path | None = None,
+        reads: str | None = None,
     ) -> Predictor:
-        """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir."""
+        """The run's best model (else its last) with its encoder; `run` is a path or a name under runs_dir.
+        With `reads` ("text" or "image"), a model that reads something else is refused before Keras loads."""
         folder = RunFolder.open(run, runs_dir)
         config = folder.read_json(CONFIG)
         task, class_names = config.get("task"), config.get("class_names", [])
@@ -101,7 +132,9 @@ class Predictor:
             encoder = encoder_from_dict(raw)
         except DataError as exc:
             raise RunFolderError(f"{folder.file(ENCODER)} holds {exc}; the run folder is damaged") from None
+        _check_reads(encoder, task, reads)
         notes = _analyser_notes(encoder)
+        _recorded_preparation(encoder, config)
         keras = import_keras(backend)
         model = folder.load_model(checkpoint.name, keras)
         problem = model_mismatch(model, encoder, task, class_names)
@@ -150,11 +183,26 @@ class Predictor:
         return out
 
     def classify_image(self, digit: np.ndarray) -> list[tuple[str, float]]:
-        """Digit probabilities for a 28x28 image prepared as MNIST's are (`datasets.images.mnist_like`)."""
+        """Class probabilities for a 28x28 image prepared as the training images were (`prepare_image`)."""
+        return self.classify_images(digit[None])[0]
+
+    def classify_images(self, images: np.ndarray) -> list[list[tuple[str, float]]]:
+        """Class probabilities for each of a batch of prepared 28x28 images, in one forward pass."""
+        self._reads_images()
+        assert isinstance(self.encoder, ImageEncoder)
+        probs = self.model.predict(self.encoder.encode(images), batch_size=256, verbose=0)
+        return [self._ranked(row) for row in probs]
+
+    def prepare_image(self, image: np.ndarray) -> Prepared:
+        """A greyscale image of any size made into what this run's model trained on: MNIST's preparation for
+        a digit model (unless it is already in MNIST's form), a resize only for any other image model."""
+        self._reads_images()
+        assert isinstance(self.encoder, ImageEncoder)
+        return prepare(image, self.encoder.preparation or "plain")
+
+    def _reads_images(self) -> None:
         if not isinstance(self.encoder, ImageEncoder):
-            raise DataError("this run's model does not read images; train a digits or mnist model")
-        probs = self.model.predict(self.encoder.encode(digit[None]), verbose=0)[0]
-        return self._ranked(probs)
+            raise DataError("this run's model does not read images; train an image model (digits, mnist...)")
 
     def predict_batch(self, x: np.ndarray) -> np.ndarray:
         """Raw model outputs for a batch, in one forward pass (what occlusion explanations call)."""
@@ -232,6 +280,9 @@ class Predictor:
             if len(real)
             else (float("nan"), None)
         )
+        if "test_mae" not in data.baseline:  # a series with no "now" to repeat (the adding problem)
+            baseline = None
         return Forecast(
-            [float(v) for v in real], [float(v) for v in predicted], mae, baseline, self.encoder.target
-        )
+            [float(v) for v in real], [float(v) for v in predicted], mae, baseline, self.encoder.target,
+            getattr(self.encoder, "unit", ""),
+        )  # fmt: skip

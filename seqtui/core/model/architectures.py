@@ -9,10 +9,13 @@ kernels are float32 (a bfloat16 LSTM falls back to the slow scan on JAX), the re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seqtui.core.config.run_config import ModelConfig
 from seqtui.core.hardware.backend import import_keras
+
+if TYPE_CHECKING:
+    import numpy as np
 
 HEAD_LOSS = {
     "binary": "binary_crossentropy",
@@ -52,7 +55,8 @@ def _body(keras: Any, model: ModelConfig, spec: InputSpec) -> list[Any]:
     L = keras.layers
     layers: list[Any] = []
     if spec.kind == "tokens":
-        layers.append(L.Embedding(spec.vocab_size, model.embedding_dim))
+        frozen = bool(model.embeddings) and model.freeze_embeddings  # pretrained vectors kept as they are
+        layers.append(L.Embedding(spec.vocab_size, model.embedding_dim, trainable=not frozen))
     elif spec.kind == "image" and model.arch not in ("mlp", "cnn2d"):
         layers.append(L.Reshape(spec.shape[:2]))  # image rows become time steps
     arch = model.arch
@@ -95,8 +99,17 @@ def _head(keras: Any, task: str, outputs: int) -> Any:
     return keras.layers.Dense(outputs, activation="softmax", dtype=dtype)
 
 
-def build_model(model: ModelConfig, spec: InputSpec, task: str, outputs: int, name: str = "seqtui") -> Any:
-    """A Sequential model for the architecture, input and task head."""
+def build_model(
+    model: ModelConfig,
+    spec: InputSpec,
+    task: str,
+    outputs: int,
+    name: str = "seqtui",
+    embeddings: np.ndarray | None = None,
+) -> Any:
+    """A Sequential model for the architecture, input and task head; `embeddings` (vocab x dim, pretrained
+    word vectors) become the Embedding layer's initial weights (set after building, so the saved model's
+    config does not carry the matrix)."""
     keras = import_keras()
     dtype = "int32" if spec.kind == "tokens" else "float32"
     layers = [
@@ -105,7 +118,11 @@ def build_model(model: ModelConfig, spec: InputSpec, task: str, outputs: int, na
         _head(keras, task, outputs),
     ]
     safe_name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return keras.Sequential(layers, name=safe_name)
+    built = keras.Sequential(layers, name=safe_name)
+    if embeddings is not None:
+        layer = next(x for x in built.layers if isinstance(x, keras.layers.Embedding))
+        layer.set_weights([embeddings])
+    return built
 
 
 def make_optimizer(name: str, learning_rate: float | None) -> Any:

@@ -1,25 +1,31 @@
 """The baseline to beat: a classic model fitted on the run's own split, so a deep model's test metric means
 something. A deep model that doesn't beat a simple one teaches the wrong lesson.
 
-- text classification: TF-IDF over the run's token ids + logistic regression (and the majority class);
-- images: logistic regression on the pixels (and the majority class);
-- series: "tomorrow equals now" (computed by the dataset itself, on the same windows);
+- text classification: word-level TF-IDF over the raw texts of the run's own rows + logistic regression, n-grams
+  and C tuned on validation (`classic_fits.py`; the same whatever the run's tokenizer), and the majority class;
+- images: logistic regression on the pixels, C tuned on validation (and the majority class);
+- series: "tomorrow equals now", always answering the training mean, and a ridge regression on the same window
+  (alpha tuned on validation), whichever is best; the adding problem, with no past of its target, has the mean;
 - generation: the most frequent next token.
 
 `BaselineJob` fits it in a background thread started with training, so it never delays the first batch, and
 gives up after a time budget; each fit also uses at most `MAX_FIT_SAMPLES` training samples.
+
+The verdict pairs the model's test rows with the baseline's (`paired_interval`): "beats" only when the 95%
+interval of the difference excludes 0, "level with" when it holds it. Forecast errors are shown in the series'
+units (`units`).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from seqtui.common.errors import error_text
 from seqtui.core.config.metrics import higher_is_better
+from seqtui.core.model import classic_fits
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +38,10 @@ MAX_IMAGE_SAMPLES = 10_000
 """Images have 784 dense features each: fewer of them fit in the same time."""
 MAX_SECONDS = 60.0
 """How long the end of a run waits for the baseline, at most, once training is done."""
+UNKNOWN_UNIT = "in the series' units"
+"""What an error in the series' units says when the series doesn't name its unit."""
+RESAMPLES = 2000
+"""Bootstrap resamples of the test rows behind a verdict's 95% interval."""
 
 
 @dataclass(frozen=True)
@@ -50,13 +60,18 @@ class Baseline:
     note: str = ""
     """What was capped or left out, when something was."""
     seconds: float = 0.0
+    rows: Any = field(default=None, compare=False, repr=False)
+    """Per test row, in test order: 1.0/0.0 correct, or the absolute error; what the verdict pairs with the
+    model's rows. Not recorded (a run.json holds the numbers, not the rows)."""
 
     @property
     def higher_is_better(self) -> bool:
         return higher_is_better(self.metric)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "rows"} | {
+            "metrics": dict(self.metrics)
+        }
 
     @classmethod
     def from_dict(cls, raw: Any) -> Baseline | None:
@@ -76,8 +91,60 @@ class Baseline:
             return None
 
 
-def verdict(metric: str, model: float, baseline: Baseline) -> str:
-    """A plain sentence: does the model beat the baseline, and by how much?"""
+@dataclass(frozen=True)
+class Units:
+    """How a forecast's error reads in the series' own units: the target's std and its unit, when known."""
+
+    scale: float = 1.0
+    name: str = ""
+
+    def error(self, value: float) -> str:
+        """'MAE 0.176 °F', or 'MAE 0.176 in the series' units' when the unit is unknown."""
+        return f"MAE {value * self.scale:.3f} {self.name or UNKNOWN_UNIT}"
+
+    def amount(self, value: float) -> str:
+        return f"{value * self.scale:.3f}{' ' + self.name if self.name else ''}"
+
+
+def units(data: Dataset) -> Units:
+    """The series' units of a forecaster's data (the target's training std); plain units otherwise."""
+    from seqtui.datasets.base import SeriesEncoder
+
+    encoder = data.encoder
+    if not isinstance(encoder, SeriesEncoder):
+        return Units()
+    return Units(float(encoder.std[encoder.target_index]), getattr(encoder, "unit", "") or "")
+
+
+def paired_interval(model_rows: Any, baseline_rows: Any, resamples: int = RESAMPLES) -> tuple[float, float]:
+    """The 95% paired bootstrap interval of mean(model row - baseline row) over the test rows: the same rows
+    resampled for both (seeded, so a run's verdict is reproducible)."""
+    import numpy as np
+
+    diff = np.asarray(model_rows, dtype="float64") - np.asarray(baseline_rows, dtype="float64")
+    rng = np.random.default_rng(0)
+    means = np.empty(resamples)
+    chunk = max(1, 2_000_000 // max(len(diff), 1))  # resamples per batch: about 16 MB of indices at most
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        means[start:stop] = diff[rng.integers(0, len(diff), size=(stop - start, len(diff)))].mean(axis=1)
+    low, high = np.percentile(means, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def verdict(
+    metric: str,
+    model: float,
+    baseline: Baseline,
+    interval: tuple[float, float] | None = None,
+    unit: Units | None = None,
+) -> str:
+    """A plain sentence: does the model beat the baseline, and by how much? With `interval` (the paired 95%
+    interval of model minus baseline, `paired_interval`) it says "level with" when the interval holds 0."""
+    if interval is not None:
+        if baseline.higher_is_better:
+            return _accuracy_verdict(metric, model, baseline, interval)
+        return _error_verdict(model, baseline, interval, unit or Units())
     b = baseline.test
     if baseline.higher_is_better:
         points = (model - b) * 100
@@ -89,6 +156,49 @@ def verdict(metric: str, model: float, baseline: Baseline) -> str:
     if model < b and b > 0:
         return f"beats the baseline ({baseline.name}, {metric} {b:.4f}): {(b - model) / b:.0%} lower error"
     return f"does not beat the baseline ({baseline.name}, {metric} {b:.4f}): {metric} {model:.4f}"
+
+
+def _accuracy_verdict(metric: str, model: float, baseline: Baseline, interval: tuple[float, float]) -> str:
+    points, low, high = (model - baseline.test) * 100, interval[0] * 100, interval[1] * 100
+    what = f"the baseline ({baseline.name}, {metric} {baseline.test:.4f})"
+    span = f"95% interval {low:.1f} to {high:.1f}"
+    if low > 0:
+        return f"beats {what} by {points:.1f} points ({span})"
+    if high < 0:
+        return f"does not beat {what}: {-points:.1f} points below ({span})"
+    return f"level with {what}: {points:+.1f} points, {span}"
+
+
+def _error_verdict(model: float, baseline: Baseline, interval: tuple[float, float], unit: Units) -> str:
+    """Lower is better: the interval of model minus baseline errors, read as how much lower the model's is."""
+    lower, low, high = baseline.test - model, -interval[1], -interval[0]
+    what = f"the baseline ({baseline.name}, {unit.error(baseline.test)})"
+    span = f"95% interval {low * unit.scale:.3f} to {high * unit.scale:.3f}"
+    if low > 0:
+        return f"beats {what}: {unit.error(model)}, {unit.amount(lower)} lower ({span})"
+    if high < 0:  # the interval read as how much higher, as the sentence says
+        span = f"95% interval {-high * unit.scale:.3f} to {-low * unit.scale:.3f}"
+        return f"does not beat {what}: {unit.error(model)}, {unit.amount(-lower)} higher ({span})"
+    return f"level with {what}: {unit.error(model)} ({lower * unit.scale:+.3f} lower), {span}"
+
+
+def model_rows(data: Dataset, predictions: Any) -> Any:
+    """The model's per-test-row scores, as the baseline's: 1.0/0.0 correct (predicted labels), or the absolute
+    error (predicted values)."""
+    import numpy as np
+
+    if data.task == "regression":
+        real = np.asarray(data.y_test, "float64").reshape(-1)
+        return np.abs(np.asarray(predictions, "float64").reshape(-1) - real)
+    return (np.asarray(predictions).reshape(-1) == _labels(data.y_test)).astype("float64")
+
+
+def run_verdict(data: Dataset, metric: str, model: float, baseline: Baseline, predictions: Any) -> str:
+    """The verdict of a run: paired with the baseline's test rows when both have them, in the series' units."""
+    rows = model_rows(data, predictions) if predictions is not None else None
+    if rows is None or baseline.rows is None or len(rows) != len(baseline.rows) or not len(rows):
+        return verdict(metric, model, baseline)
+    return verdict(metric, model, baseline, paired_interval(rows, baseline.rows), units(data))
 
 
 def beats(model: float, baseline: Baseline) -> bool:
@@ -109,14 +219,14 @@ def majority(data: Dataset) -> Baseline | None:
 
     y_train, y_test = _labels(data.y_train), _labels(data.y_test)
     top = int(np.bincount(y_train).argmax())
-    accuracy = float(np.mean(y_test == top))
+    rows = (y_test == top).astype("float64")
+    accuracy = float(np.mean(rows))
     if data.task == "generation":
         name = f"most frequent next token ({_class_name(data, top)!r})"
     else:
         name = f"majority class ({_class_name(data, top)})"
-    return Baseline(
-        name, "accuracy", accuracy, {"test_accuracy": accuracy, "majority_test_accuracy": accuracy}
-    )
+    metrics = {"test_accuracy": accuracy, "majority_test_accuracy": accuracy}
+    return Baseline(name, "accuracy", accuracy, metrics, rows=rows)
 
 
 def _class_name(data: Dataset, index: int) -> str:
@@ -138,53 +248,98 @@ def _bag_of_ids(x: np.ndarray, width: int) -> Any:
 
 
 def logistic_regression(data: Dataset, max_samples: int = MAX_FIT_SAMPLES) -> Baseline | None:
-    """TF-IDF + logistic regression for token classification, logistic regression on pixels for images."""
+    """Word-level TF-IDF + logistic regression for text, logistic regression on pixels for images, each tuned
+    on the validation part (`classic_fits`)."""
     if data.task not in ("binary", "multiclass") or data.input_kind == "series":
         return None
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
     cap = max_samples if data.input_kind == "tokens" else min(max_samples, MAX_IMAGE_SAMPLES)
     n = min(len(data.x_train), cap)
-    y_train, y_test = _labels(data.y_train[:n]), _labels(data.y_test)
-    if len(np.unique(y_train)) < 2 or not len(y_test):
+    if len(np.unique(_labels(data.y_train[:n]))) < 2 or not len(data.y_test) or not len(data.y_val):
         return None
     if data.input_kind == "tokens":
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        width = int(max(data.x_train[:n].max(initial=0), data.x_test.max(initial=0))) + 1
-        tfidf = TfidfTransformer(sublinear_tf=True)
-        x_train = tfidf.fit_transform(_bag_of_ids(data.x_train[:n], width))
-        x_test = tfidf.transform(_bag_of_ids(data.x_test, width))
-        name = "TF-IDF + logistic regression"
+        fit, name = classic_fits.tuned_tfidf(data, n, MAX_SECONDS / 2), "TF-IDF + logistic regression"
     else:
-        x_train = np.asarray(data.x_train[:n]).reshape(n, -1)
-        x_test = np.asarray(data.x_test).reshape(len(data.x_test), -1)
-        name = "logistic regression on pixels"
-    from sklearn.exceptions import ConvergenceWarning
+        fit, name = classic_fits.tuned_pixels(data, n, MAX_SECONDS / 2), "logistic regression on pixels"
+    notes = [f"fitted on {n:,} of {len(data.x_train):,} training samples"] if n < len(data.x_train) else []
+    metrics = {"test_accuracy": fit.test, "logreg_test_accuracy": fit.test, **fit.chosen}
+    note = "; ".join(notes + ([fit.note] if fit.note else []))
+    return Baseline(name, "accuracy", fit.test, metrics, note, time.perf_counter() - started, fit.rows)
 
-    model = LogisticRegression(max_iter=100, tol=1e-3)  # a reference, not a contest: a loose, quick fit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x_train, y_train)
-    accuracy = float(np.mean(model.predict(x_test) == y_test))
-    note = f"fitted on {n:,} of {len(data.x_train):,} training samples" if n < len(data.x_train) else ""
-    metrics = {"test_accuracy": accuracy, "logreg_test_accuracy": accuracy}
-    return Baseline(name, "accuracy", accuracy, metrics, note, time.perf_counter() - started)
+
+def _persistence_rows(data: Dataset) -> Any:
+    """Each test window's error when its last observed value is the forecast: the same windows end on it."""
+    import numpy as np
+
+    from seqtui.datasets.base import SeriesEncoder
+
+    if not isinstance(data.encoder, SeriesEncoder) or not len(data.x_test):
+        return None
+    now = np.asarray(data.x_test)[:, -1, data.encoder.target_index]
+    return np.abs(np.asarray(data.y_test).reshape(-1) - now).astype("float64")
 
 
 def series_baseline(data: Dataset) -> Baseline | None:
     """'Tomorrow equals now', which the series loader computed on the same windows."""
     if data.task != "regression" or "test_mae" not in data.baseline:
         return None
-    return Baseline("tomorrow equals now", "mae", float(data.baseline["test_mae"]), dict(data.baseline))
+    metrics = {**data.baseline, "naive_test_mae": float(data.baseline["test_mae"])}
+    test = float(data.baseline["test_mae"])
+    return Baseline("tomorrow equals now", "mae", test, metrics, rows=_persistence_rows(data))
+
+
+def mean_baseline(data: Dataset) -> Baseline | None:
+    """Always answering the training targets' mean: the reference of any regression (the adding problem's
+    natural one: its target, a sum of two uniform values, averages 1)."""
+    if data.task != "regression" or not len(data.y_train) or not len(data.y_test):
+        return None
+    import numpy as np
+
+    mean = float(np.mean(np.asarray(data.y_train, dtype="float64")))
+    error = np.asarray(data.y_test, dtype="float64").reshape(-1) - mean
+    mae, mse = float(np.mean(np.abs(error))), float(np.mean(error**2))
+    metrics = {"test_mae": mae, "mean_test_mae": mae, "mean_test_mse": mse}
+    return Baseline(f"always the training mean ({mean:.3g})", "mae", mae, metrics, rows=np.abs(error))
+
+
+def ridge_baseline(data: Dataset, max_samples: int = MAX_FIT_SAMPLES) -> Baseline | None:
+    """A linear autoregression: ridge on the model's own window, alpha tuned on validation. Only for a series
+    that forecasts one of its own columns (the adding problem's target has no past to regress on)."""
+    if data.task != "regression" or "test_mae" not in data.baseline or not len(data.x_val):
+        return None
+    started = time.perf_counter()
+    fit = classic_fits.tuned_ridge(data, max_samples)
+    steps = data.x_train.shape[1] if data.x_train.ndim > 1 else 1
+    metrics = {"test_mae": fit.test, "ridge_test_mae": fit.test, **fit.chosen}
+    name = f"ridge regression on the same {steps}-step window"
+    return Baseline(name, "mae", fit.test, metrics, fit.note, time.perf_counter() - started, fit.rows)
+
+
+def regression_baseline(data: Dataset, fitted: Baseline | None = None) -> Baseline | None:
+    """The best of 'tomorrow equals now' (series that computed it), always answering the mean and the fitted
+    ridge when there is one, with every number. A fitted model must beat the simple ones by more than
+    rounding."""
+    candidates = [b for b in (series_baseline(data), mean_baseline(data)) if b is not None]
+    if not candidates:
+        return fitted
+    best = min(candidates, key=lambda b: b.test)
+    if fitted is not None and fitted.test < best.test * (1 - 1e-6):
+        best = fitted
+    metrics = {k: v for b in (*candidates, fitted) if b is not None for k, v in b.metrics.items()}
+    note = fitted.note if fitted is not None else ""
+    seconds = fitted.seconds if fitted is not None else 0.0
+    metrics.update(test_mae=best.test, test_mae_in_units=best.test * units(data).scale)  # the best one's
+    return Baseline(best.name, "mae", best.test, metrics, note, seconds, best.rows)
 
 
 def _combine(simple: Baseline | None, fitted: Baseline | None, note: str = "") -> Baseline | None:
     """The stronger of the fitted model and the majority class, carrying both numbers."""
     if fitted is None:
-        return simple if not note or simple is None else Baseline(**{**simple.to_dict(), "note": note})
+        if not note or simple is None:
+            return simple
+        return Baseline(**{**simple.to_dict(), "note": note}, rows=simple.rows)
     if simple is None:
         return fitted
     best = fitted if fitted.test >= simple.test else simple
@@ -196,42 +351,48 @@ def _combine(simple: Baseline | None, fitted: Baseline | None, note: str = "") -
         {**fitted.metrics, **simple.metrics, "test_accuracy": best.test},
         notes,
         fitted.seconds,
+        best.rows,
     )
 
 
 def compute(data: Dataset, max_samples: int = MAX_FIT_SAMPLES) -> Baseline | None:
     """The baseline to beat for this dataset, or None when its task has none (or its test set is empty)."""
     if data.task == "regression":
-        return series_baseline(data)
+        return regression_baseline(data, ridge_baseline(data, max_samples))
     return _combine(majority(data), logistic_regression(data, max_samples))
 
 
 class BaselineJob:
     """Fits the baseline in a daemon thread; `result()` waits at most `budget_s` for it.
 
-    The majority class is computed at once, so a classifier always has a baseline: when the fitted model
-    takes longer than its budget (a huge dataset on a slow machine), the run ends with the majority class
-    and a note saying so.
+    The simple baselines (the majority class; 'tomorrow equals now' and the mean) are computed at once, so a
+    run always has one: when the fitted model takes longer than its budget (a huge dataset on a slow
+    machine), the run ends with the simple one and a note saying so.
     """
 
     def __init__(self, data: Dataset, budget_s: float = MAX_SECONDS, max_samples: int = MAX_FIT_SAMPLES):
         self.data = data
         self.budget_s = budget_s
         self.max_samples = max_samples
-        self._simple = series_baseline(data) if data.task == "regression" else majority(data)
+        regression = data.task == "regression"
+        self._simple = regression_baseline(data) if regression else majority(data)
+        self._what = "ridge regression" if regression else "logistic regression"
         self._fitted: Baseline | None = None
         self._error = ""
         self._thread: threading.Thread | None = None
-        if data.task in ("binary", "multiclass"):
+        if data.task in ("binary", "multiclass") or (regression and "test_mae" in data.baseline):
             self._thread = threading.Thread(target=self._run, name="seqtui-baseline", daemon=True)
             self._started = time.perf_counter()
             self._thread.start()
 
     def _run(self) -> None:
         try:
-            self._fitted = logistic_regression(self.data, self.max_samples)
+            if self.data.task == "regression":
+                self._fitted = ridge_baseline(self.data, self.max_samples)
+            else:
+                self._fitted = logistic_regression(self.data, self.max_samples)
         except Exception as exc:  # noqa: BLE001 - a baseline must never fail a run; the note says why
-            self._error = f"the logistic regression baseline failed ({error_text(exc)})"
+            self._error = f"the {self._what} baseline failed ({error_text(exc)})"
 
     def result(self) -> Baseline | None:
         if self._thread is None:
@@ -239,6 +400,14 @@ class BaselineJob:
         left = self.budget_s - (time.perf_counter() - self._started)
         self._thread.join(max(left, 0.0))
         if self._thread.is_alive():
-            note = f"the logistic regression baseline took longer than {self.budget_s:g} s and was skipped"
-            return _combine(self._simple, None, note)
-        return _combine(self._simple, self._fitted, self._error)
+            note = f"the {self._what} baseline took longer than {self.budget_s:g} s and was skipped"
+            return self._merged(None, note)
+        return self._merged(self._fitted, self._error)
+
+    def _merged(self, fitted: Baseline | None, note: str) -> Baseline | None:
+        if self.data.task != "regression":
+            return _combine(self._simple, fitted, note)
+        merged = regression_baseline(self.data, fitted)
+        if merged is None or not note:
+            return merged
+        return Baseline(**{**merged.to_dict(), "note": note}, rows=merged.rows)

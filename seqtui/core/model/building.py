@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC, InputSpec, build_model, make_optimizer
+from seqtui.core.model.table import recurrent_formula
 
 if TYPE_CHECKING:
     from seqtui.datasets.base import Dataset
     from seqtui.datasets.registry import DatasetInfo
+    from seqtui.datasets.word_vectors import PretrainedVectors
 
 
 def spec_from_dataset(config: RunConfig, ds: Dataset) -> tuple[InputSpec, str, int]:
@@ -33,11 +36,17 @@ def spec_from_info(config: RunConfig, info: DatasetInfo) -> tuple[InputSpec, str
 
 
 def compiled_model(
-    config: RunConfig, spec: InputSpec, task: str, outputs: int, steps_per_execution: int = 1
+    config: RunConfig,
+    spec: InputSpec,
+    task: str,
+    outputs: int,
+    steps_per_execution: int = 1,
+    vectors: PretrainedVectors | None = None,
 ) -> Any:
     """Keras' default jit_compile="auto" stays: XLA on JAX and, on TensorFlow, off as soon as a layer takes
-    the cuDNN path (cuDNN kernels are not XLA ops)."""
-    model = build_model(config.model, spec, task, outputs, name=config.name)
+    the cuDNN path (cuDNN kernels are not XLA ops). `vectors` (--embeddings) start the Embedding layer."""
+    matrix = vectors.matrix if vectors is not None else None
+    model = build_model(config.model, spec, task, outputs, name=config.name, embeddings=matrix)
     t = config.train
     model.compile(
         optimizer=make_optimizer(t.optimizer, t.learning_rate),
@@ -55,20 +64,12 @@ def _recurrent_formula(layer: Any, features: int) -> str | None:
         inner = _recurrent_formula(layer.forward_layer, features)
         return f"2 x [{inner}]" if inner else None
     units = getattr(layer, "units", None)
-    if units is None:
-        return None
-    n, u = features, units
-    if name == "SimpleRNN":
-        return f"({n} + {u}) x {u} + {u} = {(n + u) * u + u:,}"
-    if name == "LSTM":
-        return f"4 x (({n} + {u}) x {u} + {u}) = {4 * ((n + u) * u + u):,}"
-    if name == "GRU":
-        return f"3 x (({n} + {u}) x {u} + 2 x {u}) = {3 * ((n + u) * u + 2 * u):,}"
-    return None
+    return None if units is None else recurrent_formula(name, features, units)
 
 
 def layer_table(model: Any) -> dict[str, Any]:
-    """{"total_params": N, "layers": [{name, type, output_shape, params, formula}]}."""
+    """{"total_params": N, "layers": [{name, type, output_shape, params, formula}]}; a model with frozen
+    layers (pretrained vectors kept as they are) adds "non_trainable_params" and "frozen": true on them."""
     layers = []
     for layer in model.layers:  # a Sequential's layers (every model seqtui builds) all have input and output
         row = {
@@ -80,5 +81,11 @@ def layer_table(model: Any) -> dict[str, Any]:
         formula = _recurrent_formula(layer, int(layer.input.shape[-1] or 0))
         if formula:
             row["formula"] = formula
+        if not layer.trainable and row["params"]:
+            row["frozen"] = True
         layers.append(row)
-    return {"total_params": int(model.count_params()), "layers": layers}
+    table: dict[str, Any] = {"total_params": int(model.count_params()), "layers": layers}
+    frozen = sum(math.prod(w.shape) for w in model.non_trainable_weights)
+    if frozen:
+        table["non_trainable_params"] = int(frozen)
+    return table

@@ -35,6 +35,7 @@ def check_config(
     """
     from seqtui.core.model.building import spec_from_dataset, spec_from_info
     from seqtui.core.model.estimate import memory_problems, training_budget
+    from seqtui.core.model.pretrained import embedding_file_problems
 
     if data is not None:
         problems = validate(config, None, data.input_kind)
@@ -44,12 +45,14 @@ def check_config(
         problems += [
             p for p in time_step_problems(config, steps, "time steps of the data") if p.field not in fields
         ]
+        problems += embedding_file_problems(config, data.input_kind) if not problems else []
         if not problems:
             problems += memory_problems(config, *spec_from_dataset(config, data), training_budget(backend))
     else:
         problems = validate(config, DATASET_NAMES)
         if not problems:
             problems += compatibility_problems(config) + data_source_problems(config, needs_data)
+            problems += embedding_file_problems(config, dataset_input_kind(config.data.dataset))
         if not problems and dataset_input_kind(config.data.dataset) is not None:
             problems += memory_problems(
                 config, *spec_from_info(config, DATASETS[config.data.dataset]), training_budget(backend)

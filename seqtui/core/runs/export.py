@@ -16,10 +16,11 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.core.hardware.backend import import_keras
-from seqtui.core.runs.export_readme import MODEL_FILE, readme_text
-from seqtui.core.runs.folder import CONFIG, ENCODER, RunFolder
+from seqtui.core.runs.export_readme import MODEL_FILE, readme_text, script_readme
+from seqtui.core.runs.export_script import SCRIPT_FILE, check_scriptable, script_text
+from seqtui.core.runs.folder import CONFIG, ENCODER, METRICS, RunFolder
 
-FORMATS = ("keras", "savedmodel", "onnx")
+FORMATS = ("keras", "savedmodel", "onnx", "script")
 ONNX_NEEDS = {
     "tensorflow": ("tf2onnx", "onnx"),
     "jax": ("jax2onnx", "onnx"),
@@ -62,30 +63,38 @@ def export_run(
     runs_dir: str | Path | None = None,
     backend: str | None = None,
 ) -> Path:
-    """Write the run's best model (else its last) in `fmt` with encoder.json, config.json and README.md."""
+    """Write the run's best model (else its last) in `fmt` with encoder.json, config.json and README.md;
+    `script`: a train.py that trains it again in plain Keras, instead of the model."""
     folder = RunFolder.open(run, runs_dir)
     checkpoint, encoder = folder.model_and_encoder()
     target = Path(target) if target is not None else default_target(folder, fmt)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} already exists and is not empty; remove it or pick another with --out")
-    if fmt not in FORMATS:
-        _check_format(fmt, backend or "tensorflow")
-    keras = import_keras(backend)
-    _check_format(fmt, keras.backend.backend())
     config = folder.read_json(CONFIG)
+    if fmt == "script":
+        check_scriptable(config)
+        keras = None
+    else:
+        if fmt not in FORMATS:
+            _check_format(fmt, backend or "tensorflow")
+        keras = import_keras(backend)
+        _check_format(fmt, keras.backend.backend())
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     except OSError as exc:
         raise ExportError(f"can't write under {target.parent}: {exc.strerror or exc}") from exc
     try:
-        _write_model(keras, folder, checkpoint, fmt, staging)
+        if keras is None:
+            _write_script(folder, config, staging)
+        else:
+            _write_model(keras, folder, checkpoint, fmt, staging)
+            (staging / "README.md").write_text(
+                readme_text(fmt, config, encoder, folder.path.name), encoding="utf-8"
+            )
         shutil.copyfile(folder.file(ENCODER), staging / ENCODER)
         (staging / CONFIG).write_text(
             json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
-        (staging / "README.md").write_text(
-            readme_text(fmt, config, encoder, folder.path.name), encoding="utf-8"
         )
         if target.exists():
             target.rmdir()
@@ -94,6 +103,14 @@ def export_run(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
+
+
+def _write_script(folder: RunFolder, config: dict[str, Any], staging: Path) -> None:
+    """train.py and its README (what the run's test metrics were, to compare with what the script prints)."""
+    name = folder.display_name()
+    (staging / SCRIPT_FILE).write_text(script_text(config, name), encoding="utf-8")
+    metrics = folder.read_json(METRICS) if folder.file(METRICS).exists() else {}
+    (staging / "README.md").write_text(script_readme(config, name, metrics), encoding="utf-8")
 
 
 def _write_model(keras: Any, folder: RunFolder, checkpoint: Path, fmt: str, staging: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from seqtui.common.text import inert
+
 MODEL_FILE = {"keras": "model.keras", "savedmodel": "saved_model", "onnx": "model.onnx"}
 """What `seqtui export` names the model in each format (a folder for SavedModel)."""
 
@@ -114,11 +116,30 @@ from PIL import Image
 
 encoder = json.load(open("encoder.json", encoding="utf-8"))
 class_names = json.load(open("config.json", encoding="utf-8")).get("class_names", [])
-# a 28x28 greyscale digit, white on black, centred as in MNIST
+# {what}
 pixels = np.asarray(Image.open("digit.png").convert("L").resize((28, 28)), dtype="float32") / 255.0
 probs = predict(pixels.reshape(1, *encoder["shape"]))[0]
 print(class_names[int(probs.argmax())], float(probs.max()))
 """
+
+IMAGE_INPUT = {
+    "digit": "a 28x28 greyscale digit, white on black, centred as in MNIST",
+    "plain": "a greyscale picture, resized to 28x28 as the training images were (never inverted nor cropped)",
+}
+
+
+def _preparation(encoder: dict[str, Any], config: dict[str, Any]) -> str:
+    """How the run's images were prepared (from its dataset for a run saved before that was recorded)."""
+    from seqtui.datasets.images import preparation_for
+
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    recorded = encoder.get("preparation")
+    return (
+        recorded
+        if recorded in IMAGE_INPUT
+        else preparation_for(str(data.get("dataset", "")), data.get("data_path"))
+    )
+
 
 SERIES_CODE = """import json
 
@@ -142,16 +163,16 @@ def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_n
     if kind == "text":
         body = _text_code(encoder, config)
     elif kind == "image":
-        body = IMAGE_CODE
+        body = IMAGE_CODE.replace("{what}", IMAGE_INPUT[_preparation(encoder, config)])
     else:
         body = SERIES_CODE
-    task = config.get("task", "?")
+    task = inert(str(config.get("task", "?")), keep="")  # data: its escapes shown, never acted on
     morphemes = kind == "text" and encoder["tokenizer"].get("split") == "morpheme"
     without = (
         "with seqtui's morpheme analyser (pip install 'seqtui[korean]')" if morphemes else "without seqtui"
     )
-    classes = ", ".join(config.get("class_names", [])) or "-"
-    return f"""# {run_name}: exported by seqtui
+    classes = ", ".join(inert(str(c), keep="") for c in config.get("class_names", [])) or "-"
+    return f"""# {inert(run_name, keep="")}: exported by seqtui
 
 - `{model_file}`: the model ({fmt}), the run's best epoch
 - `encoder.json`: how inputs become numbers (the tokenizer's vocabulary, or the series' scaling)
@@ -164,4 +185,28 @@ Load it and predict, {without} (run this in this folder):
 
 {body.rstrip()}
 ```
+"""
+
+
+def script_readme(config: dict[str, Any], run_name: str, metrics: dict[str, Any]) -> str:
+    """The README beside an exported `train.py`: how to run it, and what it should print."""
+    scored = {
+        k: v for k, v in metrics.items() if not k.startswith("baseline") and isinstance(v, (int, float))
+    }
+    found = ", ".join(f"test {inert(k, keep='')} {v:.4f}" for k, v in scored.items()) or "no test metrics"
+    epochs = config.get("train", {}).get("epochs", "?")
+    return f"""# {inert(run_name, keep="")}: the run as a Keras script, exported by seqtui
+
+- `train.py`: reads the same data the same way (the same loader, split and seed), builds the same layers and
+  calls `fit` with the same settings, with only Keras and NumPy
+- `config.json`: the settings the run was trained with; `encoder.json`: how seqtui turned inputs into numbers
+
+```sh
+python train.py               # {epochs} epochs, as the run
+python train.py --epochs 1    # a quick check
+```
+
+It prints the model summary, then the test metrics. The run got: {found}. With the same Keras, backend and
+seed on a CPU the script trains the same weights; a GPU, another version or another backend gives numbers
+that differ a little (cuDNN kernels are not bit-for-bit deterministic).
 """

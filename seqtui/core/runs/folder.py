@@ -6,6 +6,7 @@ disk never leaves a half-written file where a good one was.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -14,15 +15,26 @@ import os
 import shutil
 import socket
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from seqtui.common.errors import EXIT_FAILED, SeqtuiError
-from seqtui.common.files import atomic_write, atomic_write_json, atomic_write_text, is_temp_name
+from seqtui.common.files import (
+    UnreadableFile,
+    atomic_write,
+    atomic_write_json,
+    atomic_write_text,
+    is_temp_name,
+    read_limited,
+)
+from seqtui.common.names import clean_name, slug
+from seqtui.core.config.naming import run_title
 from seqtui.core.config.run_config import FIELD_SECTION, RunConfig
 from seqtui.core.config.settings import Settings
+from seqtui.core.model.archive import archive_problem
 
 CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
     "config.json",
@@ -34,6 +46,10 @@ CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER = (
     "encoder.json",
 )
 RUN_FILES = (CONFIG, HISTORY, BEST, LAST, METRICS, RUN, ENCODER)
+SMALL_FILE_LIMIT = 16 * 2**20
+"""The most bytes seqtui reads of config.json, run.json or metrics.json (a real one holds a few KiB)."""
+READ_LIMITS = {HISTORY: 64 * 2**20, ENCODER: 512 * 2**20}
+"""Files that grow with the run: a line per epoch; a tokenizer's whole vocabulary (10 million words fit)."""
 SECONDS = "seconds"
 """history.csv's column of training seconds at each epoch's end (a time, not a metric); older runs lack it."""
 
@@ -121,6 +137,27 @@ def process_alive(pid: Any, started: Any = None) -> bool:
     return not started or process_start(pid) in (None, started)
 
 
+@contextlib.contextmanager
+def _folder_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself for the few milliseconds of a read-change-write of run.json
+    (run.json is replaced by a rename, so the lock can't be on the file)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # the folder is gone or unreadable: the read below says so
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class RunFolder:
     path: Path
@@ -129,10 +166,12 @@ class RunFolder:
         self.path = Path(self.path)
 
     @classmethod
-    def create(cls, root: Path, name: str) -> RunFolder:
+    def create(cls, root: Path, name: str, fallback: str = "run") -> RunFolder:
+        """A new empty folder `<UTC time stamp>-<slug of name>` under root (the slug of `fallback` where the
+        name has no ASCII letter or digit, e.g. a Korean name); the display name lives in run.json."""
         check_writable(root)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in name) or "run"
+        safe = slug(name) or slug(fallback) or "run"
         for n in range(1000):
             path = root / (f"{stamp}-{safe}" + (f"-{n}" if n else ""))
             try:
@@ -159,6 +198,10 @@ class RunFolder:
     def file(self, name: str) -> Path:
         return self.path / name
 
+    def display_name(self) -> str:
+        """The run's name as shown (see `display_name`); RunFolderError when run.json can't be read."""
+        return display_name(self.read_json(RUN), self.read_json(CONFIG))
+
     # -- config and status ------------------------------------------------------------------
     def write_config(self, config: RunConfig, extra: dict[str, Any]) -> None:
         atomic_write_json(self.file(CONFIG), {**config.to_dict(), **extra})
@@ -180,9 +223,18 @@ class RunFolder:
             raw[section] = {**raw.get(section, {}), name: value}
         atomic_write_json(self.file(CONFIG), raw)
 
+    def read_bytes(self, name: str) -> bytes:
+        """The bytes of one of the run's files, the one way they are read: a regular file within its
+        READ_LIMITS bound, else RunFolderError (a link to /dev/zero or a FIFO is never read from);
+        FileNotFoundError when it is not there."""
+        try:
+            return read_limited(self.file(name), READ_LIMITS.get(name, SMALL_FILE_LIMIT))
+        except UnreadableFile as exc:
+            raise RunFolderError(f"{self.file(name)} {exc}; the run folder is damaged") from None
+
     def read_json(self, name: str) -> dict[str, Any]:
         try:
-            data = json.loads(self.file(name).read_text(encoding="utf-8"))
+            data = json.loads(self.read_bytes(name).decode("utf-8"))
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
@@ -194,9 +246,12 @@ class RunFolder:
         return data
 
     def update_status(self, **fields: Any) -> dict[str, Any]:
-        state = self.read_json(RUN)
-        state.update(fields)
-        atomic_write_json(self.file(RUN), state)
+        """Change fields of run.json; the trainer and `seqtui runs rename/note` may write it at once, so
+        each read-change-write holds the folder's lock (none where the system has no flock)."""
+        with _folder_lock(self.path):
+            state = self.read_json(RUN)
+            state.update(fields)
+            atomic_write_json(self.file(RUN), state)
         return state
 
     def mark_running(self, epochs: int, epochs_done: int) -> None:
@@ -247,12 +302,22 @@ class RunFolder:
         encoder = self.read_json(ENCODER)
         if not encoder:
             raise RunFolderError(f"{self.path} has no {ENCODER}; the run folder is incomplete")
+        self.check_model_file(checkpoint.name)  # before the caller spends seconds importing Keras
         return checkpoint, encoder
+
+    def check_model_file(self, name: str) -> None:
+        """RunFolderError unless the checkpoint is a Keras archive safe to hand to Keras (`archive_problem`:
+        no decompression bomb, no entry outside the archive, the entries Keras writes); milliseconds."""
+        problem = archive_problem(self.file(name))
+        if problem:
+            raise RunFolderError(f"{self.file(name)} is damaged: {problem}. Train a new run")
 
     def load_model(self, name: str, keras: Any) -> Any:
         """A checkpoint of this run, loaded in Keras' safe mode (no pickled Python code runs); a damaged or
-        unsafe file is a RunFolderError that says what to do."""
+        unsafe file is a RunFolderError that says what to do. The archive is checked first
+        (`check_model_file`): a decompression bomb or a tampered archive never reaches Keras."""
         path = self.file(name)
+        self.check_model_file(name)
         try:
             return keras.models.load_model(path, safe_mode=True)
         except Exception as exc:  # noqa: BLE001 - Keras raises ValueError, OSError, zip errors...
@@ -272,11 +337,11 @@ class RunFolder:
     # -- history ----------------------------------------------------------------------------
     def read_history(self) -> list[dict[str, float]]:
         try:
-            with self.file(HISTORY).open(encoding="utf-8", newline="") as fh:
-                return [
-                    {k: float(v) for k, v in row.items() if k is not None and v not in ("", None)}
-                    for row in csv.DictReader(fh)
-                ]
+            text = self.read_bytes(HISTORY).decode("utf-8")
+            return [
+                {k: float(v) for k, v in row.items() if k is not None and v not in ("", None)}
+                for row in csv.DictReader(io.StringIO(text, newline=""))
+            ]
         except FileNotFoundError:
             return []
         except (OSError, ValueError, csv.Error) as exc:
@@ -294,6 +359,21 @@ class RunFolder:
         for row in rows:
             writer.writerow({k: (int(v) if k == "epoch" else f"{v:.6g}") for k, v in row.items()})
         atomic_write_text(self.file(HISTORY), buf.getvalue())
+
+
+def display_name(state: dict[str, Any], config: dict[str, Any]) -> str:
+    """A run's name as shown: run.json's `name` (given at the start or by `seqtui runs rename`), else one made
+    from config.json (older runs: the preset and what changed). Never raises on odd field types."""
+    given = state.get("name")
+    if isinstance(given, str) and clean_name(given):
+        return clean_name(given)
+    try:
+        return run_title(RunConfig.from_dict(config))
+    except (TypeError, ValueError, AttributeError):  # a section of the wrong type: the plain preset name
+        data = config.get("data")
+        return clean_name(
+            config.get("preset") or (data.get("dataset") if isinstance(data, dict) else "") or "?"
+        )
 
 
 def has_model(run_dir: Path) -> bool:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from seqtui.common.errors import error_text
+from seqtui.common.names import clean_name, clean_text
 from seqtui.core.model.baselines import Baseline
-from seqtui.core.runs.folder import CONFIG, METRICS, RUN, RunFolder, RunFolderError
+from seqtui.core.runs.folder import CONFIG, METRICS, RUN, RunFolder, RunFolderError, display_name
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,20 @@ class RunOverview:
     verdict: str = ""
     devices: str | None = None
     """Backend and devices it trained on ('jax on 1x NVIDIA H100 80GB HBM3'); None for older runs."""
+    arch: str = ""
+    """The architecture (lstm, gru, cnn2d...); empty for a damaged run."""
+    dataset: str = ""
+    """What it trained on: the registered dataset, or the user's file by its stem."""
+    note: str = ""
+    """The user's note (`seqtui runs note`, `e` on the Runs screen)."""
+
+    def matches(self, text: str) -> bool:
+        """Whether `text` (any case) is part of the name, architecture, dataset, status or note: the Runs
+        screen's filter."""
+        wanted = text.casefold().strip()
+        return any(
+            wanted in str(v).casefold() for v in (self.name, self.arch, self.dataset, self.status, self.note)
+        )
 
 
 def _is_number(value: Any) -> bool:
@@ -74,7 +89,9 @@ def overview_of(folder: RunFolder) -> RunOverview:
     data = config.get("data", {})
     if not isinstance(data, dict):
         raise RunFolderError(f"{folder.file(CONFIG)} holds data={data!r}, not an object")
-    name = config.get("preset") or data.get("dataset") or "?"
+    model = config.get("model", {})
+    if not isinstance(model, dict):
+        raise RunFolderError(f"{folder.file(CONFIG)} holds model={model!r}, not an object")
     best_val = None
     if history:
         head = _headline(history[0], "val_")
@@ -83,9 +100,10 @@ def overview_of(folder: RunFolder) -> RunOverview:
             pick = max if key.endswith("accuracy") else min
             best_val = (key, pick(row.get(key, float("nan")) for row in history))
     started = state.get("started")
+    source = data.get("data_path")
     return RunOverview(
         path=folder.path,
-        name=str(name),
+        name=display_name(state, config),
         status=folder.status,
         epochs_done=_whole(state, "epochs_done", len(history), folder.file(RUN)),
         epochs=_whole(state, "epochs", 0, folder.file(RUN)),
@@ -100,7 +118,38 @@ def overview_of(folder: RunFolder) -> RunOverview:
         baseline=Baseline.from_dict(state.get("baseline")),
         verdict=str(state.get("verdict") or ""),
         devices=state.get("devices") if isinstance(state.get("devices"), str) else None,
+        arch=clean_name(model.get("arch", "")),
+        dataset=clean_name(
+            Path(source).stem if isinstance(source, str) and source else data.get("dataset", "")
+        ),
+        note=clean_text(state.get("note") or "", lines=True) if isinstance(state.get("note"), str) else "",
     )
+
+
+SORT_KEYS: dict[str, Any] = {
+    "run": lambda r: r.name.casefold(),
+    "arch": lambda r: r.arch,
+    "started": lambda r: r.path.name,  # begins with the UTC start time; damaged runs have one too
+    "status": lambda r: r.status,
+    "epochs": lambda r: r.epochs_done,
+    "best val": lambda r: r.best_val[1] if r.best_val else None,
+    "test": lambda r: r.test[1] if r.test else None,
+    "time": lambda r: r.seconds,
+}
+"""What the Runs screen sorts by, per column."""
+
+
+def sorted_runs(runs: list[RunOverview], by: str, descending: bool = False) -> list[RunOverview]:
+    """The runs sorted by one of SORT_KEYS (ties keep the folders' order); runs without a value (no test
+    metric yet, NaN) go last whichever the direction."""
+    key = SORT_KEYS[by]
+
+    def missing(r: RunOverview) -> bool:
+        value = key(r)
+        return value is None or (isinstance(value, float) and value != value)
+
+    present = sorted((r for r in runs if not missing(r)), key=key, reverse=descending)
+    return present + [r for r in runs if missing(r)]
 
 
 def damaged(path: Path, reason: str) -> RunOverview:
@@ -109,14 +158,19 @@ def damaged(path: Path, reason: str) -> RunOverview:
 
 
 def list_runs(root: Path) -> list[RunOverview]:
-    """Every run folder under root, newest first; a damaged one is listed as `damaged` with the reason."""
+    """Every run folder under root, newest first; a damaged one is listed as `damaged` with the reason. Hidden
+    folders (`.deleting-...`, a deletion under way) are not runs."""
     if not root.is_dir():
         return []
     out = []
     for path in sorted(root.iterdir(), reverse=True):
-        if not path.is_dir() or not any((path / name).is_file() for name in (RUN, CONFIG)):
+        if (
+            path.name.startswith(".")
+            or not path.is_dir()
+            or not any((path / name).exists() for name in (RUN, CONFIG))  # a FIFO or device: read says so
+        ):
             continue
-        if not (path / RUN).is_file():
+        if not (path / RUN).exists():
             out.append(damaged(path, f"{RUN} is missing"))
             continue
         try:

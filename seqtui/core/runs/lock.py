@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from seqtui.common.files import read_limited
 from seqtui.core.runs.folder import RunFolderError
 
 try:
@@ -36,7 +37,7 @@ class RunLocked(RunFolderError):
 
 def _holder(path: Path) -> int | None:
     try:
-        text = path.read_text(encoding="ascii").strip()
+        text = read_limited(path, 64).decode("ascii").strip()  # a process id; never a device's endless bytes
     except (OSError, UnicodeDecodeError):
         return None
     try:

@@ -17,6 +17,7 @@ from typing import Any
 
 import keras
 
+from seqtui.core.hardware.cluster import any_process
 from seqtui.core.runs.folder import BEST, LAST, SECONDS, RunFolder, SaveError
 from seqtui.core.training.events import BatchEnded, EpochEnded, Observer
 
@@ -106,6 +107,21 @@ class EventBridge(keras.callbacks.Callback):
                 best=best,
             )
         )
+
+
+class StopTogether(keras.callbacks.Callback):
+    """The processes of one run agree before every batch whether a stop was asked in any of them (one tiny
+    all-gather), and set `agreed` together, so that every process ends after the same batch. Not
+    `async_safe`: the agreement is a collective, which every process must reach in the same order."""
+
+    def __init__(self, requested: threading.Event, agreed: threading.Event) -> None:
+        super().__init__()
+        self.requested = requested
+        self.agreed = agreed
+
+    def on_train_batch_begin(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if not self.agreed.is_set() and any_process(self.requested.is_set()):
+            self.agreed.set()
 
 
 class RunRecorder(keras.callbacks.Callback):

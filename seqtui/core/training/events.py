@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 RunStatus = Literal["running", "completed", "interrupted", "diverged", "failed", "crashed"]
@@ -81,6 +81,12 @@ class RunEnded:
     """The simple model that is the baseline to beat ("TF-IDF + logistic regression")."""
     verdict: str = ""
     """Whether the model beats it, in a plain sentence ("beats the baseline ... by 3.1 points")."""
+    scales: dict[str, float] = field(default_factory=dict)
+    """A forecaster's errors are computed on the normalised series: multiply a test metric (or a baseline's)
+    by its scale for the series' own units (an MAE by the target's std, an MSE by its square). Empty for
+    classifiers."""
+    unit: str = ""
+    """The series' unit ("°F") when the data names it; "" when unknown (then "in the series' units")."""
     event: str = "run_end"
 
 
@@ -103,3 +109,30 @@ def event_dict(event: Event) -> dict[str, Any]:
     """A JSON-ready dict with the event name first (non-finite numbers as None)."""
     raw = asdict(event)
     return _json_safe({"event": raw.pop("event"), **raw})
+
+
+EVENT_TYPES: dict[str, type] = {
+    "run_start": RunStarted,
+    "batch_end": BatchEnded,
+    "epoch_end": EpochEnded,
+    "log": LogMessage,
+    "run_end": RunEnded,
+}
+
+
+def event_from_dict(raw: dict[str, Any]) -> Event | None:
+    """The event an `event_dict` was made of (a line of `--json` or events.jsonl), or None for one this
+    version can't read (an unknown kind, a missing field). Fields it does not know are left out; None stands
+    for NaN where a number was expected."""
+    kind = EVENT_TYPES.get(str(raw.get("event")))
+    if kind is None:
+        return None
+    names = {f.name for f in fields(kind)} - {"event"}
+    values = {k: v for k, v in raw.items() if k in names}
+    for key in ("logs", "test_metrics", "baseline"):
+        if isinstance(values.get(key), dict):
+            values[key] = {k: math.nan if v is None else v for k, v in values[key].items()}
+    try:
+        return kind(**values)
+    except TypeError:
+        return None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.redact import redact_text, redact_url
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.runs.folder import BEST, LAST
 from seqtui.core.training.events import EpochEnded, Event, LogMessage, Observer, RunEnded, RunStarted
@@ -31,6 +32,7 @@ class MLflowLog:
     def __init__(self, inner: Observer, uri: str, run_dir: Path, config: RunConfig) -> None:
         self.inner = inner
         self.uri = uri
+        self.shown_uri = redact_url(uri)  # what messages say: the URI without its password
         self.run_dir = Path(run_dir)
         self.config = config
         self.jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -54,7 +56,7 @@ class MLflowLog:
             self._thread.join(END_WAIT_S)
             if self._thread.is_alive():
                 self._warn(
-                    f"MLflow at {self.uri} is slow; the last uploads were left (the run folder has them)"
+                    f"MLflow at {self.shown_uri} is slow; the last uploads were left (the run folder has them)"
                 )
         self._report()
         self.inner(event)
@@ -67,8 +69,8 @@ class MLflowLog:
             try:
                 job()
             except Exception as exc:  # noqa: BLE001 - any MLflow or network error
-                first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                self.failed = f"MLflow logging to {self.uri} stopped ({first[:300]}); the run goes on, its folder keeps everything"
+                first = redact_text(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, self.uri)
+                self.failed = f"MLflow logging to {self.shown_uri} stopped ({first[:300]}); the run goes on, its folder keeps everything"
 
     def _client(self) -> Any:
         return self._mlflow.tracking.MlflowClient(tracking_uri=self.uri)

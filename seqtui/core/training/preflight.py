@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class CheckedRun:
-    """A new run's config that passed `check_run` (its data file made absolute, so the run resumes from any
-    directory) and the hardware it trains on."""
+    """A new run's config that passed `check_run` (its data and word-vector files made absolute, so the run
+    resumes from any directory) and the hardware it trains on."""
 
     config: RunConfig
     plan: Plan
@@ -42,4 +42,8 @@ def check_run(
     plan = plan_hardware(chosen, devices, config.train.precision)
     if isinstance(config.data.data_path, str) and config.data.data_path:
         config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
+    if isinstance(config.model.embeddings, str) and config.model.embeddings:
+        config = with_overrides(
+            config, embeddings=os.path.abspath(os.path.expanduser(config.model.embeddings))
+        )
     return CheckedRun(config, plan)

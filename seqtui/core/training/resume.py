@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seqtui.common.text import plural
 from seqtui.core.config.errors import Cancelled, ConfigError
 from seqtui.core.config.run_config import RunConfig, validate, with_overrides
 from seqtui.core.config.settings import Settings
@@ -21,6 +22,7 @@ from seqtui.core.hardware.backend import resolve_backend
 from seqtui.core.hardware.cluster import scratch_for
 from seqtui.core.model.building import compiled_model, spec_from_dataset
 from seqtui.core.model.checks import compatibility_problems, data_source_problems
+from seqtui.core.model.pretrained import pretrained_vectors
 from seqtui.core.model.saved_checks import architecture_mismatch
 from seqtui.core.runs.folder import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
 from seqtui.core.runs.lock import check_unlocked, training_lock
@@ -29,7 +31,7 @@ from seqtui.core.training.runner import Session, fit, prepare, quiet, run_settin
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES
 
-__all__ = ["ResumePlan", "moved_data", "plan_resume", "resume"]
+__all__ = ["ResumePlan", "moved_data", "plan_resume", "resume", "same_vectors"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,15 @@ def plan_resume(
     if data is not None:
         changes["data_path"] = moved_data(folder, config, data)
         config = with_overrides(config, data_path=changes["data_path"])
+    _check_config(folder, config, changes)
+    history = folder.read_history()
+    _check_progress(folder, status, history, epochs)
+    total = config.train.epochs  # --epochs when given; config.json keeps the total run.json shows
+    return ResumePlan(folder, config, history, total, changes)
+
+
+def _check_config(folder: RunFolder, config: RunConfig, changes: dict[str, Any]) -> None:
+    """The changed settings are valid (ConfigError), the saved ones still are, and the data is still there."""
     problems = validate(config, DATASET_NAMES)
     if any(p.field in changes for p in problems):
         raise ConfigError([p for p in problems if p.field in changes])
@@ -85,25 +96,51 @@ def plan_resume(
             f"the data of {folder.path} is not at {config.data.data_path} any more; pass where it is now with "
             f"--data FILE (checked to be the same data by its SHA-256)"
         )
-    history = folder.read_history()
+
+
+def _check_progress(
+    folder: RunFolder, status: str, history: list[dict[str, Any]], epochs: int | None
+) -> None:
+    """The history is whole, there are epochs left to train, and the last checkpoint is there."""
     if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
         raise RunFolderError(
             f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
         )
     done = len(history)
-    total = config.train.epochs  # --epochs when given; config.json keeps the total run.json shows
     if epochs is not None and epochs <= done:
         raise RunFolderError(
-            f"{folder.path} has already trained {done} epochs; pass --epochs N with N above {done}"
+            f"{folder.path} has already trained {plural(done, 'epoch')}; pass --epochs N with N above {done}"
         )
     if status == "completed" and epochs is None:
         raise RunFolderError(
-            f"{folder.path} is completed ({done} epochs). To train it longer: "
+            f"{folder.path} is completed ({plural(done, 'epoch')}). To train it longer: "
             f"seqtui train --resume {folder.path} --epochs N, with N above {done}"
         )
     if done and not folder.file(LAST).exists():
-        raise RunFolderError(f"{folder.path} lists {done} epochs but its {LAST} is missing; start a new run")
-    return ResumePlan(folder, config, history, total, changes)
+        raise RunFolderError(
+            f"{folder.path} lists {plural(done, 'epoch')} but its {LAST} is missing; start a new run"
+        )
+
+
+def same_vectors(folder: RunFolder, config: RunConfig) -> None:
+    """The run's --embeddings file holds the vectors it started from (its SHA-256 in config.json). A run
+    with a checkpoint goes on without the file (the weights are in it); one without needs the file."""
+    path, needed = config.model.embeddings, not folder.file(LAST).exists()
+    if not path:
+        return
+    record = folder.read_json(CONFIG).get("pretrained_vectors")
+    saved = record.get("sha256") if isinstance(record, dict) else None
+    now = data_fingerprint(path) if Path(path).is_file() else None
+    if now is None and needed:
+        raise RunFolderError(
+            f"{path}, the run's pretrained word vectors, can't be read and {folder.path} has no checkpoint "
+            "to go on from; restore the file, or start a new run"
+        )
+    if now is not None and saved and now != saved:
+        raise RunFolderError(
+            f"{path} is not the word-vector file {folder.path} started from (its SHA-256 differs from the "
+            f"one saved in {folder.file(CONFIG)}); restore the original file, or start a new run"
+        )
 
 
 def moved_data(folder: RunFolder, config: RunConfig, data: str | Path) -> str:
@@ -152,6 +189,7 @@ def resume(
     """
     with training_lock(RunFolder.open(run_dir, runs_dir).path):  # before anything is read for training
         plan = plan_resume(run_dir, epochs, learning_rate, patience, runs_dir, check_lock=False, data=data)
+        same_vectors(plan.folder, plan.config)  # --embeddings: the same file, or a checkpoint holding it
         return _resume(plan, observer, cancel, backend, run_settings(tensorboard, mlflow_uri), devices)
 
 
@@ -178,7 +216,8 @@ def _resume(
         if scratch:  # process 0 alone writes the run folder and reports; the others resume a copy
             folder, observer = RunFolder(shutil.copytree(folder.path, scratch / folder.path.name)), quiet
         last = folder.file(LAST)
-        model = compiled_model(config, *spec_from_dataset(config, data), fused)  # new weights: no checkpoint
+        vectors = None if last.exists() else pretrained_vectors(config, data, cancel)[0]
+        model = compiled_model(config, *spec_from_dataset(config, data), fused, vectors)  # no checkpoint
         if last.exists():
             saved = folder.load_model(LAST, keras)
             problem = architecture_mismatch(saved, model)

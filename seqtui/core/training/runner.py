@@ -28,14 +28,16 @@ import numpy as np
 
 from seqtui.common.errors import error_text
 from seqtui.core.config.errors import Cancelled
+from seqtui.core.config.naming import run_title
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.settings import Settings
 from seqtui.core.hardware.acceleration import Hardware, Plan, open_hardware, split_evenly
 from seqtui.core.hardware.backend import import_keras
-from seqtui.core.hardware.cluster import scratch_for, shard, start_cluster
-from seqtui.core.model.baselines import Baseline, BaselineJob, verdict
+from seqtui.core.hardware.cluster import explain_failure, scratch_for, shard, start_cluster
+from seqtui.core.model.baselines import Baseline, BaselineJob, run_verdict, units
 from seqtui.core.model.building import compiled_model, spec_from_dataset
 from seqtui.core.model.checks import check_config
+from seqtui.core.model.pretrained import pretrained_vectors
 from seqtui.core.runs.folder import (
     BEST,
     ENCODER,
@@ -56,6 +58,7 @@ from seqtui.datasets.registry import load_dataset
 
 if TYPE_CHECKING:
     from seqtui.core.training.callbacks import RunRecorder
+    from seqtui.datasets.word_vectors import PretrainedVectors
 
 
 def _versions(backend: str) -> dict[str, str]:
@@ -105,17 +108,30 @@ def _evaluate(
     keras: Any, s: Session, batch_size: int, current_is_best: bool
 ) -> tuple[dict[str, float], list[list[int]] | None]:
     """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
+    return _evaluate_rows(keras, s, batch_size, current_is_best)[:2]
+
+
+def _evaluate_rows(
+    keras: Any, s: Session, batch_size: int, current_is_best: bool
+) -> tuple[dict[str, float], list[list[int]] | None, np.ndarray | None]:
+    """`_evaluate`, plus the predicted label (or value) of each test row, which the verdict pairs with the
+    baseline's rows."""
     best = s.folder.file(BEST)
     reload = best.exists() and not current_is_best
     model = s.folder.load_model(BEST, keras) if reload else s.model
     raw = model.evaluate(s.data.x_test, s.data.y_test, batch_size=batch_size, verbose=0, return_dict=True)
     metrics = {k: float(v) for k, v in raw.items()}
-    confusion = None
+    # Several processes: each row's prediction lives on the process that fed it, so the metrics alone
+    if s.hardware is not None and s.hardware.processes > 1:
+        return metrics, None, None
+    confusion = pred = None
     if s.data.task in ("binary", "multiclass") and len(s.data.x_test):
         probs = model.predict(s.data.x_test, batch_size=batch_size, verbose=0)
         pred = (probs[:, 0] > 0.5).astype(int) if s.data.task == "binary" else probs.argmax(axis=1)
         confusion = _confusion(s.data.y_test.reshape(-1), pred, max(s.data.num_classes, 2))
-    return metrics, confusion
+    elif s.data.task == "regression" and len(s.data.x_test):
+        pred = model.predict(s.data.x_test, batch_size=batch_size, verbose=0)[:, 0]
+    return metrics, confusion, pred
 
 
 def _learning_rate(model: Any) -> float | None:
@@ -170,10 +186,11 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
 
     initial_epoch = len(s.history)  # read before fit() appends to the history
     observer = _observed(observer, s, settings)
+    cancel, together = _agreed_stop(cancel, s.hardware.processes)
     recorder = RunRecorder(s.folder, s.history, cancel)
     batch = s.hardware.global_batch(s.config.train.batch_size)
     trained_with = s.folder.read_json(RUN) if initial_epoch else {}  # the batch it had before this resume
-    callbacks = _callbacks(s, observer, cancel, settings, recorder, batch)
+    callbacks = [*together, *_callbacks(s, observer, cancel, settings, recorder, batch)]
     steps = math.ceil(len(s.data.x_train) / s.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
     outcome = _Outcome()
@@ -189,19 +206,34 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
         outcome.status, outcome.message = "failed", str(exc)
     except Exception as exc:  # noqa: BLE001 - any training error becomes a failed run with its reason
         outcome.status = "failed"
-        outcome.message = error_text(exc)
+        outcome.message = explain_failure(error_text(exc), s.hardware.processes)
     return _end(s, observer, outcome, began)
 
 
 def _observed(observer: Observer, s: Session, settings: Settings) -> Observer:
-    """The observer, teed into TensorBoard and MLflow when the settings ask for them."""
+    """The observer, teed into TensorBoard and MLflow when the settings ask for them, and always into the run
+    folder's events.jsonl (what `seqtui watch` follows)."""
+    from seqtui.core.training.event_file import EventFile
+
     if settings.tensorboard:
         observer = _with_tensorboard(observer, s)
     if settings.mlflow_uri:
         from seqtui.core.training.mlflow_log import MLflowLog
 
         observer = MLflowLog(observer, settings.mlflow_uri, s.folder.path, s.config)
-    return observer
+    return EventFile(observer, s.folder.path)
+
+
+def _agreed_stop(cancel: threading.Event, processes: int) -> tuple[threading.Event, list[Any]]:
+    """The stop request the run's callbacks obey, and the callback that makes it one for every process: a
+    Ctrl+C or SIGTERM reaches each process of a multi-process run at its own moment, but all must stop
+    after the same batch (a process that goes on waits for the others in its next collective)."""
+    if processes == 1:
+        return cancel, []
+    from seqtui.core.training.callbacks import StopTogether
+
+    agreed = threading.Event()
+    return agreed, [StopTogether(cancel, agreed)]
 
 
 def _callbacks(
@@ -241,7 +273,7 @@ def _start(
     observer(
         RunStarted(
             run_dir=str(s.folder.path),
-            name=s.config.name,
+            name=s.folder.display_name(),
             epochs=s.epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=steps,
@@ -297,21 +329,25 @@ def _test(
 ) -> None:
     """After Keras' fit: whether the run diverged, was stopped or completed; the test metrics of the
     checkpoint kept (none for a diverged run), written to metrics.json beside the baseline's; the verdict."""
+    predicted = None
     if recorder.diverged:
         outcome.status, outcome.message = "diverged", _diverged_message(s)
     elif cancel.is_set():
         outcome.status = "interrupted"
         if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
             observer(LogMessage(message=f"testing the kept model ({BEST}) on the test set", level="info"))
-            outcome.test_metrics, outcome.confusion = _evaluate(keras, s, s.batch_size, current_is_best=False)
+            outcome.test_metrics, outcome.confusion, predicted = _evaluate_rows(keras, s, s.batch_size, False)
     else:
-        outcome.test_metrics, outcome.confusion = _evaluate(keras, s, s.batch_size, recorder.last_was_best)
+        outcome.test_metrics, outcome.confusion, predicted = _evaluate_rows(
+            keras, s, s.batch_size, recorder.last_was_best
+        )
     if outcome.test_metrics:
         outcome.baseline = baseline = job.result()
         reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
         atomic_write_json(s.folder.file(METRICS), {**outcome.test_metrics, **reference})
         if baseline is not None and monitor in outcome.test_metrics:
-            outcome.verdict = verdict(monitor, outcome.test_metrics[monitor], baseline)
+            model = outcome.test_metrics[monitor]
+            outcome.verdict = run_verdict(s.data, monitor, model, baseline, predicted)
 
 
 def _end(s: Session, observer: Observer, outcome: _Outcome, began: float) -> RunEnded:
@@ -344,9 +380,23 @@ def _end(s: Session, observer: Observer, outcome: _Outcome, began: float) -> Run
         baseline=baseline.metrics if baseline else s.data.baseline,
         baseline_name=baseline.name if baseline else "",
         verdict=outcome.verdict,
+        **_error_units(s),
     )
     observer(end)
     return end
+
+
+def _error_units(s: Session) -> dict[str, Any]:
+    """A forecaster's `scales` and `unit` (RunEnded): what turns its normalised test errors, and its
+    baseline's, into the series' own units. Nothing for the other tasks."""
+    if s.data.task != "regression":
+        return {}
+    unit = units(s.data)
+    scales = {"mae": unit.scale, "mse": unit.scale**2}
+    loss = s.config.train.loss or "mse"
+    if loss in ("mae", "mse"):  # another loss (huber...) has no unit to show
+        scales["loss"] = scales[loss]
+    return {"scales": scales, "unit": unit.name}
 
 
 def _with_tensorboard(observer: Observer, s: Session) -> Observer:
@@ -396,11 +446,20 @@ def prepare(
     return keras, split_evenly(shard(data, process, processes), hardware.local_count), hardware, process
 
 
-def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: str) -> RunFolder:
+def _new_folder(
+    root: Path,
+    config: RunConfig,
+    keras: Any,
+    data: Dataset,
+    task: str,
+    vectors: PretrainedVectors | None = None,
+) -> RunFolder:
     """A run folder with its config, encoder and `running` status, or none at all (RunFolderError) if they
     can't be written."""
-    folder = RunFolder.create(root, config.name)
+    title = run_title(config)
+    folder = RunFolder.create(root, title, fallback=config.name)
     try:
+        folder.update_status(name=title)
         extra = {
             "seed": config.train.seed,
             "backend": keras.backend.backend(),
@@ -411,6 +470,8 @@ def _new_folder(root: Path, config: RunConfig, keras: Any, data: Dataset, task: 
         }
         if config.data.data_path:
             extra["data_sha256"] = data_fingerprint(config.data.data_path)
+        if vectors is not None:  # the file, its SHA-256 (a resume checks it) and the coverage
+            extra["pretrained_vectors"] = vectors.record()
         folder.write_config(config, extra)
         atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
         folder.mark_running(config.train.epochs, 0)
@@ -454,15 +515,16 @@ def train(
     cancel = cancel or threading.Event()
     keras, data, hardware, process = prepare(config, plan, cancel, "no run folder was created", data)
     keras.utils.set_random_seed(config.train.seed)
+    vectors, data = pretrained_vectors(config, data, cancel)  # --embeddings, for the fitted vocabulary
     spec, task, outputs = spec_from_dataset(config, data)
     fused = hardware.fused_steps(len(data.x_train), config.train.batch_size, settings.steps_per_execution)
     with hardware.scope(keras), scratch_for(process) as scratch:
         if scratch:  # process 0 alone writes the run folder and reports
             root, observer = scratch, quiet
-        model = compiled_model(config, spec, task, outputs, fused)
+        model = compiled_model(config, spec, task, outputs, fused, vectors)
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
-        folder = _new_folder(root, config, keras, data, task)
+        folder = _new_folder(root, config, keras, data, task, vectors)
         with training_lock(folder.path):
             session = Session(
                 config, folder, data, model, [], config.train.epochs, hardware, fused, tuple(callbacks)

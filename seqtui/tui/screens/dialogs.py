@@ -1,4 +1,4 @@
-"""Small modal dialogs: an error to read, a yes/no question, a number of epochs."""
+"""Small modal dialogs: an error to read, a yes/no question, a number of epochs, a line of text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from seqtui.common.text import plural
 
 ResultT = TypeVar("ResultT")
 
@@ -97,7 +99,7 @@ class EpochsDialog(Dialog["int | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(
-                f"Continue {self.run_name}: it has {self.done} epochs. Train until epoch:",
+                f"Continue {self.run_name}: it has {plural(self.done, 'epoch')}. Train until epoch:",
                 markup=False,
                 classes="title",
             )
@@ -122,6 +124,49 @@ class EpochsDialog(Dialog["int | None"]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "go":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(Dialog["str | None"]):
+    """One line of text to type (a run's new name, its note): enter keeps it, escape cancels. `required`
+    refuses an empty line, saying so below the field."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "", required: bool = True) -> None:
+        super().__init__()
+        self.question, self.value, self.placeholder, self.required = question, value, placeholder, required
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question, markup=False, classes="title")
+            yield Input(self.value, placeholder=self.placeholder, id="text")
+            yield Static("", markup=False, id="text-message")
+            with Horizontal():
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Save (enter)", variant="primary", id="save")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def _submit(self) -> None:
+        text = self.query_one(Input).value
+        if self.required and not text.strip():
+            self.query_one("#text-message", Static).update("✗ type at least one character, or esc to cancel")
+            return
+        self.dismiss(text)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
             self._submit()
         else:
             self.dismiss(None)

@@ -42,6 +42,13 @@ down/up, `c` clear. Forecasting: the forecast against the real series (`[` and `
 temperature (0 = always the likeliest word), `Enter` to generate.
 `h` why: for text, each token coloured by how much it pushed the answer, with the class probability after
 each token; for a digit, a heat map of the pixels that decided it instead of the preview.
+Inside a text model (the same key again closes the view; they work while you type):
+`Ctrl+T` the hidden state of each recurrent layer, tokens as columns, the units that change most as rows ·
+`Ctrl+G` the gates per token (mean over units, share saturated above 0.9 or below 0.1) and what they do ·
+`Ctrl+R` the gradient of the answer by each token's embedding, under the prefix curve: how far back it
+reaches · `Ctrl+N` the nearest words of a word you type (Enter) · `PgUp`/`PgDn` more token columns.
+A model without the layer a view needs (gates on a CNN) says which views it has. Colours diverge around 0
+with a legend; with NO_COLOR the cells are glyphs ▁ (low) .. █ (high). See docs/inspect.md.
 
 ## Runs
 `Enter` or `p` predict with the run · `c` continue training it · `Space` mark runs to compare (any

@@ -11,16 +11,17 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from seqtui.tui.prediction import PredictSession
-from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.screens.predict_inside import INSIDE_GROUPS, TOKEN_VIEWS, InsideViews
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.digit_canvas import DigitCanvas, DigitPreview
 from seqtui.tui.widgets.explanation import HeatMap, ImportanceStrip
+from seqtui.tui.widgets.inspection import TokenMap
 from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
@@ -50,7 +51,7 @@ def runs_with_models(root: Path) -> list[tuple[str, str]]:
     return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]
 
 
-class PredictScreen(BaseScreen):
+class PredictScreen(InsideViews):
     DEFAULT_CSS = """
     PredictScreen #model-row { height: auto; padding: 0 1; }
     PredictScreen #model-row > Label { width: 7; }
@@ -68,12 +69,25 @@ class PredictScreen(BaseScreen):
     PredictScreen #text-bars { width: 1fr; }
     PredictScreen #prefix-chart { width: 1fr; }
     PredictScreen #heat { display: none; }
+    PredictScreen #curve-side { width: 1fr; }
+    PredictScreen #gradient-strip { display: none; height: auto; }
+    PredictScreen #inspect-panel { display: none; height: 1fr; }
+    PredictScreen #neighbour-row { height: auto; padding: 0 1; }
+    PredictScreen #neighbour-row > Label { width: 6; padding: 1 0; }
+    PredictScreen #neighbour-word { width: 1fr; }
+    PredictScreen #neighbour-list { height: auto; padding: 0 1; }
     """
 
     BINDINGS = [
         Binding("left_square_bracket", "scroll_forecast(-1)", "Earlier"),
         Binding("right_square_bracket", "scroll_forecast(1)", "Later"),
         Binding("h", "toggle_heat", "Why (heat map)"),
+        Binding("ctrl+t", "view('states')", "States"),
+        Binding("ctrl+g", "view('gates')", "Gates"),
+        Binding("ctrl+r", "view('gradient')", "Gradient"),
+        Binding("ctrl+n", "view('neighbours')", "Neighbours"),
+        Binding("pageup", "page_tokens(-1)", "Earlier tokens"),
+        Binding("pagedown", "page_tokens(1)", "Later tokens"),
     ]
 
     def __init__(self) -> None:
@@ -85,6 +99,10 @@ class PredictScreen(BaseScreen):
         self.forecast: Any = None
         self.forecast_start = 0
         self.show_heat = False
+        self.view: str | None = None
+        """The inside view shown for text (states, gates, gradient, neighbours), or None: the answer's."""
+        self.views: list[str] | None = None
+        """The views this model has, once the warm-up has opened it."""
         self.unit = "words"
         """What a generation model emits: words, or characters for a character-level model."""
 
@@ -102,7 +120,17 @@ class PredictScreen(BaseScreen):
                 yield ImportanceStrip(id="why")
                 with Horizontal(id="text-results"):
                     yield ProbabilityBars(id="text-bars")
-                    yield MetricChart("class probability after each token", xlabel="token", id="prefix-chart")
+                    with Vertical(id="curve-side"):
+                        yield MetricChart(
+                            "class probability after each token", xlabel="token", id="prefix-chart"
+                        )
+                        yield TokenMap(id="gradient-strip")
+                with VerticalScroll(id="inspect-panel"):
+                    yield TokenMap(id="inspect-map")
+                    with Horizontal(id="neighbour-row"):
+                        yield Label("word")
+                        yield Input(placeholder="a word of the vocabulary, then Enter", id="neighbour-word")
+                    yield Static("", id="neighbour-list")
             with Horizontal(id="digits"):
                 yield DigitCanvas(id="canvas")
                 yield DigitPreview(id="preview")
@@ -175,9 +203,11 @@ class PredictScreen(BaseScreen):
         )
         switcher = self.query_one("#modes", ContentSwitcher)
         switcher.current = session.mode
-        self.refresh_bindings()
+        self.views = None
+        self._set_view(self.view if session.mode == "text" else None)
         if session.mode == "text":
             self.query_one("#sentence", Input).focus()
+            self.warm_up(session)
             self._text_changed(self.query_one("#sentence", Input).value)
         elif session.mode == "digits":
             self.query_one("#canvas", DigitCanvas).focus()
@@ -202,11 +232,20 @@ class PredictScreen(BaseScreen):
         strip = self.query_one("#tokens", TokenStrip)
         strip.show(self.session.tokens(text) if text.strip() else None)
         if not text.strip():
+            self._cancel_pending()  # an answer for the text just erased must not come back
             self.query_one("#text-bars", ProbabilityBars).show(None, "type a sentence to see its class")
             self.query_one("#why", ImportanceStrip).show(None)
             self.query_one("#prefix-chart", MetricChart).clear()
+            if self.view in TOKEN_VIEWS:
+                self._inspect_map().message(f"type a sentence to see its {self.view}")
             return
-        self._debounce(lambda: self.classify_text(self.session, text))
+        session = self.session
+        self._debounce(lambda: self._predict_text(session, text))
+
+    def _predict_text(self, session: PredictSession, text: str) -> None:
+        self.classify_text(session, text)
+        if self.view in TOKEN_VIEWS:
+            self.inspect_text(session, text, self.view)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="classify", name="classify")
     def classify_text(self, session: PredictSession, text: str) -> tuple[str, Any, Any]:
@@ -291,6 +330,10 @@ class PredictScreen(BaseScreen):
             return self.session is not None and self.session.mode == "series" and self.forecast is not None
         if action == "toggle_heat":
             return self.session is not None and self.session.mode == "digits"
+        if action == "view":
+            return self.session is not None and self.session.mode == "text"
+        if action == "page_tokens":
+            return self.view in TOKEN_VIEWS and self._inspect_map().pages > 1
         return True
 
     def _show_forecast(self, forecast: Any) -> None:
@@ -305,10 +348,13 @@ class PredictScreen(BaseScreen):
         chart.flush()
         self.refresh_bindings()
         info = f"windows {start}-{end - 1} of {len(forecast.real)} ([ and ] scroll). "
-        info += f"Test MAE {forecast.mae:.3f} (in the series' units)"
+        unit = forecast.unit or "in the series' units"
+        info += f"Test MAE {forecast.mae:.3f} {unit}"
         if forecast.baseline_mae is not None:
             verdict = "beats" if forecast.mae < forecast.baseline_mae else "does not beat"
-            info += f"; baseline 'tomorrow equals now' {forecast.baseline_mae:.3f}: the model {verdict} it"
+            info += (
+                f"; baseline 'tomorrow equals now' {forecast.baseline_mae:.3f} {unit}: the model {verdict} it"
+            )
         self.query_one("#forecast-info", Static).update(info)
 
     # -- plumbing -----------------------------------------------------------------------------------
@@ -332,6 +378,8 @@ class PredictScreen(BaseScreen):
             for bars in self.query(ProbabilityBars):
                 bars.show(None, f"✗ prediction failed: {worker.error}")
             return True  # in place: a dialog per keystroke would bury the screen
+        if worker.group in INSIDE_GROUPS:
+            return self.inside_worker_changed(worker, state)
         if state != WorkerState.SUCCESS:
             return False
         result = worker.result

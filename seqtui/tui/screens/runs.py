@@ -1,4 +1,5 @@
-"""Runs: past run folders with status and metrics; predict with one, continue one, compare any number."""
+"""Runs: past run folders with status and metrics; predict with one, continue one, compare any number;
+rename, note, delete, filter (`/`) and sort them."""
 
 from __future__ import annotations
 
@@ -8,18 +9,27 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from seqtui.core.runs import listing as run_list
 from seqtui.core.runs.folder import RunFolder, RunFolderError, has_model
-from seqtui.core.runs.listing import RunOverview
+from seqtui.core.runs.listing import SORT_KEYS, RunOverview, sorted_runs
+from seqtui.core.runs.manage import delete_run, note_run, rename_run
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.screens.dialogs import EpochsDialog
+from seqtui.tui.screens.dialogs import ConfirmDialog, EpochsDialog, TextDialog
 from seqtui.tui.widgets.run_compare import RunCompare
 from seqtui.tui.widgets.status_line import StatusLine
 
-COLUMNS = ("cmp", "run", "started", "status", "epochs", "best val", "test", "time")
+COLUMNS = ("cmp", "run", "started", "status", "epochs", "best val", "test", "time", "arch")
 NARROW_BELOW = 96
+NARROW_HIDDEN = ("started", "best val", "time")
+NAME_CELLS = (20, 40)
+"""A name is cut to this many cells in the list below NARROW_BELOW columns and from it (the detail line below
+the list shows it whole)."""
+SORTS = ("started", "run", "arch", "status", "epochs", "best val", "test", "time")
+"""What `s` cycles through, from the folders' order (newest first); each column starts in its natural
+direction (DESCENDING_FIRST newest or largest first)."""
+DESCENDING_FIRST = {"started", "epochs", "best val", "test", "time"}
 
 
 def _short(metric: str) -> str:
@@ -43,7 +53,9 @@ def _saved_message(path: Path) -> str:
 class RunsScreen(BaseScreen):
     DEFAULT_CSS = """
     RunsScreen #runs { height: 1fr; min-height: 7; }
-    RunsScreen #run-detail { height: auto; max-height: 4; padding: 0 1; border-top: hkey $secondary; }
+    RunsScreen #filter { display: none; }
+    RunsScreen #filter.-shown { display: block; }
+    RunsScreen #run-detail { height: auto; max-height: 5; padding: 0 1; border-top: hkey $secondary; }
     """
     BINDINGS = [
         Binding("p", "predict", "Try it"),
@@ -52,28 +64,43 @@ class RunsScreen(BaseScreen):
         Binding("v", "compare_view", "Chart/settings", show=False),
         Binding("t", "compare_curve", "Curve", show=False),
         Binding("w", "compare_axis", "Time", show=False),
+        Binding("slash", "filter", "Filter"),
+        Binding("s", "sort", "Sort"),
+        Binding("n", "rename", "Rename"),
+        Binding("e", "note", "Note", show=False),
+        Binding("d,delete", "delete", "Delete", show=False),
         Binding("r", "reload", "Reload"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.runs: list[RunOverview] = []
+        """Every run read, newest first."""
+        self.shown: list[RunOverview] = []
+        """The runs in the list: those the filter matches, in the chosen order."""
+        self.sort_by, self.descending = "started", True
         self.marked: list[Path] = []
         self._shown_columns: tuple[str, ...] = ()
+        self._labels: tuple[str, ...] = ()
         self._visit_pending = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Runs")
+        yield Input(
+            placeholder="filter: part of a name, arch, dataset, status or note (esc clears)", id="filter"
+        )
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static("", markup=False, id="run-detail")
         yield RunCompare(id="compare")
         yield Footer(compact=True, show_command_palette=False)
 
     def _columns(self) -> tuple[str, ...]:
-        """Every column from 96 columns on; below, the start time gives way so the rest fits 80."""
+        """Every column from 96 columns on; below, the start time, best validation and duration give way
+        (the line below the list says them for the highlighted run) so the rest fits 80."""
         if self.app.size.width >= NARROW_BELOW:
             return COLUMNS
-        return tuple(c for c in COLUMNS if c != "started")
+        return tuple(c for c in COLUMNS if c not in NARROW_HIDDEN)
 
     def on_resize(self) -> None:
         if self.is_mounted and self._shown_columns and self._shown_columns != self._columns():
@@ -97,25 +124,38 @@ class RunsScreen(BaseScreen):
         self._lay_out()
 
     def _lay_out(self) -> None:
-        """The table of the runs read last, with the columns that fit the screen's width."""
+        """The table of the runs read last (those the filter matches, in the chosen order), with the columns
+        that fit the screen's width."""
         table = self.query_one("#runs", DataTable)
         cursor = table.cursor_row
+        wanted = self.query_one("#filter", Input).value
+        self.shown = sorted_runs([r for r in self.runs if r.matches(wanted)], self.sort_by, self.descending)
         columns = self._columns()
-        table.clear(columns=columns != self._shown_columns)
-        if columns != self._shown_columns:
-            for column in columns:
-                table.add_column(column, key=column)
-            self._shown_columns = columns
-        for run in self.runs:
+        labels = tuple(self._label(c) for c in columns)
+        rebuild = (columns, labels) != (self._shown_columns, self._labels)
+        table.clear(columns=rebuild)
+        if rebuild:
+            for column, label in zip(columns, labels, strict=True):
+                table.add_column(label, key=column)
+            self._shown_columns, self._labels = columns, labels
+        for run in self.shown:
             cells = dict(zip(COLUMNS, self._cells(run), strict=True))
             table.add_row(*(cells[c] for c in columns), key=str(run.path))
-        if self.runs:
-            table.move_cursor(row=min(cursor, len(self.runs) - 1))
+        if self.shown:
+            table.move_cursor(row=min(cursor, len(self.shown) - 1))
+        elif self.runs:
+            self.query_one("#run-detail", Static).update(
+                Text(f"No run matches {wanted.strip()!r}: change the filter (/) or clear it (esc).")
+            )
         else:
             self.query_one("#run-detail", Static).update(
                 Text(f"No runs under {self.app.runs_dir} yet: train one on the Setup screen (F2).")  # type: ignore[attr-defined]
             )
         self._draw_compare()
+
+    def _label(self, column: str) -> str:
+        """A column's header, with ▲ or ▼ on the one the list is sorted by."""
+        return f"{column} {'▼' if self.descending else '▲'}" if column == self.sort_by else column
 
     def _mark(self, path: Path) -> str:
         return str(self.marked.index(path) + 1) if path in self.marked else ""
@@ -127,23 +167,18 @@ class RunsScreen(BaseScreen):
         bad = run.status in ("failed", "diverged", "crashed", "damaged")
         status = Text(("✗ " if bad else "✓ " if run.status == "completed" else "") + run.status)
         started = (run.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM (UTC)
-        cells = [
-            Text(run.name),
-            started,
-            status,
-            f"{run.epochs_done}/{run.epochs}",
-            val,
-            test,
-            _duration(run.seconds),
-        ]
+        name = Text(run.name, no_wrap=True)
+        name.truncate(NAME_CELLS[self.app.size.width >= NARROW_BELOW], overflow="ellipsis")
+        cells = [name, started, status, f"{run.epochs_done}/{run.epochs}", val, test, _duration(run.seconds)]
+        cells.append(run.arch or "-")
         return [mark, *cells]
 
     @property
     def current(self) -> RunOverview | None:
         table = self.query_one("#runs", DataTable)
-        if not self.runs or table.cursor_row < 0 or table.cursor_row >= len(self.runs):
+        if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
             return None
-        return self.runs[table.cursor_row]
+        return self.shown[table.cursor_row]
 
     @on(DataTable.RowHighlighted, "#runs")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -151,7 +186,12 @@ class RunsScreen(BaseScreen):
         if run is None:
             return
         message = run.reason or _saved_message(run.path)
-        detail = Text.assemble((run.path.name, "bold"), f"  in {run.path.parent}")
+        detail = Text.assemble((run.name, "bold"), f"  {run.path.name} in {run.path.parent}")
+        if self.app.size.width < NARROW_BELOW:  # the columns this width leaves out
+            cells = dict(zip(COLUMNS, self._cells(run), strict=True))
+            detail.append("\n" + "  ".join(f"{c} {cells[c]}" for c in NARROW_HIDDEN if str(cells[c]).strip()))
+        if run.note:
+            detail.append(f"\nnote: {run.note}")
         if message:
             detail.append(f"\n{message}", style="italic")
         if run.verdict:
@@ -193,6 +233,119 @@ class RunsScreen(BaseScreen):
 
         self.app.push_screen(EpochsDialog(run.path.name, run.epochs_done, suggested), chosen)
 
+    # -- rename, note, delete -------------------------------------------------------------------------
+    def _editable(self) -> RunOverview | None:
+        """The run under the cursor, unless the list is empty."""
+        run = self.current
+        if run is None:
+            self.notify("No run here to change.", severity="warning")
+        return run
+
+    def _changed(self, done: str) -> None:
+        self.action_reload()
+        self.notify(done, markup=False)
+
+    def action_rename(self) -> None:
+        """`n`: a new display name (the folder keeps its name, so paths already copied go on working)."""
+        run = self._editable()
+        if run is None:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                shown = rename_run(RunFolder(run.path), name)
+            except RunFolderError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._changed(f"Renamed to {shown}")
+
+        self.app.push_screen(TextDialog(f"Rename {run.name} ({run.path.name}) to:", run.name), chosen)
+
+    def action_note(self) -> None:
+        """`e`: a note on the run (an empty one removes it); `/` finds runs by their notes."""
+        run = self._editable()
+        if run is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            try:
+                note_run(RunFolder(run.path), text)
+            except RunFolderError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self._changed(f"Note saved on {run.name}" if text.strip() else f"Note removed from {run.name}")
+
+        question = f"Note on {run.name} (empty removes it):"
+        self.app.push_screen(TextDialog(question, run.note.replace("\n", " "), required=False), chosen)
+
+    def action_delete(self) -> None:
+        """`d`: delete the run's folder after a yes (never one that trains now)."""
+        run = self._editable()
+        if run is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                delete_run(RunFolder(run.path), self.app.runs_dir)  # type: ignore[attr-defined]
+            except RunFolderError as exc:
+                self.notify(str(exc), severity="error", markup=False)
+                return
+            self.marked = [p for p in self.marked if p != run.path]
+            self._changed(f"Deleted {run.path.name}")
+
+        question = f"Delete {run.name} ({run.path.name}) and every file in it? This can't be undone."
+        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
+
+    # -- filter and sort --------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """`/`: a line above the list; the list keeps the runs whose name, arch, dataset, status or note hold
+        what is typed (any case). Enter goes back to the list, keeping the filter; esc clears it."""
+        field = self.query_one("#filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._lay_out()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        field = self.query_one("#filter", Input)
+        field.set_class(bool(field.value), "-shown")
+        self.query_one("#runs", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if field.value or field.has_class("-shown"):
+            field.value = ""
+            field.remove_class("-shown")
+            self.query_one("#runs", DataTable).focus()
+            self._lay_out()
+
+    def action_sort(self) -> None:
+        """`s`: sort by the next column (started, run, arch, status, epochs, best val, test, time)."""
+        self._sort(SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)])
+
+    @on(DataTable.HeaderSelected, "#runs")
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a column's header sorts by it; a second click turns the order round."""
+        column = str(event.column_key.value)
+        if column == self.sort_by:
+            self.descending = not self.descending
+            self._lay_out()
+        elif column in SORT_KEYS:
+            self._sort(column)
+
+    def _sort(self, column: str) -> None:
+        self.sort_by, self.descending = column, column in DESCENDING_FIRST
+        self._lay_out()
+
     def action_mark(self) -> None:
         """Space marks a run for comparison (any number); marked runs are numbered in the cmp column."""
         run = self.current
@@ -208,7 +361,7 @@ class RunsScreen(BaseScreen):
         else:
             self.marked = [*self.marked, run.path]
         table = self.query_one("#runs", DataTable)
-        for summary in self.runs:
+        for summary in self.shown:
             table.update_cell(str(summary.path), "cmp", self._mark(summary.path))
         self._draw_compare()
 

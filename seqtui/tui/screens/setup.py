@@ -1,5 +1,5 @@
 """Setup: a dataset, an architecture and the numbers the lessons talk about, checked as you type, with a
-live model summary (built by Keras in a thread worker once the engine is ready)."""
+live model summary (computed without Keras in a thread worker, so it shows before the engine loads)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,13 @@ from seqtui.core.config.tokenizing import TOKENIZERS, tokenizer_name
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.setup_datasets import DATASET_COLUMNS, DatasetFetching, dataset_cells, dataset_text
+from seqtui.tui.setup_datasets import (
+    DATASET_COLUMNS,
+    DatasetFetching,
+    dataset_cells,
+    dataset_text,
+    preset_options,
+)
 from seqtui.tui.setup_form import (
     FIELD_NAMES,
     FIELDS,
@@ -34,7 +40,9 @@ from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
 
-SCREEN_ORDER = {name: i for i, name in enumerate(("dataset", "data_path", "arch", *FIELD_NAMES))}
+SCREEN_ORDER = {
+    name: i for i, name in enumerate(("dataset", "data_path", "embeddings", "arch", *FIELD_NAMES))
+}
 """Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
 
@@ -97,13 +105,27 @@ class SetupScreen(DatasetFetching, BaseScreen):
             with Vertical(id="data-pane"):
                 with Horizontal(classes="row"):
                     yield Label("preset")
-                    options = [(f"{p.name}", p.name) for p in PRESETS.values()]
-                    yield Select(options, value=self.preset, allow_blank=False, compact=True, id="preset")
+                    yield Select(
+                        preset_options(), value=self.preset, allow_blank=False, compact=True, id="preset"
+                    )  # each name with ✓ (trains here), ↓ (download), … (your file)
                 yield DataTable(id="datasets", cursor_type="row", zebra_stripes=True)
                 yield Static(markup=False, id="dataset-info")
                 with Horizontal(classes="row"):
                     yield Label("data file")
                     yield Input(placeholder="optional: a path", id="data_path", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("vectors")
+                    yield Input(
+                        placeholder="optional: GloVe .txt, word2vec text, fastText .vec",
+                        id="embeddings",
+                        compact=True,
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("")  # the vectors' row above says what these choices are about
+                    choices = [("fine-tuned", False), ("frozen", True)]
+                    yield Select(
+                        choices, value=False, allow_blank=False, compact=True, id="freeze_embeddings"
+                    )
                 yield Static(markup=False, id="fetch-message")
             with VerticalScroll(id="form-pane"):
                 with Horizontal(classes="row"):
@@ -128,10 +150,6 @@ class SetupScreen(DatasetFetching, BaseScreen):
 
     def on_mount(self) -> None:
         self.fill_datasets()
-        self.query_one("#summary", LayerSummary).message(
-            "model summary: waiting for the engine (Keras) to load"
-        )
-        self.watch(self.app, "engine_ready", self._engine_ready, init=False)
         self.select_dataset(self.dataset)
         self._apply(self.remembered)
         self.query_one("#datasets", DataTable).focus()
@@ -144,6 +162,8 @@ class SetupScreen(DatasetFetching, BaseScreen):
             "dataset": self.dataset,
             "arch": str(self.query_one("#arch", Select).value),
             "data_path": self.query_one("#data_path", Input).value,
+            "embeddings": self.query_one("#embeddings", Input).value,
+            "freeze_embeddings": self.query_one("#freeze_embeddings", Select).value is True,
             "fields": {name: self.query_one(f"#{name}", Input).value for name in FIELD_NAMES},
         }
 
@@ -158,6 +178,10 @@ class SetupScreen(DatasetFetching, BaseScreen):
             self.query_one("#arch", Select).value = state["arch"]
         if isinstance(state.get("data_path"), str):
             self.query_one("#data_path", Input).value = state["data_path"]
+        if isinstance(state.get("embeddings"), str):
+            self.query_one("#embeddings", Input).value = state["embeddings"]
+        if isinstance(state.get("freeze_embeddings"), bool):
+            self.query_one("#freeze_embeddings", Select).value = state["freeze_embeddings"]
 
     def action_reset(self) -> None:
         """Forget the remembered setup and show the first lesson preset as it is."""
@@ -232,12 +256,15 @@ class SetupScreen(DatasetFetching, BaseScreen):
             if spec.tokens_only:
                 self.query_one(f"#{spec.name}", Input).disabled = not tokens
         self.query_one("#tokenizer", Select).disabled = not tokens
+        self.query_one("#embeddings", Input).disabled = not tokens
+        self.query_one("#freeze_embeddings", Select).disabled = not tokens
         self.query_one("#dataset-info", Static).update(dataset_text(info, tokens))
         self.revalidate()
 
     @on(Input.Changed)
     @on(Select.Changed, "#arch")
     @on(Select.Changed, "#tokenizer")
+    @on(Select.Changed, "#freeze_embeddings")
     def _edited(self, event: Any) -> None:
         self.revalidate()
 
@@ -252,7 +279,13 @@ class SetupScreen(DatasetFetching, BaseScreen):
             else dataclasses.replace(self.base, preset=None)
         )
         tokenizer = str(self.query_one("#tokenizer", Select).value)
-        config, problems = config_from_form(base, values, self.dataset, arch, data_path, tokenizer)
+        text = self.info.input_kind in ("tokens", "auto")
+        embeddings = self.query_one("#embeddings", Input).value.strip() if text else ""
+        freeze = self.query_one("#freeze_embeddings", Select).value is True
+        config, problems = config_from_form(
+            base, values, self.dataset, arch, data_path, tokenizer, embeddings or None, freeze
+        )
+        self._show_file_dimension(embeddings)
         if data_path and not config_path_ok(data_path):
             problems.insert(0, Problem("data_path", f"no file or folder {data_path!r}: check the path"))
         self.query_one("#data_path", Input).set_class(
@@ -275,6 +308,15 @@ class SetupScreen(DatasetFetching, BaseScreen):
         self.config = None if problems else config
         self._schedule_summary()
 
+    def _show_file_dimension(self, embeddings: str) -> None:
+        """The embedding field shows the size the word-vector file sets (the form's config takes it)."""
+        from seqtui.core.model.pretrained import file_dimension
+
+        dim = file_dimension(embeddings) if embeddings else None
+        box = self.query_one("#embedding_dim", Input)
+        if dim and box.value.strip() != str(dim):
+            box.value = str(dim)
+
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         self._show_note()
 
@@ -286,10 +328,6 @@ class SetupScreen(DatasetFetching, BaseScreen):
         self.query_one("#field-note", Static).update(note)
 
     # -- the model summary --------------------------------------------------------------------------
-    def _engine_ready(self, ready: bool) -> None:
-        if ready:
-            self._update_summary()
-
     def _schedule_summary(self, delay: float = 0.3) -> None:
         if self._summary_timer is not None:
             self._summary_timer.stop()
@@ -299,8 +337,6 @@ class SetupScreen(DatasetFetching, BaseScreen):
         summary = self.query_one("#summary", LayerSummary)
         if self.config is None:
             summary.message("fix the fields marked ✗ to see the model")
-        elif not getattr(self.app, "engine_ready", False):
-            summary.message("model summary: waiting for the engine (Keras) to load")
         elif self.info.input_kind == "auto":
             summary.message("your file decides the input shape: the summary appears when training starts")
         elif self.config != self._summary_for:
@@ -344,7 +380,7 @@ class SetupScreen(DatasetFetching, BaseScreen):
                 severity="error",
                 markup=False,
             )
-            if first.field in (*FIELD_NAMES, "data_path"):
+            if first.field in (*FIELD_NAMES, "data_path", "embeddings"):
                 self.query_one(f"#{first.field}", Input).focus()
             return
         if self.blocker:

@@ -96,7 +96,7 @@ class SweepScreen(JobScreen):
             return
         self.begin_job()
         self.query_one("#sweep-note", Static).update(
-            f"study {plan.study}: {trials} more trials in {plan.url}"
+            f"study {plan.study}: {trials} more trials in {plan.where}"
         )
         self.run_sweep(plan, trials)
 

@@ -14,9 +14,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import ContentSwitcher, Footer, RichLog, Static
 from textual.worker import Worker, WorkerState
 
+from seqtui.common.text import plural
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.runs.folder import BEST, has_model
 from seqtui.core.training.events import RunEnded
+from seqtui.render.results import in_units, result_rows
 from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
 from seqtui.tui.live_run import LiveRun, clock
 from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
@@ -111,7 +113,7 @@ class TrainScreen(BaseScreen):
 
     def start(self, config: RunConfig) -> None:
         self._reset(f"{config.name}: loading data and building the model...")
-        self.log_line(f"starting {config.name}: {config.model.arch}, {config.train.epochs} epochs")
+        self.log_line(f"starting {config.name}: {config.model.arch}, {plural(config.train.epochs, 'epoch')}")
         self.worker = self.train_worker(config, None, None)
 
     def resume(self, run_dir: Path, epochs: int) -> None:
@@ -274,14 +276,14 @@ class TrainScreen(BaseScreen):
             self.query_one(chart_id, MetricChart).flush()
         self._show_progress()
         lines = Text.assemble(
-            (f"run {end.status}", "bold"), f" after {end.epochs_done} epochs -> {end.run_dir}\n"
+            (f"run {end.status}", "bold"), f" after {plural(end.epochs_done, 'epoch')} -> {end.run_dir}"
         )
-        for key, value in end.test_metrics.items():
-            lines.append(f"test {key} {value:.4f}   ")
-        if end.baseline_name:
-            lines.append(f"\nbaseline: {end.baseline_name}")
-        for key, value in end.baseline.items():
-            lines.append(f"\nbaseline {key} {value:.4f}")
+        rows = result_rows(end)  # errors in the series' units, each baseline once by name
+        tested = len(end.test_metrics)
+        if tested:  # the test metrics on one line: at 80x24 the confusion matrix needs the rows
+            lines.append("\n" + "   ".join(f"{label} {value}" for label, value in rows[:tested]))
+        for label, value in rows[tested:]:
+            lines.append(f"\n{label} {value}")
         if end.verdict:
             lines.append(f"\nthe model {end.verdict}", style="bold")
         if end.message:
@@ -301,7 +303,8 @@ class TrainScreen(BaseScreen):
         if end.confusion:
             self.query_one("#confusion", ConfusionTable).show(end.confusion, end.class_names)
         self.log_line(
-            f"run {end.status}: {end.epochs_done} epochs, test {short_logs(end.test_metrics) or '-'}"
+            f"run {end.status}: {plural(end.epochs_done, 'epoch')}, test "
+            + (", ".join(f"{k} {in_units(end, k, v)}" for k, v in end.test_metrics.items()) or "-")
         )
         if end.message:
             self.log_line(end.message)

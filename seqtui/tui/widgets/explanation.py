@@ -15,7 +15,7 @@ from textual.app import RenderResult
 from textual.widget import Widget
 from textual.widgets import Static
 
-from seqtui.render.console import explanation_strip, importance_colour
+from seqtui.render.explanations import explanation_strip, importance_colour
 
 if TYPE_CHECKING:
     from seqtui.core.inference.explain import ImageExplanation, TextExplanation

@@ -136,6 +136,20 @@ def test_each_entry_is_labelled_by_the_settings_that_differ():
     )  # fmt: skip
 
 
+def test_each_run_of_a_comparison_is_named_by_what_differs_and_name_prefixes_it():
+    from seqtui.core.config.naming import run_title
+    from seqtui.core.config.presets import PRESETS
+    from seqtui.core.config.run_config import with_overrides
+    from seqtui.core.experiments.compare import grid, named
+
+    base = PRESETS["topics-ko-lstm"].config
+    entries = grid([None], {"arch": ["lstm", "gru"]}, lambda preset, combo: with_overrides(base, **combo))
+    assert [run_title(e.config) for e in entries] == ["topics-ko-lstm", "topics-ko-lstm arch=gru"]
+    mine = named(entries, "내 비교")
+    assert [run_title(e.config) for e in mine] == ["내 비교 arch=lstm", "내 비교 arch=gru"]
+    assert [e.label for e in mine] == [e.label for e in entries]  # the leaderboard's labels are unchanged
+
+
 def test_bad_lists_and_ranges_are_answered_without_tensorflow():
     import subprocess
     import sys

@@ -162,6 +162,27 @@ def test_an_unreachable_storage_exits_2(runs_dir, url, message):
     assert not runs_dir.exists()
 
 
+PASSWORD_URL = "postgresql://alice:S3cret@127.0.0.1:1/db"
+
+
+@pytest.mark.parametrize("what", [[], ["--preset", "series-rnn"]])
+def test_a_storage_password_is_never_printed(runs_dir, what):
+    """The issue's command as a real process (it lands in SLURM and CI logs), and with a preset so that the
+    database is reached: exit 2, one message, the URL shown without its password."""
+    command = [sys.executable, "-m", "seqtui", "sweep", *what, "--storage", PASSWORD_URL]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=os.environ | {"COLUMNS": "200"}
+    )
+    assert done.returncode == 2 and "S3cret" not in done.stdout + done.stderr, done.stderr
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("error:")]
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    if what:
+        assert line.startswith(
+            "error: could not reach the study database 'postgresql://alice:***@127.0.0.1:1/db'"
+        )
+    assert not runs_dir.exists()
+
+
 def test_the_study_database_checks_each_connection_before_use(tmp_path):
     """A server (PostgreSQL, MySQL) closes idle connections during a long trial; a pinged pool replaces them
     instead of failing the next trial. SQLite cannot drop one, so this reads the pool's setting."""

@@ -26,7 +26,7 @@ from seqtui.core.runs.listing import overview_of
 from seqtui.core.training.events import BatchEnded, EpochEnded, RunStarted
 from seqtui.core.training.resume import resume
 from seqtui.core.training.runner import train
-from seqtui.render.console import JsonReporter, PlainReporter
+from seqtui.render.reporters import JsonReporter, PlainReporter
 from tests.core.training.test_runner import SEQ, STEPS, Recorder, epochs_in
 
 FUSED = 4

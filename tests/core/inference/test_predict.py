@@ -238,3 +238,22 @@ def test_only_a_text_generators_run_generates():
     for predictor in (classifier, odd):
         with pytest.raises(DataError, match="this run's model is not a text generator"):
             predictor.generate("a", words=3, temperature=0)
+
+
+def test_an_image_is_prepared_as_the_runs_training_images_were():
+    """The same bright 28x28 picture: a Fashion-MNIST run takes it as it is, a digits run as a dark digit on
+    paper (inverted to MNIST's white on black); a text run refuses it."""
+    from seqtui.datasets.base import ImageEncoder
+
+    picture = np.full((28, 28), 230, dtype="uint8")
+    picture[6:22, 12:16] = 20
+    plain, digit = (
+        Predictor(RunFolder("."), None, ImageEncoder(preparation=p), "multiclass", [])
+        for p in ("plain", "digit")
+    )
+    assert np.array_equal(plain.prepare_image(picture).pixels, picture)
+    inverted = digit.prepare_image(picture).pixels
+    assert inverted[0, 0] == 0 and inverted[14, 14] > 150
+    text = Predictor(RunFolder("."), None, text_encoder(), "multiclass", [])
+    with pytest.raises(DataError, match="does not read images"):
+        text.prepare_image(picture)

@@ -99,10 +99,16 @@ def test_logistic_regression_on_real_digit_pixels():
 
 
 def test_series_reuse_tomorrow_equals_now():
+    """The loader's 'tomorrow equals now' is reused as it is; on a sine wave (exactly a linear recurrence of its
+    last two values) the ridge on the window beats it, and the run's baseline carries both numbers."""
     data = load_dataset(DataConfig(dataset="sequence", lookback=3, delay=1))
+    naive = baselines.series_baseline(data)
+    assert naive.name == "tomorrow equals now" and not naive.higher_is_better
+    assert naive.test == data.baseline["test_mae"]
+    assert float(np.mean(naive.rows)) == pytest.approx(data.baseline["test_mae"], rel=1e-6)  # the same rows
     result = compute(data)
-    assert result.name == "tomorrow equals now" and not result.higher_is_better
-    assert result.test == data.baseline["test_mae"]
+    assert result.metrics["naive_test_mae"] == data.baseline["test_mae"]
+    assert result.name.startswith("ridge regression") and result.test < data.baseline["test_mae"] / 10
 
 
 def test_the_sample_budget_caps_the_fit_and_says_so():
@@ -194,9 +200,16 @@ def test_every_run_records_its_baseline_and_verdict(runs_dir):
     assert metrics["baseline_test_accuracy"] == recorded.metrics["test_accuracy"]
     # the same split: refitting on the run's own data gives the same number
     data = load_dataset(DataConfig(dataset="topics-en", vocab_size=4000, maxlen=8, sample_limit=200))
-    assert compute(data).test == pytest.approx(recorded.test)
-    expected = verdict("accuracy", metrics["accuracy"], recorded)
-    assert end["verdict"] == state["verdict"] == expected
+    refit = compute(data)
+    assert refit.test == pytest.approx(recorded.test)
+    # the verdict pairs the kept model's test rows with the baseline's: the same interval, recomputed here
+    from seqtui.core.hardware.backend import import_keras
+    from seqtui.core.runs.folder import BEST
+
+    predicted = folder.load_model(BEST, import_keras()).predict(data.x_test, verbose=0).argmax(axis=1)
+    interval = baselines.paired_interval(baselines.model_rows(data, predicted), refit.rows)
+    expected = verdict("accuracy", metrics["accuracy"], recorded, interval)
+    assert end["verdict"] == state["verdict"] == expected and "95% interval" in expected
     listing = CliRunner().invoke(app, ["runs"], env={"COLUMNS": "80"})
     word = "beats" if expected.startswith("beats") else "below"
     assert f"base {recorded.test:.4f} {word}" in listing.output
@@ -219,3 +232,23 @@ def test_the_majority_class_is_the_training_parts_not_the_test_parts():
     assert result is not None
     assert result.name == "majority class (no)"
     assert result.metrics["majority_test_accuracy"] == pytest.approx(0.2)
+
+
+def test_regression_takes_the_better_of_tomorrow_equals_now_and_the_mean():
+    """Noise around 5: repeating the last value errs twice as much as always answering the mean."""
+    from seqtui.datasets.base import SeriesEncoder
+
+    rng = np.random.default_rng(0)
+    y = (5 + rng.standard_normal(3000)).astype("float32")
+    x = np.zeros((3000, 3, 1), dtype="float32")
+    enc = SeriesEncoder(["v"], "v", [0.0], [1.0], 3, 1, 1)
+    naive_mae = float(np.mean(np.abs(np.diff(y[2000:]))))
+    data = Dataset(
+        "noise", "regression", "series", x[:1000], y[:1000], x[1000:2000], y[1000:2000], x[2000:], y[2000:],
+        enc, [], [], {"test_mae": naive_mae},
+    )  # fmt: skip
+    result = compute(data)
+    expected = float(np.mean(np.abs(y[2000:] - y[:1000].astype("float64").mean())))
+    assert result.name.startswith("always the training mean") and result.test == pytest.approx(expected)
+    assert result.metrics["mean_test_mae"] == pytest.approx(expected) and result.test < naive_mae
+    assert BaselineJob(data).result().name == result.name  # the run's baseline is the same

@@ -149,6 +149,19 @@ def test_a_readme_for_a_config_without_task_or_classes_says_so():
     assert "the settings it was trained with; task `?`, classes: -\n" in text
 
 
+@pytest.mark.parametrize(
+    ("encoder", "data", "says"),
+    [({"preparation": "plain"}, {}, "never inverted"), ({"preparation": "digit"}, {}, "white on black"),
+     ({}, {"dataset": "fashion-mnist"}, "never inverted"), ({}, {"dataset": "digits"}, "white on black")],
+)  # fmt: skip
+def test_an_image_readme_says_what_input_the_model_trained_on(encoder, data, says):
+    """A Fashion-MNIST picture is only resized, a digit is MNIST's form; older runs by their dataset."""
+    from seqtui.core.runs.export_readme import readme_text
+
+    text = readme_text("keras", {"data": data}, {"kind": "image", "shape": [28, 28, 1], **encoder}, "run")
+    assert says in text
+
+
 def test_what_cannot_be_exported_is_one_clear_message(text_run, tmp_path, monkeypatch):
     import importlib.util
 

@@ -146,3 +146,25 @@ def test_an_mlflow_error_without_words_is_named_by_its_type_and_ends_the_mirrori
         "MLflow logging to http://mlflow.example:5000 stopped (ConnectionError); the run goes on, its folder "
         "keeps everything"
     )
+
+
+def test_a_password_in_the_tracking_uri_never_reaches_the_warning(tmp_path, monkeypatch, mlflow):
+    """A real MLflow client fails against a closed port and names the URL it called, password and all: the
+    one warning shows the URI masked, and no event carries the password."""
+    from seqtui.core.config.run_config import RunConfig
+    from seqtui.core.training.events import EpochEnded, LogMessage, RunEnded, RunStarted
+    from seqtui.core.training.mlflow_log import MLflowLog
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    seen = []
+    log = MLflowLog(seen.append, f"http://alice:S3cret@127.0.0.1:{port}", tmp_path, RunConfig(preset="x"))
+    log(RunStarted(str(tmp_path), "x", 2, 0, 10, 100, 5, "multiclass", "accuracy"))
+    log(EpochEnded(1, 2, {"loss": 0.5}, 1.0, 100.0))
+    log(RunEnded("completed", str(tmp_path), 1))
+    [warning] = [e for e in seen if isinstance(e, LogMessage)]
+    assert warning.message.startswith(f"MLflow logging to http://alice:***@127.0.0.1:{port} stopped (")
+    assert f"alice:***@127.0.0.1:{port}/api" in warning.message  # MLflow's own words, masked too
+    assert "S3cret" not in repr(seen)

@@ -511,7 +511,7 @@ def test_a_damaged_checkpoint_is_a_folder_error(completed, copy_of):
     folder = copy_of(completed[2])
     folder.update_status(status="interrupted")
     folder.file("last.keras").write_bytes(b"PK\x03\x04 not really a zip")
-    with pytest.raises(RunFolderError, match="can't be loaded safely"):
+    with pytest.raises(RunFolderError, match="last.keras is damaged: it is not a Keras model archive"):
         resume(folder.path, Recorder())
 
 

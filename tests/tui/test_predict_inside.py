@@ -1,0 +1,191 @@
+"""Predict's views of a text model's inside (issue 22): each key opens a view computed off the UI thread,
+and what the screen shows is the engine's own numbers (a session replaying what the real Inspector
+computed on a tiny real model, tests/tui/inspection_capture.py)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+from textual.widgets import Input, Static
+
+from seqtui.core.inference.inspect_gradients import reach_sentence
+from seqtui.core.inference.inspect_states import summarise_gates
+from seqtui.render.inspect import columns
+from seqtui.tui.launch import make_app
+from seqtui.tui.screens.predict import PredictScreen
+from seqtui.tui.widgets.inspection import TokenMap
+from tests.tui.inspection_capture import LONG, SHORT, CapturedSession, inspection_of
+from tests.tui_fakes import FakeRunner, fake_summary, plain, settle
+
+
+def app_with(tmp_path, session: CapturedSession):
+    return make_app(runs_dir=tmp_path, runner=FakeRunner(), engine_loader=lambda: "fake", summarizer=fake_summary,
+                    session_loader=lambda run_dir: session)  # fmt: skip
+
+
+async def typed(pilot, app, text: str) -> PredictScreen:
+    await app.open_for_prediction(Path("runs/fake"))
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, PredictScreen)
+    screen.query_one("#sentence", Input).value = text
+    await pilot.pause(0.2)  # predictions wait for a pause in typing
+    await settle(pilot)
+    return screen
+
+
+async def pressed(pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+    await settle(pilot)
+
+
+def drawn(widget, width: int = 200) -> str:
+    """What a widget draws, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(widget.render())
+    return console.export_text()
+
+
+async def test_hidden_states_show_the_units_that_move_most_with_their_values_paged_over_the_tokens(tmp_path):
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await typed(pilot, app, LONG)
+        assert session.warmed == 1  # opened once, off the UI thread, before any view was asked for
+        assert screen.views == ["states", "gates", "gradient", "neighbours", "mistakes"]
+        await pressed(pilot, "ctrl+t")
+        assert session.asked[-1] == (LONG, ("states",))
+        found = inspection_of(LONG, session.data["sentences"][LONG]["inspection"])
+        shown = screen.query_one("#inspect-map", TokenMap)
+        assert shown.display and not screen.query_one("#text-results").display
+        assert [m.title.split(" (")[0] for m in shown.maps] == ["lstm", "lstm_1"]  # one map per layer
+        _, steps = columns(found)
+        trace = found.traces[0]
+        top = found.top_units(trace, 1)[0]
+        per_page = shown.per_page
+        assert 10 <= per_page < len(steps)  # 80 columns hold a page of the 20 tokens
+        row = shown.shown_rows(shown.maps[0])[0]
+        assert row.label == f"unit {top}"
+        assert row.values == [float(trace.hidden[s, top]) for s in steps[:per_page]]
+        text = drawn(shown)
+        assert f"unit {top}" in text and f"{trace.hidden[steps[0], top]:+.2f}" in text
+        assert f"columns 1-{per_page} of 20" in text
+
+        await pressed(pilot, "pagedown")
+        assert shown.first == per_page
+        row = shown.shown_rows(shown.maps[0])[0]
+        assert row.values == [float(trace.hidden[s, top]) for s in steps[per_page:]]
+        assert f"columns {per_page + 1}-20 of 20" in drawn(shown) and "warm" in drawn(shown)
+        await pressed(pilot, "pageup")
+        assert shown.first == 0
+
+        await pressed(pilot, "ctrl+t")  # the same key again: back to the answer
+        assert screen.view is None and screen.query_one("#text-results").display
+        assert app.focused is screen.query_one("#sentence", Input)
+
+
+async def test_gates_show_the_mean_and_saturated_share_per_token_and_the_sentence_that_reads_them(tmp_path):
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, app, SHORT)
+        await pressed(pilot, "ctrl+g")
+        found = inspection_of(SHORT, session.data["sentences"][SHORT]["inspection"])
+        shown = screen.query_one("#inspect-map", TokenMap)
+        _, steps = columns(found)
+        assert len(steps) == 5  # the 16 padding steps fold into one column, then the 4 tokens
+        forget = next(g for g in summarise_gates(found.traces[1]) if g.name == "forget")
+        rows = {r.label: r for r in shown.shown_rows(shown.maps[1])}
+        assert set(rows) == {f"{g} {s}" for g in ("input", "forget", "output") for s in ("avg", "sat")} | {
+            "cell avg"
+        }
+        assert rows["forget avg"].values == [forget.mean[s] for s in steps]
+        assert rows["forget sat"].values == [forget.saturated[s] for s in steps]
+        assert shown.maps[1].note == found.reading(found.traces[1])
+        assert found.reading(found.traces[1]) in drawn(shown)
+        assert "pad" in drawn(shown) and "x16" in drawn(shown)
+
+
+async def test_the_gradient_strip_sits_under_the_prefix_curve(tmp_path):
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, app, LONG)
+        await pressed(pilot, "ctrl+r")
+        strip = screen.query_one("#gradient-strip", TokenMap)
+        assert strip.display and screen.query_one("#prefix-chart").display
+        assert not screen.query_one("#text-bars").display  # the curve and its strip take the width
+        found = inspection_of(LONG, session.data["sentences"][LONG]["inspection"])
+        _, steps = columns(found)
+        norms = found.gradient.norms
+        assert strip.maps[0].rows[0].values == [float(norms[s]) for s in steps]
+        assert np.argmax(strip.maps[0].rows[0].values) == np.argmax(norms)
+        assert strip.maps[0].note == reach_sentence(norms, found.real)
+        assert f"p(stocks) = {found.gradient.probability:.3f}" in drawn(strip)
+
+
+async def test_neighbours_of_a_typed_word_and_close_matches_for_an_unknown_one(tmp_path):
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await typed(pilot, app, SHORT)
+        await pressed(pilot, "ctrl+n")
+        word = screen.query_one("#neighbour-word", Input)
+        assert app.focused is word
+        await pressed(pilot, *"날씨", "enter")
+        listing = plain(screen.query_one("#neighbour-list", Static))
+        nearest = session.data["neighbours"]["날씨"][0]["nearest"]
+        assert f"{nearest[0]['word']}" in listing and f"{nearest[0]['cosine']:+.3f}" in listing
+        assert listing.index(nearest[0]["word"]) < listing.index(nearest[1]["word"])  # most similar first
+        word.value = ""
+        await pressed(pilot, *"wether", "enter")
+        assert "Did you mean 'weather'" in plain(screen.query_one("#neighbour-list", Static))
+
+
+async def test_a_view_the_model_has_no_layer_for_says_which_views_it_has(tmp_path):
+    session = CapturedSession("conv1d")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await typed(pilot, app, SHORT)
+        await pressed(pilot, "ctrl+g")
+        shown = screen.query_one("#inspect-map", TokenMap)
+        assert not shown.maps
+        assert "no gates view; this model's views are gradient, filters, neighbours, mistakes" in shown.note
+        await pressed(pilot, "ctrl+r")  # the gradient it has
+        assert screen.query_one("#gradient-strip", TokenMap).maps
+
+
+async def test_an_inspection_of_a_sentence_since_erased_is_dropped(tmp_path):
+    class SlowSession(CapturedSession):
+        def __init__(self) -> None:
+            super().__init__("lstm")
+            self.entered, self.release = threading.Event(), threading.Event()
+
+        def inspect(self, text, views):
+            self.entered.set()
+            self.release.wait(10)
+            return super().inspect(text, views)
+
+    session = SlowSession()
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await typed(pilot, app, "")
+        await pilot.press("ctrl+t")
+        screen.query_one("#sentence", Input).value = SHORT
+        for _ in range(100):
+            if session.entered.is_set():
+                break
+            await pilot.pause(0.05)
+        assert session.entered.is_set()
+        screen.query_one("#sentence", Input).value = ""
+        await pilot.pause()
+        session.release.set()
+        await pilot.pause(0.3)
+        await settle(pilot)
+        shown = screen.query_one("#inspect-map", TokenMap)
+        assert shown.found is None and shown.note == "type a sentence to see its states"
