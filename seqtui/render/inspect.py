@@ -163,24 +163,30 @@ def state_maps(found: TokenInspection, top: int, width: int, glyphs: bool) -> li
     return maps
 
 
+def gate_rows(trace: RecurrentTrace, steps: list[int]) -> list[Row]:
+    """Each gate's mean over units (avg) and saturated share (sat) per step, then the cell state's mean."""
+    from seqtui.core.inference.inspect_states import summarise_gates
+
+    share = Scale(0.0, 1.0, diverging=False)
+    rows = []
+    for gate in summarise_gates(trace):
+        rows.append(Row(f"{gate.name} avg", [gate.mean[s] for s in steps], share))
+        rows.append(Row(f"{gate.name} sat", [gate.saturated[s] for s in steps], share))
+    if "cell" in trace.gates:
+        cell = [float(trace.gates["cell"][s].mean()) for s in steps]
+        rows.append(Row("cell avg", cell, Scale.around_zero(cell)))
+    return rows
+
+
 def gate_maps(found: TokenInspection, width: int, glyphs: bool) -> list[Group]:
     """Per LSTM or GRU layer: each gate's mean over units and saturated share per token, the cell state's
     mean, and the sentence that reads them."""
-    from seqtui.core.inference.inspect_states import summarise_gates
-
     heads, steps = columns(found)
-    share = Scale(0.0, 1.0, diverging=False)
     maps = []
     for trace in found.traces:
         if not trace.gates:
             continue
-        rows = []
-        for gate in summarise_gates(trace):
-            rows.append(Row(f"{gate.name} avg", [gate.mean[s] for s in steps], share))
-            rows.append(Row(f"{gate.name} sat", [gate.saturated[s] for s in steps], share))
-        if "cell" in trace.gates:
-            cell = [float(trace.gates["cell"][s].mean()) for s in steps]
-            rows.append(Row("cell avg", cell, Scale.around_zero(cell)))
+        rows = gate_rows(trace, steps)
         what = "gates: mean over units (avg), share above 0.9 or below 0.1 (sat)"
         body = heat_map(_trace_title(trace, what), heads, rows, width, glyphs)
         maps.append(Group(body, Text(found.reading(trace), style="italic")))

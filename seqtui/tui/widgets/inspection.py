@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from seqtui.render.inspect import CELL, LABEL, Row, Scale, clean, columns, heat_map
+from seqtui.render.inspect import CELL, LABEL, Row, Scale, clean, columns, gate_rows, heat_map
 
 if TYPE_CHECKING:
     from seqtui.core.inference.inspect import TokenInspection
@@ -56,21 +56,12 @@ def state_data(found: TokenInspection) -> list[MapData]:
 def gate_data(found: TokenInspection) -> list[MapData]:
     """Per LSTM or GRU layer: each gate's mean over units and saturated share per token, the cell state's
     mean, and the sentence that reads them."""
-    from seqtui.core.inference.inspect_states import summarise_gates
-
     _, steps = columns(found)
-    share = Scale(0.0, 1.0, diverging=False)
     out = []
     for trace in found.traces:
         if not trace.gates:
             continue
-        rows = []
-        for gate in summarise_gates(trace):
-            rows.append(Row(f"{gate.name} avg", [gate.mean[s] for s in steps], share))
-            rows.append(Row(f"{gate.name} sat", [gate.saturated[s] for s in steps], share))
-        if "cell" in trace.gates:
-            cell = [float(trace.gates["cell"][s].mean()) for s in steps]
-            rows.append(Row("cell avg", cell, Scale.around_zero(cell)))
+        rows = gate_rows(trace, steps)
         title = _title(trace, "gates: avg = mean, sat = share > 0.9 or < 0.1")
         out.append(MapData(title, rows, found.reading(trace)))
     return out
