@@ -28,6 +28,15 @@ class BackendError(SeqtuiError):
     title = "Keras could not start"
 
 
+def loaded_keras() -> ModuleType | None:
+    """Keras once it is imported whole; None before, and while a thread is still importing it (its module is
+    in sys.modules half-made: asking it for `keras.backend` then fails)."""
+    module = sys.modules.get("keras")
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return None
+    return module
+
+
 def import_keras(backend: str | None = None) -> ModuleType:
     """Import Keras with the chosen backend, TensorFlow's C++ start-up lines kept off the screen. Threads take
     turns: one asking while another imports waits for a whole module (the app's Start during its load)."""

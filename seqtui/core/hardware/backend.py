@@ -4,10 +4,9 @@ itself, which lives in `seqtui.common.keras_door`."""
 from __future__ import annotations
 
 import os
-import sys
 from types import ModuleType
 
-from seqtui.common.keras_door import BACKENDS, BackendError
+from seqtui.common.keras_door import BACKENDS, BackendError, loaded_keras
 from seqtui.common.keras_door import import_keras as _door
 from seqtui.core.config.settings import BACKEND_CHOICES, Settings
 from seqtui.core.hardware.devices import choose_backend
@@ -35,7 +34,7 @@ def resolve_backend(backend: str | None) -> str:
     is one, else the CPU one; once Keras is loaded, its own). Until Keras loads, KERAS_BACKEND is set to it,
     so a Keras import on the way (a dataset download) already uses it."""
     global _note
-    loaded = sys.modules.get("keras")
+    loaded = loaded_keras()
     requested = backend or Settings.from_env().backend
     if requested not in (None, *BACKEND_CHOICES):
         raise BackendError(f"unknown backend {requested!r}; choose one of {', '.join(BACKEND_CHOICES)}")
@@ -52,7 +51,7 @@ def resolve_backend(backend: str | None) -> str:
 def expected_backend() -> str:
     """The backend this process will train with, without importing it or setting anything: Keras' own once
     loaded, else what `resolve_backend(None)` would pick."""
-    loaded = sys.modules.get("keras")
+    loaded = loaded_keras()
     if loaded is not None:
         return loaded.backend.backend()
     requested = Settings.from_env().backend
@@ -61,6 +60,6 @@ def expected_backend() -> str:
 
 def import_keras(backend: str | None = None) -> ModuleType:
     """Import Keras with the backend `backend` stands for (see `resolve_backend`)."""
-    if backend is None and "keras" in sys.modules:
+    if backend is None and loaded_keras() is not None:
         return _door()
     return _door(resolve_backend(backend))
