@@ -94,14 +94,9 @@ def seqtui_runner(config: RunConfig, data: Dataset) -> tuple[float, float]:
     return rate(len(data.x_train), seconds), cpu_per_1000(len(data.x_train), cpu)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arch", default="lstm")
-    parser.add_argument("--samples", type=int, default=20000)
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
-    args = parser.parse_args()
+def bench_setup(args: argparse.Namespace) -> tuple[RunConfig, Dataset]:
+    """The benchmarks' run (--arch, --epochs, --batch-size) on --samples synthetic rows, after a line saying
+    which machine and Keras measure it."""
     config = RunConfig(
         DataConfig("file", vocab_size=5000, maxlen=100),
         ModelConfig(args.arch, embedding_dim=32, units=32),
@@ -115,6 +110,18 @@ def main() -> None:
         f"keras {keras.__version__} on {keras.backend.backend()}; {args.arch}, {len(data.x_train)} samples, "
         f"{args.epochs} epochs, batch {args.batch_size}"
     )
+    return config, data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--arch", default="lstm")
+    parser.add_argument("--samples", type=int, default=20000)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    config, data = bench_setup(args)
     bare_keras(config, data)  # warm-up: graph tracing and thread pools
     bare, ours = [], []
     for i in range(args.repeats):

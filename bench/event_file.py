@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -24,10 +23,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bridge_overhead import cpu_per_1000, rate, synthetic  # noqa: E402
+from bridge_overhead import bench_setup, cpu_per_1000, rate  # noqa: E402
 
-from seqtui.core.config.run_config import DataConfig, ModelConfig, RunConfig, TrainConfig  # noqa: E402
-from seqtui.core.hardware.backend import import_keras  # noqa: E402
+from seqtui.core.config.run_config import RunConfig  # noqa: E402
 from seqtui.core.training import event_file  # noqa: E402
 from seqtui.core.training.events import BatchEnded, EpochEnded, Observer  # noqa: E402
 from seqtui.core.training.runner import train  # noqa: E402
@@ -93,17 +91,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    config = RunConfig(
-        DataConfig("file", vocab_size=5000, maxlen=100),
-        ModelConfig(args.arch, embedding_dim=32, units=32),
-        TrainConfig(epochs=args.epochs, batch_size=args.batch_size, patience=0),
-        preset="bench",
-    )
-    data = synthetic(args.samples, 100, 5000)
-    keras = import_keras()
-    print(f"machine: {platform.machine()} {os.cpu_count()} cpus, {platform.platform()}")
-    print(f"keras {keras.__version__} on {keras.backend.backend()}; {args.arch}, {len(data.x_train)} samples, "
-          f"{args.epochs} epochs, batch {args.batch_size}")  # fmt: skip
+    config, data = bench_setup(args)
     print(f"one event line: {line_cost():.1f} us")
     runner(config, data, "none")  # warm-up: graph tracing and thread pools
     modes = ["none", "file", "watched"]
