@@ -108,7 +108,7 @@ def test_core_and_datasets_import_no_ui_and_no_keras():
 
 def test_the_command_line_and_the_presets_start_without_numpy():
     """`seqtui --help`, `seqtui presets`: numpy (~0.1 s) loads with data or a model, not at start-up (the
-    console imports core.baselines for `beats`; the presets name the Korean stopwords)."""
+    console imports core.model.verdicts for `beats`; the presets name the Korean stopwords)."""
     code = "import sys, seqtui.cli.main, seqtui.core.config.presets; print('numpy' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

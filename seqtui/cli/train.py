@@ -24,7 +24,8 @@ from seqtui.cli.common import (
     with_run_settings,
 )
 from seqtui.common.errors import exit_code
-from seqtui.core.config.run_config import Problem, RunConfig
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.config.validation import Problem
 from seqtui.headless.train import RESUME_OPTIONS, run_training
 from seqtui.render import tables as tables_views
 
@@ -145,7 +146,8 @@ def _what_to_train(
 def _nothing_to_train(overrides: dict[str, Any]) -> NoReturn:
     """No preset, dataset or file: say so, with every bad setting given beside it in the same list."""
     from seqtui.core.config.errors import ConfigError
-    from seqtui.core.config.run_config import validate, with_overrides
+    from seqtui.core.config.run_config import with_overrides
+    from seqtui.core.config.validation import validate
 
     problems = validate(with_overrides(RunConfig(), **overrides), None)
     if not problems:

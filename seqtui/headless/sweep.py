@@ -25,7 +25,8 @@ def run_sweep(
     `notify` (None: SEQTUI_NOTIFY) is told the best trial.
 
     Returns whether a stop request (Ctrl+C) ended the sweep early."""
-    from seqtui.core.experiments.sweep import TrialOutcome, load_or_create, run_trials
+    from seqtui.core.experiments.study import load_or_create
+    from seqtui.core.experiments.sweep import TrialOutcome, run_trials
     from seqtui.core.training.start import Start
     from seqtui.headless.train import interrupt_handler, notify_end, notify_target
     from seqtui.render import reporters as reporters_views
@@ -88,7 +89,7 @@ def sweep_outcome(plan: SweepPlan, study: Any, stopped: bool) -> Outcome:
 
 def show_study(plan: SweepPlan, out: Console) -> None:
     """The study's leaderboard as it stands (after `--workers`: every worker's trials), and the importances."""
-    from seqtui.core.experiments.sweep import load_or_create
+    from seqtui.core.experiments.study import load_or_create
     from seqtui.render.experiments import trials_table
 
     study = load_or_create(plan.url, plan.study, plan.config, plan.monitor, plan.config.train.seed)

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seqtui.common.text import inert, plural
-from seqtui.core.model.baselines import beats
+from seqtui.core.model.verdicts import beats
 
 if TYPE_CHECKING:
     from seqtui.core.config.presets import Preset

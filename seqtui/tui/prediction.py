@@ -145,3 +145,23 @@ class EngineSession:
 
     def neighbours(self, word: str) -> list[Neighbours]:
         return self.inspector.neighbours(word, count=10)
+
+
+def generation_unit(run_dir: Path) -> str:
+    """'characters' for a model that reads and writes characters, else 'words'."""
+    from seqtui.core.runs.folder import RunFolder, RunFolderError
+
+    try:
+        split = RunFolder(run_dir).read_json("config.json").get("data", {}).get("split")
+    except RunFolderError:
+        return "words"
+    return "characters" if split == "character" else "words"
+
+
+def runs_with_models(root: Path) -> list[tuple[str, str]]:
+    """The runs a model can be loaded from, as the run picker lists them: (label, folder)."""
+    from seqtui.core.runs.folder import has_model
+    from seqtui.core.runs.listing import list_runs
+
+    rows = [r for r in list_runs(root) if has_model(r.path)]
+    return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]

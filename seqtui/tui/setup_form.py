@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from seqtui.core.config.run_config import FIELD_SECTION, Problem, RunConfig, validate
+from seqtui.core.config.run_config import FIELD_SECTION, RunConfig
 from seqtui.core.config.tokenizing import tokenizer_overrides
+from seqtui.core.config.validation import Problem, validate
 from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
 
 Kind = Literal["int", "float", "opt_int", "opt_float"]

@@ -9,8 +9,8 @@ from seqtui.common.errors import BUG_TITLE, EXIT_FAILED, EXIT_INTERRUPTED, Seqtu
 from seqtui.common.keras_door import BackendError
 from seqtui.common.names import UnknownName
 from seqtui.core.config.errors import Cancelled, ConfigError
-from seqtui.core.config.run_config import Problem
 from seqtui.core.config.settings import SettingsError
+from seqtui.core.config.validation import Problem
 from seqtui.core.runs.folder import RunFolderError, SaveError
 from seqtui.datasets.errors import DataError
 from seqtui.tui.errors import describe_error as app_describe_error

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seqtui.common.errors import EXIT_INTERRUPTED, SeqtuiError
-from seqtui.core.config.run_config import Problem
+from seqtui.core.config.validation import Problem
 
 
 class Cancelled(SeqtuiError):

@@ -9,7 +9,8 @@ from typing import Any
 
 from seqtui.common.names import clean_name
 from seqtui.core.config.presets import PRESETS
-from seqtui.core.config.run_config import OPTION_NAMES, SECTIONS, RunConfig
+from seqtui.core.config.run_config import SECTIONS, RunConfig
+from seqtui.core.config.validation import OPTION_NAMES
 from seqtui.datasets.config import KOREAN_STOPWORDS, DataConfig
 
 SECTION_ORDER = ("model", "train", "data")

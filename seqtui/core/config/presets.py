@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seqtui.core.config.run_config import (
-    DataConfig,
-    ModelConfig,
-    RunConfig,
-    TrainConfig,
-    UnknownName,
-    suggest,
-)
+from seqtui.common.names import suggest
+from seqtui.core.config.run_config import DataConfig, ModelConfig, RunConfig, TrainConfig, UnknownName
 from seqtui.datasets.config import KOREAN_STOPWORDS
 
 

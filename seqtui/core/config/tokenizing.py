@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from seqtui.core.config.run_config import DataConfig, UnknownName, suggest
+from seqtui.common.names import suggest
+from seqtui.core.config.run_config import DataConfig, UnknownName
 
 TOKENIZERS: dict[str, str] = {"words": "whitespace", "characters": "character", "morphemes": "morpheme"}
 """User-facing tokenizer name -> DataConfig.split."""

@@ -5,265 +5,28 @@ The study lives in SQLite in the runs folder by default (`sweeps.sqlite3`), or a
 (`postgresql://...`). It records what it searches (dataset, architecture, task metric) and refuses to go on
 for another one. Every trial is a run folder; its path is the trial's `run_dir` attribute. A trial's value
 is its best validation metric (never the test metric: the test set stays unseen by the search).
-Optuna is imported inside the functions that need it.
+Optuna is imported inside the functions that need it. The space is in `search_space.py`, the study's
+storage in `study.py`; here the plan, the trials and what a view shows of them.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import threading
-import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from seqtui.common.errors import SeqtuiError
-from seqtui.common.redact import redact_text, redact_url
-from seqtui.common.text import inert
+from seqtui.common.redact import redact_url
 from seqtui.core.config.metrics import higher_is_better
-from seqtui.core.config.run_config import RECURRENT_ARCHITECTURES, RunConfig, suggest, with_overrides
+from seqtui.core.config.run_config import RunConfig, with_overrides
+from seqtui.core.experiments.search_space import Range, default_space, narrow, sample
+from seqtui.core.experiments.study import DEFAULT_DB, check_study, check_study_name, storage_url
 from seqtui.core.training.events import EpochEnded, Event, LogMessage, RunEnded
 
-DEFAULT_DB = "sweeps.sqlite3"
 FAILURE = "failure"
 """The user attribute holding why a failed trial failed."""
-
-
-class SweepError(SeqtuiError):
-    """A bad search range, an unreachable study database, or a study made for other data: one message."""
-
-    title = "Cannot sweep"
-
-
-@dataclass(frozen=True)
-class Range:
-    """Where one setting is searched: integers or floats from low to high (log-spaced when `log`)."""
-
-    kind: type
-    low: float
-    high: float
-    log: bool = False
-
-    def describe(self) -> str:
-        return f"{self.low:g}..{self.high:g}"
-
-
-LIMITS: dict[str, tuple[type, float, float]] = {
-    "maxlen": (int, 1, 100_000),
-    "vocab_size": (int, 2, 10_000_000),
-    "embedding_dim": (int, 1, 100_000),
-    "units": (int, 1, 100_000),
-    "layers": (int, 1, 16),
-    "dropout": (float, 0.0, 0.95),
-    "learning_rate": (float, 1e-7, 1.0),
-    "batch_size": (int, 1, 65_536),
-    "conv_filters": (int, 1, 100_000),
-    "dense_units": (int, 1, 100_000),
-}
-"""The settings a sweep can search, with their type and the widest range that makes sense."""
-
-
-def default_space(config: RunConfig, input_kind: str | None) -> dict[str, Range]:
-    """Sensible ranges around the preset, for what its architecture and input use."""
-    arch, d = config.model.arch, config.data
-    space: dict[str, Range] = {
-        "dropout": Range(float, 0.0, 0.5),
-        "learning_rate": Range(float, 1e-4, 1e-2, log=True),
-        "batch_size": Range(int, 16, 256, log=True),
-    }
-    if input_kind == "tokens":
-        space["maxlen"] = Range(int, max(4, d.maxlen // 4), d.maxlen * 2)
-        space["vocab_size"] = Range(int, max(100, d.vocab_size // 4), d.vocab_size * 2, log=True)
-        space["embedding_dim"] = Range(int, 8, 256, log=True)
-    if arch in RECURRENT_ARCHITECTURES or arch == "mlp":
-        space["units"] = Range(int, 8, 256, log=True)
-    if arch in RECURRENT_ARCHITECTURES and arch != "cnn_lstm":
-        space["layers"] = Range(int, 1, 3)
-    if arch in ("conv1d", "cnn_lstm", "cnn2d"):
-        space["conv_filters"] = Range(int, 8, 128, log=True)
-    if arch == "cnn2d":
-        space["dense_units"] = Range(int, 16, 256, log=True)
-    return space
-
-
-def narrow(space: dict[str, Range], spec: str | None) -> dict[str, Range]:
-    """Apply `--search units=32..256,dropout=0..0.5` (a single value fixes a setting) to the space."""
-    if not spec:
-        return space
-    out = dict(space)
-    for part in spec.split(","):
-        name, sep, value = (p.strip() for p in part.partition("="))
-        if not sep or not name or not value:
-            raise SweepError(f"--search {part.strip()!r}: write NAME=LOW..HIGH, e.g. units=32..256")
-        if name not in LIMITS:
-            raise SweepError(
-                f"--search: {name!r} is not a setting a sweep can search{suggest(name, list(LIMITS))}"
-            )
-        kind, lowest, highest = LIMITS[name]
-        low_text, dots, high_text = value.partition("..")
-        if dots and not (low_text and high_text):
-            raise SweepError(f"--search {name}={value}: give both ends, LOW..HIGH, or one value to fix it")
-        try:
-            low = kind(low_text)
-            high = kind(high_text) if dots else low
-        except ValueError:
-            raise SweepError(f"--search {name}={value}: {name} takes {kind.__name__} values") from None
-        if not lowest <= low <= high <= highest:
-            raise SweepError(
-                f"--search {name}={value}: the range must go from low to high within {lowest:g}..{highest:g}"
-            )
-        log = space[name].log if name in space else False
-        out[name] = Range(kind, low, high, log and low > 0)
-    return out
-
-
-def sample(trial: Any, space: dict[str, Range]) -> dict[str, Any]:
-    """One trial's settings, suggested by the sampler."""
-    out: dict[str, Any] = {}
-    for name, r in space.items():
-        if r.low == r.high:
-            out[name] = r.kind(r.low)
-        elif r.kind is int:
-            out[name] = trial.suggest_int(name, int(r.low), int(r.high), log=r.log)
-        else:
-            out[name] = trial.suggest_float(name, r.low, r.high, log=r.log)
-    return out
-
-
-# -- the study ------------------------------------------------------------------------------------------
-def storage_url(storage: str | None, runs_dir: Path) -> str:
-    return storage or f"sqlite:///{runs_dir / DEFAULT_DB}"
-
-
-def open_storage(url: str, tries: int = 5) -> Any:
-    """An Optuna RDB storage, reached now: SweepError (not a traceback) when it can't be.
-
-    Processes that start together (a SLURM array) race to create the tables of a new database: the losers
-    see the winner's rows as a conflict and simply try again. Messages never show the URL's password.
-    """
-    import optuna
-    from sqlalchemy.exc import IntegrityError, OperationalError
-
-    shown, url = redact_url(url), with_driver(url)
-    engine: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        engine["connect_args"] = {"timeout": 60}  # processes sharing one file wait for its lock
-    interval = heartbeat_interval()
-    for attempt in range(tries):
-        try:
-            with warnings.catch_warnings():  # the heartbeat is "experimental" in Optuna 5: no warning per run
-                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return optuna.storages.RDBStorage(
-                    url, engine_kwargs=engine, heartbeat_interval=interval, grace_period=interval * 3
-                )
-        except (IntegrityError, OperationalError) as exc:
-            if isinstance(exc, OperationalError) and "already exists" not in str(exc):
-                raise SweepError(
-                    f"could not reach the study database {shown!r}: {_first_line(exc, url)}"
-                ) from None
-            if attempt == tries - 1:
-                raise SweepError(
-                    f"could not set up the study database {shown!r}: other processes kept racing"
-                ) from None
-            time.sleep(0.2 * (attempt + 1))
-        except ModuleNotFoundError as exc:
-            raise SweepError(
-                f"the study database {shown!r} needs the {exc.name!r} package; pip install it"
-            ) from None
-        except Exception as exc:  # noqa: BLE001 - SQLAlchemy's many connection errors: all one message
-            raise SweepError(
-                f"could not reach the study database {shown!r}: {_first_line(exc, url)}"
-            ) from None
-    raise AssertionError("unreachable")
-
-
-HEARTBEAT_S = 60
-"""A running trial tells the database it is alive this often (SEQTUI_SWEEP_HEARTBEAT); a trial silent for 3
-heartbeats (its worker killed, out of memory, or its node gone) is marked failed by the next worker that
-starts a trial, instead of staying `running` forever."""
-
-
-def heartbeat_interval() -> int:
-    raw = os.environ.get("SEQTUI_SWEEP_HEARTBEAT", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else HEARTBEAT_S
-
-
-def with_driver(url: str) -> str:
-    """`postgresql://` means psycopg2 to SQLAlchemy; where only psycopg 3 is installed (seqtui's choice),
-    the URL names it, so the usual URL works with either."""
-    import importlib.util
-
-    scheme, sep, rest = url.partition("://")
-    find = importlib.util.find_spec
-    if scheme in ("postgresql", "postgres") and sep and find("psycopg2") is None and find("psycopg"):
-        return f"postgresql+psycopg://{rest}"
-    return url
-
-
-def _first_line(exc: Exception, url: str) -> str:
-    """The first line of a driver's error, with the URL's password masked (SQLAlchemy quotes the URL)."""
-    text = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return redact_text(text, url)
-
-
-def identity(config: RunConfig) -> dict[str, str]:
-    """What a study searches: the same data and architecture, or its trials don't compare."""
-    d = config.data
-    return {"dataset": d.dataset, "data_path": d.data_path or "", "arch": config.model.arch}
-
-
-def check_study_name(name: str) -> None:
-    """Refuse a study name holding a control character, escape sequence or bidi control: it would be stored
-    in the database and printed by every sweep that shares it."""
-    if inert(name, keep="") != name:
-        raise SweepError(
-            f"the study name '{inert(name, keep='')}' holds control characters (escape sequences, line breaks "
-            "or bidi controls); pick a name of letters, digits and punctuation with --study NAME"
-        )
-
-
-def check_study(url: str, name: str, config: RunConfig) -> None:
-    """Refuse to continue a study made for other data or another architecture (before anything is written)."""
-    import optuna
-
-    storage = open_storage(url)
-    try:
-        study = optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        return  # a new study
-    made_for = {k: study.user_attrs.get(k) for k in identity(config)}
-    wanted = identity(config)
-    if made_for != wanted:
-        diff = ", ".join(
-            f"{k} {made_for[k]!r} (now {wanted[k]!r})" for k in wanted if made_for[k] != wanted[k]
-        )
-        raise SweepError(
-            f"study {name!r} in {redact_url(url)} was created for {diff}; pick another --study name to search "
-            "this one"
-        )
-
-
-def load_or_create(url: str, name: str, config: RunConfig, monitor: str, seed: int) -> Any:
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a failed trial's warning carries a traceback
-    study = optuna.create_study(
-        study_name=name,
-        storage=open_storage(url),
-        sampler=optuna.samplers.TPESampler(seed=seed),
-        # Steps are epoch numbers from 1 and the pruner judges from step n_warmup_steps on: a trial is
-        # first judged after its second epoch (the first is noise for recurrent models).
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=3, n_warmup_steps=2),
-        direction="maximize" if higher_is_better(monitor) else "minimize",
-        load_if_exists=True,
-    )
-    for key, value in identity(config).items():
-        if study.user_attrs.get(key) is None:
-            study.set_user_attr(key, value)
-    return study
 
 
 # -- a plan, checked before anything runs --------------------------------------------------------------

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from seqtui.core.config.run_config import PRECISIONS, Problem
+from seqtui.core.config.run_config import PRECISIONS
+from seqtui.core.config.validation import Problem
 from seqtui.core.hardware.devices import (
     GPU_EXTRA_HINT,
     Devices,

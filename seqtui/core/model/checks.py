@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seqtui.core.config.errors import ConfigError
-from seqtui.core.config.run_config import (
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.config.validation import (
     IMAGE_ROWS,
     Problem,
-    RunConfig,
     dataset_input_kind,
     time_step_problems,
     validate,

@@ -8,7 +8,7 @@
 
 Every candidate is fitted on the training part only, as the network is, and the one chosen on validation is
 scored on the test part: no test row decides anything. Each fit returns its per-test-row scores too, so the
-verdict can pair them with the model's (`baselines.paired_interval`).
+verdict can pair them with the model's (`verdicts.paired_interval`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seqtui.core.config.run_config import ModelConfig, Problem, RunConfig
+from seqtui.core.config.run_config import ModelConfig, RunConfig
+from seqtui.core.config.validation import Problem
 from seqtui.core.hardware.devices import Gpu, nvidia_gpus
 from seqtui.core.model.architectures import InputSpec, recurrent_depth
 

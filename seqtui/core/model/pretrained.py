@@ -9,7 +9,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from seqtui.core.config.errors import Cancelled
-from seqtui.core.config.run_config import Problem, RunConfig
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.config.validation import Problem
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.word_vectors import PretrainedVectors, build_matrix, probe
 

@@ -14,7 +14,8 @@ from typing import Any
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.common.text import inert
-from seqtui.core.config.run_config import RunConfig, validate
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.config.validation import validate
 from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC
 
 SCRIPT_FILE = "train.py"

@@ -164,7 +164,7 @@ def find_lr(
 
     from seqtui.core.model.building import compiled_model, spec_from_dataset
     from seqtui.core.training.preflight import check_run
-    from seqtui.core.training.runner import prepare
+    from seqtui.core.training.session import prepare
 
     began = time.monotonic()
     test = RangeTest(start, stop, batches)

@@ -34,7 +34,7 @@ def check_run(
     data: Dataset | None = None,
 ) -> CheckedRun:
     """Check a new run before anything loads: BackendError for an unknown backend, else ConfigError with
-    every problem of the settings (unless `data` is given in memory: `runner.prepare` checks against it),
+    every problem of the settings (unless `data` is given in memory: `session.prepare` checks against it),
     then of --devices and --precision. Sets KERAS_BACKEND to the backend chosen."""
     chosen = resolve_backend(backend)
     if data is None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from seqtui.common.text import plural
 from seqtui.core.config.errors import Cancelled, ConfigError
-from seqtui.core.config.run_config import RunConfig, validate, with_overrides
+from seqtui.core.config.run_config import RunConfig, with_overrides
 from seqtui.core.config.settings import Settings
+from seqtui.core.config.validation import validate
 from seqtui.core.hardware.acceleration import plan_hardware
 from seqtui.core.hardware.backend import resolve_backend
 from seqtui.core.hardware.cluster import scratch_for
@@ -27,7 +28,8 @@ from seqtui.core.model.saved_checks import architecture_mismatch
 from seqtui.core.runs.folder import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
 from seqtui.core.runs.lock import check_unlocked, training_lock
 from seqtui.core.training.events import Observer, RunEnded
-from seqtui.core.training.runner import Session, fit, prepare, quiet, run_settings
+from seqtui.core.training.runner import fit
+from seqtui.core.training.session import Session, prepare, quiet, run_settings
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import DATASET_NAMES
 

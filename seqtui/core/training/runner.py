@@ -8,151 +8,38 @@ Whatever stops a run costs at most the current epoch: a stop request (Ctrl+C, th
 `interrupted` after the current batch; an exception or a second Ctrl+C ends it `failed`/`interrupted` at
 once; a NaN loss ends it `diverged`; a killed process leaves a `running` folder that reads as `crashed`.
 Each of them can be resumed from the last completed epoch.
+
+What a run prepares (data, devices, its folder) is in `session.py`; how a fit ends (test metrics, baseline,
+verdict) in `evaluation.py`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
-import platform
-import shutil
 import threading
 import time
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from seqtui.common.errors import error_text
 from seqtui.core.config.errors import Cancelled
-from seqtui.core.config.naming import run_title
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.settings import Settings
-from seqtui.core.hardware.acceleration import Hardware, Plan, open_hardware, split_evenly
 from seqtui.core.hardware.backend import import_keras
-from seqtui.core.hardware.cluster import explain_failure, scratch_for, shard, start_cluster
-from seqtui.core.model.baselines import Baseline, BaselineJob, run_verdict, units
+from seqtui.core.hardware.cluster import explain_failure, scratch_for
+from seqtui.core.model.baselines import BaselineJob
 from seqtui.core.model.building import compiled_model, spec_from_dataset
-from seqtui.core.model.checks import check_config
 from seqtui.core.model.pretrained import pretrained_vectors
-from seqtui.core.runs.folder import (
-    BEST,
-    ENCODER,
-    METRICS,
-    RUN,
-    RunFolder,
-    RunFolderError,
-    SaveError,
-    atomic_write_json,
-    check_writable,
-    utc_now,
-)
+from seqtui.core.runs.folder import RUN, SaveError, check_writable, utc_now
 from seqtui.core.runs.lock import training_lock
-from seqtui.core.training.events import LogMessage, Observer, RunEnded, RunStarted, RunStatus
+from seqtui.core.training.evaluation import Outcome, conclude, error_units
+from seqtui.core.training.events import LogMessage, Observer, RunEnded, RunStarted
+from seqtui.core.training.session import Session, new_folder, prepare, quiet, run_settings
 from seqtui.datasets.base import Dataset
-from seqtui.datasets.fingerprint import data_fingerprint
-from seqtui.datasets.registry import load_dataset
 
 if TYPE_CHECKING:
     from seqtui.core.training.callbacks import RunRecorder
-    from seqtui.datasets.word_vectors import PretrainedVectors
-
-
-def _versions(backend: str) -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for dist in ("seqtui", "keras", "numpy", backend, "tensorflow-cpu"):
-        try:
-            out[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-@dataclass
-class Session:
-    """What one fit needs: the folder, data, model and bookkeeping."""
-
-    config: RunConfig
-    folder: RunFolder
-    data: Dataset
-    model: Any
-    history: list[dict[str, float]]
-    """The epochs done so far (empty for a new run); fit() appends each epoch it ends."""
-    epochs: int
-    hardware: Hardware
-    fused: int = 1
-    """Batches per device call (steps_per_execution)."""
-    callbacks: tuple[Any, ...] = ()
-    """Extra Keras callbacks (a sweep's pruning), called after the run's own."""
-
-    @property
-    def batch_size(self) -> int:
-        """The batch this process feeds (all of it on one machine)."""
-        return self.hardware.local_batch(self.config.train.batch_size)
-
-
-def quiet(event: object) -> None:
-    """The observer of processes other than 0 in a multi-process run."""
-
-
-def _confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> list[list[int]]:
-    matrix = np.zeros((n, n), dtype=int)
-    np.add.at(matrix, (y_true.astype(int), y_pred.astype(int)), 1)
-    return matrix.tolist()
-
-
-def _evaluate(
-    keras: Any, s: Session, batch_size: int, current_is_best: bool
-) -> tuple[dict[str, float], list[list[int]] | None]:
-    """Test metrics of the best checkpoint (the model in memory when it is that one, or none was saved)."""
-    return _evaluate_rows(keras, s, batch_size, current_is_best)[:2]
-
-
-def _evaluate_rows(
-    keras: Any, s: Session, batch_size: int, current_is_best: bool
-) -> tuple[dict[str, float], list[list[int]] | None, np.ndarray | None]:
-    """`_evaluate`, plus the predicted label (or value) of each test row, which the verdict pairs with the
-    baseline's rows."""
-    best = s.folder.file(BEST)
-    reload = best.exists() and not current_is_best
-    model = s.folder.load_model(BEST, keras) if reload else s.model
-    raw = model.evaluate(s.data.x_test, s.data.y_test, batch_size=batch_size, verbose=0, return_dict=True)
-    metrics = {k: float(v) for k, v in raw.items()}
-    # Several processes: each row's prediction lives on the process that fed it, so the metrics alone
-    if s.hardware is not None and s.hardware.processes > 1:
-        return metrics, None, None
-    confusion = pred = None
-    if s.data.task in ("binary", "multiclass") and len(s.data.x_test):
-        probs = model.predict(s.data.x_test, batch_size=batch_size, verbose=0)
-        pred = (probs[:, 0] > 0.5).astype(int) if s.data.task == "binary" else probs.argmax(axis=1)
-        confusion = _confusion(s.data.y_test.reshape(-1), pred, max(s.data.num_classes, 2))
-    elif s.data.task == "regression" and len(s.data.x_test):
-        pred = model.predict(s.data.x_test, batch_size=batch_size, verbose=0)[:, 0]
-    return metrics, confusion, pred
-
-
-def _learning_rate(model: Any) -> float | None:
-    try:
-        return float(np.asarray(model.optimizer.learning_rate))
-    except (AttributeError, TypeError, ValueError):
-        return None
-
-
-def _diverged_message(s: Session) -> str:
-    lower = (_learning_rate(s.model) or s.config.train.learning_rate or 1e-3) / 10
-    fix = f"seqtui train --resume {s.folder.path} --learning-rate {lower:g}"
-    if s.history:
-        return (
-            f"the loss became NaN or infinite in epoch {len(s.history) + 1}; the checkpoint of epoch "
-            f"{len(s.history)} is kept. Lower the learning rate and go on from it: {fix}"
-        )
-    return (
-        f"the loss became NaN or infinite in the first epoch, before any checkpoint. "
-        f"Lower the learning rate and start over: {fix}"
-    )
 
 
 def _batch_changed(before: dict[str, Any], batch: int, devices: int, per_device: int) -> str:
@@ -165,19 +52,6 @@ def _batch_changed(before: dict[str, Any], batch: int, devices: int, per_device:
         f"this run trained with a global batch of {was}{f' ({count} devices)' if keep else ''}; here it goes "
         f"on with {batch} ({devices} x {per_device} per device), so each epoch takes other steps{keep}"
     )
-
-
-@dataclass
-class _Outcome:
-    """How a fit ended, filled in step by step: a failure keeps what the steps before it reached."""
-
-    status: RunStatus = "completed"
-    message: str = ""
-    test_metrics: dict[str, float] = field(default_factory=dict)
-    confusion: list[list[int]] | None = None
-    baseline: Baseline | None = None
-    verdict: str = ""
-    """Whether the model beats the baseline, in a plain sentence."""
 
 
 def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Settings) -> RunEnded:
@@ -193,13 +67,13 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
     callbacks = [*together, *_callbacks(s, observer, cancel, settings, recorder, batch)]
     steps = math.ceil(len(s.data.x_train) / s.batch_size)
     monitor = "mae" if s.data.task == "regression" else "accuracy"
-    outcome = _Outcome()
+    outcome = Outcome()
     began = time.monotonic()
     try:
         _start(s, observer, initial_epoch, steps, monitor, batch, trained_with)
         job = BaselineJob(s.data)  # fitted beside the training, in a thread of its own
         _keras_fit(s, callbacks, initial_epoch)
-        _test(keras, s, observer, cancel, recorder, job, monitor, outcome)
+        conclude(keras, s, observer, cancel, recorder, job, monitor, outcome)
     except KeyboardInterrupt:
         outcome.status = "interrupted"
     except SaveError as exc:
@@ -317,40 +191,7 @@ def _keras_fit(s: Session, callbacks: list[Any], initial_epoch: int) -> None:
     )
 
 
-def _test(
-    keras: Any,
-    s: Session,
-    observer: Observer,
-    cancel: threading.Event,
-    recorder: RunRecorder,
-    job: BaselineJob,
-    monitor: str,
-    outcome: _Outcome,
-) -> None:
-    """After Keras' fit: whether the run diverged, was stopped or completed; the test metrics of the
-    checkpoint kept (none for a diverged run), written to metrics.json beside the baseline's; the verdict."""
-    predicted = None
-    if recorder.diverged:
-        outcome.status, outcome.message = "diverged", _diverged_message(s)
-    elif cancel.is_set():
-        outcome.status = "interrupted"
-        if s.folder.file(BEST).exists():  # the kept model is what the user will predict with: test it
-            observer(LogMessage(message=f"testing the kept model ({BEST}) on the test set", level="info"))
-            outcome.test_metrics, outcome.confusion, predicted = _evaluate_rows(keras, s, s.batch_size, False)
-    else:
-        outcome.test_metrics, outcome.confusion, predicted = _evaluate_rows(
-            keras, s, s.batch_size, recorder.last_was_best
-        )
-    if outcome.test_metrics:
-        outcome.baseline = baseline = job.result()
-        reference = {f"baseline_{k}": v for k, v in (baseline.metrics if baseline else {}).items()}
-        atomic_write_json(s.folder.file(METRICS), {**outcome.test_metrics, **reference})
-        if baseline is not None and monitor in outcome.test_metrics:
-            model = outcome.test_metrics[monitor]
-            outcome.verdict = run_verdict(s.data, monitor, model, baseline, predicted)
-
-
-def _end(s: Session, observer: Observer, outcome: _Outcome, began: float) -> RunEnded:
+def _end(s: Session, observer: Observer, outcome: Outcome, began: float) -> RunEnded:
     """Write how the run ended into run.json (when the disk lets it) and send the `RunEnded` event."""
     if outcome.status == "interrupted":
         outcome.message = f"stopped by request after epoch {len(s.history)}; resume with: seqtui train --resume {s.folder.path}"
@@ -380,23 +221,10 @@ def _end(s: Session, observer: Observer, outcome: _Outcome, began: float) -> Run
         baseline=baseline.metrics if baseline else s.data.baseline,
         baseline_name=baseline.name if baseline else "",
         verdict=outcome.verdict,
-        **_error_units(s),
+        **error_units(s),
     )
     observer(end)
     return end
-
-
-def _error_units(s: Session) -> dict[str, Any]:
-    """A forecaster's `scales` and `unit` (RunEnded): what turns its normalised test errors, and its
-    baseline's, into the series' own units. Nothing for the other tasks."""
-    if s.data.task != "regression":
-        return {}
-    unit = units(s.data)
-    scales = {"mae": unit.scale, "mse": unit.scale**2}
-    loss = s.config.train.loss or "mse"
-    if loss in ("mae", "mse"):  # another loss (huber...) has no unit to show
-        scales["loss"] = scales[loss]
-    return {"scales": scales, "unit": unit.name}
 
 
 def _with_tensorboard(observer: Observer, s: Session) -> Observer:
@@ -409,80 +237,6 @@ def _with_tensorboard(observer: Observer, s: Session) -> Observer:
     except (AttributeError, ValueError, TypeError):  # a model whose layers have no symbolic shapes
         layers = None
     return TensorBoardLog(observer, s.folder.path, s.config, layers)
-
-
-def run_settings(tensorboard: bool | None, mlflow_uri: str | None = None) -> Settings:
-    settings = Settings.from_env()
-    if tensorboard is not None:
-        settings = dataclasses.replace(settings, tensorboard=tensorboard)
-    return dataclasses.replace(settings, mlflow_uri=mlflow_uri) if mlflow_uri else settings
-
-
-def _cancellable_analysis(cancel: threading.Event, left: str) -> contextlib.AbstractContextManager[None]:
-    """Stop a long morpheme analysis between batches when the run is cancelled."""
-    from seqtui.datasets.morphemes import on_progress
-
-    def check(done: int, total: int) -> None:
-        if cancel.is_set():
-            raise Cancelled(f"stopped while analysing morphemes ({done:,} of {total:,} texts); {left}")
-
-    return on_progress(check)
-
-
-def prepare(
-    config: RunConfig, plan: Plan, cancel: threading.Event, left: str, data: Dataset | None = None
-) -> tuple[Any, Dataset, Hardware, int]:
-    """What a new and a resumed run both do before building the model: load the data (unless given; a
-    cancel stops a long morpheme analysis, saying what is `left`), import Keras, check the config against
-    the data, join the cluster and open the devices. Returns Keras, this process's share of the data, the
-    hardware and the process's number (0 alone writes the run folder and reports)."""
-    if data is None:
-        with _cancellable_analysis(cancel, left):
-            data = load_dataset(config.data)
-    keras = import_keras(plan.backend)
-    check_config(config, data)
-    process, processes = start_cluster(keras)
-    hardware = open_hardware(keras, plan, processes)
-    return keras, split_evenly(shard(data, process, processes), hardware.local_count), hardware, process
-
-
-def _new_folder(
-    root: Path,
-    config: RunConfig,
-    keras: Any,
-    data: Dataset,
-    task: str,
-    vectors: PretrainedVectors | None = None,
-) -> RunFolder:
-    """A run folder with its config, encoder and `running` status, or none at all (RunFolderError) if they
-    can't be written."""
-    title = run_title(config)
-    folder = RunFolder.create(root, title, fallback=config.name)
-    try:
-        folder.update_status(name=title)
-        extra = {
-            "seed": config.train.seed,
-            "backend": keras.backend.backend(),
-            "versions": _versions(keras.backend.backend()),
-            "task": task,
-            "input_kind": data.input_kind,
-            "class_names": data.class_names,
-        }
-        if config.data.data_path:
-            extra["data_sha256"] = data_fingerprint(config.data.data_path)
-        if vectors is not None:  # the file, its SHA-256 (a resume checks it) and the coverage
-            extra["pretrained_vectors"] = vectors.record()
-        folder.write_config(config, extra)
-        atomic_write_json(folder.file(ENCODER), data.encoder.to_dict())
-        folder.mark_running(config.train.epochs, 0)
-    except BaseException as exc:
-        shutil.rmtree(folder.path, ignore_errors=True)
-        if isinstance(exc, OSError):
-            raise RunFolderError(
-                f"could not write the run folder under {root}: {exc.strerror or exc}"
-            ) from exc
-        raise
-    return folder
 
 
 def train(
@@ -524,7 +278,7 @@ def train(
         model = compiled_model(config, spec, task, outputs, fused, vectors)
         if cancel.is_set():
             raise Cancelled("stopped before training started; no run folder was created")
-        folder = _new_folder(root, config, keras, data, task, vectors)
+        folder = new_folder(root, config, keras, data, task, vectors)
         with training_lock(folder.path):
             session = Session(
                 config, folder, data, model, [], config.train.epochs, hardware, fused, tuple(callbacks)

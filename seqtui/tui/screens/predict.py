@@ -16,7 +16,7 @@ from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
-from seqtui.tui.prediction import PredictSession
+from seqtui.tui.prediction import PredictSession, generation_unit, runs_with_models
 from seqtui.tui.screens.predict_inside import INSIDE_GROUPS, TOKEN_VIEWS, InsideViews
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.digit_canvas import DigitCanvas, DigitPreview
@@ -26,29 +26,9 @@ from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
 
-
-def generation_unit(run_dir: Path) -> str:
-    """'characters' for a model that reads and writes characters, else 'words'."""
-    from seqtui.core.runs.folder import RunFolder, RunFolderError
-
-    try:
-        split = RunFolder(run_dir).read_json("config.json").get("data", {}).get("split")
-    except RunFolderError:
-        return "words"
-    return "characters" if split == "character" else "words"
-
-
 EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
 FORECAST_SPAN = 240
 CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear\nh why (heat map)"
-
-
-def runs_with_models(root: Path) -> list[tuple[str, str]]:
-    from seqtui.core.runs.folder import has_model
-    from seqtui.core.runs.listing import list_runs
-
-    rows = [r for r in list_runs(root) if has_model(r.path)]
-    return [(f"{r.path.name} ({r.status})", str(r.path)) for r in rows]
 
 
 class PredictScreen(InsideViews):

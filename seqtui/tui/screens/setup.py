@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from seqtui.core.config.presets import PRESETS
-from seqtui.core.config.run_config import ARCHITECTURES, Problem, RunConfig
+from seqtui.core.config.run_config import ARCHITECTURES, RunConfig
 from seqtui.core.config.tokenizing import TOKENIZERS, tokenizer_name
+from seqtui.core.config.validation import Problem
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen

@@ -77,7 +77,8 @@ class SweepScreen(JobScreen):
         from seqtui.core.config.errors import ConfigError
         from seqtui.core.config.presets import get_preset
         from seqtui.core.config.run_config import UnknownName, with_overrides
-        from seqtui.core.experiments.sweep import SweepError, plan_sweep
+        from seqtui.core.experiments.errors import SweepError
+        from seqtui.core.experiments.sweep import plan_sweep
 
         words = self.query_one("#sweep-search", Input).value.split()
         epochs = [w for w in words if w.startswith("epochs=")]
@@ -102,7 +103,8 @@ class SweepScreen(JobScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sweep")
     def run_sweep(self, plan: Any, trials: int) -> None:
-        from seqtui.core.experiments.sweep import importance, load_or_create, run_trials, trial_rows
+        from seqtui.core.experiments.study import load_or_create
+        from seqtui.core.experiments.sweep import importance, run_trials, trial_rows
 
         runner = self.app.runner  # type: ignore[attr-defined]
         plan.root.mkdir(parents=True, exist_ok=True)

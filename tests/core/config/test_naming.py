@@ -9,7 +9,8 @@ import pytest
 from seqtui.common.names import clean_name, clean_text, slug
 from seqtui.core.config.naming import run_title
 from seqtui.core.config.presets import PRESETS
-from seqtui.core.config.run_config import RunConfig, validate, with_overrides
+from seqtui.core.config.run_config import RunConfig, with_overrides
+from seqtui.core.config.validation import validate
 from seqtui.datasets.config import DataConfig
 
 

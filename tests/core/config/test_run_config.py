@@ -12,23 +12,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seqtui.common.names import suggest
 from seqtui.core.config.errors import ConfigError
 from seqtui.core.config.presets import PRESETS
 from seqtui.core.config.run_config import (
     ARCHITECTURES,
     FIELD_SECTION,
     OPTIMIZERS,
-    UPPER_LIMITS,
     DataConfig,
     ModelConfig,
-    Problem,
     RunConfig,
     TrainConfig,
-    suggest,
-    time_steps_after_conv,
-    validate,
     with_overrides,
 )
+from seqtui.core.config.validation import UPPER_LIMITS, Problem, time_steps_after_conv, validate
 from seqtui.core.model.checks import check_config
 from seqtui.datasets.base import Dataset, ImageEncoder
 from seqtui.datasets.registry import DATASET_NAMES

@@ -16,16 +16,10 @@ from typer.testing import CliRunner
 from seqtui.cli.main import app
 from seqtui.core.config.presets import PRESETS
 from seqtui.core.config.run_config import with_overrides
-from seqtui.core.experiments.sweep import (
-    DEFAULT_DB,
-    Range,
-    SweepError,
-    default_space,
-    load_or_create,
-    narrow,
-    open_storage,
-    run_trials,
-)
+from seqtui.core.experiments.errors import SweepError
+from seqtui.core.experiments.search_space import Range, default_space, narrow
+from seqtui.core.experiments.study import DEFAULT_DB, load_or_create, open_storage
+from seqtui.core.experiments.sweep import run_trials
 from seqtui.core.runs.folder import RunFolder
 from seqtui.core.training import runner
 from seqtui.core.training.events import EpochEnded, RunEnded
@@ -227,7 +221,7 @@ def test_a_trial_whose_run_diverged_or_whose_settings_are_refused_fails_and_the_
     best validation metric it saw; a run that ends otherwise than completed, or settings `check_config`
     refuses, is a failed trial and the next one runs."""
     from seqtui.core.config.errors import ConfigError
-    from seqtui.core.config.run_config import Problem
+    from seqtui.core.config.validation import Problem
     from seqtui.core.training.events import LogMessage
 
     runs_dir.mkdir()

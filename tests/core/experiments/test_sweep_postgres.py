@@ -83,7 +83,7 @@ def _seqtui(args: list[str], tmp: Path, **env: str) -> subprocess.Popen[str]:
 def _study(url: str, name: str):
     import optuna
 
-    from seqtui.core.experiments.sweep import open_storage
+    from seqtui.core.experiments.study import open_storage
 
     return optuna.load_study(study_name=name, storage=open_storage(url))
 

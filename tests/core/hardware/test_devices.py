@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from seqtui.core.config.errors import ConfigError
-from seqtui.core.config.run_config import Problem
+from seqtui.core.config.validation import Problem
 from seqtui.core.hardware import devices as dev
 from seqtui.core.hardware.acceleration import (
     Plan,
@@ -412,13 +412,13 @@ def test_a_run_prepares_the_share_of_the_process_the_cluster_says_it_is(monkeypa
     import numpy as np
 
     from seqtui.core.hardware.backend import resolve_backend
-    from seqtui.core.training import runner
+    from seqtui.core.training import session
     from seqtui.datasets.registry import load_dataset
     from tests.core.training.test_runner import SEQ
 
-    monkeypatch.setattr(runner, "start_cluster", lambda keras: (1, 2))
+    monkeypatch.setattr(session, "start_cluster", lambda keras: (1, 2))
     plan = plan_hardware(resolve_backend(None), None, None)
-    _, data, hardware, process = runner.prepare(SEQ, plan, threading.Event(), "nothing changed")
+    _, data, hardware, process = session.prepare(SEQ, plan, threading.Event(), "nothing changed")
     full = load_dataset(SEQ.data)
     assert (process, hardware.processes) == (1, 2)
     for part in ("train", "val", "test"):
@@ -430,7 +430,7 @@ def test_a_run_of_several_processes_off_jax_is_refused_naming_the_backend(monkey
     import threading
 
     from seqtui.core.hardware.backend import BackendError, import_keras, resolve_backend
-    from seqtui.core.training import runner
+    from seqtui.core.training import session
     from tests.core.training.test_runner import SEQ
 
     if import_keras().backend.backend() == "jax":
@@ -438,7 +438,7 @@ def test_a_run_of_several_processes_off_jax_is_refused_naming_the_backend(monkey
     monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
     plan = plan_hardware(resolve_backend(None), None, None)
     with pytest.raises(BackendError, match="train together only on JAX: add --backend jax"):
-        runner.prepare(SEQ, plan, threading.Event(), "nothing changed")
+        session.prepare(SEQ, plan, threading.Event(), "nothing changed")
 
 
 def test_several_jax_processes_join_once_and_learn_their_place(monkeypatch):

@@ -10,7 +10,8 @@ from seqtui.common.keras_door import import_keras
 from seqtui.core.config.run_config import DataConfig, RunConfig
 from seqtui.core.inference.predict import Predictor, _sample
 from seqtui.core.runs.folder import BEST, LAST, RunFolder
-from seqtui.core.training.runner import Session, _evaluate
+from seqtui.core.training.evaluation import _evaluate
+from seqtui.core.training.session import Session
 from seqtui.datasets.base import Dataset, TextEncoder
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.registry import load_dataset

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from seqtui.core.config.run_config import DataConfig
-from seqtui.core.model import baselines
-from seqtui.core.model.baselines import Baseline, BaselineJob, compute, verdict
+from seqtui.core.model import baselines, verdicts
+from seqtui.core.model.baselines import Baseline, BaselineJob, compute
+from seqtui.core.model.verdicts import verdict
 from seqtui.datasets.base import Dataset, TextEncoder
 from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.tokenizer import Tokenizer
@@ -167,7 +168,7 @@ def test_a_failing_fit_never_fails_the_run(monkeypatch):
 )
 def test_the_verdict_in_plain_words(metric, model, base, expected):
     assert verdict(metric, model, Baseline("b", metric, base)) == expected
-    assert baselines.beats(model, Baseline("b", metric, base)) == expected.startswith("beats")
+    assert verdicts.beats(model, Baseline("b", metric, base)) == expected.startswith("beats")
 
 
 def test_a_damaged_recorded_baseline_reads_as_none():
@@ -207,7 +208,7 @@ def test_every_run_records_its_baseline_and_verdict(runs_dir):
     from seqtui.core.runs.folder import BEST
 
     predicted = folder.load_model(BEST, import_keras()).predict(data.x_test, verbose=0).argmax(axis=1)
-    interval = baselines.paired_interval(baselines.model_rows(data, predicted), refit.rows)
+    interval = verdicts.paired_interval(baselines.model_rows(data, predicted), refit.rows)
     expected = verdict("accuracy", metrics["accuracy"], recorded, interval)
     assert end["verdict"] == state["verdict"] == expected and "95% interval" in expected
     listing = CliRunner().invoke(app, ["runs"], env={"COLUMNS": "80"})

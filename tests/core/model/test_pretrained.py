@@ -11,7 +11,8 @@ import pytest
 
 from seqtui.core.config.errors import ConfigError
 from seqtui.core.config.presets import get_preset
-from seqtui.core.config.run_config import validate, with_overrides
+from seqtui.core.config.run_config import with_overrides
+from seqtui.core.config.validation import validate
 from seqtui.core.model.checks import check_config
 from seqtui.core.model.pretrained import embedding_file_problems, embedding_overrides
 from seqtui.core.model.summary import model_summary, summarize

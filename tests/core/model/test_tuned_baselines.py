@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from seqtui.core.config.run_config import DataConfig
-from seqtui.core.model import baselines, classic_fits
-from seqtui.core.model.baselines import Baseline, Units, compute, run_verdict, verdict
+from seqtui.core.model import baselines, classic_fits, verdicts
+from seqtui.core.model.baselines import Baseline, compute, run_verdict
+from seqtui.core.model.verdicts import Units, verdict
 from seqtui.datasets.series import series_dataset
 from seqtui.datasets.text_tables import text_classification_dataset
 
@@ -104,7 +105,7 @@ def test_the_series_ridge_beats_tomorrow_equals_now_on_an_ar2_series():
     assert result.metrics["ridge_alpha"] in classic_fits.ALPHA_GRID
     assert result.test == pytest.approx(float(np.mean(result.rows)))
     assert baselines.BaselineJob(data).result().test == result.test  # the run's baseline is the same
-    assert baselines.units(data) == Units(data.encoder.std[0], "°C")  # the unit from the column's name
+    assert verdicts.units(data) == Units(data.encoder.std[0], "°C")  # the unit from the column's name
 
 
 def test_the_interval_holds_0_for_a_model_equal_to_the_baseline_and_excludes_it_for_a_better_one():
@@ -112,11 +113,11 @@ def test_the_interval_holds_0_for_a_model_equal_to_the_baseline_and_excludes_it_
     data = text_classification_dataset("r", texts, labels, DataConfig(dataset="file"))
     majority = baselines.majority(data)  # a weak baseline: about half the rows right
     same = np.full(len(data.y_test), int(np.bincount(data.y_train).argmax()))  # the majority's own answers
-    low, high = baselines.paired_interval(baselines.model_rows(data, same), majority.rows)
+    low, high = verdicts.paired_interval(baselines.model_rows(data, same), majority.rows)
     assert low <= 0 <= high
     assert run_verdict(data, "accuracy", majority.test, majority, same).startswith("level with the baseline")
     perfect = data.y_test.copy()
-    low, high = baselines.paired_interval(baselines.model_rows(data, perfect), majority.rows)
+    low, high = verdicts.paired_interval(baselines.model_rows(data, perfect), majority.rows)
     assert 0 < low < (1 - majority.test) < high
     assert run_verdict(data, "accuracy", 1.0, majority, perfect).startswith("beats the baseline")
 

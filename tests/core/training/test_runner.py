@@ -267,21 +267,21 @@ def test_the_training_rate_counts_the_samples_of_every_process(runs_dir, monkeyp
     import contextlib
     import dataclasses
 
-    from seqtui.core.training import runner as running
+    from seqtui.core.training import session
 
-    class TwoProcesses(running.Hardware):
+    class TwoProcesses(session.Hardware):
         @contextlib.contextmanager
         def scope(self, keras):  # no data-parallel split: one real device
             yield
 
-    real = running.open_hardware
+    real = session.open_hardware
 
     def open_two(keras, plan, processes):
         seen = real(keras, plan, processes)
         return TwoProcesses(**{**{f.name: getattr(seen, f.name) for f in dataclasses.fields(seen)},
                                "count": 2, "processes": 2})  # fmt: skip
 
-    monkeypatch.setattr(running, "open_hardware", open_two)
+    monkeypatch.setattr(session, "open_hardware", open_two)
     events = Recorder()
     end = train(with_overrides(SEQ, epochs=1), events, runs_dir=runs_dir)
     [epoch] = events.of(EpochEnded)
@@ -298,14 +298,14 @@ def test_a_run_from_before_the_seconds_column_resumes_without_it(completed, copy
 
 
 def test_a_stop_mid_epoch_ends_interrupted_and_resume_redoes_that_epoch(runs_dir, monkeypatch):
-    from seqtui.core.training import runner
+    from seqtui.core.training import session
 
     def with_a_note(config):
         data = load_dataset(config)
         data.notes.append("vocab size 9 is above what the data has")
         return data
 
-    monkeypatch.setattr(runner, "load_dataset", with_a_note)
+    monkeypatch.setattr(session, "load_dataset", with_a_note)
     cancel = threading.Event()
 
     def stop_in_epoch_2(event) -> None:
@@ -586,7 +586,7 @@ def test_the_divergence_hint_divides_the_optimizers_own_rate(tmp_path):
 
     import keras
 
-    from seqtui.core.training.runner import _diverged_message
+    from seqtui.core.training.evaluation import _diverged_message
 
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
