@@ -95,7 +95,7 @@ def model_rows(data: Dataset, predictions: Any) -> Any:
     if data.task == "regression":
         real = np.asarray(data.y_test, "float64").reshape(-1)
         return np.abs(np.asarray(predictions, "float64").reshape(-1) - real)
-    return (np.asarray(predictions).reshape(-1) == _labels(data.y_test)).astype("float64")
+    return (np.asarray(predictions).reshape(-1) == classic_fits.class_labels(data.y_test)).astype("float64")
 
 
 def run_verdict(data: Dataset, metric: str, model: float, baseline: Baseline, predictions: Any) -> str:
@@ -106,19 +106,13 @@ def run_verdict(data: Dataset, metric: str, model: float, baseline: Baseline, pr
     return verdict(metric, model, baseline, paired_interval(rows, baseline.rows), units(data))
 
 
-def _labels(y: np.ndarray) -> np.ndarray:
-    import numpy as np  # here, not at the top: numpy loads with the data, not when this module does
-
-    return np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
-
-
 def majority(data: Dataset) -> Baseline | None:
     """The most frequent training label (or next token), always predicted: instant, every classifier."""
     if data.task == "regression" or not len(data.y_train) or not len(data.y_test):
         return None
     import numpy as np
 
-    y_train, y_test = _labels(data.y_train), _labels(data.y_test)
+    y_train, y_test = classic_fits.class_labels(data.y_train), classic_fits.class_labels(data.y_test)
     top = int(np.bincount(y_train).argmax())
     rows = (y_test == top).astype("float64")
     accuracy = float(np.mean(rows))
@@ -158,7 +152,11 @@ def logistic_regression(data: Dataset, max_samples: int = MAX_FIT_SAMPLES) -> Ba
     started = time.perf_counter()
     cap = max_samples if data.input_kind == "tokens" else min(max_samples, MAX_IMAGE_SAMPLES)
     n = min(len(data.x_train), cap)
-    if len(np.unique(_labels(data.y_train[:n]))) < 2 or not len(data.y_test) or not len(data.y_val):
+    if (
+        len(np.unique(classic_fits.class_labels(data.y_train[:n]))) < 2
+        or not len(data.y_test)
+        or not len(data.y_val)
+    ):
         return None
     if data.input_kind == "tokens":
         fit, name = classic_fits.tuned_tfidf(data, n, MAX_SECONDS / 2), "TF-IDF + logistic regression"

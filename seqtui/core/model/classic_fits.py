@@ -50,8 +50,9 @@ class Fit:
     note: str = ""
 
 
-def _labels(y: np.ndarray) -> np.ndarray:
-    import numpy as np
+def class_labels(y: np.ndarray) -> np.ndarray:
+    """Labels as one int column, whatever shape the dataset keeps them in ((n,) or (n, 1))."""
+    import numpy as np  # here, not at the top: numpy loads with the data, not when this module does
 
     return np.asarray(y).reshape(len(y), -1)[:, 0].astype(int)
 
@@ -108,7 +109,11 @@ def tuned_tfidf(data: Dataset, n: int, seconds: float) -> Fit:
 
     deadline = time.perf_counter() + seconds
     train, val, test = documents(data, "train", n), documents(data, "val"), documents(data, "test")
-    y_train, y_val, y_test = _labels(data.y_train[:n]), _labels(data.y_val), _labels(data.y_test)
+    y_train, y_val, y_test = (
+        class_labels(data.y_train[:n]),
+        class_labels(data.y_val),
+        class_labels(data.y_test),
+    )
     best: tuple[float, float, tuple[int, int], Any, Any] | None = None
     cut = False
     for ngrams in NGRAMS:
@@ -143,7 +148,11 @@ def tuned_pixels(data: Dataset, n: int, seconds: float) -> Fit:
         for p in ("val", "test")
     }
     x_train = np.asarray(data.x_train[:n]).reshape(n, -1)
-    y_train, y_val, y_test = _labels(data.y_train[:n]), _labels(data.y_val), _labels(data.y_test)
+    y_train, y_val, y_test = (
+        class_labels(data.y_train[:n]),
+        class_labels(data.y_val),
+        class_labels(data.y_test),
+    )
     score, c, model, cut = _pick_c((x_train, flat["val"], None), (y_train, y_val), PIXEL_C_GRID, deadline)
     rows = (model.predict(flat["test"]) == y_test).astype("float64")
     chosen = {"logreg_c": c, "logreg_val_accuracy": score}

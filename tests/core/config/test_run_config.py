@@ -241,3 +241,25 @@ def test_a_time_step_problem_is_listed_once():
     with pytest.raises(ConfigError) as info:
         check_config(config, data)
     assert [p.field for p in info.value.problems] == ["conv_kernel"]
+
+
+# Sizes a practitioner does use must pass; one more zero (a typo that would exhaust memory) must not.
+PLAUSIBLE = {"units": 4096, "embedding_dim": 1024, "maxlen": 20_000, "vocab_size": 2_000_000, "layers": 16,
+             "epochs": 5000, "batch_size": 65_536, "conv_filters": 4096, "dense_units": 8192}  # fmt: skip
+TYPOS = {"units": 100_000, "embedding_dim": 100_000, "maxlen": 1_000_000, "vocab_size": 100_000_000,
+         "layers": 100, "epochs": 1_000_000, "batch_size": 10_000_000, "conv_filters": 100_000,
+         "dense_units": 100_000, "lookback": 10_000_000}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(PLAUSIBLE))
+def test_a_large_but_plausible_size_is_accepted(name):
+    config = with_overrides(RunConfig(), **{name: PLAUSIBLE[name]})
+    assert [p.field for p in validate(config, DATASET_NAMES)] == []
+
+
+@pytest.mark.parametrize("name", sorted(TYPOS))
+def test_a_size_with_an_extra_zero_is_refused_as_a_typo(name):
+    config = with_overrides(RunConfig(), **{name: TYPOS[name]})
+    problems = [p for p in validate(config, DATASET_NAMES) if p.field == name]
+    assert len(problems) == 1
+    assert f"{UPPER_LIMITS[name]:,}" in problems[0].message or str(UPPER_LIMITS[name]) in problems[0].message
