@@ -19,7 +19,8 @@ run: $(VENV)/.stamp-run$(STAMP)
 
 # The engine's tests (build, summary, train, resume, predict, fused steps, cuDNN conditions, inspect's exact states, gates and gradients) again on JAX.
 JAX_TESTS := tests/core/model/test_architectures.py tests/core/training/test_runner.py tests/core/hardware/test_acceleration.py tests/cli/test_commands.py \
-	tests/core/inference/test_inspect.py
+	tests/core/inference/test_inspect.py tests/core/training/test_probes.py \
+	tests/core/inference/test_inspect_units.py tests/core/inference/test_inspect_projection.py
 JAX_SELECT := (matches_seeds and (reuters or mnist)) or lstm-tokens-multiclass or complete_folder or more_epochs \
 	or fused_steps or device_line or cudnn_conditions or train_then_predict or exact
 

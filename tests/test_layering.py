@@ -25,6 +25,7 @@ KERAS_USERS = {
     "seqtui.core.training.callbacks",
     "seqtui.core.experiments.pruning",
     "seqtui.core.training.lr_range",
+    "seqtui.core.training.epoch_watch",
 }  # Keras callbacks, imported when training
 
 

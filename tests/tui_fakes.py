@@ -21,6 +21,23 @@ from seqtui.datasets.tokenizer import Tokenizer
 from seqtui.tui.widgets.token_strip import TokenInfo
 
 CLASSES = ["greeting", "weather", "stocks"]
+FAKE_CONFUSION = [[5, 1, 0], [0, 6, 1], [1, 0, 7]]
+
+
+def fake_watch(probes: tuple[str, ...], epoch: int) -> dict[str, Any]:
+    """Scripted probes (the first flips from weather to greeting at epoch 3) and gradient norms (the lstm's
+    collapses by more than three orders of magnitude below the dense layer's by epoch 4)."""
+    if not probes:
+        return {}
+    records = []
+    for n, probe in enumerate(probes):
+        p = min(0.95, 0.3 + 0.15 * epoch) if n == 0 else 0.4 + 0.1 * n
+        top = "greeting" if n == 0 and epoch >= 3 else CLASSES[(n + 1) % len(CLASSES)]
+        rest = [c for c in CLASSES if c != top]
+        probs = {top: p, rest[0]: (1 - p) * 0.6, rest[1]: (1 - p) * 0.4}
+        records.append({"probe": probe, "kind": "text", "answer": top, "probabilities": probs})
+    norms = {"embedding": 0.2 / epoch, "lstm": 0.5 * 10.0 ** (1 - 1.2 * epoch), "dense": 0.6}
+    return {"probes": records, "grad_norms": norms}
 
 
 class FakeRunner:
@@ -45,12 +62,15 @@ class FakeRunner:
             task,
         )
         self.calls: list[tuple[str, Any]] = []
+        self.probes: tuple[str, ...] = ()
+        """The probes of the run it replays: each epoch's event then carries scripted answers."""
         self.holding = threading.Event()
 
     def train(
         self, config: RunConfig, observer: Observer, cancel: threading.Event, runs_dir: Path, callbacks=()
     ) -> RunEnded:
         self.calls.append(("train", config))
+        self.probes = tuple(config.train.probes) + tuple(Path(p).name for p in config.train.probe_images)
         return self._run(
             config.name, observer, cancel, Path(runs_dir) / f"fake-{config.name}", 0, self.epochs
         )
@@ -79,7 +99,8 @@ class FakeRunner:
                 observer(BatchEnded(epoch, step, self.steps, logs, 1000.0))
             logs = {"loss": 1.0 / epoch, monitor: 0.5 + 0.1 * epoch, "val_loss": 0.9 / epoch + (0.3 if epoch == 3 else 0),
                     f"val_{monitor}": 0.45 + 0.1 * epoch}  # fmt: skip
-            observer(EpochEnded(epoch, epochs, logs, 0.4, 1000.0, best=epoch != 3))
+            watch = fake_watch(self.probes, epoch)
+            observer(EpochEnded(epoch, epochs, logs, 0.4, 1000.0, best=epoch != 3, **watch))
             done = epoch
             if self.hold and epoch == first + 1:
                 self.holding.set()
@@ -98,7 +119,7 @@ class FakeRunner:
             done,
             {"loss": 0.3, "accuracy": 0.9} if completed else {},
             message,
-            [[5, 1, 0], [0, 6, 1], [1, 0, 7]] if completed else None,
+            FAKE_CONFUSION if completed else None,
             CLASSES if completed else [],
         )
         observer(end)
@@ -136,6 +157,16 @@ class FakeSession:
         self.joiner = " "
         self.images: list[np.ndarray] = []
         self.texts: list[str] = []
+
+    def first_mistake(self) -> Any:
+        """A scripted first validation mistake: a sentence, or a digit (a vertical bar) for a digit model."""
+        from seqtui.core.inference.first_mistake import Missed
+
+        if self.mode == "text":
+            return Missed(4, "weather", "stocks", text="비 오는 날 주가가 내렸다")
+        pixels = np.zeros((28, 28), dtype="uint8")
+        pixels[4:24, 13:15] = 255
+        return Missed(7, "1", "7", pixels=pixels)
 
     @staticmethod
     def _scores(words: set[str]) -> list[float]:
@@ -187,6 +218,33 @@ class FakeSession:
     def forecast(self) -> Forecast:
         real = [float(np.sin(i / 5)) for i in range(120)]
         return Forecast(real, [v * 0.9 for v in real], 0.05, 0.2, "temp")
+
+    def test_answers(self):
+        """The fake runner's matrix ([[5, 1, 0], [0, 6, 1], [1, 0, 7]]) as answers on 21 test sentences, each
+        cell's examples from 0.9 down in steps of 0.08 (the digits mode: 21 drawn bars as test images)."""
+        from seqtui.core.inference.inspect_mistakes import TestAnswers
+        from seqtui.datasets.base import ImageEncoder
+
+        sentences = [
+            "hello there how are you",
+            "the weather is nice today",
+            "stocks are up today",
+            "안녕 오늘 날씨",
+        ]
+        probs, true = [], []
+        for t, row in enumerate(FAKE_CONFUSION):
+            for p, count in enumerate(row):
+                for k in range(count):
+                    top = 0.9 - 0.08 * k  # 0.42 at the 7th: still the largest of the three
+                    probs.append([top if c == p else (1 - top) / 2 for c in range(3)])
+                    true.append(t)
+        if self.mode == "digits":
+            images = np.zeros((len(true), 28, 28, 1), dtype="float32")
+            for i in range(len(true)):
+                images[i, 4:24, 8 + i % 12 : 11 + i % 12] = 1.0
+            return TestAnswers(np.array(probs), np.array(true), images, ImageEncoder(), self.class_names)
+        x = self.encoder.encode([sentences[i % 4] for i in range(len(true))])
+        return TestAnswers(np.array(probs), np.array(true), x, self.encoder, self.class_names)
 
 
 def make_run_folder(root: Path, name: str, history: list[dict[str, float]], status: str = "completed",

@@ -55,7 +55,9 @@ def given_runs_dir(ctx: typer.Context, runs_dir: Path | None) -> Path | None:
 
 def config_overrides(ctx: typer.Context) -> dict[str, Any]:
     """The run settings given on the command line, by config field (a parameter is named after its field)."""
-    return {k: v for k, v in ctx.params.items() if k in FIELD_SECTION and k != "dataset" and v is not None}
+    given = {k: v for k, v in ctx.params.items() if k in FIELD_SECTION and k != "dataset" and v is not None}
+    # a repeatable option (--probe) as a tuple, left out when not given (Click gives an empty tuple or list)
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if v not in ([], ())}
 
 
 def config_from_options(
@@ -112,6 +114,7 @@ def _run_settings(
     learning_rate: opt.LearningRate = None,
     optimizer: opt.Optimizer = None,
     patience: opt.Patience = None,
+    monitor: opt.Monitor = None,
     seed: opt.Seed = None,
     text_column: opt.TextColumn = None,
     label_column: opt.LabelColumn = None,
@@ -125,6 +128,9 @@ def _run_settings(
     stopwords: opt.Stopwords = None,
     content_morphemes: opt.ContentMorphemes = None,
     sample_limit: opt.SampleLimit = None,
+    probes: opt.Probes = None,
+    probe_images: opt.ProbeImages = None,
+    grad_flow: opt.GradFlow = None,
 ) -> None:
     """The run settings `train` and `summary` both take (see `with_run_settings`), each named after its config
     field: `config_overrides` reads them back from the context."""

@@ -78,6 +78,10 @@ def compare(
             "Default: one after another. Each run trains on one device (`train --devices` splits one run)."
         ),
     ] = None,
+    max_runs: Annotated[
+        int,
+        typer.Option(min=1, help="The most runs the grid may hold; raise it to confirm a larger one."),
+    ] = 100,
     **lists: str | None,
 ) -> None:
     """Train settings side by side (any setting a comma list) on one split and seed; show a leaderboard."""
@@ -89,8 +93,12 @@ def compare(
     given = {name: lists["limit" if name == "sample_limit" else name] for name in GIVEN}
     with clear_errors():
         side_by_side = side_by_side_for(devices)
-        entries = plan(preset, given, lambda p, combo: config_from_options(p, data, dataset, dict(combo)))
+        entries = plan(
+            preset, given, lambda p, combo: config_from_options(p, data, dataset, dict(combo)), max_runs
+        )
         entries = named(entries, name) if name is not None else entries
+        err.print(f"comparing {len(entries)} runs, one after another" if side_by_side is None else
+                  f"comparing {len(entries)} runs, {side_by_side[0]} at a time", highlight=False)  # fmt: skip
         comparison = run_compare(
             entries, given_runs_dir(ctx, runs_dir), backend, as_json, out, err, side_by_side, notify
         )
@@ -105,6 +113,8 @@ def sweep(
     preset: opt.Preset = None,
     dataset: opt.Dataset = None,
     data: opt.Data = None,
+    text_column: opt.TextColumn = None,
+    label_column: opt.LabelColumn = None,
     arch: Annotated[str | None, typer.Option(help="The architecture (fixed during the sweep).")] = None,
     trials: Annotated[
         int, typer.Option(min=1, help="Trials this process runs (the study keeps them all).")
@@ -133,9 +143,9 @@ def sweep(
     if not (preset or data or dataset):
         fail("say what to search: --preset NAME, or --dataset NAME / --data FILE with --arch")
     with clear_errors():
-        config = config_from_options(
-            preset, data, dataset, dict(arch=arch, epochs=epochs, sample_limit=limit, seed=seed)
-        )
+        settings = dict(arch=arch, epochs=epochs, sample_limit=limit, seed=seed)
+        settings.update(text_column=text_column, label_column=label_column)  # a table's columns, as train's
+        config = config_from_options(preset, data, dataset, settings)
         config = dataclasses.replace(config, label=name) if name is not None else config
         root = runs_root(given_runs_dir(ctx, runs_dir))
         plan = plan_sweep(config, search, study, storage, root)

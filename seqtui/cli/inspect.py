@@ -30,6 +30,25 @@ def inspect(
         str | None, typer.Option(metavar="WORD", help="The words nearest to WORD in the embedding (cosine).")
     ] = None,
     top: Annotated[int, typer.Option(min=1, help="Hidden units shown: those that move most.")] = 8,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            metavar="LAYER:UNIT",
+            help="One hidden unit (e.g. lstm:3, bidirectional/backward:0): its value and gates per token, "
+            "and the validation fragments where it is highest.",
+        ),
+    ] = None,
+    projection: Annotated[
+        bool,
+        typer.Option(
+            "--projection", help="The most frequent words on the embedding's 2-D PCA, marked by class."
+        ),
+    ] = False,
+    words: Annotated[int, typer.Option(min=2, help="Words in --projection: the most frequent.")] = 60,
+    image: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="An image: the feature maps after each Conv2D and pooling layer."),
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -45,6 +64,8 @@ def inspect(
     embedding neighbours, and the test examples it gets wrong."""
     from seqtui.headless.inspect import InspectRequest, run_inspect
 
-    request = InspectRequest(run, text, list(view or []), mistakes, neighbours, top, as_json)
+    request = InspectRequest(
+        run, text, list(view or []), mistakes, neighbours, top, as_json, unit, projection, words, image
+    )
     with clear_errors():
         run_inspect(request, given_runs_dir(ctx, runs_dir), backend, out, err)

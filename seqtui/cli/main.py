@@ -83,8 +83,12 @@ def main_callback(
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     ctx.obj = {"runs_dir": runs_dir}
     if ctx.invoked_subcommand is None:
+        from seqtui.cli.common import clear_errors
+        from seqtui.core.runs.folder import check_runs_dir, runs_root
         from seqtui.tui.launch import launch
 
+        with clear_errors():
+            check_runs_dir(runs_root(runs_dir))  # a file as the runs folder: said here, not "no runs yet"
         launch(runs_dir=runs_dir)
 
 

@@ -60,7 +60,14 @@ TestSplit = Annotated[
 ]
 LearningRate = Annotated[float | None, typer.Option(help="Optimizer learning rate (default: Keras').")]
 Optimizer = Annotated[str | None, typer.Option(help="adam, rmsprop, sgd, adamw, nadam.")]
-Patience = Annotated[int | None, typer.Option(help="Early-stopping patience on val_loss (0: off).")]
+Patience = Annotated[int | None, typer.Option(help="Early-stopping patience on --monitor (0: off).")]
+Monitor = Annotated[
+    str | None,
+    typer.Option(
+        help="What picks the kept (tested) epoch and drives early stopping: val_loss (lowest) or val_accuracy "
+        "(highest, classifiers)."
+    ),
+]
 Seed = Annotated[int | None, typer.Option(help="Random seed for weights and splits.")]
 TextColumn = Annotated[str | None, typer.Option(help="Your table's text column.")]
 LabelColumn = Annotated[str | None, typer.Option(help="Your table's label column.")]
@@ -167,6 +174,34 @@ Workers = Annotated[
     ),
 ]
 
+# -- watching it learn -----------------------------------------------------------------------------------
+Probes = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--probe",
+        metavar="TEXT",
+        help="A sentence whose class probabilities are recorded after every epoch (repeat for more, at most "
+        "8; kept by --resume): in the epoch_end event, probes.jsonl and TensorBoard, drawn on Train.",
+    ),
+]
+ProbeImages = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--probe-image",
+        metavar="FILE",
+        help="An image file probed alike, for image models (digits, mnist, fashion).",
+    ),
+]
+GradFlow = Annotated[
+    bool | None,
+    typer.Option(
+        "--grad-flow/--no-grad-flow",
+        help="Record every trainable layer's gradient norm on one fixed training batch after each epoch "
+        "(default on; it costs well under 2% of an epoch, see docs/performance.md).",
+    ),
+]
+
+
 # -- instead of training --------------------------------------------------------------------------------
 FindLR = Annotated[
     bool,
@@ -222,12 +257,15 @@ PANELS: dict[str, tuple[object, ...]] = {
         Arch, Units, Layers, Bidirectional, Dropout, EmbeddingDim, Embeddings, FreezeEmbeddings, ConvFilters,
         ConvKernel, PoolSize, DenseUnits,
     ),
-    "Training": (Epochs, BatchSize, LearningRate, Optimizer, Patience, Seed, FindLR),
+    "Training": (
+        Epochs, BatchSize, LearningRate, Optimizer, Patience, Monitor, Seed, FindLR, Probes, ProbeImages,
+        GradFlow,
+    ),
     "Output": (RunName, RunsDir, Tensorboard, MLflowUri, Notify),
     "Hardware": (Backend, Devices, Precision, Processes, Workers),
 }  # fmt: skip
 """Each option's panel in `--help` (options not listed here stay under "Options")."""
-FLAGS = (FreezeEmbeddings, Bidirectional, ContentMorphemes, Tensorboard, FindLR)
+FLAGS = (FreezeEmbeddings, Bidirectional, ContentMorphemes, Tensorboard, FindLR, GradFlow)
 """--x/--no-x pairs: their names say it all (no `<bool>` type shown)."""
 
 
@@ -244,8 +282,8 @@ def _defaults() -> dict[int, str]:
              EmbeddingDim: "embedding_dim", Units: "units", Layers: "layers", Dropout: "dropout",
              ConvFilters: "conv_filters", ConvKernel: "conv_kernel", PoolSize: "pool_size",
              DenseUnits: "dense_units", ValidationSplit: "validation_split", TestSplit: "test_split",
-             Optimizer: "optimizer", Patience: "patience", Seed: "seed", Lookback: "lookback", Step: "step",
-             Delay: "delay", Arch: "arch"}  # fmt: skip
+             Optimizer: "optimizer", Patience: "patience", Monitor: "monitor", Seed: "seed",
+             Lookback: "lookback", Step: "step", Delay: "delay", Arch: "arch"}  # fmt: skip
     return {id(a): str(getattr(getattr(base, FIELD_SECTION[f]), f)) for a, f in names.items()}
 
 

@@ -28,11 +28,12 @@ def runs(
         if runs_dir is not None:
             ctx.obj = {**(ctx.obj or {}), "runs_dir": runs_dir}
         return
-    from seqtui.core.runs.folder import runs_root
+    from seqtui.core.runs.folder import check_runs_dir, runs_root
     from seqtui.core.runs.listing import list_runs
 
     with clear_errors():
         root = runs_root(given_runs_dir(ctx, runs_dir))
+        check_runs_dir(root)  # a file named by SEQTUI_RUNS_DIR is an error, not "no runs yet"
         rows = list_runs(root)
     if not rows:
         out.print(Text(f"no runs under {root} yet; start one with `seqtui train --preset NAME`"))
@@ -258,11 +259,13 @@ def serve(
 ) -> None:
     """Use the app from a web browser (textual-serve): one app process per tab, the same runs folder. Only the
     printed URL opens it (a secret token per launch), and only pages of this server may drive it."""
-    from seqtui.core.runs.folder import runs_root
+    from seqtui.core.runs.folder import check_runs_dir, runs_root
     from seqtui.tui import serve as server
     from seqtui.tui.serve_access import access_for
 
     root = runs_root(given_runs_dir(ctx, runs_dir))
+    with clear_errors():
+        check_runs_dir(root, create=True)  # every tab's app would fail on it: refused before serving
     warning = server.exposure_warning(host)
     if warning:
         err.print(Text.assemble(("warning:", "bold yellow"), " ", warning), highlight=False, soft_wrap=True)

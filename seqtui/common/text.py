@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 LINE_BREAKS = "\n\t"
 """What `inert` keeps by default: a message's line breaks and tabs (a terminal only moves the cursor)."""
@@ -44,6 +45,28 @@ def inert(text: str, keep: str = LINE_BREAKS) -> str:
     if text.isprintable():  # the common case, at C speed: no control, format or separator character
         return text
     return _pattern(keep).sub(_escape, text)
+
+
+def inert_values(value: Any, keep: str = LINE_BREAKS) -> Any:
+    """`value` with `inert` applied to every string in it, dict keys and list items included (a JSON line
+    read from a file); numbers, booleans and None stay as they are."""
+    if isinstance(value, str):
+        return inert(value, keep)
+    if isinstance(value, dict):
+        return {inert_values(k, keep): inert_values(v, keep) for k, v in value.items()}
+    if isinstance(value, list):
+        return [inert_values(v, keep) for v in value]
+    return value
+
+
+def bounded_number(value: float, places: int = 4) -> str:
+    """A number in at most about 10 characters: fixed point (`places` decimals) when it reads well there,
+    else 3 significant digits (`1e+308`, `2.5e-07`, `inf`, `nan`). A run folder edited to hold 1e308 would
+    otherwise print 309 digits."""
+    size = abs(value)
+    if size == 0 or (size < 1e6 and (places == 0 or size >= 10.0**-places)):
+        return f"{value:.{places}f}"
+    return f"{value:.3g}"
 
 
 def plural(count: int, word: str) -> str:

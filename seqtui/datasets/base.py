@@ -11,6 +11,7 @@ from typing import Any, Literal
 import numpy as np
 
 from seqtui.datasets.errors import DataError
+from seqtui.datasets.lengths import TextStats
 from seqtui.datasets.tokenizer import Tokenizer, TokenView, pad
 
 Task = Literal["binary", "multiclass", "regression", "generation"]
@@ -190,6 +191,9 @@ class Dataset:
     """Text data only: per part ('train', 'val', 'test'), each row's raw text as an object array, row for row
     with its x and y (IMDB and Reuters: Keras' word ids spelt as words, before any vocabulary cut). What the
     word-level baseline reads, so it stays the same whatever the run's tokenizer, vocabulary or maxlen."""
+    text_stats: TextStats | None = None
+    """Text read from the user's files: the training texts' token lengths and the vocabulary's coverage (the
+    suggested maxlen, the coverage lines of the CLI's start and the sweep's default maxlen range)."""
 
     @property
     def input_shape(self) -> tuple[int, ...]:

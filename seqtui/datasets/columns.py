@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from seqtui.datasets.base import is_number
 from seqtui.datasets.errors import DataError
-from seqtui.datasets.tables import TableSource
+from seqtui.datasets.table_source import TableSource
 
 TEXT_NAMES = (
     "text",

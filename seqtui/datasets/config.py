@@ -52,3 +52,6 @@ class DataConfig:
     """Time series: how many rows ahead the target lies."""
     sample_limit: int | None = None
     """Use at most this many training samples (quick experiments and tests)."""
+    split_seed: int = 0
+    """Seed of a table's shuffled train/validation/test split (your CSV, TSV or JSONL). `--seed` sets it with
+    the weights' seed; 0 is the split of runs made before it was a setting."""

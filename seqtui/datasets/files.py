@@ -2,10 +2,11 @@
 
 - a folder of class sub-folders of .txt files -> text classification (aclImdb);
 - a folder with the four Fashion-MNIST idx files -> Fashion-MNIST;
+- a folder of class sub-folders of images (.png, .jpg...) -> image classification (`image_folders.py`);
 - a CSV/TSV/JSON-lines table -> text classification when it has a text and a label column, else a time
   series of its numeric columns;
 - a .txt file -> a table when it is tab-separated with a header (NSMC), else plain text for generation;
-- a Keras .npz -> the Keras dataset it is named after (imdb.npz, reuters.npz, mnist.npz).
+- a Keras .npz -> the Keras dataset it is named after (imdb.npz, reuters.npz, mnist.npz, fashion*.npz).
 """
 
 from __future__ import annotations
@@ -20,16 +21,27 @@ from seqtui.datasets.columns import looks_like_series, profile_columns, text_and
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.generation import MIN_LINES_TO_SPLIT_BY_LINE, generation_dataset
+from seqtui.datasets.read_cost import check_read_cost
 from seqtui.datasets.registry import DatasetInfo, get_dataset
 from seqtui.datasets.row_limits import LabelledSample, classification_rows
 from seqtui.datasets.series import series_from_table
-from seqtui.datasets.tables import TABLE_SUFFIXES, TableSource, looks_like_tab_table, open_table
+from seqtui.datasets.table_source import TableSource
+from seqtui.datasets.tables import TABLE_SUFFIXES, looks_like_tab_table, open_table
 from seqtui.datasets.text_files import read_text
 from seqtui.datasets.text_folders import load_text_folders
 from seqtui.datasets.text_tables import text_classification_dataset
 
 KERAS_FILES = ("imdb", "reuters", "mnist")
 NSMC_CLASSES = {"0": "negative", "1": "positive"}
+
+
+def keras_file_dataset(path: Path) -> str | None:
+    """The Keras dataset an .npz is by its name: imdb.npz, reuters.npz, mnist.npz, and Fashion-MNIST under
+    any name that starts with 'fashion' (fashion-mnist.npz, fashion_mnist.npz); None for another name."""
+    stem = path.stem.lower()
+    if stem.startswith("fashion"):
+        return "fashion-mnist"
+    return stem if stem in KERAS_FILES else None
 
 
 def _data_path(config: DataConfig, info: DatasetInfo) -> Path:
@@ -49,14 +61,19 @@ def load_user_file(config: DataConfig, info: DatasetInfo) -> Dataset:
 
         if all((path / f).is_file() for f in FASHION_FILES):
             return get_dataset("fashion-mnist").load(config)
+        from seqtui.datasets.image_folders import is_image_folder, load_image_folders
+
+        if is_image_folder(path):  # one sub-folder of images per class
+            return load_image_folders(path, config)
         return load_text_folders(path, config)
     suffix = path.suffix.lower()
     if suffix == ".npz":
-        if path.stem.lower() in KERAS_FILES:
-            return get_dataset(path.stem.lower()).load(config)
+        named = keras_file_dataset(path)
+        if named:
+            return get_dataset(named).load(config)
         raise DataError(
             f"{path} is a NumPy archive: say which Keras dataset it holds with --dataset imdb, reuters or mnist "
-            "(a file with x_train, y_train, x_test and y_test as Keras stores them)"
+            "(or fashion-mnist: a file with x_train, y_train, x_test and y_test as Keras stores them)"
         )
     if suffix == ".gz" and "idx" in path.name:
         raise DataError(
@@ -117,11 +134,15 @@ def load_table(
     """A table as text classification (text and label columns) or as a time series (numbers only).
 
     With --limit, a classification table keeps a seeded uniform sample of its labelled rows while reading
-    (a file sorted by label keeps every class), so only those are tokenised and encoded."""
+    (a file sorted by label keeps every class), so only those are tokenised and encoded. A large table's
+    cost is said (or refused, above the free memory) before it is read (`read_cost.py`)."""
+    cost = check_read_cost(source, config)
     profiles = profile_columns(source)
     wants_text = bool(config.text_column or config.label_column)
     if not wants_text and (config.target_column or looks_like_series(profiles)):
-        return series_from_table(source, config, target_default, profiles)
+        ds = series_from_table(source, config, target_default, profiles)
+        ds.notes[:0] = [cost] if cost else []
+        return ds
     size = classification_rows(config, own_test=test is not None)
     sample, notes = read_labelled(source, config, profiles, size)
     texts, labels, missed = sample.take()
@@ -133,7 +154,7 @@ def load_table(
         test_rows = (test_texts, test_labels)
         notes += test_notes
     ds = text_classification_dataset(source.path.name, texts, labels, config, test_rows)
-    ds.notes[:0] = notes
+    ds.notes[:0] = ([cost] if cost else []) + notes
     return ds
 
 
@@ -199,7 +220,8 @@ def read_labelled(
     an empty text or label, or an exact duplicate, counted over every row of the file."""
     profiles = profiles if profiles is not None else profile_columns(source)
     ti, li = text_and_label(source, profiles, config.text_column, config.label_column)
-    seen: set[tuple[str, str]] = set()
+    source.roles.update({source.header[ti]: "text", source.header[li]: "label"})  # JSON: kinds checked
+    seen: set[int] = set()  # hashes of (text, label): the rows themselves would cost the whole file again
     sample = LabelledSample(size)
     no_text: list[int] = []
     no_label: list[int] = []
@@ -210,10 +232,10 @@ def read_labelled(
             no_text.append(line)
         elif not label:
             no_label.append(line)
-        elif (text, label) in seen:
+        elif hash((text, label)) in seen:
             duplicates += 1
         else:
-            seen.add((text, label))
+            seen.add(hash((text, label)))
             sample.add(text, label)
     name, header = source.path.name, source.header
     notes = [f"{name}: text from column {header[ti]!r}, labels from {header[li]!r} ({source.encoding})"]

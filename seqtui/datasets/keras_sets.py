@@ -244,13 +244,17 @@ def _image_dataset(
     )
 
 
+def _npz_images(path: Path, what: str) -> tuple[tuple, tuple]:
+    """The (x, y) training and test parts of an .npz of 28x28 images in Keras' mnist.npz layout."""
+    if not path.is_file():
+        raise DataError(f"{path} does not exist; pass the {what} file Keras downloads")
+    a = load_npz_file(path, ("x_train", "y_train", "x_test", "y_test"))
+    return (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
+
+
 def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
     if config.data_path:
-        path = Path(config.data_path)
-        if not path.is_file():
-            raise DataError(f"{path} does not exist; pass the mnist.npz file Keras downloads")
-        a = load_npz_file(path, ("x_train", "y_train", "x_test", "y_test"))
-        train, test = (a["x_train"], a["y_train"]), (a["x_test"], a["y_test"])
+        train, test = _npz_images(Path(config.data_path), "mnist.npz")
     else:
         from seqtui.common.keras_door import import_keras
 
@@ -259,7 +263,9 @@ def load_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
 
 
 def load_fashion_mnist(config: DataConfig, info: DatasetInfo) -> Dataset:
-    if config.data_path:
+    if config.data_path and Path(config.data_path).suffix.lower() == ".npz":  # mnist.npz's layout
+        train, test = _npz_images(Path(config.data_path), "Fashion-MNIST .npz")
+    elif config.data_path:
         folder = Path(config.data_path)
         missing = [f for f in FASHION_FILES if not (folder / f).is_file()]
         if not folder.is_dir() or missing:

@@ -19,7 +19,9 @@ from seqtui.datasets.columns import MISSING, ColumnProfile, profile_columns
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.row_limits import series_rows
-from seqtui.datasets.tables import TableSource, open_table
+from seqtui.datasets.table_source import TableSource
+from seqtui.datasets.tables import open_table
+from seqtui.datasets.time_order import in_time_order
 
 TYPICAL_TRAIN_SHARE = 0.64
 """The training share with the default splits (0.8 x 0.8)."""
@@ -66,28 +68,56 @@ def numeric_columns(
         )
     idx = [p.index for p in keep]
     names = [p.name for p in keep]
+    clock = next((p.index for p in profiles if p.timestamp), None)
+    values, lines, stamps = _read_rows(source, keep, clock, max_rows)
+    _check_finite(source, values, lines, idx, names)
+    ordered: list[str] = []
+    if clock is not None:
+        values, ordered, resorted = in_time_order(source.path, source.header[clock], stamps, lines, values)
+        if resorted and max_rows is not None:  # the first rows of a shuffled file are not the earliest ones
+            names, values, notes = numeric_columns(source, target, profiles)
+            notes[-1] += WHOLE_READ
+            return names, values, notes
+    values = _fill_gaps(values.astype("float32"), names, source.path)
+    return names, values, _column_notes(source, profiles, idx) + ordered
+
+
+def _read_rows(
+    source: TableSource, keep: list[ColumnProfile], clock: int | None, max_rows: int | None
+) -> tuple[np.ndarray, array, list[str]]:
+    """The kept columns' numbers (float64), each row's line, and its timestamp cell (when `clock` is a
+    column)."""
+    idx = [p.index for p in keep]
     buffer = array("d")
     lines = array("q")
+    stamps: list[str] = []
     for line, cells in islice(source.rows(), max_rows):
         try:
             buffer.extend([float(cells[i]) for i in idx])
         except ValueError:
             buffer.extend([_number(source, line, p.name, cells[p.index]) for p in keep])
         lines.append(line)
-    values = np.frombuffer(buffer, dtype="float64").reshape(len(lines), len(idx))
-    _check_finite(source, values, lines, idx, names)
-    values = _fill_gaps(values.astype("float32"), names, source.path)
+        if clock is not None:
+            stamps.append(cells[clock])
+    return np.frombuffer(buffer, dtype="float64").reshape(len(lines), len(idx)), lines, stamps
+
+
+def _column_notes(source: TableSource, profiles: list[ColumnProfile], idx: list[int]) -> list[str]:
+    """Notes on the columns left out: text ones, and empty ones."""
+    notes = []
     dropped = [p.name for p in profiles if p.index not in idx and p.filled]
-    notes = [f"{source.path.name}: not used as input (not numbers): {', '.join(dropped)}"] if dropped else []
+    if dropped:
+        notes.append(f"{source.path.name}: not used as input (not numbers): {', '.join(dropped)}")
     empty = [repr(p.name) for p in profiles if p.index not in idx and not p.filled]
     if empty:
         notes.append(
             f"{source.path.name}: left out, no values (empty or nan) in the first rows: {', '.join(empty)}"
         )
-    return names, values, notes
+    return notes
 
 
 FLOAT32_MAX = float(np.finfo("float32").max)
+WHOLE_READ = "; --limit read the whole file to find its earliest rows"
 
 
 def _check_finite(
@@ -241,10 +271,12 @@ def series_from_table(
     columns, values, notes = numeric_columns(source, target, profiles, read)
     if wanted is not None and len(values) > wanted:
         values = values[:wanted]
+        whole = bool(notes) and notes[-1].endswith(WHOLE_READ)
         notes.append(
             f"--limit {config.sample_limit}: read the first {wanted:,} rows of {source.path.name}, enough for "
             f"{config.sample_limit:,} training windows (lookback {config.lookback}, delay {config.delay}) and "
-            "the validation and test parts after them; later rows were not read"
+            "the validation and test parts after them; "
+            + ("the later rows in time were left out" if whole else "later rows were not read")
         )
     ds = series_dataset(source.path.name, columns, values, config, target_default)
     ds.notes[:0] = notes

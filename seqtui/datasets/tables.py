@@ -7,87 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from seqtui.datasets.errors import DataError
-from seqtui.datasets.row_limits import Reservoir
-from seqtui.datasets.text_files import read_text
+from seqtui.datasets.json_tables import json_table
+from seqtui.datasets.table_source import Lines, Rows, TableSource, check_width, first_line
+from seqtui.datasets.text_files import read_head, read_text, stream_encoding
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".json")
 _DELIMITERS = (",", "\t", ";", "|")
-MAX_COLUMNS = 10_000
-"""Wider tables are refused before their columns are profiled (a 100k-column header takes minutes)."""
 FIELD_LIMIT = 64 << 20
 """The longest cell csv reads (its default, 128 KiB, is shorter than a long review or document)."""
 csv.field_size_limit(max(csv.field_size_limit(), FIELD_LIMIT))
-_KEY_SAMPLE = 1000
-"""JSON lines: the columns are the keys seen in the first this-many objects."""
-
-Rows = Iterator[tuple[int, list[str]]]
-
-
-@dataclass
-class TableSource:
-    """A table's header and a way to walk its rows (as often as needed) without keeping them all."""
-
-    path: Path
-    header: list[str]
-    encoding: str
-    unit: str
-    """What a row position counts: "line" in text tables, "item" in a JSON array."""
-    _walk: Callable[[], Rows]
-
-    def rows(self) -> Rows:
-        """(line, cells) for each non-blank row after the header; cells padded to the header's width."""
-        width = len(self.header)
-        walk = self._walk()
-        next(walk, None)  # the header
-        for line, cells in walk:
-            if len(cells) > width:
-                if any(c.strip() for c in cells[width:]):
-                    raise DataError(
-                        f"{self.where(line)}: {len(cells)} fields but the header has {width}; "
-                        'put text that contains the separator in double quotes ("like, this")'
-                    )
-                cells = cells[:width]
-            elif len(cells) < width:
-                cells = cells + [""] * (width - len(cells))
-            yield line, cells
-
-    def sample(self, n: int) -> list[list[str]]:
-        """The first `n` rows."""
-        out = []
-        for _, cells in self.rows():
-            out.append(cells)
-            if len(out) >= n:
-                break
-        return out
-
-    def spread_sample(self, n: int, seed: int = 0) -> list[list[str]]:
-        """A seeded uniform sample of `n` rows from the whole table (every row when it has no more), in file
-        order: reservoir sampling, so one walk keeps only `n` rows whatever the table's length."""
-        sample: Reservoir[list[str]] = Reservoir(n, seed)
-        for _, cells in self.rows():
-            sample.add(cells)
-        return sample.in_order()
-
-    def where(self, line: int) -> str:
-        return f"{self.path}, {self.unit} {line}"
-
-    def column(self, name: str, option: str) -> int:
-        """The index of a named column, or a DataError listing the columns there are."""
-        if name in self.header:
-            return self.header.index(name)
-        folded = [h.casefold().strip() for h in self.header]
-        if name.casefold().strip() in folded:
-            return folded.index(name.casefold().strip())
-        raise DataError(
-            f"{self.path} has no column {name!r} (given with {option}); its columns are: {', '.join(self.header)}"
-        )
 
 
 def _clean_header(cells: list[str]) -> list[str]:
@@ -102,14 +35,6 @@ def _clean_header(cells: list[str]) -> list[str]:
         names.append(name)
         seen.add(name)
     return names
-
-
-def _check_width(path: Path, header: list[str]) -> None:
-    if len(header) > MAX_COLUMNS:
-        raise DataError(
-            f"{path} has {len(header):,} columns; seqtui reads tables of up to {MAX_COLUMNS:,} columns. "
-            "Keep the columns you train on (e.g. with `cut -d, -f1,2`)"
-        )
 
 
 def _unquote(cell: str) -> str:
@@ -127,35 +52,48 @@ def _swallowed_rows(cells: list[str], delimiter: str, width: int) -> int:
     return sum(line.count(delimiter) >= width - 1 for line in inner)
 
 
-def _well_quoted(text: str, start: int, end: int, delimiter: str) -> bool:
-    """Whether lines `start` to `end - 1` are one record that strict CSV accepts: a cell over several lines
-    that a CSV writer quoted (each quote closed and followed by a delimiter or the line's end), however
-    row-like its lines look. A quote left open and closed by a later cell's quote fails this."""
-    lines = text.split("\n", end - 1)[start - 1 : end - 1]
-    try:
-        records = list(
-            csv.reader(io.StringIO("\n".join(lines), newline=""), delimiter=delimiter, strict=True)
-        )
-    except csv.Error:
-        return False
-    return len(records) == 1
+class _Recorded:
+    """The lines csv reads, kept from the start of the current record: what the quote checks look at, so a
+    file read as it goes needs no second copy of its text."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self.record: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> _Recorded:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = next(self._lines)
+        except StopIteration:
+            self.ended = True
+            raise
+        self.record.append(line)
+        return line
 
 
-def _ends_inside_quotes(text: str, start: int, newlines: int, delimiter: str) -> bool:
-    """Whether the text from line `start` on (of a text with `newlines` line breaks) ends inside a quoted
-    cell, as strict parsing says; found from the end, so the last rows of a long file cost little."""
-    pos = len(text)
-    for _ in range(newlines - start + 2):  # back to the line break before line `start`
-        pos = text.rfind("\n", 0, pos)
-        if pos < 0:
-            break
-    rest = text[pos + 1 :]
+def _strict(lines: list[str], delimiter: str) -> list[list[str]] | str:
+    """The records strict CSV reads from `lines`, or its error."""
     try:
-        for _ in csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True):
-            pass
+        return list(csv.reader(io.StringIO("".join(lines), newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        return "unexpected end of data" in str(exc)
-    return False
+        return str(exc)
+
+
+def _well_quoted(lines: list[str], delimiter: str) -> bool:
+    """Whether a record's lines are one record that strict CSV accepts: a cell over several lines that a CSV
+    writer quoted (each quote closed and followed by a delimiter or the line's end), however row-like its
+    lines look. A quote left open and closed by a later cell's quote fails this."""
+    records = _strict(lines, delimiter)
+    return not isinstance(records, str) and len(records) == 1
+
+
+def _ends_inside_quotes(lines: list[str], delimiter: str) -> bool:
+    """Whether the last record of a file, read to its end, ends inside a quoted cell (strict parsing)."""
+    records = _strict(lines, delimiter)
+    return isinstance(records, str) and "unexpected end of data" in records
 
 
 def _unclosed_quote(path: Path, start: int, why: str) -> DataError:
@@ -165,7 +103,7 @@ def _unclosed_quote(path: Path, start: int, why: str) -> DataError:
     )
 
 
-def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]:
+def _delimited_rows(path: Path, lines: Lines, delimiter: str) -> Callable[[], Rows]:
     """CSV keeps quoting (commas inside quotes); TSV splits on every tab, as NSMC's files need.
 
     A quote that is never closed would swallow every later row into one cell: a quoted cell that runs to
@@ -173,9 +111,11 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
 
     def walk() -> Rows:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
-        line, width, last_line = 1, 0, text.count("\n")
+        source = _Recorded(lines())
+        reader = csv.reader(source, delimiter=delimiter, quoting=quoting)
+        line, width = 1, 0
         while True:
+            source.record = []
             try:
                 cells = next(reader)
             except StopIteration:
@@ -189,14 +129,7 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
             if delimiter == "\t":
                 cells = [_unquote(c) for c in cells]
             else:
-                if line - start > 1:  # a quoted cell over several lines
-                    swallowed = _swallowed_rows(cells, delimiter, width)
-                    if swallowed >= 2 and not _well_quoted(text, start, line, delimiter):
-                        raise _unclosed_quote(
-                            path, start, f"{swallowed} lines after it were read as one cell"
-                        )
-                if reader.line_num >= last_line and _ends_inside_quotes(text, start, last_line, delimiter):
-                    raise _unclosed_quote(path, start, "the rest of the file was read as one cell")
+                _check_quotes(path, source, cells, delimiter, width, start, line)
             width = width or len(cells)
             if any(c.strip() for c in cells):
                 yield start, cells
@@ -204,76 +137,16 @@ def _delimited_rows(path: Path, text: str, delimiter: str) -> Callable[[], Rows]
     return walk
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _json_objects(path: Path, text: str) -> tuple[str, list[tuple[int, dict[str, Any]]] | None]:
-    """A JSON array of objects is parsed whole ("item" positions); JSON lines are left for walking."""
-    if not text.lstrip("\ufeff \t\r\n").startswith("["):
-        return "line", None
-    try:
-        items = json.loads(text.lstrip("\ufeff"))
-    except (ValueError, RecursionError) as exc:
-        line = getattr(exc, "lineno", "?")
-        raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
-    for i, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise DataError(f'{path}, item {i}: expected an object like {{"text": ..., "label": ...}}')
-    return "item", list(enumerate(items, start=1))
-
-
-def _json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for line, raw in enumerate(text.splitlines(), start=1):
-        raw = raw.strip().lstrip("\ufeff")
-        if not raw:
-            continue
-        try:
-            obj = json.loads(raw)
-        except (ValueError, RecursionError) as exc:
-            raise DataError(f"{path}, line {line}: not valid JSON ({getattr(exc, 'msg', exc)})") from None
-        if not isinstance(obj, dict):
-            raise DataError(f'{path}, line {line}: expected a JSON object like {{"text": ..., "label": ...}}')
-        yield line, obj
-
-
-def _json_table(path: Path, text: str, encoding: str) -> TableSource:
-    unit, items = _json_objects(path, text)
-
-    def objects() -> Iterator[tuple[int, dict[str, Any]]]:
-        return iter(items) if items is not None else _json_lines(path, text)
-
-    keys: dict[str, None] = {}
-    for n, (_, obj) in enumerate(objects()):
-        keys.update(dict.fromkeys(str(k) for k in obj))
-        if n >= _KEY_SAMPLE:
-            break
-    if not keys:
-        raise DataError(
-            f'{path} holds no JSON objects with fields; expected lines like {{"text": ..., "label": ...}}'
-        )
-    header = list(keys)
-    _check_width(path, header)
-
-    def walk() -> Rows:
-        yield 0, header
-        for line, obj in objects():
-            fields = {str(k): v for k, v in obj.items()}
-            yield line, [_cell(fields.get(k)) for k in header]
-
-    return TableSource(path, header, encoding, unit, walk)
-
-
-def first_line(text: str) -> str:
-    return next((line for line in text.splitlines() if line.strip()), "")
+def _check_quotes(
+    path: Path, source: _Recorded, cells: list[str], delimiter: str, width: int, start: int, line: int
+) -> None:
+    """An unclosed quote: later rows read as one cell, or the rest of the file read as one."""
+    if line - start > 1:  # a quoted cell over several lines
+        swallowed = _swallowed_rows(cells, delimiter, width)
+        if swallowed >= 2 and not _well_quoted(source.record, delimiter):
+            raise _unclosed_quote(path, start, f"{swallowed} lines after it were read as one cell")
+    if source.ended and _ends_inside_quotes(source.record, delimiter):
+        raise _unclosed_quote(path, start, "the rest of the file was read as one cell")
 
 
 def looks_like_tab_table(text: str) -> bool:
@@ -299,32 +172,66 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
+STREAM_BYTES = 16 << 20
+"""Tables larger than this are read from their file as they are walked, never held whole in memory (their
+encoding is checked a chunk at a time first); smaller ones are read at once."""
+_HEAD_BYTES = 1 << 20
+"""What a streamed table's separator and header are sniffed from."""
+
+
+def _file_lines(path: Path, encoding: str) -> Iterator[str]:
+    with path.open(encoding=encoding, newline="") as fh:
+        yield from fh
+
+
+def _large_file(path: Path) -> bool:
+    """A regular file above STREAM_BYTES (anything else is read, or refused, by `read_text`)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_size > STREAM_BYTES
+
+
+def _text_of(path: Path, encoding: str | None, text: str | None, used: str) -> tuple[str, Lines, str]:
+    """(the table's first part or whole text, a walk over its lines, the encoding): a large file is walked
+    from disk (`STREAM_BYTES`), the rest from its text."""
+    if text is None and _large_file(path):
+        used = stream_encoding(path, encoding)
+        head = read_head(path, _HEAD_BYTES).decode(used, errors="ignore")
+        head = head[: head.rfind("\n") + 1] or head
+        return head, lambda: _file_lines(path, used), used
+    if text is None:
+        text, used = read_text(path, encoding)
+    whole = text
+    return whole, lambda: iter(io.StringIO(whole, newline="")), used
+
+
 def open_table(
     path: Path, encoding: str | None = None, text: str | None = None, used: str = ""
 ) -> TableSource:
     """A CSV/TSV/JSON-lines table: the separator from the suffix (or sniffed), the first row as header."""
-    if text is None:
-        text, used = read_text(path, encoding)
+    head, lines, used = _text_of(path, encoding, text, used)
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        return _json_table(path, text, used)
+        return json_table(path, head, lines, used)
     if suffix in (".tsv", ".tab"):
         delimiter = "\t"
     elif suffix == ".csv":
-        delimiter = _sniff_delimiter(text)
-    elif looks_like_tab_table(text):
+        delimiter = _sniff_delimiter(head)
+    elif looks_like_tab_table(head):
         delimiter = "\t"
     else:
         raise DataError(
             f"{path} is not a table: expected a header line and rows separated by tabs or commas "
             "(.csv, .tsv, .jsonl)"
         )
-    walk = _delimited_rows(path, text, delimiter)
+    walk = _delimited_rows(path, lines, delimiter)
     first = next(walk(), None)
     if first is None:
         raise DataError(f"{path} is empty")
-    _check_width(path, first[1])
+    check_width(path, first[1])
     source = TableSource(path, _clean_header(first[1]), used, "line", walk)
     if next(source.rows(), None) is None:
-        raise DataError(f"{path} has a header line ({first_line(text)[:80]!r}) but no rows")
+        raise DataError(f"{path} has a header line ({first_line(head)[:80]!r}) but no rows")
     return source

@@ -88,6 +88,79 @@ def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> tuple[s
     return raw.decode("latin-1"), "latin-1"
 
 
+CHUNK = 1 << 20
+"""Bytes decoded at a time when a file is checked without being held whole (`stream_encoding`)."""
+
+
+def _decodes_whole(path: Path, encoding: str) -> tuple[int, int] | None:
+    """None when the whole file decodes as `encoding`, read a chunk at a time; else (byte offset, line) of
+    the first byte that doesn't."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, lines = 0, 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK)
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                at = max(0, exc.start - len(exc.object) + len(chunk))  # the decoder may hold a partial char
+                return offset + at, lines + chunk.count(b"\n", 0, at) + 1
+            if not chunk:
+                return None
+            offset, lines = offset + len(chunk), lines + chunk.count(b"\n")
+
+
+def stream_encoding(path: Path, encoding: str | None = None) -> str:
+    """The encoding of a file too large to hold whole, chosen as `decode_bytes` chooses it (the given one, a
+    BOM's, UTF-8, Korean CP949, then latin-1) by decoding it a chunk at a time: memory stays one chunk."""
+    head = read_head(path, CHUNK)
+    if not head.strip():
+        raise DataError(f"{path} is empty")
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS.items() if head.startswith(bom)), None)
+    if encoding is None and b"\x00" in head[:8192]:
+        raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
+    if encoding:
+        try:
+            bad = _decodes_whole(path, encoding)
+        except LookupError:
+            raise DataError(f"unknown encoding {encoding!r}; try utf-8, cp949 or latin-1") from None
+        except (UnicodeError, ValueError, TypeError) as exc:  # punycode, idna...: no position to name
+            raise DataError(
+                f"{path} is not valid {encoding} ({exc}); pass the file's real encoding with --encoding "
+                "(e.g. utf-8, cp949 or latin-1)"
+            ) from None
+        if bad is not None:
+            raise DataError(
+                f"{path}, line {bad[1]}: not valid {encoding}; "
+                "pass the file's real encoding with --encoding (e.g. cp949 or latin-1)"
+            )
+        return encoding
+    if _decodes_whole(path, "utf-8") is None:
+        return "utf-8"
+    if _decodes_whole(path, "cp949") is None and _hangul_share(head.decode("cp949", "ignore")) > 0.9:
+        return "cp949"
+    return "latin-1"
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of a regular file (the checks and messages of `read_bytes`)."""
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise DataError(f"{path} is a folder, not a file")
+        if not stat.S_ISREG(mode):
+            raise DataError(f"{path} is not a regular file (a device?); pass a file with your data")
+        with path.open("rb") as fh:
+            return fh.read(size)
+    except FileNotFoundError:
+        raise DataError(f"{path} does not exist; check the path") from None
+    except PermissionError:
+        raise DataError(f"{path} can't be read (permission denied)") from None
+    except OSError as exc:
+        raise DataError(f"{path} can't be read: {exc.strerror or exc}") from None
+
+
 def read_text(path: Path, encoding: str | None = None) -> tuple[str, str]:
     """The file's text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
     raw = read_bytes(path)

@@ -7,6 +7,7 @@ import numpy as np
 from seqtui.datasets.base import Dataset, TextEncoder, label_ids
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.errors import DataError
+from seqtui.datasets.lengths import text_stats
 from seqtui.datasets.tokenizer import Tokenizer, pad
 
 MIN_ROWS = 10
@@ -50,11 +51,15 @@ def text_classification_dataset(
     x_te, y_te = _encode(tokenizer, pieces, y_all, test_idx, config)
     task = "binary" if len(classes) == 2 else "multiclass"
     notes += _vocab_notes(tokenizer, config) + _length_notes(pieces, train_idx, config)
+    train_ids = [tokenizer.ids(pieces[i]) for i in train_idx]
+    stats = text_stats(train_ids, config.maxlen, config.vocab_size, tokenizer.oov_id)
+    notes += [stats.maxlen_line(), stats.vocab_line()] if stats else []
     raw = np.array(texts + test_texts, dtype=object)  # for the word-level baseline, whatever the tokenizer
     words = {"train": raw[train_idx], "val": raw[val_idx], "test": raw[test_idx]}
     return Dataset(
-        name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes, words=words
-    )
+        name, task, "tokens", x_tr, y_tr, x_val, y_val, x_te, y_te, encoder, classes, notes, words=words,
+        text_stats=stats,
+    )  # fmt: skip
 
 
 def _class_ids(name: str, labels: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -84,14 +89,15 @@ def _split_rows(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Train, validation and test row indices among the rows with words (`keep`).
 
-    The first `n_own` rows are shuffled and split; the rest are the data's own test set when `own_test`.
+    The first `n_own` rows are shuffled (seeded by `split_seed`) and split; the rest are the data's own test
+    set when `own_test`.
     """
     own = np.flatnonzero(keep[:n_own])
     if len(own) < MIN_ROWS:
         raise DataError(
             f"{name}: only {len(own)} labelled rows with words; a classifier needs at least {MIN_ROWS}"
         )
-    order = own[np.random.default_rng(0).permutation(len(own))]
+    order = own[np.random.default_rng(config.split_seed).permutation(len(own))]
     if not own_test:
         n_test = max(1, int(round(len(order) * config.test_split)))
         test_idx, order = order[:n_test], order[n_test:]
@@ -99,7 +105,7 @@ def _split_rows(
         test_idx = n_own + np.flatnonzero(keep[n_own:])
         if len(test_idx) == 0:
             raise DataError(f"{name}: the test set has no rows with words")
-        test_idx = np.random.default_rng(1).permutation(test_idx)  # file order may be class by class
+        test_idx = np.random.default_rng(config.split_seed + 1).permutation(test_idx)  # file order: by class
     n_val = max(1, int(round(len(order) * config.validation_split)))
     val_idx, train_idx = order[:n_val], order[n_val:]
     if len(train_idx) < MIN_TRAIN_ROWS:

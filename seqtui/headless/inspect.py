@@ -28,6 +28,19 @@ class InspectRequest:
     neighbours: str | None = None
     top: int = 8
     as_json: bool = False
+    unit: str | None = None
+    """A unit as LAYER[/backward]:UNIT: its value per token and the validation fragments where it peaks."""
+    projection: bool = False
+    words: int = 60
+    """How many of the most frequent words the projection shows."""
+    image: Path | None = None
+    """An image file: the feature maps of every Conv2D and pooling layer for it."""
+
+    @property
+    def extras(self) -> list[str]:
+        """The views asked for by their own options."""
+        return (["mistakes"] * self.mistakes + ["neighbours"] * bool(self.neighbours) + ["units"] * bool(self.unit)
+                + ["projection"] * self.projection + ["maps"] * bool(self.image))  # fmt: skip
 
 
 def run_inspect(
@@ -42,13 +55,15 @@ def run_inspect(
     for note in predictor.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     inspector = Inspector(predictor)
-    for view in request.views + ["mistakes"] * request.mistakes + ["neighbours"] * bool(request.neighbours):
+    for view in request.views + request.extras:
         inspector.require(view)
-    if request.text is None and not (request.mistakes or request.neighbours or request.views == ["filters"]):
+    if request.text is None and not (request.extras or request.views == ["filters"]):
         raise InspectError(
             'give a sentence (seqtui inspect RUN "a sentence"), --mistakes or --neighbours WORD; '
             f"{inspector.views_line()}"
         )
+    if request.image is not None and request.text is not None:
+        raise InspectError("give a sentence or --image FILE, not both")
     answer = _answers(inspector, request)
     if request.as_json:
         head = {"run": str(predictor.folder.path), "views": inspector.views}
@@ -60,7 +75,7 @@ def run_inspect(
 def _answers(inspector: Any, request: InspectRequest) -> dict[str, Any]:
     """Every asked-for view as plain data (the dataclasses themselves; `_json` makes them JSON)."""
     answer: dict[str, Any] = {}
-    if request.text is not None:
+    if request.text is not None and (request.views or not request.unit):  # --unit alone: only the unit
         wanted = request.views or [v for v in inspector.views if v in TOKEN_VIEWS]
         found = inspector.inspect(request.text, wanted)
         answer["inspection"] = (found, wanted)
@@ -70,14 +85,48 @@ def _answers(inspector: Any, request: InspectRequest) -> dict[str, Any]:
         answer["mistakes"] = inspector.mistakes()
     if request.neighbours:
         answer["neighbours"] = inspector.neighbours(request.neighbours)
+    answer.update(_more_answers(inspector, request))
     return (
         {key: _json(key, value, request.top) for key, value in answer.items()} if request.as_json else answer
     )
 
 
+def _more_answers(inspector: Any, request: InspectRequest) -> dict[str, Any]:
+    """A unit (with the sentence's states when one is given), the projection, an image's feature maps."""
+    answer: dict[str, Any] = {}
+    if request.unit:
+        ref = inspector.unit(request.unit)
+        found = inspector.inspect(request.text, ["states"]) if request.text is not None else None
+        answer["unit"] = (ref, found, inspector.unit_fragments(ref))
+    if request.projection:
+        answer["projection"] = inspector.projection(request.words)
+    if request.image is not None:
+        from seqtui.datasets.images import read_image
+
+        prepared = inspector.predictor.prepare_image(read_image(request.image))
+        answer["maps"] = inspector.feature_maps(prepared.pixels)
+    return answer
+
+
+def _unit_json(ref: Any, found: Any, fragments: Any) -> dict[str, Any]:
+    out = fragments.to_dict()
+    if found is not None:
+        from seqtui.render.inspect_units import trace_of
+
+        trace = trace_of(found, ref)
+        out["steps"] = [
+            {"padding": pad, "hidden": round(float(trace.hidden[s, ref.unit]), 6),
+             "gates": {g: round(float(v[s, ref.unit]), 6) for g, v in trace.gates.items()}}
+            for s, pad in enumerate(found.padding)
+        ]  # fmt: skip
+    return out
+
+
 def _json(key: str, value: Any, top: int) -> Any:
     if key == "inspection":
         return value[0].to_dict(top)
+    if key == "unit":
+        return _unit_json(*value)
     if isinstance(value, list):
         return [item.to_dict() for item in value]
     return value.to_dict()
@@ -103,3 +152,18 @@ def _show(inspector: Any, request: InspectRequest, answer: dict[str, Any], out: 
         out.print(views.mistakes_view(answer["mistakes"]))
     for found in answer.get("neighbours", []):
         out.print(views.neighbours_table(found))
+    _show_more(answer, width, glyphs, out)
+
+
+def _show_more(answer: dict[str, Any], width: int, glyphs: bool, out: Console) -> None:
+    from seqtui.render.feature_maps import feature_maps_view
+    from seqtui.render.inspect_units import fragments_table, unit_view
+    from seqtui.render.scatter import scatter
+
+    if "unit" in answer:
+        ref, found, fragments = answer["unit"]
+        out.print(unit_view(found, ref, fragments, width, glyphs) if found else fragments_table(fragments))
+    if "projection" in answer:
+        out.print(scatter(answer["projection"], width, max(10, min(30, out.height - 4))))
+    if "maps" in answer:
+        out.print(feature_maps_view(answer["maps"], width, glyphs))

@@ -151,6 +151,7 @@ def run_training(
     from seqtui.core.hardware.cluster import cluster_size
     from seqtui.core.training.start import Start
     from seqtui.datasets.morphemes import on_progress
+    from seqtui.datasets.read_cost import on_estimate
     from seqtui.render.output import output_mode, stdout_kept_for
 
     target = notify_target(notify)
@@ -170,6 +171,9 @@ def run_training(
         # Several processes of one run stop together, after an agreed batch: never "at once" alone.
         interrupt_handler(cancel, err, training if cluster_size() == 1 else None),
         on_progress(_analysis_view(view, mode == "live", err)),
+        on_estimate(
+            lambda line: err.print(Text.assemble(("warning:", "bold yellow"), " ", line), highlight=False)
+        ),
     ):
         if resume is not None:
             end = start.resume(resume, reporter, cancel, **changes)

@@ -16,10 +16,11 @@ from typing import IO, Any
 from rich.console import Console
 from rich.text import Text
 
-from seqtui.common.text import inert
+from seqtui.common.text import inert_values
 from seqtui.core.runs.folder import RunFolder, RunFolderError
 from seqtui.core.runs.follow import EVENTS, Follower
-from seqtui.core.training.events import RunEnded, event_dict, event_from_dict
+from seqtui.core.training.event_file import missing_end
+from seqtui.core.training.events import event_dict, event_from_dict
 
 KEPT = "\n\t"
 """The only characters below the printable ones that a watched line keeps (a message's line breaks)."""
@@ -28,13 +29,7 @@ KEPT = "\n\t"
 def printable(value: Any) -> Any:
     """`value` with every character a terminal would act on (escape sequences, bidi overrides) written as
     its escape: text from a file never reaches the terminal raw. Dicts and lists are cleaned inside."""
-    if isinstance(value, str):
-        return inert(value, KEPT)
-    if isinstance(value, dict):
-        return {printable(k): printable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [printable(v) for v in value]
-    return value
+    return inert_values(value, KEPT)
 
 
 def _printer(as_json: bool, stdout: IO[str]) -> Callable[[dict[str, Any]], None]:
@@ -61,19 +56,26 @@ def _printer(as_json: bool, stdout: IO[str]) -> Callable[[dict[str, Any]], None]
     return show
 
 
+def watchable(run: Path, runs_dir: Path | None) -> RunFolder:
+    """The run folder to follow (a path, or a name under the runs folder); RunFolderError when it is not one,
+    or when it ended before seqtui wrote its events (nothing to show)."""
+    folder = RunFolder.open(run, runs_dir)
+    status = folder.status
+    if status not in ("running", "crashed") and not folder.file(EVENTS).exists():
+        raise RunFolderError(
+            f"{folder.path} has no {EVENTS} to show: it ended ({status}) before seqtui wrote one; "
+            f"`seqtui runs` shows how it ended"
+        )
+    return folder
+
+
 def watch_run(
     run: Path, runs_dir: Path | None, as_json: bool, err: Console, poll_s: float = 0.2
 ) -> tuple[str, RunFolder]:
     """Print the run's events until it ends; return its final status (`crashed` when its trainer died) and
     its folder. An unknown folder is a RunFolderError."""
-    folder = RunFolder.open(run, runs_dir)
+    folder = watchable(run, runs_dir)
     follower = Follower(folder, poll_s)
-    status = folder.status
-    if status not in ("running", "crashed") and not follower.has_events:
-        raise RunFolderError(
-            f"{folder.path} has no {EVENTS} to show: it ended ({status}) before seqtui wrote one; "
-            f"`seqtui runs` shows how it ended"
-        )
     show = _printer(as_json, sys.stdout)
     for raw in follower.events():
         show(raw)
@@ -84,13 +86,7 @@ def watch_run(
 
 def _say_crashed(follower: Follower, show: Callable[[dict[str, Any]], None], err: Console) -> None:
     """A run whose trainer died: a run_end line saying `crashed` (the trainer could not write one)."""
-    path = follower.folder.path
-    message = (
-        f"the training process ended without finishing the run; resume it with: seqtui train --resume {path}"
-    )
-    show(
-        event_dict(
-            RunEnded(status="crashed", run_dir=str(path), epochs_done=follower.epochs_done(), message=message)
-        )
-    )
-    err.print(Text.assemble(("crashed:", "bold red"), " ", printable(message)), soft_wrap=True)
+    end = missing_end(follower)
+    assert end is not None  # a crashed run always has one
+    show(event_dict(end))
+    err.print(Text.assemble(("crashed:", "bold red"), " ", printable(end.message)), soft_wrap=True)

@@ -34,7 +34,7 @@ from seqtui.core.training.events import (
 
 if TYPE_CHECKING:
     pass
-from seqtui.render.results import in_units
+from seqtui.render.results import in_units, kept_epoch_text
 
 
 def format_logs(logs: dict[str, float]) -> str:
@@ -98,6 +98,8 @@ class PlainReporter:
             # key=value, as a log is grepped; errors in the series' units (`*_in_units` says nothing more)
             tested = "  ".join(f"{k}={in_units(event, k, v)}" for k, v in event.test_metrics.items())
             line = f"run {event.status}: {plural(event.epochs_done, 'epoch')}, test {tested or '-'}"
+            if event.best_epoch is not None and event.test_metrics:  # the epoch those test numbers are of
+                line += f" (tested epoch {kept_epoch_text(event)})"
             if event.baseline and event.test_metrics:
                 known = {k: v for k, v in event.baseline.items() if not k.endswith("_in_units")}
                 line += ", baseline " + "  ".join(f"{k}={in_units(event, k, v)}" for k, v in known.items())

@@ -74,7 +74,21 @@ def run_end_table(event: RunEnded) -> Table:
     if event.verdict:
         table.add_row("verdict", Text(f"the model {event.verdict}"))
     table.add_row("epochs", str(event.epochs_done))
+    if event.best_epoch is not None:
+        table.add_row("tested epoch", Text(kept_epoch_text(event)))
     return table
+
+
+def kept_epoch_text(end: RunEnded) -> str:
+    """'7, best by val_loss: val_loss 0.4123, val_acc 0.7304': the epoch model.keras holds (the one the test
+    metrics are of) with its own validation metrics; '' before any epoch."""
+    if end.best_epoch is None:
+        return ""
+    values = ", ".join(
+        f"{k.replace('accuracy', 'acc')} {in_units(end, k.removeprefix('val_'), v)}"
+        for k, v in end.best_val.items()
+    )
+    return f"{end.best_epoch}, best by {end.monitor or 'val_loss'}" + (f": {values}" if values else "")
 
 
 def run_folder_line(event: RunEnded) -> Text:

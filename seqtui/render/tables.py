@@ -10,7 +10,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from seqtui.common.text import inert, plural
+from seqtui.common.text import bounded_number, inert, plural
 from seqtui.core.model.verdicts import beats
 
 if TYPE_CHECKING:
@@ -133,11 +133,11 @@ def runs_table(root: Path, rows: Iterable[RunOverview], width: int = 80) -> Tabl
     table.add_column("epochs\ntime", no_wrap=True)
     table.add_column("best val\ntest", no_wrap=True)
     for r in rows:
-        metrics = f"{_short(r.best_val[0])} {r.best_val[1]:.4f}" if r.best_val else "-"
-        metrics += f"\n{_short(r.test[0])} {r.test[1]:.4f}" if r.test else "\n-"
+        metrics = r.best_text  # the tested epoch's validation metric, '@' its epoch
+        metrics += f"\n{_short(r.test[0])} {bounded_number(r.test[1])}" if r.test else "\n-"
         if r.test and r.baseline:  # the baseline to beat under the test metric, and whether it was
-            metrics += f"\nbase {r.baseline.test:.4f} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
-        dur = f"{r.seconds:.0f}s" if r.seconds is not None else "-"
+            metrics += f"\nbase {bounded_number(r.baseline.test)} {'beats' if beats(r.test[1], r.baseline) else 'below'}"
+        dur = f"{bounded_number(r.seconds, 0)}s" if r.seconds is not None else "-"
         status = Text(r.status, RUN_STATUS_STYLE.get(r.status, "yellow"))
         arch = Text(r.arch or "-")
         cells = [status, arch] if wide else [Text("\n").join([status, arch])]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +25,18 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 from seqtui.core.config.run_config import RunConfig
 from seqtui.tui.commands import SeqtuiCommands
 from seqtui.tui.errors import describe_error
+from seqtui.tui.probe_pins import Pins
 from seqtui.tui.screens.dialogs import ConfirmDialog, ErrorDialog
 from seqtui.tui.screens.setup import SetupScreen
-from seqtui.tui.services import EngineLoader, EngineRunner, Fetcher, Runner, SessionLoader, Summarizer
+from seqtui.tui.services import (
+    EngineLoader,
+    EngineRunner,
+    Fetcher,
+    LRFinder,
+    Runner,
+    SessionLoader,
+    Summarizer,
+)
 
 if TYPE_CHECKING:
     from seqtui.tui.screens.train import TrainScreen
@@ -93,16 +103,19 @@ class SeqtuiApp(App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (96, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
+        # F2-F7 stay out of the footer so it fits 80 columns: help (F1) and the palette (ctrl+p) name them
         Binding("f1,question_mark", "help", "Help"),
-        Binding("f2", "switch_mode('setup')", "Setup"),
-        Binding("f3", "switch_mode('train')", "Train"),
-        Binding("f4", "switch_mode('predict')", "Predict"),
-        Binding("f5", "switch_mode('runs')", "Runs"),
-        Binding("f6", "switch_mode('compare')", "Compare"),
-        Binding("f7", "switch_mode('sweep')", "Sweep"),
-        *(Binding(str(i), f"digit_mode('{m}')", m, show=False) for i, m in enumerate(SCREENS_BY_KEY, 1)),
-        Binding("q", "request_quit", "Quit"),
-        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True),
+        *(
+            Binding(f"f{i}", f"switch_mode('{m}')", m.title(), show=False)
+            for i, m in enumerate(SCREENS_BY_KEY, 2)
+        ),
+        *(
+            Binding(str(i), f"digit_mode('{m}')", m.title(), show=False)
+            for i, m in enumerate(SCREENS_BY_KEY, 1)
+        ),
+        # `q` quits outside a text field (in one it is a letter); the footer names ctrl+q, which always works
+        Binding("q", "request_quit", "Quit", show=False),
+        Binding("ctrl+q", "request_quit", "Quit", priority=True),
     ]
     CSS = """
     Screen { layers: base overlay; }
@@ -114,6 +127,7 @@ class SeqtuiApp(App[None]):
     .row:focus-within > Label, FieldRow:focus-within > Label { text-style: bold reverse; }
     Input:focus { text-style: bold underline; background: $accent 30%; }
     Select:focus > SelectCurrent { text-style: bold reverse; }
+    Footer.-compact FooterLabel { margin: 0 1 0 0; }  /* a key group's label ("^↓^↑ Unit") keeps its space */
     DataTable { border-left: blank; }
     DataTable:focus { border-left: outer $accent; }
     """
@@ -132,6 +146,8 @@ class SeqtuiApp(App[None]):
         fetcher: Fetcher | None = None,
         engine_loader: EngineLoader | None = None,
         summarizer: Summarizer | None = None,
+        watch: Path | None = None,
+        lr_finder: LRFinder | None = None,
     ) -> None:
         super().__init__()
         from seqtui.core.runs.folder import runs_root
@@ -139,17 +155,44 @@ class SeqtuiApp(App[None]):
 
         self.runner: Runner = runner or EngineRunner()
         self.runs_dir = Path(runs_dir) if runs_dir else runs_root()
+        self.pins = Pins()
+        """Probes pinned on Predict for the next run (`tui/probe_pins.py`)."""
         self.session_loader: SessionLoader = session_loader or services.load_session
         self.fetcher: Fetcher = fetcher or services.fetch_dataset
         self.engine_loader: EngineLoader = engine_loader or services.load_engine
         self.summarizer: Summarizer = summarizer or services.build_summary
+        self.lr_finder: LRFinder = lr_finder or services.find_learning_rate
         self._quitting = False
+        self.watch_dir = Path(watch) if watch else None
+        """A run another process trains, opened in the watch view over Runs at start (`seqtui watch RUN`)."""
 
     # -- start-up: first paint, then Keras in the background ---------------------------------------
     def on_mount(self) -> None:
         asyncio.get_running_loop().set_default_executor(_QuitFreeExecutor(thread_name_prefix="seqtui-worker"))
-        self.switch_mode("setup")
+        self.switch_mode("runs" if self.watch_dir else "setup")
+        if self.watch_dir is not None:
+            from seqtui.tui.screens.watch import WatchScreen
+
+            self.push_screen(WatchScreen(self.watch_dir))
         self.call_after_refresh(self._start_engine)
+        # no signal handlers on Windows or off the main thread: there SIGTERM stays Python's
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.terminated)
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)
+
+    def terminated(self) -> None:
+        """SIGTERM (`kill`, `docker stop`, Stop in another terminal's watch view) is "Stop and quit": the run
+        ends `interrupted` after the current batch, then the app quits (left to Python, SIGTERM would end the
+        app at once, the run `crashed` and the terminal in raw mode)."""
+        train = self.train_screen
+        if not train.is_training:
+            self.exit()
+            return
+        train.stop()
+        self.run_worker(self._exit_after_training(), group="quit")
 
     def _start_engine(self) -> None:
         self.engine_status = "loading Keras..."
@@ -195,7 +238,7 @@ class SeqtuiApp(App[None]):
         from seqtui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.BINDINGS))
 
     async def start_training(self, config: RunConfig) -> bool:
         """Train a new run on the Train screen (one run at a time)."""
@@ -203,7 +246,7 @@ class SeqtuiApp(App[None]):
             self.notify("A model is already training: stop it first (F3, then s).", severity="error")
             return False
         await self.switch_mode("train")
-        self.train_screen.start(config)
+        self.train_screen.start(self.pins.apply(config))
         return True
 
     async def continue_run(self, run_dir: Path, epochs: int) -> bool:
@@ -231,6 +274,10 @@ class SeqtuiApp(App[None]):
     async def reset_setup(self) -> None:
         await self.switch_mode("setup")
         self.get_screen("setup", SetupScreen).action_reset()
+
+    async def find_learning_rate(self) -> None:
+        await self.switch_mode("setup")
+        self.get_screen("setup", SetupScreen).action_find_lr()
 
     def remember_setup(self) -> None:
         from seqtui.tui import memory

@@ -33,15 +33,16 @@ class SeqtuiCommands(Provider):
         from seqtui.tui.setup_datasets import preset_help
 
         app = self.seqtui
-        for mode, help_text in (
+        for number, (mode, help_text) in enumerate((
             ("setup", "choose data and a model"),
             ("train", "the run in progress"),
             ("predict", "try a trained model"),
             ("runs", "saved runs: predict, continue, compare"),
             ("compare", "train several settings side by side"),
             ("sweep", "search a preset's settings with Optuna"),
-        ):
-            yield f"Screen: {mode.title()}", partial(app.switch_mode, mode), help_text
+        ), 1):  # fmt: skip
+            keys = f"F{number + 1}" + ("" if mode == "setup" else f" or {number}")
+            yield f"Screen: {mode.title()}", partial(app.switch_mode, mode), f"{keys} · {help_text}"
         for preset in PRESETS.values():
             yield f"Preset: {preset.name}", partial(app.use_preset, preset.name), preset_help(preset)
         for info in DATASETS.values():
@@ -56,7 +57,18 @@ class SeqtuiCommands(Provider):
                 partial(app.open_for_prediction, run.path),
                 f"predict with it ({run.status}, {run.epochs_done}/{run.epochs} epochs)",
             )
-        yield "Reset remembered settings", app.reset_setup, "forget the last preset and settings"
+        yield (
+            "Find a learning rate",
+            app.find_learning_rate,
+            "Ctrl+L on Setup · the range test on Setup's settings; its suggestion goes in only if you take it",
+        )
+        yield (
+            "Reset remembered settings",
+            app.reset_setup,
+            "Ctrl+R on Setup · forget the last preset and settings",
+        )
+        yield "Help: every key, per screen", app.action_help, "F1 or ?"
+        yield "Quit", app.action_request_quit, "Ctrl+Q, or q outside a text field"
 
     async def startup(self) -> None:
         self.found = await asyncio.to_thread(lambda: list(self.commands()))

@@ -24,14 +24,20 @@ def make_app(**services: Any) -> SeqtuiApp:
     return SeqtuiApp(**services)
 
 
-def launch(runs_dir: Path | None = None) -> None:
-    """Run the app on this terminal; TensorFlow's native log lines go to `native.log` in the app's state
-    folder instead of over the screen."""
+WATCHING_ENGINE = "Keras loads when a screen needs it"
+"""The engine line of a watcher: it does not load Keras at start, which would take CPU (and, with TensorFlow,
+GPU memory) from the trainer it watches."""
+
+
+def launch(runs_dir: Path | None = None, watch: Path | None = None) -> None:
+    """Run the app on this terminal (opened on the watch view of run folder `watch` when given);
+    TensorFlow's native log lines go to `native.log` in the app's state folder instead of over the screen."""
     from seqtui.common.exit import leave_now
     from seqtui.common.native_stderr import app_native_stderr
     from seqtui.tui.memory import state_dir
 
-    app = make_app(runs_dir=runs_dir)
+    watching: dict[str, Any] = {"watch": watch, "engine_loader": lambda: WATCHING_ENGINE} if watch else {}
+    app = make_app(runs_dir=runs_dir, **watching)
     with app_native_stderr(state_dir() / NATIVE_LOG):
         app.run()
     leave_now(app.return_code or 0)

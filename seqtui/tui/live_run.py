@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from seqtui.core.config.metrics import best_row
 from seqtui.core.training.events import BatchEnded, EpochEnded, RunStarted
 
 
@@ -46,6 +47,8 @@ class LiveRun:
     """One row per completed epoch, with 'epoch'."""
     epoch_seconds: list[float] = field(default_factory=list)
     best_epoch: int | None = None
+    kept_by: str = "val_loss"
+    """What picked best_epoch (the checkpoint that is tested): val_loss or val_accuracy."""
     batches_seen: int = 0
     """Batch events since the run (re)started; the pace of the first few includes graph tracing."""
 
@@ -63,9 +66,10 @@ class LiveRun:
         )
         run.step = 0  # nothing of the next epoch is done yet
         run.history = list(history or [])
-        finite = [(row.get("val_loss", math.inf), int(row["epoch"])) for row in run.history if "epoch" in row]
-        if finite:
-            run.best_epoch = min(finite)[1]
+        run.kept_by = event.kept_by
+        kept = best_row([row for row in run.history if "epoch" in row], event.kept_by)
+        if kept is not None:
+            run.best_epoch = int(kept["epoch"])
         return run
 
     def batch(self, event: BatchEnded) -> None:
@@ -109,5 +113,8 @@ class LiveRun:
         if self.best_epoch is None:
             return ""
         row = next((r for r in self.history if int(r["epoch"]) == self.best_epoch), {})
-        val = row.get("val_loss")
-        return f"* best epoch {self.best_epoch}" + (f" (val_loss {val:.4f})" if val is not None else "")
+        val = row.get(self.kept_by)
+        by = "" if self.kept_by == "val_loss" else f" by {self.kept_by}"
+        return f"* best epoch {self.best_epoch}{by}" + (
+            f" ({self.kept_by} {val:.4f})" if val is not None else ""
+        )

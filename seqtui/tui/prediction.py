@@ -15,8 +15,13 @@ from seqtui.tui.widgets.token_strip import TokenInfo
 
 if TYPE_CHECKING:
     from seqtui.core.inference.explain import ImageExplanation, TextExplanation
+    from seqtui.core.inference.first_mistake import Missed
     from seqtui.core.inference.inspect import Inspector, TokenInspection
     from seqtui.core.inference.inspect_embeddings import Neighbours
+    from seqtui.core.inference.inspect_images import FeatureMap
+    from seqtui.core.inference.inspect_mistakes import TestAnswers
+    from seqtui.core.inference.inspect_projection import Projection
+    from seqtui.core.inference.inspect_units import UnitFragments, UnitRef
     from seqtui.core.inference.predict import Forecast, Predictor
 
 Mode = Literal["text", "digits", "series", "generation"]
@@ -66,6 +71,28 @@ class PredictSession(Protocol):
 
     def neighbours(self, word: str) -> list[Neighbours]:
         """The nearest words of `word` by embedding cosine; UnknownName with close matches for an unknown word."""
+        ...
+
+    def unit_fragments(self, ref: UnitRef) -> UnitFragments:
+        """The validation fragments where a hidden unit peaks (the first call reads the validation set)."""
+        ...
+
+    def projection(self) -> Projection:
+        """The most frequent words on the embedding's 2-D PCA, each marked by the class it pushes toward."""
+        ...
+
+    def feature_maps(self, prepared: np.ndarray) -> list[FeatureMap]:
+        """The output of each Conv2D and pooling layer for a prepared 28x28 digit."""
+        ...
+
+    def test_answers(self) -> TestAnswers:
+        """The model's answer on every example of the run's test split, rebuilt as it trained (seconds:
+        call it in a worker); InspectError when the split can't be rebuilt."""
+        ...
+
+    def first_mistake(self) -> Missed:
+        """The first validation example the model gets wrong (seconds: call it in a worker), to pin as a
+        probe; InspectError when there is none or the split can't be rebuilt."""
         ...
 
 
@@ -145,6 +172,30 @@ class EngineSession:
 
     def neighbours(self, word: str) -> list[Neighbours]:
         return self.inspector.neighbours(word, count=10)
+
+    def unit_fragments(self, ref: UnitRef) -> UnitFragments:
+        with self._inspect_lock:
+            return self.inspector.unit_fragments(ref)
+
+    def projection(self) -> Projection:
+        with self._inspect_lock:
+            return self.inspector.projection()
+
+    def feature_maps(self, prepared: np.ndarray) -> list[FeatureMap]:
+        with self._inspect_lock:
+            return self.inspector.feature_maps(prepared)
+
+    def test_answers(self) -> TestAnswers:
+        from seqtui.core.inference.inspect_mistakes import answer_test, rebuilt_data
+
+        with self._inspect_lock:
+            return answer_test(self.predictor, rebuilt_data(self.predictor))
+
+    def first_mistake(self) -> Missed:
+        from seqtui.core.inference.first_mistake import first_validation_mistake
+
+        with self._inspect_lock:
+            return first_validation_mistake(self.predictor)
 
 
 def generation_unit(run_dir: Path) -> str:

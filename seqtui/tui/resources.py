@@ -36,23 +36,35 @@ def _uuid(nvml: Any, handle: Any) -> str:
 
 
 class ResourceMonitor:
-    def __init__(self) -> None:
+    """This process's use of the machine, or (`pid`) another one's: the trainer a watch view follows.
+    psutil.Error (the process ended, or belongs to another user) reaches the caller."""
+
+    def __init__(self, pid: int | None = None) -> None:
         import psutil
 
         self.psutil = psutil
-        self.process = psutil.Process()
+        self.process = psutil.Process(pid)
         self.cores = psutil.cpu_count() or 1
         self.process.cpu_percent(None)  # the first call only starts the measurement
-        self.gpu = self._open_gpu()
+        self.gpu = self._open_gpu(self._visible_devices(pid))
+
+    def _visible_devices(self, pid: int | None) -> str | None:
+        """CUDA_VISIBLE_DEVICES of the process measured (this one's own where its environment can't be read)."""
+        if pid is not None:
+            try:
+                return self.process.environ().get("CUDA_VISIBLE_DEVICES")
+            except self.psutil.Error:
+                pass
+        return os.environ.get("CUDA_VISIBLE_DEVICES")
 
     @staticmethod
-    def _open_gpu() -> Any | None:
-        """The NVML handle of the first GPU this process uses, or None (no package, no driver, no device)."""
+    def _open_gpu(visible: str | None) -> Any | None:
+        """The NVML handle of the first GPU the process uses, or None (no package, no driver, no device)."""
         try:
             import pynvml
 
             pynvml.nvmlInit()
-            return first_visible_gpu(pynvml, os.environ.get("CUDA_VISIBLE_DEVICES"))
+            return first_visible_gpu(pynvml, visible)
         except Exception:  # noqa: BLE001 - NVML raises its own error types for every missing piece
             return None
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from seqtui.core.config.run_config import RunConfig
     from seqtui.core.training.events import Observer, RunEnded
+    from seqtui.core.training.lr_finder import LRFinding
     from seqtui.datasets.registry import DatasetInfo
     from seqtui.tui.prediction import PredictSession
 
@@ -67,8 +68,12 @@ Fetcher = Callable[["DatasetInfo"], list[Path]]
 EngineLoader = Callable[[], str]
 """Imports Keras and says which version and backend are ready."""
 Summarizer = Callable[["RunConfig"], dict[str, Any]]
-"""The configured model's {total_params, layers} as `layer_table` gives them: computed without Keras where the
-table covers the model (every preset and architecture), else built by Keras (call it in a worker)."""
+"""The configured model's {total_params, layers} as `layer_table` gives them (and its `input`, the arithmetic's
+Input row): computed without Keras where the table covers the model (every preset and architecture), else built
+by Keras (call it in a worker)."""
+
+LRFinder = Callable[["RunConfig", threading.Event], "LRFinding"]
+"""Runs the learning-rate range test on a config's model and data (`train --find-lr`; call it in a worker)."""
 
 
 def load_session(run_dir: Path) -> PredictSession:
@@ -94,4 +99,10 @@ def load_engine() -> str:
 def build_summary(config: RunConfig) -> dict[str, Any]:
     from seqtui.core.model.summary import summarize
 
-    return summarize(config).table
+    return summarize(config).with_input  # the table and its input: the arithmetic starts at the Input row
+
+
+def find_learning_rate(config: RunConfig, cancel: threading.Event) -> LRFinding:
+    from seqtui.core.training.lr_finder import find_lr
+
+    return find_lr(config, cancel=cancel)

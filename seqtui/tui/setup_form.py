@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from seqtui.core.config.run_config import FIELD_SECTION, RunConfig
+from seqtui.core.config.run_config import FIELD_SECTION, RECURRENT_ARCHITECTURES, RunConfig
 from seqtui.core.config.tokenizing import tokenizer_overrides
 from seqtui.core.config.validation import Problem, validate
 from seqtui.datasets.registry import DATASET_NAMES, DATASETS, DatasetInfo
@@ -53,7 +53,57 @@ FIELDS: tuple[FieldSpec, ...] = (
         "sample_limit", "sample limit", "opt_int", "blank: all training samples; a small number trains fast"
     ),
 )
-FIELD_NAMES = tuple(f.name for f in FIELDS)
+SHAPE_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "conv_filters",
+        "filters",
+        "int",
+        "feature detectors per position (cnn2d: the 2nd Conv2D; the 1st has half)",
+    ),
+    FieldSpec(
+        "conv_kernel", "kernel size", "int", "Conv1D window: how many tokens or steps each filter reads"
+    ),
+    FieldSpec("pool_size", "pool size", "int", "MaxPooling1D keeps the largest of each pool_size steps"),
+    FieldSpec("dense_units", "dense units", "int", "hidden Dense width after the convolutions"),
+    FieldSpec("lookback", "lookback", "int", "past rows each sample shows the model (before step)"),
+    FieldSpec("step", "step", "int", "keep one row in step inside the lookback window: lookback/step steps"),
+    FieldSpec("delay", "delay", "int", "how many rows ahead the target lies"),
+)
+"""Settings only some architectures or data read: shown only where they apply."""
+FORM_FIELDS: tuple[FieldSpec, ...] = (*FIELDS[:5], *SHAPE_FIELDS, *FIELDS[5:])
+"""Every numeric field, top to bottom as Setup shows them (the conv and series sizes after units/layers)."""
+FIELD_NAMES = tuple(f.name for f in FORM_FIELDS)
+SHAPE_NAMES = tuple(f.name for f in SHAPE_FIELDS)
+CONV_ARCHS = {"conv_filters": ("conv1d", "cnn_lstm", "cnn2d"), "conv_kernel": ("conv1d", "cnn_lstm"),
+              "pool_size": ("cnn_lstm",), "dense_units": ("cnn2d",)}  # fmt: skip
+"""Which architectures read each convolution setting (cnn2d's kernels are 3x3 and its pooling 2x2)."""
+SERIES_FIELDS = ("lookback", "step", "delay")
+TEXT_KINDS = ("tokens", "auto")
+"""Input kinds that read text settings ("auto": the user's file decides, so they stay on)."""
+
+
+def unused_reason(name: str, arch: str, input_kind: str) -> str | None:
+    """Why field `name` means nothing for this architecture and kind of input (tokens, image, series, auto),
+    in the few words its row has room for; None when the model reads it."""
+    if name in ("maxlen", "vocab_size", "embedding_dim") and input_kind not in TEXT_KINDS:
+        return f"not used: {'images have' if input_kind == 'image' else 'a series has'} no tokens"
+    if name == "units" and arch in ("conv1d", "cnn2d"):
+        return f"not used by {arch}"  # no recurrent layer: filters (and dense units) size it
+    if name == "layers" and arch not in RECURRENT_ARCHITECTURES:
+        return f"not used by {arch}"  # it stacks no recurrent layers
+    if name in CONV_ARCHS and arch not in CONV_ARCHS[name]:
+        return f"not used by {arch}"
+    if name in SERIES_FIELDS and input_kind not in ("series", "auto"):
+        return "not used: only a time series has a lookback window"
+    return None
+
+
+def hidden_when_unused(name: str) -> bool:
+    """Rows that leave the form when unused: what only some data or architectures read. Units and layers
+    stay, disabled with the reason beside them (a learner switching to a CNN sees where they went)."""
+    return name not in ("units", "layers")
+
+
 READY_STATUSES = ("cached", "offline package", "built in")
 
 
@@ -97,9 +147,10 @@ def config_from_form(
                                              "model": {"arch": arch, **vectors}, "train": {}}  # fmt: skip
     parsed["data"].update(tokenizer_overrides(base.data, tokenizer, None))
     problems: list[Problem] = []
-    for spec in FIELDS:
-        if spec.name not in values:
-            continue
+    kind = DATASETS[dataset].input_kind if dataset in DATASETS else "auto"
+    for spec in FORM_FIELDS:
+        if spec.name not in values or unused_reason(spec.name, arch, kind):
+            continue  # a setting the model doesn't read keeps the preset's value, whatever the box holds
         value, error = _parse(spec, values[spec.name])
         if error:
             problems.append(Problem(spec.name, error))

@@ -79,3 +79,70 @@ def test_neighbours_mistakes_and_a_missing_view(run):
     )
     result = invoke("inspect", run)
     assert result.exit_code == 2 and "give a sentence" in result.output
+
+
+def test_a_unit_shows_its_values_gates_and_validation_fragments(run):
+    result = invoke("inspect", run, TEXT, "--unit", "gru:1", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    unit = found["unit"]
+    assert (unit["layer"], unit["direction"], unit["unit"]) == ("gru", "forward", 1)
+    assert "layers" not in found  # --unit alone: the unit's view only
+    states = json.loads(invoke("inspect", run, TEXT, "--view", "states", "--json").stdout)
+    hidden = [s["values"][1] for s in states["layers"][0]["hidden"]]
+    assert [s["hidden"] for s in unit["steps"]] == pytest.approx(hidden, abs=1e-6)
+    assert set(unit["steps"][0]["gates"]) == {"update", "reset"}
+    values = [f["value"] for f in unit["fragments"]]
+    assert len(values) == 5 and values == sorted(values, reverse=True) and unit["rows_read"] > 0
+    assert all(len(f["tokens"]) <= 7 and 0 <= f["peak"] < len(f["tokens"]) for f in unit["fragments"])
+    result = invoke("inspect", run, TEXT, "--unit", "gru:1", columns=100)
+    peak = unit["fragments"][0]
+    assert (
+        "gru:1 (GRU): h_t per token" in result.output and f"[{peak['tokens'][peak['peak']]}]" in result.output
+    )
+    result = invoke("inspect", run, "--unit", "gru:9")
+    assert result.exit_code == 2 and "from 0 to 3" in result.output and "Traceback" not in result.output
+
+
+def test_projection_places_the_most_frequent_words_on_the_embeddings_plane(run):
+    result = invoke("inspect", run, "--projection", "--words", "12", "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)["projection"]
+    assert len(found["words"]) == 12 and sum(found["explained"]) <= 1 + 1e-9
+    assert found["explained"][0] >= found["explained"][1] > 0
+    assert all(w["class"] is not None and w["push"] >= 0 for w in found["words"])
+    xs = [w["x"] for w in found["words"]]
+    assert sum(xs) == pytest.approx(0, abs=1e-4)  # centred
+    result = invoke("inspect", run, "--projection", "--words", "12", columns=80)
+    assert (
+        "12 most frequent words; across: PC1" in result.output and found["words"][0]["word"] in result.output
+    )
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory) -> str:
+    runs = tmp_path_factory.mktemp("digit-runs")
+    result = invoke("train", "--preset", "digits-cnn", "--limit", "200", "--epochs", "1", "--conv-filters", "4",
+                    "--dense-units", "8", "--json", "--runs-dir", runs)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout.splitlines()[-1])["run_dir"]
+
+
+def test_feature_maps_of_an_image_file(digits_run, tmp_path):
+    from PIL import Image
+
+    digit = np.zeros((28, 28), dtype="uint8")
+    digit[5:23, 12:16] = 255
+    Image.fromarray(digit).save(tmp_path / "one.png")
+    result = invoke("inspect", digits_run, "--image", tmp_path / "one.png", "--json")
+    assert result.exit_code == 0, result.output
+    maps = json.loads(result.stdout)["maps"]
+    assert [(m["kind"], m["shape"]) for m in maps] == [
+        ("Conv2D", [26, 26, 2]), ("Conv2D", [24, 24, 4]), ("MaxPooling2D", [12, 12, 4])
+    ]  # fmt: skip
+    pooled, conv = np.array(maps[2]["values"]), np.array(maps[1]["values"])
+    assert np.allclose(pooled, conv.reshape(12, 2, 12, 2, 4).max(axis=(1, 3)), atol=1e-6)  # 2x2 max pooling
+    result = invoke("inspect", digits_run, "--image", tmp_path / "one.png", columns=80)
+    assert "max_pooling2d (MaxPooling2D) 12x12x4" in result.output and "█" in result.output
+    result = invoke("inspect", digits_run, "--image", tmp_path / "none.png")
+    assert result.exit_code == 2 and "Traceback" not in result.output

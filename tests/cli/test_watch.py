@@ -141,3 +141,19 @@ def test_bad_inputs_are_one_clear_message(tmp_path):
     result = CliRunner().invoke(app, ["watch", str(folder.path)])
     assert result.exit_code == 2 and "has no events.jsonl" in result.output
     assert "Traceback" not in result.output
+
+
+def test_on_a_terminal_the_app_opens_on_the_run_and_plain_keeps_the_lines(tmp_path, monkeypatch):
+    import seqtui.cli.watch as command
+    import seqtui.tui.launch as launch
+
+    folder = hand_made(tmp_path, "completed", START)
+    opened: list[tuple] = []
+    monkeypatch.setattr(launch, "launch", lambda runs_dir=None, watch=None: opened.append((runs_dir, watch)))
+    monkeypatch.setattr(command, "on_terminal", lambda: True)
+    result = CliRunner().invoke(app, ["watch", folder.path.name, "--runs-dir", str(tmp_path / "runs")])
+    assert result.exit_code == 0 and opened == [(tmp_path / "runs", folder.path)]
+    result = CliRunner().invoke(app, ["watch", "--plain", str(folder.path)])
+    assert result.exit_code == 0 and "run 날씨" in result.stdout and len(opened) == 1
+    result = CliRunner().invoke(app, ["watch", str(tmp_path / "nothing")])  # checked before the app opens
+    assert result.exit_code == 2 and "is not a seqtui run folder" in result.output and len(opened) == 1

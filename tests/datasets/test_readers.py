@@ -79,7 +79,9 @@ def test_infinite_or_overflowing_series_value_names_line_and_column(tmp_path, ce
 
 
 def test_all_missing_column_gets_a_note(tmp_path):
-    rows = ["time,temp,broken"] + [f"2020-01-01 {i % 24:02d}:00,{i % 7}.5,nan" for i in range(300)]
+    rows = ["time,temp,broken"] + [
+        f"2020-01-{1 + i // 24:02d} {i % 24:02d}:00,{i % 7}.5,nan" for i in range(300)
+    ]
     path = tmp_path / "series.csv"
     path.write_text("\n".join(rows) + "\n")
     ds = load_file(path, lookback=12, delay=2)

@@ -23,7 +23,10 @@ from seqtui.core.inference.explain import TextExplanation
 from seqtui.core.inference.inspect import TokenInspection
 from seqtui.core.inference.inspect_embeddings import Neighbours
 from seqtui.core.inference.inspect_gradients import GradientReach
+from seqtui.core.inference.inspect_images import FeatureMap
+from seqtui.core.inference.inspect_projection import Projection
 from seqtui.core.inference.inspect_states import RecurrentTrace
+from seqtui.core.inference.inspect_units import Fragment, UnitFragments, UnitRef
 from seqtui.datasets.base import TextEncoder
 from seqtui.datasets.tokenizer import Tokenizer, TokenView
 from tests.tui_fakes import FakeSession
@@ -93,7 +96,7 @@ def _neighbours(inspector: Any, word: str) -> Any:
 
 def _refusals(inspector: Any) -> dict[str, str]:
     out = {}
-    for view in ("states", "gates", "gradient", "neighbours"):
+    for view in ("states", "gates", "gradient", "neighbours", "units", "projection"):
         try:
             inspector.require(view)
         except InspectError as e:
@@ -121,8 +124,48 @@ def capture() -> dict[str, Any]:
                 "neighbours": {word: _neighbours(inspector, word) for word in WORDS}
                 if "neighbours" in inspector.views
                 else {},
+                **_units_and_plane(inspector, enc),
             }
+        out["digits"] = _digit_maps(Path(tmp))
     return json.loads(json.dumps(out))  # as the file holds it: tuples become lists
+
+
+def _units_and_plane(inspector: Any, enc: TextEncoder) -> dict[str, Any]:
+    """Every unit's fragments, the corpus standing in for a validation set, and the plane of 20 words."""
+    out: dict[str, Any] = {"projection": inspector.projection(count=20).to_dict()}
+    if "states" in inspector.views:
+        sequences = enc.encode(CORPUS)
+        refs = [inspector.unit(f"{n}:{u}") for n, _, units in inspector.unit_layers() for u in range(units)]
+        out["units"] = {r.label: inspector.unit_fragments(r, sequences=sequences).to_dict() for r in refs}
+    return out
+
+
+def digit() -> np.ndarray:
+    """A drawn 1 (a vertical bar) and a crossbar, as the canvas holds it (28x28, 255 ink)."""
+    pixels = np.zeros((28, 28), dtype="uint8")
+    pixels[5:23, 12:16] = 255
+    pixels[5:8, 8:20] = 255
+    return pixels
+
+
+def _digit_maps(tmp: Path) -> dict[str, Any]:
+    """A tiny cnn2d's feature maps for `digit()` as the screen prepares it."""
+    from seqtui.core.config.run_config import ModelConfig
+    from seqtui.core.inference.inspect import Inspector
+    from seqtui.core.inference.predict import Predictor
+    from seqtui.core.model.architectures import InputSpec, build_model
+    from seqtui.core.runs.folder import RunFolder
+    from seqtui.datasets.base import ImageEncoder
+    from seqtui.datasets.images import mnist_like
+
+    model = build_model(ModelConfig("cnn2d", conv_filters=4, dense_units=8), InputSpec("image", (28, 28, 1)),
+                        "multiclass", 10)  # fmt: skip
+    rng = np.random.default_rng(1)
+    for w in model.weights:
+        w.assign(rng.normal(0, 0.3, tuple(w.shape)).astype("float32"))
+    predictor = Predictor(RunFolder(tmp), model, ImageEncoder(), "multiclass", [str(d) for d in range(10)])
+    prepared = mnist_like(digit(), invert=False)
+    return {"maps": [m.to_dict() for m in Inspector(predictor).feature_maps(prepared)]}
 
 
 # -- replaying (no Keras) ---------------------------------------------------------------------------
@@ -204,6 +247,37 @@ class CapturedSession(FakeSession):
         return [
             Neighbours(n["word"], n["id"], [(w["word"], w["cosine"]) for w in n["nearest"]]) for n in found
         ]
+
+    def unit_fragments(self, ref: UnitRef) -> UnitFragments:
+        found = self.data["units"][ref.label]
+        fragments = [
+            Fragment(f["tokens"], f["peak"], f["value"], f["row"], f["step"]) for f in found["fragments"]
+        ]
+        return UnitFragments(ref, fragments, found["rows_read"])
+
+    def projection(self) -> Projection:
+        found = self.data["projection"]
+        words = found["words"]
+        return Projection([w["word"] for w in words], [w["id"] for w in words],
+                          np.array([[w["x"], w["y"]] for w in words]), np.array(found["explained"]),
+                          [CLASSES.index(w["class"]) for w in words], [w["push"] for w in words], CLASSES)  # fmt: skip
+
+
+def maps_of(data: list[dict[str, Any]]) -> list[FeatureMap]:
+    return [FeatureMap(m["layer"], m["kind"], np.array(m["values"])) for m in data]
+
+
+class CapturedDigits(FakeSession):
+    """A digits PredictSession whose feature maps are what the real engine computed for `digit()`."""
+
+    def __init__(self, run_dir: Path = Path("runs/fake")) -> None:
+        super().__init__("digits", run_dir)
+        self.maps = maps_of(load()["digits"]["maps"])
+        self.asked_maps: list[np.ndarray] = []
+
+    def feature_maps(self, prepared: np.ndarray) -> list[FeatureMap]:
+        self.asked_maps.append(prepared)
+        return self.maps
 
 
 if __name__ == "__main__":

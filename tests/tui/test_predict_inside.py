@@ -189,3 +189,86 @@ async def test_an_inspection_of_a_sentence_since_erased_is_dropped(tmp_path):
         await settle(pilot)
         shown = screen.query_one("#inspect-map", TokenMap)
         assert shown.found is None and shown.note == "type a sentence to see its states"
+
+
+async def test_a_selected_unit_shows_its_values_gates_and_where_it_peaks(tmp_path):
+    from seqtui.tui.widgets.inspection import gate_data
+
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, app, LONG)
+        await pressed(pilot, "ctrl+t")
+        shown = screen.query_one("#inspect-map", TokenMap)
+        found = inspection_of(LONG, session.data["sentences"][LONG]["inspection"])
+        _, steps = columns(found)
+        trace = found.traces[0]
+        first, second = found.top_units(trace, 2)
+        await pressed(pilot, "ctrl+down")
+        assert (screen.unit_ref.layer, screen.unit_ref.unit) == (trace.name, first)
+        unit_map = shown.maps[0]
+        assert unit_map.whole and unit_map.title.startswith(f"▶ lstm:{first} (LSTM)")
+        rows = {r.label: r.values for r in unit_map.rows}
+        assert rows[f"h_t u{first}"] == [float(trace.hidden[s, first]) for s in steps]
+        assert rows[f"forget u{first}"] == [float(trace.gates["forget"][s, first]) for s in steps]
+        assert rows[f"cell u{first}"] == [float(trace.gates["cell"][s, first]) for s in steps]
+        assert shown.maps[1].rows[0].label == f"▶unit {first}"
+        listing = plain(screen.query_one("#unit-fragments", Static))
+        captured = session.data["units"][f"lstm:{first}"]["fragments"][0]
+        peak = captured["tokens"][captured["peak"]]
+        assert f"[{peak}]" in listing and f"{captured['value']:+.3f}" in listing
+        await pressed(pilot, "ctrl+down")
+        assert screen.unit_ref.unit == second and shown.maps[1].rows[1].label == f"▶unit {second}"
+        await pressed(pilot, "ctrl+up", "ctrl+up")  # stops at the first unit shown
+        assert screen.unit_ref.unit == first
+        await pressed(pilot, "ctrl+g")  # the gates view keeps the unit: its own gates under its layer's
+        labels = [r.label for r in shown.maps[0].rows]
+        assert labels[-4:] == [f"{g} u{first}" for g in ("input", "forget", "output", "cell")]
+        assert shown.maps == gate_data(found, screen.unit_ref)
+
+
+async def test_the_plane_shows_the_most_frequent_words_marked_by_class(tmp_path):
+    from seqtui.tui.widgets.inspection_pictures import PlaneView
+
+    session = CapturedSession("lstm")
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await typed(pilot, app, SHORT)
+        await pressed(pilot, "ctrl+o")
+        plane = screen.query_one("#plane", PlaneView)
+        assert plane.display and screen.view == "projection"
+        words = session.data["projection"]["words"]
+        assert plane.found.words == [w["word"] for w in words]
+        text = drawn(plane)
+        assert "20 most frequent words; across: PC1" in text and words[0]["word"] in text
+        assert all(name in text for name in {w["class"] for w in words})  # the legend names each class
+        await pressed(pilot, "ctrl+o")
+        assert screen.view is None and not plane.display
+
+
+async def test_feature_maps_follow_the_drawing(tmp_path):
+    from seqtui.tui.widgets.digit_canvas import DigitCanvas
+    from seqtui.tui.widgets.inspection_pictures import FeatureMapsView
+    from tests.tui.inspection_capture import CapturedDigits, digit
+
+    session = CapturedDigits()
+    app = app_with(tmp_path, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.open_for_prediction(Path("runs/fake"))
+        await settle(pilot)
+        screen = app.screen
+        await pressed(pilot, "m")
+        maps = screen.query_one("#maps", FeatureMapsView)
+        assert maps.display and not screen.query_one("#preview").display and maps.note.startswith("draw")
+        canvas = screen.query_one("#canvas", DigitCanvas)
+        canvas.pixels[:] = digit()
+        canvas.post_message(DigitCanvas.Changed(canvas))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert maps.maps is session.maps and len(session.asked_maps) == 1
+        assert session.asked_maps[0].shape == (28, 28)  # the digit as the model sees it
+        text = drawn(maps, 120)
+        assert "max_pooling2d (MaxPooling2D) 12x12x4" in text
+        assert f"channels {', '.join(map(str, session.maps[0].channels(4)))}" in text
+        await pressed(pilot, "m")
+        assert not screen.query_one("#maps-panel").display and screen.query_one("#preview").display

@@ -11,6 +11,7 @@ clocks on screen once a run has ended.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,34 @@ def test_setup_with_problems(snap_compare, app, size):
     assert snap_compare(app, terminal_size=size, run_before=typed)
 
 
+SETUP_STATES = {"text": ("topics-en-lstm", "units"), "image": ("digits-cnn", "conv_filters"),
+                "series": ("seattle-gru", "lookback")}  # fmt: skip
+"""A preset of each kind of data and the field focused: the fields and arithmetic each kind shows."""
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("state", list(SETUP_STATES))
+def test_setup_fields_for(snap_compare, tmp_path, monkeypatch, size, state):
+    """The real summarizer (computed without Keras): the picture shows each layer's formula."""
+    from seqtui.tui.services import build_summary
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(runs_dir=Path("runs"), runner=FakeRunner(), engine_loader=lambda: "fake engine",
+                   summarizer=build_summary)  # fmt: skip
+    preset, field = SETUP_STATES[state]
+
+    async def shown(pilot):
+        await settle(pilot)
+        app.screen.choose_preset(preset)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        app.screen.query_one(f"#{field}", Input).focus()
+        await pilot.pause()
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=shown)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_train_after_a_run(snap_compare, app, size):
     async def trained(pilot):
@@ -90,6 +119,38 @@ def test_train_after_a_run(snap_compare, app, size):
         await app.start_training(PRESETS["topics-en-lstm"].config)
         await settle(pilot)
         await pilot.pause(0.6)  # charts redraw at most twice a second
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=trained)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confusion_cell_examples(snap_compare, app, size):
+    async def listed(pilot):
+        await settle(pilot)
+        await app.start_training(PRESETS["topics-en-lstm"].config)
+        await settle(pilot)
+        await pilot.press("x", "down", "enter")  # true weather, predicted weather: 6 examples
+        await settle(pilot)
+        await pilot.press("down")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=listed)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_train_with_probes(snap_compare, app, size):
+    """Two probes (one flips) and the gradient flow pane, `g`, with its collapsed layer called out."""
+
+    async def trained(pilot):
+        await settle(pilot)
+        probes = ("hello there, how are you", "비가 오겠습니다")
+        config = dataclasses.replace(PRESETS["topics-en-lstm"].config, train=dataclasses.replace(
+            PRESETS["topics-en-lstm"].config.train, probes=probes))  # fmt: skip
+        await app.start_training(config)
+        await settle(pilot)
+        await pilot.press("g")
+        await pilot.pause(0.6)
         await still(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=trained)
@@ -289,3 +350,56 @@ def test_predict_inside_a_view_the_model_lacks(snap_compare, captured, size):
 
     run, app = captured("conv1d")
     assert snap_compare(app, terminal_size=size, run_before=inside_view(run, app, SHORT, "ctrl+g"))
+
+
+MORE_INSIDE = {
+    "unit": (("ctrl+t", "ctrl+down"), "long"),  # the selected unit's map, fragments below (scroll)
+    "plane": (("ctrl+o",), "short"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("view", list(MORE_INSIDE))
+def test_predict_inside_unit_and_plane(snap_compare, captured, size, view):
+    from tests.tui import inspection_capture as data
+
+    keys, sentence = MORE_INSIDE[view]
+    run, app = captured()
+
+    async def opened(pilot):
+        await inside_view(run, app, {"long": data.LONG, "short": data.SHORT}[sentence], keys[0])(pilot)
+        for key in keys[1:]:
+            await pilot.press(key)
+            await pilot.pause()
+            await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_predict_feature_maps(snap_compare, tmp_path, monkeypatch, size):
+    from seqtui.tui.widgets.digit_canvas import DigitCanvas
+    from tests.tui.inspection_capture import CapturedDigits, digit
+
+    monkeypatch.chdir(tmp_path)
+    runs = Path("runs")
+    runs.mkdir()
+    run = fixed_run(runs, "digits-mlp", HISTORY)
+    app = make_app(runs_dir=runs, runner=FakeRunner(epochs=5, steps=4), engine_loader=lambda: "fake engine",
+                   summarizer=fake_summary, session_loader=lambda run_dir: CapturedDigits(run_dir))  # fmt: skip
+
+    async def opened(pilot):
+        await settle(pilot)
+        await app.open_for_prediction(run)
+        await settle(pilot)
+        await pilot.press("m")
+        canvas = app.screen.query_one("#canvas", DigitCanvas)
+        canvas.pixels[:] = digit()
+        canvas.refresh()
+        canvas.post_message(DigitCanvas.Changed(canvas))
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=opened)

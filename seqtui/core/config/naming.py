@@ -15,8 +15,9 @@ from seqtui.datasets.config import KOREAN_STOPWORDS, DataConfig
 
 SECTION_ORDER = ("model", "train", "data")
 """What changed is listed model first (what a learner varies most), then training, then the data."""
-NOT_NAMED = {"dataset", "data_path"}
-"""Named as the run's source, before what changed."""
+NOT_NAMED = {"dataset", "data_path", "probes", "probe_images", "grad_flow", "split_seed"}
+"""Named as the run's source, before what changed (or, probes and gradient flow, watching it only;
+`split_seed` follows `seed`, which is named)."""
 
 
 def _shown(value: Any) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, fields
+from pathlib import PurePath
 from typing import Any
 
 from seqtui.common.names import UnknownName
@@ -69,10 +70,19 @@ class TrainConfig:
     loss: str | None = None
     """None picks the loss that matches the task's head."""
     patience: int = 10
-    """Early-stopping patience on val_loss (0 disables early stopping)."""
+    """Early-stopping patience on the monitored metric (0 disables early stopping)."""
+    monitor: str = "val_loss"
+    """What picks the kept checkpoint (model.keras, the epoch that is tested) and drives early stopping:
+    `val_loss` (lowest) or `val_accuracy` (highest, classifiers)."""
     seed: int = 42
     precision: str | None = None
     """Keras dtype policy; None picks one for the device (float32 on CPU, bfloat16 on Ampere and newer)."""
+    probes: tuple[str, ...] = ()
+    """Sentences whose class probabilities are recorded after every epoch (`--probe`); kept by a resume."""
+    probe_images: tuple[str, ...] = ()
+    """Image files recorded alike, for image models (`--probe-image`; made absolute when the run starts)."""
+    grad_flow: bool = True
+    """Record every trainable layer's gradient norm on one fixed training batch after each epoch."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +99,12 @@ class RunConfig:
 
     @property
     def name(self) -> str:
-        """What the run trains (the preset, else the dataset): the model's and a sweep study's name."""
-        return self.preset or self.data.dataset
+        """What the run trains (the preset, else the user's file by its stem, else the dataset): the model's
+        and a sweep study's name; `--data reviews.csv` is 'reviews', not 'file'."""
+        if self.preset:
+            return self.preset
+        path = (self.data.data_path or "").rstrip("/\\")
+        return PurePath(path).stem or self.data.dataset if path else self.data.dataset
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -100,8 +114,9 @@ class RunConfig:
         def build(kind: type, values: dict[str, Any]) -> Any:
             known = {f.name for f in fields(kind)}
             clean = {k: v for k, v in values.items() if k in known}
-            if "stopwords" in clean:
-                clean["stopwords"] = tuple(clean["stopwords"])
+            for key in ("stopwords", "probes", "probe_images"):
+                if isinstance(clean.get(key), list):
+                    clean[key] = tuple(clean[key])
             return kind(**clean)
 
         return cls(
@@ -119,8 +134,13 @@ FIELD_SECTION: dict[str, str] = {f.name: s for s, kind in SECTIONS.items() for f
 
 
 def with_overrides(config: RunConfig, **overrides: Any) -> RunConfig:
-    """A new config with flat overrides (e.g. maxlen=100, units=32); None values are ignored."""
+    """A new config with flat overrides (e.g. maxlen=100, units=32); None values are ignored. A `seed` sets
+    the table split's `split_seed` too, unless that is given."""
     grouped: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    if overrides.get("seed") is not None and overrides.get("split_seed") is None:
+        overrides["split_seed"] = overrides[
+            "seed"
+        ]  # --seed sets a table's split too (recorded in config.json)
     for key, value in overrides.items():
         if value is None:
             continue

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seqtui.common.names import clean_name, suggest
+from seqtui.core.config.metrics import MONITORS
 from seqtui.core.config.run_config import (
     ARCHITECTURES,
     LOSSES,
@@ -40,7 +41,7 @@ class Problem:
         return "--" + OPTION_NAMES.get(self.field, self.field).replace("_", "-")
 
 
-OPTION_NAMES = {"sample_limit": "limit", "label": "name"}
+OPTION_NAMES = {"sample_limit": "limit", "label": "name", "probes": "probe", "probe_images": "probe_image"}
 """Fields whose command-line option has another name."""
 
 
@@ -140,6 +141,7 @@ def validate(
     problems += _source_problems(config.data)
     problems += _model_problems(config, input_kind)
     problems += _train_problems(config.train)
+    problems += _probe_problems(config.train)
     if config.label is not None and not clean_name(config.label):
         problems.append(Problem("label", f"needs at least one visible character (got {config.label!r})"))
     return problems
@@ -222,6 +224,12 @@ def _source_problems(d: DataConfig) -> list[Problem]:
         )
     if d.sample_limit is not None:
         _positive(problems, "sample_limit", d.sample_limit)
+    _need(
+        problems,
+        _is_int(d.split_seed) and 0 <= d.split_seed <= MAX_SEED,
+        "split_seed",
+        f"must be a whole number from 0 to {MAX_SEED} (got {d.split_seed!r})",
+    )
     for name in ("data_path", "text_column", "label_column", "encoding", "target_column"):
         value = getattr(d, name)
         _need(
@@ -297,7 +305,7 @@ def _embedding_problems(m: ModelConfig) -> list[Problem]:
 
 
 def _train_problems(t: TrainConfig) -> list[Problem]:
-    """How to fit: epochs, batch size, optimizer, loss, learning rate, precision, patience and seed."""
+    """How to fit: epochs, batch size, optimizer, loss, learning rate, precision, patience, monitor, seed."""
     problems: list[Problem] = []
     for name in ("epochs", "batch_size"):
         _positive(problems, name, getattr(t, name))
@@ -331,8 +339,36 @@ def _train_problems(t: TrainConfig) -> list[Problem]:
     )
     _need(
         problems,
+        isinstance(t.monitor, str) and t.monitor in MONITORS,
+        "monitor",
+        f"unknown monitor {t.monitor!r}: val_loss or val_accuracy." + suggest(str(t.monitor), MONITORS),
+    )
+    _need(
+        problems,
         _is_int(t.seed) and 0 <= t.seed <= MAX_SEED,
         "seed",
         f"must be a whole number from 0 to {MAX_SEED} (got {t.seed!r})",
     )
+    return problems
+
+
+MAX_PROBES = 8
+"""Probes a run records (each one line on the Train screen)."""
+MAX_PROBE_CHARS = 2000
+
+
+def _probe_problems(t: TrainConfig) -> list[Problem]:
+    """--probe sentences and --probe-image files: a few, each with something in it (whether the model can
+    read them is checked once the data is known: `core/training/probing.py`)."""
+    problems: list[Problem] = []
+    _need(problems, isinstance(t.grad_flow, bool), "grad_flow", f"must be on or off (got {t.grad_flow!r})")
+    for name in ("probes", "probe_images"):
+        value = getattr(t, name)
+        if not isinstance(value, (tuple, list)) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(name, f"must be a list of texts (got {str(value)[:60]!r})"))
+        elif any(not v.strip() or len(v) > MAX_PROBE_CHARS for v in value):
+            problems.append(Problem(name, f"each must hold 1 to {MAX_PROBE_CHARS:,} characters"))
+    if isinstance(t.probes, (tuple, list)) and isinstance(t.probe_images, (tuple, list)):
+        count = len(t.probes) + len(t.probe_images)
+        _need(problems, count <= MAX_PROBES, "probes", f"at most {MAX_PROBES} probes (got {count})")
     return problems

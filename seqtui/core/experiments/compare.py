@@ -118,7 +118,8 @@ class Standing:
     """Training seconds summed over the epochs."""
     best_epoch: int | None = None
     best_val: float | None = None
-    """The validation metric of the best epoch (lowest val_loss: the checkpoint the test uses)."""
+    """The validation metric of the best epoch (the run's monitor, lowest val_loss by default: the checkpoint
+    the test uses)."""
     time_to_best: float | None = None
     test: float | None = None
     baseline: float | None = None
@@ -203,16 +204,47 @@ def parse_lists(given: dict[str, str | None]) -> dict[str, list[Any]]:
     return out
 
 
+MAX_RUNS = 100
+"""The largest grid `compare` trains without `--max-runs` raised to its size: a typo'd list (1..600) would
+otherwise start hundreds of runs; sweeps (`seqtui sweep`) search large spaces without training them all."""
+
+
+def grid_size(presets: Sequence[str | None], varied: dict[str, list[Any]]) -> tuple[int, str]:
+    """How many runs a grid holds and why ('600 runs: 3 presets x 10 units x 20 dropout')."""
+    factors = [(len(presets), "presets")] if len(presets) > 1 else []
+    factors += [
+        (len(values), option_name(n).removeprefix("--")) for n, values in varied.items() if len(values) > 1
+    ]
+    size = math.prod(n for n, _ in factors)
+    return size, f"{size:,} runs" + (
+        ": " + " x ".join(f"{n} {what}" for n, what in factors) if factors else ""
+    )
+
+
+def check_size(presets: Sequence[str | None], varied: dict[str, list[Any]], max_runs: int) -> None:
+    """CompareError when the grid is larger than `max_runs` (checked before a single config is built)."""
+    size, why = grid_size(presets, varied)
+    if size > max_runs:
+        raise CompareError(
+            f"this comparison is {why}, more than --max-runs {max_runs}; shorten the lists, or pass "
+            f"--max-runs {size} to train them all (or search the space with `seqtui sweep --trials N`)"
+        )
+
+
 def plan(
     presets: str | None,
     given: dict[str, str | None],
     build: Callable[[str | None, dict[str, Any]], RunConfig],
+    max_runs: int = MAX_RUNS,
 ) -> list[Entry]:
-    """The runs a `compare` command line asks for, every one checked before anything is written."""
+    """The runs a `compare` command line asks for, every one checked before anything is written; a grid of
+    more than `max_runs` runs is refused before any is built."""
     from seqtui.core.model.checks import check_config
 
     names: Sequence[str | None] = split_values("preset", presets) if presets is not None else [None]
-    entries = grid(names, parse_lists(given), build)
+    varied = parse_lists(given)
+    check_size(names, varied, max_runs)
+    entries = grid(names, varied, build)
     for entry in entries:
         check_config(entry.config)
     return entries

@@ -3,12 +3,14 @@ and one trial's settings sampled from them."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from seqtui.common.names import suggest
 from seqtui.core.config.run_config import RECURRENT_ARCHITECTURES, RunConfig
 from seqtui.core.experiments.errors import SweepError
+from seqtui.datasets.lengths import ROUND_TO, TextStats
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,12 @@ LIMITS: dict[str, tuple[type, float, float]] = {
 """The settings a sweep can search, with their type and the widest range that makes sense."""
 
 
-def default_space(config: RunConfig, input_kind: str | None) -> dict[str, Range]:
-    """Sensible ranges around the preset, for what its architecture and input use."""
+def default_space(
+    config: RunConfig, input_kind: str | None, stats: TextStats | None = None
+) -> dict[str, Range]:
+    """Sensible ranges around the preset, for what its architecture and input use. With the training texts'
+    `stats` (the user's text file, read before the sweep) maxlen ranges over the data's own lengths, from the
+    median to the 99th percentile (rounded up to a multiple of 8), not around a default the texts are far from."""
     arch, d = config.model.arch, config.data
     space: dict[str, Range] = {
         "dropout": Range(float, 0.0, 0.5),
@@ -49,6 +55,9 @@ def default_space(config: RunConfig, input_kind: str | None) -> dict[str, Range]
     }
     if input_kind == "tokens":
         space["maxlen"] = Range(int, max(4, d.maxlen // 4), d.maxlen * 2)
+        if stats is not None:
+            low = max(4, stats.p50)
+            space["maxlen"] = Range(int, low, max(low + ROUND_TO, math.ceil(stats.p99 / ROUND_TO) * ROUND_TO))
         space["vocab_size"] = Range(int, max(100, d.vocab_size // 4), d.vocab_size * 2, log=True)
         space["embedding_dim"] = Range(int, 8, 256, log=True)
     if arch in RECURRENT_ARCHITECTURES or arch == "mlp":
@@ -67,10 +76,16 @@ def narrow(space: dict[str, Range], spec: str | None) -> dict[str, Range]:
     if not spec:
         return space
     out = dict(space)
+    given: dict[str, str] = {}
     for part in spec.split(","):
         name, sep, value = (p.strip() for p in part.partition("="))
         if not sep or not name or not value:
             raise SweepError(f"--search {part.strip()!r}: write NAME=LOW..HIGH, e.g. units=32..256")
+        if name in given:  # the last one silently winning hides a typo
+            raise SweepError(
+                f"--search gives {name} twice ({name}={given[name]} and {name}={value}); keep one range"
+            )
+        given[name] = value
         if name not in LIMITS:
             raise SweepError(
                 f"--search: {name!r} is not a setting a sweep can search{suggest(name, list(LIMITS))}"

@@ -41,9 +41,13 @@ def open_storage(url: str, tries: int = 5) -> Any:
         try:
             with warnings.catch_warnings():  # the heartbeat is "experimental" in Optuna 5: no warning per run
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-                return optuna.storages.RDBStorage(
+                storage = optuna.storages.RDBStorage(
                     url, engine_kwargs=engine, heartbeat_interval=interval, grace_period=interval * 3
                 )
+            check_writable(storage, shown, url)
+            return storage
+        except SweepError:
+            raise
         except (IntegrityError, OperationalError) as exc:
             if isinstance(exc, OperationalError) and "already exists" not in str(exc):
                 raise SweepError(
@@ -63,6 +67,30 @@ def open_storage(url: str, tries: int = 5) -> Any:
                 f"could not reach the study database {shown!r}: {_first_line(exc, url)}"
             ) from None
     raise AssertionError("unreachable")
+
+
+_READ_ONLY = ("readonly", "read-only", "read only", "permission denied")
+
+
+def check_writable(storage: Any, shown: str, url: str) -> None:
+    """SweepError when the database can be read but not written (a SQLite file without write permission, in
+    a read-only folder or opened `mode=ro`; a read-only database user): a write that changes nothing, rolled
+    back, fails there now rather than as Optuna's StorageInternalError at the first trial."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with storage.engine.connect() as conn, conn.begin() as transaction:
+            conn.execute(text("UPDATE version_info SET schema_version = schema_version"))
+            transaction.rollback()
+    except SQLAlchemyError as exc:
+        reason = _first_line(exc, url)
+        if any(word in reason.lower() for word in _READ_ONLY):
+            raise SweepError(
+                f"the study database {shown!r} is read-only ({reason}); give it write permission, or pass "
+                "another one with --storage (e.g. sqlite:///my-sweeps.sqlite3 in a folder you can write)"
+            ) from None
+        raise SweepError(f"could not write to the study database {shown!r}: {reason}") from None
 
 
 HEARTBEAT_S = 60

@@ -4,7 +4,8 @@ are ordinary runs, a study kept in a real database so that many processes (GPUs,
 The study lives in SQLite in the runs folder by default (`sweeps.sqlite3`), or at any SQLAlchemy URL
 (`postgresql://...`). It records what it searches (dataset, architecture, task metric) and refuses to go on
 for another one. Every trial is a run folder; its path is the trial's `run_dir` attribute. A trial's value
-is its best validation metric (never the test metric: the test set stays unseen by the search).
+is the validation metric of its tested epoch, the one model.keras holds (never the test metric: the test set
+stays unseen by the search).
 Optuna is imported inside the functions that need it. The space is in `search_space.py`, the study's
 storage in `study.py`; here the plan, the trials and what a view shows of them.
 """
@@ -60,11 +61,11 @@ def plan_sweep(
 
     check_config(config)
     info = get_dataset(config.data.dataset)
-    task, kind = info.task, info.input_kind
+    task, kind, stats = info.task, info.input_kind, None
     if task == "auto":  # the user's file: a series or a classification, known once read (DataError if bad)
         data = load_dataset(config.data)
-        task, kind = data.task, data.input_kind
-    space = narrow(default_space(config, kind), search)
+        task, kind, stats = data.task, data.input_kind, data.text_stats
+    space = narrow(default_space(config, kind, stats), search)
     monitor = HEAD_METRIC[task]
     name = study or config.name
     check_study_name(name)
@@ -86,7 +87,12 @@ class TrialOutcome:
     state: str = "running"
 
 
-def best_value(history: list[float], monitor: str) -> float | None:
+def best_value(history: list[float], monitor: str, kept: list[bool] | None = None) -> float | None:
+    """A trial's value: the validation metric of the last epoch that was kept (model.keras, the epoch tested:
+    `kept` marks them), else the best finite one of `history`."""
+    chosen = [v for v, k in zip(history, kept or [], strict=False) if k and math.isfinite(v)]
+    if chosen:
+        return chosen[-1]
     finite = [v for v in history if math.isfinite(v)]
     if not finite:
         return None
@@ -154,14 +160,15 @@ def _objective(
         config = replace(with_overrides(base, **params), preset=base.preset, label=label)
         pruner = PruningCallback(trial, f"val_{monitor}")
         seen: list[float] = []
-        observe = _trial_observer(trial, outcome, observer, monitor, seen)
+        kept: list[bool] = []
+        observe = _trial_observer(trial, outcome, observer, monitor, seen, kept)
         try:
             check_config(config)
             end = train(config, observe, cancel, callbacks=(pruner,))
         except (ConfigError, DataError) as exc:  # these settings can't train: say why, go on with the next
             observer(outcome, LogMessage(f"trial {trial.number} can't train: {exc}", "warning"))
             raise _failed(trial, outcome, str(exc)) from None
-        outcome.value = best_value(seen, monitor)
+        outcome.value = best_value(seen, monitor, kept)
         return _trial_value(study, trial, outcome, end, pruner, cancel)
 
     return objective
@@ -173,13 +180,15 @@ def _trial_observer(
     observer: Callable[[TrialOutcome, Event], None],
     monitor: str,
     seen: list[float],
+    kept: list[bool],
 ) -> Callable[[Event], None]:
-    """Relays a trial's events to `observer`, noting each epoch's validation metric in `seen` and the run's
-    folder in `outcome` and the trial."""
+    """Relays a trial's events to `observer`, noting each epoch's validation metric in `seen` (and in `kept`
+    whether model.keras took that epoch) and the run's folder in `outcome` and the trial."""
 
     def observe(event: Event) -> None:
         if isinstance(event, EpochEnded):
             seen.append(event.logs.get(f"val_{monitor}", math.nan))
+            kept.append(event.best)
         elif isinstance(event, RunEnded):
             outcome.run_dir = event.run_dir
             trial.set_user_attr("run_dir", event.run_dir)

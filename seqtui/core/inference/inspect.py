@@ -15,13 +15,15 @@ import numpy as np
 
 from seqtui.core.inference.errors import InspectError
 from seqtui.core.inference.inspect_embeddings import Neighbours, nearest_words
+from seqtui.core.inference.inspect_extras import ExtraViews
 from seqtui.core.inference.inspect_filters import FilterWindows, Geometry, filter_windows
 from seqtui.core.inference.inspect_gradients import GradientProbe, GradientReach
 from seqtui.core.inference.inspect_mistakes import Mistakes, find_mistakes, rebuilt_data
 from seqtui.core.inference.inspect_states import (
-    RECURRENT,
     Cell,
     RecurrentTrace,
+    directions,
+    kind_of,
     reading,
     run_cell,
     summarise_gates,
@@ -33,21 +35,15 @@ from seqtui.datasets.tokenizer import TokenView
 if TYPE_CHECKING:
     from seqtui.core.inference.predict import Predictor
 
-VIEWS = ("states", "gates", "gradient", "filters", "neighbours", "mistakes")
+VIEWS = ("states", "gates", "gradient", "filters", "neighbours", "mistakes", "maps")
 """Every view, in the order they are shown; `Inspector.views` says which a model has."""
+PART_OF = {"units": "states", "projection": "neighbours"}
+"""Views that come with another: a unit's fragments with the states, the projection with the neighbours."""
 DIGITS = 6
 TAP_BATCH = 256
 
 
-def _kind(layer: Any) -> str:
-    return type(layer).__name__
-
-
-def _directions(layer: Any) -> list[tuple[Any, str]]:
-    """The recurrent layers inside `layer`: itself, or a Bidirectional's forward and backward ones."""
-    if _kind(layer) == "Bidirectional":
-        return [(layer.forward_layer, "forward"), (layer.backward_layer, "backward")]
-    return [(layer, "forward")] if _kind(layer) in RECURRENT else []
+_kind, _directions = kind_of, directions
 
 
 def _merged(layer: Any, outputs: list[np.ndarray]) -> np.ndarray:
@@ -154,7 +150,7 @@ def _gradient_dict(reach: GradientReach, padding: list[bool], class_names: list[
     }
 
 
-class Inspector:
+class Inspector(ExtraViews):
     """A loaded run's model opened up: which views it has, and each view for a sentence."""
 
     def __init__(self, predictor: Predictor) -> None:
@@ -166,6 +162,9 @@ class Inspector:
         self.layers = list(self.model.layers)
         self._taps: Any = None
         self._probe: GradientProbe | None = None
+        self._peaks = None
+        self._map_taps = None
+        self._projections = {}
 
     @property
     def encoder(self) -> TextEncoder:
@@ -188,6 +187,7 @@ class Inspector:
             "filters": text and any(_kind(layer) == "Conv1D" for layer in self.layers),
             "neighbours": text and any(_kind(layer) == "Embedding" for layer in self.layers),
             "mistakes": self.predictor.task in ("binary", "multiclass"),
+            "maps": self.predictor.encoder.kind == "image" and any(_kind(x) == "Conv2D" for x in self.layers),
         }
         return [v for v in VIEWS if has[v]]
 
@@ -201,11 +201,11 @@ class Inspector:
 
     def require(self, view: str) -> None:
         """Raise one clear message when the model has no layer for `view`."""
-        if view not in VIEWS:
+        if view not in VIEWS and view not in PART_OF:
             from seqtui.common.names import suggest
 
             raise InspectError(f"unknown view {view!r}.{suggest(view, VIEWS)}")
-        if view not in self.views:
+        if PART_OF.get(view, view) not in self.views:
             why = {
                 "states": "no recurrent layer (SimpleRNN, LSTM, GRU) reading text",
                 "gates": "no LSTM or GRU layer reading text",
@@ -213,6 +213,9 @@ class Inspector:
                 "filters": "no Conv1D layer reading text",
                 "neighbours": "no Embedding layer",
                 "mistakes": f"no classes (it is a {self.predictor.task} model)",
+                "maps": "no Conv2D layer reading images",
+                "units": "no recurrent layer (SimpleRNN, LSTM, GRU) reading text",
+                "projection": "no Embedding layer reading text",
             }[view]
             raise InspectError(f"this model has {why}, so it has no {view} view; {self.views_line()}")
 

@@ -62,7 +62,7 @@ class Mistake:
     text: str
     """Its tokens as the model saw them (for an image: 'test image N')."""
     confidence: float
-    """The probability the model gave its (wrong) answer."""
+    """The probability the model gave its answer (the predicted class; a wrong one in `find_mistakes`)."""
 
 
 @dataclass(frozen=True)
@@ -100,29 +100,89 @@ def _describe(encoder: Any, x: np.ndarray, row: int) -> str:
     return joiner.join(tok.decode(x[row]))
 
 
-def find_mistakes(predictor: Predictor, data: Dataset, per_pair: int = 5) -> Mistakes:
-    """Every wrong answer on the test split: counted by (true, predicted), the `per_pair` most confident
-    of each pair kept."""
+@dataclass(frozen=True)
+class TestAnswers:
+    """The model's answer on every test example: the one computation behind the mistakes, the confusion
+    matrix and each of its cells."""
+
+    __test__ = False  # a name pytest would otherwise collect
+    probs: np.ndarray
+    """(examples, classes): a binary model's p becomes the two columns [1 - p, p]."""
+    true: np.ndarray
+    x: np.ndarray
+    """The test inputs as the model read them (token ids, or images in [0, 1])."""
+    encoder: Any
+    names: list[str]
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.probs.argmax(axis=1)  # a binary model: p > 0.5, as the runner's confusion matrix counts
+
+    def name(self, index: int) -> str:
+        return _name(self.names, index)
+
+    def confusion(self) -> list[list[int]]:
+        """Rows are true classes, columns predictions, as the runner's matrix at the end of training."""
+        n = max(self.probs.shape[1], int(self.true.max(initial=0)) + 1)
+        matrix = np.zeros((n, n), dtype=int)
+        np.add.at(matrix, (self.true, self.predicted), 1)
+        return matrix.tolist()
+
+    def rows(self, true: int, predicted: int) -> list[int]:
+        """The test rows of one cell, most confident (in the predicted class) first, ties by row."""
+        rows = np.flatnonzero((self.true == true) & (self.predicted == predicted))
+        return sorted((int(r) for r in rows), key=lambda r: (-self.probs[r, predicted], r))
+
+    def cell(self, true: int, predicted: int, limit: int | None = None) -> list[Mistake]:
+        """The examples of one (true, predicted) cell, right answers on the diagonal included."""
+        return [
+            Mistake(r, _describe(self.encoder, self.x, r), float(self.probs[r, predicted]))
+            for r in self.rows(true, predicted)[:limit]
+        ]
+
+    def image(self, row: int) -> np.ndarray | None:
+        """A test image as 28x28 uint8 pixels (what the Predict canvas holds); None for other inputs."""
+        if isinstance(self.encoder, TextEncoder) or self.x[row].size != 28 * 28:
+            return None
+        return (
+            np.clip(np.round(np.asarray(self.x[row], dtype="float64") * 255), 0, 255)
+            .astype("uint8")
+            .reshape(28, 28)
+        )
+
+
+def answer_test(predictor: Predictor, data: Dataset) -> TestAnswers:
+    """Every test example run through the model once."""
+    names = predictor.class_names
     if not len(data.x_test):
-        return Mistakes(0, 0)
+        return TestAnswers(
+            np.zeros((0, max(2, len(names)))), np.zeros(0, dtype=int), data.x_test, predictor.encoder, names
+        )
     raw = np.asarray(
         predictor.model.predict(data.x_test, batch_size=PREDICT_BATCH, verbose=0), dtype="float64"
     )
     probs = np.concatenate([1.0 - raw, raw], axis=1) if raw.shape[1] == 1 else raw
-    predicted = probs.argmax(axis=1)  # a binary model: p > 0.5, as the runner's confusion matrix counts
     true = np.asarray(data.y_test).reshape(len(probs), -1)[:, 0].astype(int)
-    names = predictor.class_names or [str(i) for i in range(probs.shape[1])]
-    pairs: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for row in np.flatnonzero(predicted != true):
-        pairs[(int(true[row]), int(predicted[row]))].append(int(row))
-    groups = []
-    for (t, p), rows in sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        ranked = sorted(rows, key=lambda r: (-probs[r, p], r))[:per_pair]
-        examples = [
-            Mistake(r, _describe(predictor.encoder, data.x_test, r), float(probs[r, p])) for r in ranked
-        ]
-        groups.append(MistakeGroup(_name(names, t), _name(names, p), len(rows), examples))
-    return Mistakes(len(probs), int((predicted != true).sum()), groups)
+    return TestAnswers(
+        probs, true, data.x_test, predictor.encoder, names or [str(i) for i in range(probs.shape[1])]
+    )
+
+
+def find_mistakes(predictor: Predictor, data: Dataset, per_pair: int = 5) -> Mistakes:
+    """Every wrong answer on the test split: counted by (true, predicted), the `per_pair` most confident
+    of each pair kept."""
+    answers = answer_test(predictor, data)
+    if not len(answers.probs):
+        return Mistakes(0, 0)
+    wrong = answers.predicted != answers.true
+    pairs: dict[tuple[int, int], int] = defaultdict(int)
+    for row in np.flatnonzero(wrong):
+        pairs[(int(answers.true[row]), int(answers.predicted[row]))] += 1
+    groups = [
+        MistakeGroup(answers.name(t), answers.name(p), count, answers.cell(t, p, per_pair))
+        for (t, p), count in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return Mistakes(len(answers.probs), int(wrong.sum()), groups)
 
 
 def _name(names: list[str], index: int) -> str:

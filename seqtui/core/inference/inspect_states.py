@@ -34,6 +34,17 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+def kind_of(layer: Any) -> str:
+    return type(layer).__name__
+
+
+def directions(layer: Any) -> list[tuple[Any, str]]:
+    """The recurrent layers inside `layer`: itself, or a Bidirectional's forward and backward ones."""
+    if kind_of(layer) == "Bidirectional":
+        return [(layer.forward_layer, "forward"), (layer.backward_layer, "backward")]
+    return [(layer, "forward")] if kind_of(layer) in RECURRENT else []
+
+
 def activation(fn: Any) -> Callable[[np.ndarray], np.ndarray]:
     """The NumPy twin of a Keras activation, found by its name."""
     name = getattr(fn, "__name__", str(fn))
@@ -87,7 +98,7 @@ def _array(variable: Any) -> np.ndarray:
 
 def _simple(cell: Cell, x: np.ndarray, steps: range) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     h = np.zeros(cell.units)
-    out = np.zeros((len(x), cell.units))
+    out = np.zeros((*x.shape[:-1], cell.units))
     projected = x @ cell.kernel + (cell.bias if cell.bias is not None else 0.0)
     for t in steps:
         h = cell.act(projected[t] + h @ cell.recurrent_kernel)
@@ -98,13 +109,13 @@ def _simple(cell: Cell, x: np.ndarray, steps: range) -> tuple[np.ndarray, dict[s
 def _lstm(cell: Cell, x: np.ndarray, steps: range) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     u = cell.units
     h, c = np.zeros(u), np.zeros(u)
-    gates = {name: np.zeros((len(x), u)) for name in ("input", "forget", "output", "cell")}
-    out = np.zeros((len(x), u))
+    gates = {name: np.zeros((*x.shape[:-1], u)) for name in ("input", "forget", "output", "cell")}
+    out = np.zeros((*x.shape[:-1], u))
     projected = x @ cell.kernel + (cell.bias if cell.bias is not None else 0.0)
     for t in steps:
         z = projected[t] + h @ cell.recurrent_kernel
-        i, f, o = cell.gate_act(z[:u]), cell.gate_act(z[u : 2 * u]), cell.gate_act(z[3 * u :])
-        c = f * c + i * cell.act(z[2 * u : 3 * u])
+        i, f, o = cell.gate_act(z[..., :u]), cell.gate_act(z[..., u : 2 * u]), cell.gate_act(z[..., 3 * u :])
+        c = f * c + i * cell.act(z[..., 2 * u : 3 * u])
         h = o * cell.act(c)
         out[t] = h
         gates["input"][t], gates["forget"][t], gates["output"][t], gates["cell"][t] = i, f, o, c
@@ -118,14 +129,14 @@ def _gru(cell: Cell, x: np.ndarray, steps: range) -> tuple[np.ndarray, dict[str,
     projected = x @ cell.kernel + input_bias
     w_h = cell.recurrent_kernel
     h = np.zeros(u)
-    gates = {name: np.zeros((len(x), u)) for name in ("update", "reset")}
-    out = np.zeros((len(x), u))
+    gates = {name: np.zeros((*x.shape[:-1], u)) for name in ("update", "reset")}
+    out = np.zeros((*x.shape[:-1], u))
     for t in steps:
-        xz, xr, xh = projected[t, :u], projected[t, u : 2 * u], projected[t, 2 * u :]
+        xz, xr, xh = projected[t, ..., :u], projected[t, ..., u : 2 * u], projected[t, ..., 2 * u :]
         if cell.reset_after:
             inner = h @ w_h + recurrent_bias
-            z, r = cell.gate_act(xz + inner[:u]), cell.gate_act(xr + inner[u : 2 * u])
-            candidate = cell.act(xh + r * inner[2 * u :])
+            z, r = cell.gate_act(xz + inner[..., :u]), cell.gate_act(xr + inner[..., u : 2 * u])
+            candidate = cell.act(xh + r * inner[..., 2 * u :])
         else:
             z = cell.gate_act(xz + h @ w_h[:, :u])
             r = cell.gate_act(xr + h @ w_h[:, u : 2 * u])
@@ -141,7 +152,8 @@ _STEPS = {"SimpleRNN": _simple, "LSTM": _lstm, "GRU": _gru}
 
 def run_cell(cell: Cell, x: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Every state (T, units) and every gate (T, units) for one sequence x (T, features), indexed by the
-    position of the token read, so a backward layer's row t is its state after reading tokens T-1 .. t."""
+    position of the token read, so a backward layer's row t is its state after reading tokens T-1 .. t.
+    A batch x (T, n, features), steps first, gives (T, n, units) each: many sequences in one pass."""
     x = np.asarray(x, dtype="float64")
     steps = range(len(x) - 1, -1, -1) if cell.go_backwards else range(len(x))
     return _STEPS[cell.kind](cell, x, steps)

@@ -70,6 +70,8 @@ def compatibility_problems(config: RunConfig, kind: str | None = None) -> list[P
         return [Problem("arch", f"cnn2d needs images; {config.data.dataset} is {kind}. Try lstm or conv1d.")]
     if arch in ("conv1d", "cnn_lstm") and kind == "image":
         return [Problem("arch", f"{arch} reads sequences; for images use cnn2d, mlp or a recurrent arch.")]
+    if config.train.monitor == "val_accuracy" and kind == "series":
+        return [Problem("monitor", "a forecaster has no accuracy: monitor val_loss")]
     return []
 
 

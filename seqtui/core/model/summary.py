@@ -21,6 +21,13 @@ class Summary:
     """{"total_params": N, "layers": [{name, type, output_shape, params, formula}]}, as `layer_table`."""
     keras_note: str | None = None
     """Why Keras built the model to answer (one line); None when the table was computed without Keras."""
+    input: dict[str, Any] | None = None
+    """{shape, vocab_size} of the model's input: the Input row of the parameter arithmetic (`arithmetic.py`)."""
+
+    @property
+    def with_input(self) -> dict[str, Any]:
+        """The table with its input, as `arithmetic.layer_formulas` reads it."""
+        return {**self.table, "input": self.input} if self.input else self.table
 
 
 def model_input(config: RunConfig) -> tuple[InputSpec, str, int]:
@@ -43,14 +50,15 @@ def summarize(config: RunConfig) -> Summary:
     """The layer table without Keras where `computed_table` covers the model (every preset and
     architecture), else built by Keras (imports it) with a note saying so."""
     spec, task, outputs = model_input(config)
+    given = {"shape": ["None", *spec.shape], "vocab_size": spec.vocab_size}
     table = computed_table(config.model, spec, task, outputs)
     if table is not None:
-        return Summary(table)
+        return Summary(table, input=given)
     note = (
         f"building the model with Keras to read its layers: the computed table does not cover "
         f"{config.model.arch} on {spec.kind} input of shape {spec.shape}"
     )
-    return Summary(layer_table(compiled_model(config, spec, task, outputs)), note)
+    return Summary(layer_table(compiled_model(config, spec, task, outputs)), note, given)
 
 
 def model_summary(config: RunConfig) -> dict[str, Any]:

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from seqtui.common.errors import SeqtuiError
+from seqtui.common.text import inert
+from seqtui.core.config.metrics import MONITORS, kept_row
 from seqtui.core.hardware.backend import import_keras
 from seqtui.core.runs.export_readme import MODEL_FILE, readme_text, script_readme
 from seqtui.core.runs.export_script import SCRIPT_FILE, check_scriptable, script_text
-from seqtui.core.runs.folder import CONFIG, ENCODER, METRICS, RunFolder
+from seqtui.core.runs.folder import BEST, CONFIG, ENCODER, METRICS, RUN, RunFolder
 
 FORMATS = ("keras", "savedmodel", "onnx", "script")
 ONNX_NEEDS = {
@@ -73,24 +75,23 @@ def export_run(
     config = folder.read_json(CONFIG)
     if fmt == "script":
         check_scriptable(config)
-        keras = None
-    else:
-        if fmt not in FORMATS:
-            _check_format(fmt, backend or "tensorflow")
-        keras = import_keras(backend)
-        _check_format(fmt, keras.backend.backend())
-    try:
+    elif fmt not in FORMATS:
+        _check_format(fmt, backend or "tensorflow")
+    try:  # before Keras loads (half a minute with TensorFlow): a read-only --out is refused at once
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     except OSError as exc:
         raise ExportError(f"can't write under {target.parent}: {exc.strerror or exc}") from exc
     try:
+        keras = None if fmt == "script" else import_keras(backend)
         if keras is None:
             _write_script(folder, config, staging)
         else:
+            _check_format(fmt, keras.backend.backend())
             _write_model(keras, folder, checkpoint, fmt, staging)
             (staging / "README.md").write_text(
-                readme_text(fmt, config, encoder, folder.path.name), encoding="utf-8"
+                readme_text(fmt, config, encoder, folder.path.name, _epoch_line(folder, checkpoint, config)),
+                encoding="utf-8",
             )
         shutil.copyfile(folder.file(ENCODER), staging / ENCODER)
         (staging / CONFIG).write_text(
@@ -111,6 +112,22 @@ def _write_script(folder: RunFolder, config: dict[str, Any], staging: Path) -> N
     (staging / SCRIPT_FILE).write_text(script_text(config, name), encoding="utf-8")
     metrics = folder.read_json(METRICS) if folder.file(METRICS).exists() else {}
     (staging / "README.md").write_text(script_readme(config, name, metrics), encoding="utf-8")
+
+
+def _epoch_line(folder: RunFolder, checkpoint: Path, config: dict[str, Any]) -> str:
+    """Which epoch the exported model is, on a line of its own under the model's: '  (epoch 7, kept by
+    val_loss: val_loss 0.4123, val_accuracy 0.7304), the epoch that was tested'."""
+    history = folder.read_history()
+    if checkpoint.name != BEST:
+        return f"\n  (here the last epoch, {len(history)}: the run kept no best checkpoint)"
+    train = config.get("train", {})
+    monitor = train.get("monitor", "val_loss") if isinstance(train, dict) else "val_loss"
+    monitor = monitor if monitor in MONITORS else "val_loss"
+    row = kept_row(history, monitor, folder.read_json(RUN).get("best_epoch"))
+    if row is None:
+        return ""
+    values = ", ".join(f"{inert(k, keep='')} {v:.4f}" for k, v in row.items() if k.startswith("val_"))
+    return f"\n  (epoch {int(row.get('epoch', 0))}, kept by {monitor}: {values or '-'}; the epoch that was tested)"
 
 
 def _write_model(keras: Any, folder: RunFolder, checkpoint: Path, fmt: str, staging: Path) -> None:

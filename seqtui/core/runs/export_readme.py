@@ -157,7 +157,11 @@ print(f"{encoder['target']} in {encoder['delay']} rows: {forecast:.3f}")
 """
 
 
-def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_name: str) -> str:
+def readme_text(
+    fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_name: str, epoch: str = ""
+) -> str:
+    """The exported model's README: what each file is (`epoch`: which epoch the model is), and how to load it
+    and predict."""
     kind = encoder.get("kind")
     model_file = MODEL_FILE[fmt] + ("/" if fmt == "savedmodel" else "")
     if kind == "text":
@@ -174,7 +178,7 @@ def readme_text(fmt: str, config: dict[str, Any], encoder: dict[str, Any], run_n
     classes = ", ".join(inert(str(c), keep="") for c in config.get("class_names", [])) or "-"
     return f"""# {inert(run_name, keep="")}: exported by seqtui
 
-- `{model_file}`: the model ({fmt}), the run's best epoch
+- `{model_file}`: the model ({fmt}), the run's best epoch{epoch}
 - `encoder.json`: how inputs become numbers (the tokenizer's vocabulary, or the series' scaling)
 - `config.json`: the settings it was trained with; task `{task}`, classes: {classes}
 

@@ -17,6 +17,14 @@ from seqtui.common.text import inert
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.validation import validate
 from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC
+from seqtui.core.runs.export_script_series import is_series_file, series_problem, series_section
+from seqtui.core.runs.export_script_text import (
+    is_text_run,
+    is_text_table,
+    text_imports,
+    text_problem,
+    text_section,
+)
 
 SCRIPT_FILE = "train.py"
 SCRIPT_DATASETS = ("digits", "mnist", "fashion-mnist", "imdb", "reuters")
@@ -42,21 +50,28 @@ def check_scriptable(config: dict[str, Any]) -> None:
     data, model = config.get("data", {}), config.get("model", {})
     dataset = data.get("dataset")
     fallback = "; export the model with --format keras instead"
-    if dataset not in SCRIPT_DATASETS or data.get("data_path"):
+    if not (is_text_run(config) or is_series_file(config)) and (
+        dataset not in SCRIPT_DATASETS or data.get("data_path")
+    ):
         where = f"--data {data.get('data_path')}" if data.get("data_path") else f"dataset {dataset!r}"
         raise ScriptError(
             f"a script can reproduce runs on {', '.join(SCRIPT_DATASETS)} (Keras' downloads and the offline "
-            f"digits), not yet on {where}{fallback}"
+            f"digits), on the offline topics-ko and topics-en and on your labelled text tables (CSV, TSV, JSON "
+            f"lines) and series (CSV, TSV), not yet on {where}{fallback}"
         )
     if model.get("embeddings"):
         raise ScriptError(f"a script can't yet start from pretrained word vectors (--embeddings){fallback}")
     problems = [str(p) for p in validate(RunConfig.from_dict(config))]
-    if config.get("task") not in HEAD_LOSS or config.get("input_kind") not in ("tokens", "image"):
+    if config.get("task") not in HEAD_LOSS or config.get("input_kind") not in ("tokens", "image", "series"):
         problems.append(f"task {config.get('task')!r} and input {config.get('input_kind')!r}")
     if not isinstance(config.get("class_names", []), list):
         problems.append("class_names is not a list")
     if problems:  # every value below is written into Python code: only checked ones may be
         raise ScriptError(f"the run's config.json is damaged ({'; '.join(problems)[:300]}){fallback}")
+    problem = text_problem(config) if is_text_run(config) else None
+    problem = series_problem(config) if is_series_file(config) else problem
+    if problem:
+        raise ScriptError(f"{problem}{fallback}")
 
 
 def script_text(config: dict[str, Any], run_name: str) -> str:
@@ -64,18 +79,26 @@ def script_text(config: dict[str, Any], run_name: str) -> str:
     check_scriptable(config)
     data, train = config["data"], config["train"]
     task = config.get("task", "multiclass")
+    text, series = is_text_run(config), is_series_file(config)
+    if text:
+        imports, reader = text_imports(config), text_section(config)
+    elif series:
+        imports, reader = ("csv", "json"), series_section(config)
+    else:
+        imports, reader = ("gzip", "importlib.util"), _DATA[data["dataset"]](data)
     sections = [
-        _header(config, run_name),
-        _DATA[data["dataset"]](data),
+        _header(config, run_name, imports),
+        reader,
         _limit(data.get("sample_limit")),
         _model(config, task),
-        _main(train, task, bool(data.get("sample_limit"))),
+        _main(train, task, bool(data.get("sample_limit")), is_text_table(config) or series),
     ]
     return "\n\n\n".join(s.strip("\n") for s in sections if s) + "\n"
 
 
-def _header(config: dict[str, Any], run_name: str) -> str:
+def _header(config: dict[str, Any], run_name: str, imports: tuple[str, ...]) -> str:
     t, d = config["train"], config["data"]
+    modules = "\n".join(f"import {m}" for m in sorted({"argparse", *imports}))
     name = inert(run_name, keep="").replace("\\", "/").replace('"', "'")  # it stands in the docstring
     return f'''"""Reproduces the seqtui run "{name}" in plain Keras: the same data, layers, seed and fit settings.
 
@@ -85,9 +108,7 @@ def _header(config: dict[str, Any], run_name: str) -> str:
 Needs Keras (with a backend: TensorFlow, JAX or PyTorch) and NumPy. Written by `seqtui export --format script`.
 """
 
-import argparse
-import gzip
-import importlib.util
+{modules}
 from pathlib import Path
 
 import keras
@@ -97,7 +118,8 @@ from keras import layers
 SEED = {t["seed"]!r}
 EPOCHS = {t["epochs"]!r}
 BATCH_SIZE = {t["batch_size"]!r}
-PATIENCE = {t["patience"]!r}  # early stopping on val_loss (0: off); the best epoch's weights are kept
+PATIENCE = {t["patience"]!r}  # early stopping on MONITOR (0: off); the best epoch's weights are kept
+MONITOR = {t.get("monitor", "val_loss")!r}  # what picks the kept epoch: val_loss (lowest) or val_accuracy
 VALIDATION_SPLIT = {d["validation_split"]!r}
 TEST_SPLIT = {d["test_split"]!r}
 BEST = Path(__file__).with_name("best.keras")
@@ -206,7 +228,7 @@ def _body(model: dict[str, Any], input_kind: str, vocab: int) -> list[str]:
     arch, lines = model["arch"], []
     if input_kind == "tokens":
         lines.append(f"layers.Embedding({vocab}, {model['embedding_dim']})")
-    elif arch not in ("mlp", "cnn2d"):
+    elif input_kind == "image" and arch not in ("mlp", "cnn2d"):
         lines.append("layers.Reshape((28, 28))  # image rows become time steps")
     if arch == "mlp":
         lines += ["layers.Flatten()", f'layers.Dense({model["units"]}, activation="relu")']
@@ -245,14 +267,16 @@ def _head(task: str, outputs: int) -> str:
 
 def _model(config: dict[str, Any], task: str) -> str:
     data, model = config["data"], config["model"]
-    tokens = config.get("input_kind") == "tokens"
-    shape, dtype = (f"({data['maxlen']},)", ', dtype="int32"') if tokens else ("(28, 28, 1)", "")
+    kind = config.get("input_kind")
+    shape, dtype = (f"({data['maxlen']},)", ', dtype="int32"') if kind == "tokens" else ("(28, 28, 1)", "")
+    if kind == "series":  # the window's rows, each with every column of the series
+        shape = "(LOOKBACK // STEP, len(COLUMNS))"
     outputs = data["vocab_size"] if task == "generation" else max(len(config.get("class_names") or []), 1)
     name = config.get("preset") or data["dataset"]
     safe = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
     rows = [
         f"keras.Input(shape={shape}{dtype})",
-        *_body(model, "tokens" if tokens else "image", data["vocab_size"]),
+        *_body(model, kind, data["vocab_size"]),
     ]
     rows.append(_head(task, outputs))
     listed = "\n".join(f"            {row}," for row in rows)
@@ -265,25 +289,29 @@ def _model(config: dict[str, Any], task: str) -> str:
     )"""
 
 
-def _main(train: dict[str, Any], task: str, limit: bool) -> str:
+_DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, help="the table to read (default: the run's)")
+"""
+
+
+def _main(train: dict[str, Any], task: str, limit: bool, data_file: bool = False) -> str:
     optimizer = OPTIMIZER_CLASSES.get(train["optimizer"], "Adam")
     rate = f"learning_rate={train['learning_rate']!r}" if train.get("learning_rate") else ""
     loss, metric = train.get("loss") or HEAD_LOSS[task], HEAD_METRIC[task]
     return f"""def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
-    args = parser.parse_args()
+{_DATA_OPTION if data_file else ""}    args = parser.parse_args()
 
-    parts = load_data()
+    parts = load_data({"args.data" if data_file else ""})
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
     keras.utils.set_random_seed(SEED)
     model = build_model()
     model.compile(optimizer=keras.optimizers.{optimizer}({rate}), loss={_q(loss)}, metrics=[{_q(metric)}])
     model.summary()
 
-    callbacks = [keras.callbacks.ModelCheckpoint(BEST, monitor="val_loss", save_best_only=True)]
+    callbacks = [keras.callbacks.ModelCheckpoint(BEST, monitor=MONITOR, save_best_only=True)]
     if PATIENCE:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=PATIENCE))
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=MONITOR, patience=PATIENCE))
     model.fit(
         x_train,
         y_train,
@@ -293,7 +321,7 @@ def _main(train: dict[str, Any], task: str, limit: bool) -> str:
         shuffle=True,
         callbacks=callbacks,
     )
-    model = keras.models.load_model(BEST)  # the epoch with the lowest val_loss, as seqtui tests it
+    model = keras.models.load_model(BEST)  # the epoch MONITOR kept, as seqtui tests it
     loss, {metric} = model.evaluate(x_test, y_test, batch_size=BATCH_SIZE, verbose=0)
     print(f"total params: {{model.count_params()}}")
     print(f"test loss: {{loss:.4f}}")

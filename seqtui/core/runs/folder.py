@@ -92,6 +92,25 @@ def runs_root(explicit: str | Path | None = None) -> Path:
     return Path(explicit) if explicit else Settings.from_env().runs_dir
 
 
+def check_runs_dir(root: Path, create: bool = False) -> None:
+    """RunFolderError when `root` can't be a runs folder: it, or the nearest part of its path that exists, is
+    a file (`SEQTUI_RUNS_DIR=notes.txt`, `--runs-dir /etc/passwd/x`); with `create`, also when it can't be
+    made. A folder that isn't there yet is fine to list: it holds no runs."""
+    there = next((p for p in (root, *root.parents) if p.exists()), None)
+    if there is not None and not there.is_dir():
+        what = "is a file" if there == root else f"can't be made: {there} is a file"
+        raise RunFolderError(
+            f"the runs folder {root} {what}, not a folder; pass a folder with --runs-dir DIR or SEQTUI_RUNS_DIR"
+        )
+    if create:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RunFolderError(
+                f"the runs folder {root} can't be made: {exc.strerror or exc}; pass another with --runs-dir DIR"
+            ) from None
+
+
 def check_writable(root: Path) -> None:
     """Raise RunFolderError unless run folders can be created under root."""
     try:

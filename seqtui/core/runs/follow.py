@@ -52,6 +52,9 @@ class Follower:
         """The run's status once `events()` is exhausted: the last run_end's, `crashed`, or run.json's."""
         self.last: dict[str, Any] | None = None
         """The last event read."""
+        self.behind = 0
+        """How many events already read wait behind the one just yielded (a reader catching up with a long
+        file may skip what they make obsolete)."""
         self._offset = 0
         self._partial = b""
 
@@ -96,8 +99,8 @@ class Follower:
         ending_since: float | None = None
         while not self.stop.is_set():
             new = self._read()
-            for event in new:
-                self.last = event
+            for i, event in enumerate(new, 1):
+                self.last, self.behind = event, len(new) - i
                 yield event
             if new:
                 continue

@@ -11,8 +11,11 @@ from typing import Any
 
 from seqtui.common.errors import error_text
 from seqtui.common.names import clean_name, clean_text
+from seqtui.common.text import bounded_number
+from seqtui.core.config.metrics import MONITORS, kept_row
 from seqtui.core.model.baselines import Baseline
 from seqtui.core.runs.folder import CONFIG, METRICS, RUN, RunFolder, RunFolderError, display_name
+from seqtui.core.runs.progress import checked_progress
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,19 @@ class RunOverview:
     """What it trained on: the registered dataset, or the user's file by its stem."""
     note: str = ""
     """The user's note (`seqtui runs note`, `e` on the Runs screen)."""
+    best_epoch: int | None = None
+    """The epoch model.keras holds, the one tested: `best_val` is its validation metric."""
+    monitor: str = "val_loss"
+    """What chose that epoch: val_loss (lowest) or val_accuracy (highest)."""
+
+    @property
+    def best_text(self) -> str:
+        """'acc 0.7304 @7' (the tested epoch's headline validation metric and its number), '-' without one."""
+        if not self.best_val:
+            return "-"
+        name = self.best_val[0].removeprefix("val_").replace("accuracy", "acc")
+        at = f" @{self.best_epoch}" if self.best_epoch is not None else ""
+        return f"{name} {bounded_number(self.best_val[1])}{at}"
 
     def matches(self, text: str) -> bool:
         """Whether `text` (any case) is part of the name, architecture, dataset, status or note: the Runs
@@ -70,18 +86,11 @@ def _seconds_between(start: str | None, end: str | None) -> float | None:
         return None
 
 
-def _whole(state: dict[str, Any], key: str, default: int, where: Path) -> int:
-    value = state.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise RunFolderError(f"{where} holds {key}={value!r}, not a number of epochs")
-    return value
-
-
 def overview_of(folder: RunFolder) -> RunOverview:
     """The folder's line; a file that is unreadable or holds the wrong types raises RunFolderError."""
-    state = folder.read_json(RUN)
+    progress = checked_progress(folder)  # the check a resume makes: damaged here, refused there
+    state, history = progress.state, progress.history
     config = folder.read_json(CONFIG)
-    history = folder.read_history()
     metrics = folder.read_json(METRICS)
     bad = next((k for k, v in metrics.items() if not _is_number(v)), None)
     if bad is not None:
@@ -92,21 +101,18 @@ def overview_of(folder: RunFolder) -> RunOverview:
     model = config.get("model", {})
     if not isinstance(model, dict):
         raise RunFolderError(f"{folder.file(CONFIG)} holds model={model!r}, not an object")
-    best_val = None
-    if history:
-        head = _headline(history[0], "val_")
-        if head:
-            key = head[0]
-            pick = max if key.endswith("accuracy") else min
-            best_val = (key, pick(row.get(key, float("nan")) for row in history))
+    train = config.get("train", {})
+    monitor = train.get("monitor") if isinstance(train, dict) else None
+    monitor = monitor if monitor in MONITORS else "val_loss"
+    best_val, best_epoch = _kept(history, monitor, state.get("best_epoch"))
     started = state.get("started")
     source = data.get("data_path")
     return RunOverview(
         path=folder.path,
         name=display_name(state, config),
         status=folder.status,
-        epochs_done=_whole(state, "epochs_done", len(history), folder.file(RUN)),
-        epochs=_whole(state, "epochs", 0, folder.file(RUN)),
+        epochs_done=progress.epochs_done,
+        epochs=progress.epochs,
         best_val=best_val,
         test=_headline(metrics),
         started=started if isinstance(started, str) else None,
@@ -123,7 +129,21 @@ def overview_of(folder: RunFolder) -> RunOverview:
             Path(source).stem if isinstance(source, str) and source else data.get("dataset", "")
         ),
         note=clean_text(state.get("note") or "", lines=True) if isinstance(state.get("note"), str) else "",
+        best_epoch=best_epoch,
+        monitor=monitor,
     )
+
+
+def _kept(
+    history: list[dict[str, float]], monitor: str, recorded: Any
+) -> tuple[tuple[str, float] | None, int | None]:
+    """The headline validation metric of the epoch model.keras holds (run.json's `best_epoch`; for an older
+    run, the epoch the monitor picks from the history), and that epoch's number."""
+    row = kept_row(history, monitor, recorded)
+    head = _headline(row, "val_") if row else None
+    if row is None or head is None:
+        return None, None
+    return head, int(row.get("epoch", history.index(row) + 1))
 
 
 SORT_KEYS: dict[str, Any] = {

@@ -13,13 +13,17 @@ from __future__ import annotations
 import math
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 
+from seqtui.core.config.metrics import best_row, higher_is_better, improves, monitored
 from seqtui.core.hardware.cluster import any_process
 from seqtui.core.runs.folder import BEST, LAST, SECONDS, RunFolder, SaveError
 from seqtui.core.training.events import BatchEnded, EpochEnded, Observer
+
+if TYPE_CHECKING:
+    from seqtui.core.training.epoch_watch import EpochWatch
 
 
 def _floats(logs: dict[str, Any] | None) -> dict[str, float]:
@@ -50,9 +54,12 @@ class EventBridge(keras.callbacks.Callback):
         cancel: threading.Event,
         recorder: RunRecorder | None = None,
         min_interval: float = 0.2,
+        watch: EpochWatch | None = None,
     ) -> None:
         super().__init__()
         self.observer = observer
+        self.watch = watch
+        """Probes and gradient flow (`epoch_watch.py`), called before this bridge: their epoch's fields."""
         self.batch_size = batch_size
         self.train_samples = train_samples
         self.cancel = cancel
@@ -105,6 +112,7 @@ class EventBridge(keras.callbacks.Callback):
                 seconds=seconds,
                 samples_per_s=done / max(seconds, 1e-9),
                 best=best,
+                **(self.watch.extras(epoch + 1) if self.watch else {}),
             )
         )
 
@@ -125,8 +133,9 @@ class StopTogether(keras.callbacks.Callback):
 
 
 class RunRecorder(keras.callbacks.Callback):
-    """After every completed epoch: last.keras, then model.keras (a copy of it) when val_loss improves, then
-    history.csv, then run.json.
+    """After every completed epoch: last.keras, then model.keras (a copy of it) when the monitored metric
+    (`val_loss` or `val_accuracy`, the config's `monitor`) improves, then history.csv, then run.json, which
+    names the kept epoch (`best_epoch`, `monitor`): the epoch that is tested, shown as the run's best.
 
     Each history row also holds `seconds`: the training time at the end of that epoch, summed over the
     run's sessions (a resume goes on from the last row's value; the idle gap between sessions is not
@@ -140,13 +149,21 @@ class RunRecorder(keras.callbacks.Callback):
     so a resume redoes that epoch (from the weights it had reached). A failed save raises `SaveError`.
     """
 
-    def __init__(self, folder: RunFolder, history: list[dict[str, float]], cancel: threading.Event) -> None:
+    def __init__(
+        self,
+        folder: RunFolder,
+        history: list[dict[str, float]],
+        cancel: threading.Event,
+        monitor: str = "val_loss",
+    ) -> None:
         super().__init__()
         self.folder = folder
         self.history = history
         self.cancel = cancel
-        finite = [row["val_loss"] for row in history if math.isfinite(row.get("val_loss", math.nan))]
-        self.best = min(finite, default=math.inf)
+        self.monitor = monitor
+        kept = best_row(history, monitor)
+        self.best = monitored(kept, monitor) if kept else None
+        self.best_epoch = int(kept["epoch"]) if kept and "epoch" in kept else None
         self.diverged = False
         self.last_was_best = False
         self.last_was_partial = False
@@ -203,10 +220,10 @@ class RunRecorder(keras.callbacks.Callback):
         # Serialise once per epoch; a best epoch copies that file. A crash between the two leaves an
         # older model.keras and no history row for this epoch, so a resume redoes it.
         self._save(self.folder.save_model, self.model, LAST)
-        val_loss = logs.get("val_loss", logs.get("loss", math.inf))
-        if val_loss < self.best:
+        value = monitored(logs, self.monitor)
+        if improves(value, self.best, self.monitor):
             self._save(self.folder.copy_file, LAST, BEST)
-            self.best = val_loss
+            self.best, self.best_epoch = value, epoch + 1
             self.last_was_best = True
         row = {"epoch": epoch + 1, **logs}
         if self._seconds_before is not None:
@@ -214,22 +231,30 @@ class RunRecorder(keras.callbacks.Callback):
         self._save(self.folder.write_history, [*self.history, row])
         self.history.append(row)
         self.last_was_recorded = True
-        self._save(self.folder.update_status, epochs_done=len(self.history))
+        self._save(
+            self.folder.update_status,
+            epochs_done=len(self.history),
+            best_epoch=self.best_epoch,
+            monitor=self.monitor,
+        )
 
 
 class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
-    """EarlyStopping on val_loss that, on a resumed run, remembers the best value and the epochs waited."""
+    """EarlyStopping on the run's monitor (val_loss or val_accuracy) that, on a resumed run, remembers the
+    best value and the epochs waited."""
 
-    def __init__(self, patience: int, history: list[dict[str, float]]) -> None:
-        super().__init__(monitor="val_loss", patience=patience)
+    def __init__(self, patience: int, history: list[dict[str, float]], monitor: str = "val_loss") -> None:
+        super().__init__(
+            monitor=monitor, patience=patience, mode="max" if higher_is_better(monitor) else "min"
+        )
         self.history = history
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         super().on_train_begin(logs)
         for row in self.history:
-            value = row.get("val_loss", math.nan)
+            value = monitored(row, self.monitor)
             if not math.isfinite(value):
                 continue
             self.wait += 1
-            if self.best is None or value < self.best:
+            if improves(value, self.best, self.monitor):
                 self.best, self.wait = value, 0

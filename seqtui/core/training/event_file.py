@@ -17,8 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from seqtui.core.runs.follow import EVENTS
-from seqtui.core.training.events import BatchEnded, Event, LogMessage, Observer, event_dict
+from seqtui.core.runs.follow import EVENTS, Follower
+from seqtui.core.training.events import BatchEnded, Event, LogMessage, Observer, RunEnded, event_dict
 
 BATCH_LINES_PER_S = 2.0
 
@@ -80,3 +80,21 @@ class EventFile:
                 level="warning",
             )
         return None
+
+
+def missing_end(follower: Follower) -> RunEnded | None:
+    """For a follower whose `events()` ran out: the run_end its trainer could not write, `crashed` when the
+    process died (with how to resume it), else the status run.json gives; None when the file's last line is
+    the run's own run_end."""
+    path = follower.folder.path
+    if follower.status == "crashed":
+        message = (
+            "the training process ended without finishing the run; resume it with: "
+            f"seqtui train --resume {path}"
+        )
+        return RunEnded(
+            status="crashed", run_dir=str(path), epochs_done=follower.epochs_done(), message=message
+        )
+    if follower.last is not None and follower.last.get("event") == "run_end":
+        return None
+    return RunEnded(status=follower.status, run_dir=str(path), epochs_done=follower.epochs_done())  # type: ignore[arg-type]

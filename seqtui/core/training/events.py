@@ -30,6 +30,8 @@ class RunStarted:
     precision: str = "float32"
     steps_per_execution: int = 1
     """Batches fused into one device call: batch events then come once per fused call."""
+    kept_by: str = "val_loss"
+    """What picks the checkpoint (model.keras) and early stopping: 'val_loss' or 'val_accuracy'."""
     event: str = "run_start"
 
 
@@ -54,7 +56,11 @@ class EpochEnded:
     seconds: float
     samples_per_s: float
     best: bool = False
-    """True when val_loss improved and model.keras was saved."""
+    """True when the monitored metric (val_loss, or val_accuracy) improved and model.keras was saved."""
+    probes: list[dict[str, Any]] = field(default_factory=list)
+    """Each probe's answer after this epoch: {"probe", "kind", "answer", "probabilities": {class: p}}."""
+    grad_norms: dict[str, float] = field(default_factory=dict)
+    """Each trainable layer's gradient norm on the run's fixed batch (`core/training/grad_flow.py`)."""
     event: str = "epoch_end"
 
 
@@ -87,6 +93,12 @@ class RunEnded:
     classifiers."""
     unit: str = ""
     """The series' unit ("°F") when the data names it; "" when unknown (then "in the series' units")."""
+    best_epoch: int | None = None
+    """The epoch model.keras holds: the one tested, the run's best (None before any epoch)."""
+    monitor: str = ""
+    """What chose it: 'val_loss' (lowest) or 'val_accuracy' (highest)."""
+    best_val: dict[str, float] = field(default_factory=dict)
+    """That epoch's validation metrics ({'val_loss': 0.41, 'val_accuracy': 0.73})."""
     event: str = "run_end"
 
 
@@ -106,9 +118,17 @@ def _json_safe(value: Any) -> Any:
 
 
 def event_dict(event: Event) -> dict[str, Any]:
-    """A JSON-ready dict with the event name first (non-finite numbers as None)."""
+    """A JSON-ready dict with the event name first (non-finite numbers as None); an epoch's `probes` and
+    `grad_norms` only when it has them."""
     raw = asdict(event)
+    for key in OPTIONAL_FIELDS:
+        if key in raw and not raw[key]:
+            del raw[key]
     return _json_safe({"event": raw.pop("event"), **raw})
+
+
+OPTIONAL_FIELDS = ("probes", "grad_norms")
+"""Left out of an event's dict when empty (a run without probes or gradient flow)."""
 
 
 EVENT_TYPES: dict[str, type] = {
@@ -129,7 +149,7 @@ def event_from_dict(raw: dict[str, Any]) -> Event | None:
         return None
     names = {f.name for f in fields(kind)} - {"event"}
     values = {k: v for k, v in raw.items() if k in names}
-    for key in ("logs", "test_metrics", "baseline"):
+    for key in ("logs", "test_metrics", "baseline", "best_val", "grad_norms"):
         if isinstance(values.get(key), dict):
             values[key] = {k: math.nan if v is None else v for k, v in values[key].items()}
     try:

@@ -42,8 +42,39 @@ def check_run(
     plan = plan_hardware(chosen, devices, config.train.precision)
     if isinstance(config.data.data_path, str) and config.data.data_path:
         config = with_overrides(config, data_path=os.path.abspath(os.path.expanduser(config.data.data_path)))
+    config = _absolute_probe_images(config)
     if isinstance(config.model.embeddings, str) and config.model.embeddings:
         config = with_overrides(
             config, embeddings=os.path.abspath(os.path.expanduser(config.model.embeddings))
         )
     return CheckedRun(config, plan)
+
+
+def _absolute_probe_images(config: RunConfig) -> RunConfig:
+    """--probe-image files made absolute (a resume reads them again from any directory); a missing or
+    unreadable one is refused here, before anything loads."""
+    from pathlib import Path
+
+    from seqtui.core.config.errors import ConfigError
+    from seqtui.core.config.validation import Problem
+    from seqtui.datasets.errors import DataError
+    from seqtui.datasets.images import check_regular
+
+    paths = config.train.probe_images
+    if not paths:
+        return config
+    absolute = tuple(os.path.abspath(os.path.expanduser(p)) for p in paths)
+    for path in absolute:
+        try:
+            check_regular(Path(path))
+        except DataError as exc:
+            raise ConfigError([Problem("probe_images", str(exc))]) from None
+    return with_overrides(config, probe_images=absolute)
+
+
+def check_probes(config: RunConfig, data: Dataset) -> None:
+    """ConfigError for probes the run's model can't read (text for an image model, an image for a text model,
+    an unreadable image, any probe on a forecaster), once the data is known and before Keras loads."""
+    from seqtui.core.training.probing import probe_set
+
+    probe_set(config, data)

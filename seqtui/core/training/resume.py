@@ -27,6 +27,7 @@ from seqtui.core.model.pretrained import pretrained_vectors
 from seqtui.core.model.saved_checks import architecture_mismatch
 from seqtui.core.runs.folder import CONFIG, ENCODER, LAST, RUN, RunFolder, RunFolderError
 from seqtui.core.runs.lock import check_unlocked, training_lock
+from seqtui.core.runs.progress import checked_progress
 from seqtui.core.training.events import Observer, RunEnded
 from seqtui.core.training.runner import fit
 from seqtui.core.training.session import Session, prepare, quiet, run_settings
@@ -77,7 +78,7 @@ def plan_resume(
         changes["data_path"] = moved_data(folder, config, data)
         config = with_overrides(config, data_path=changes["data_path"])
     _check_config(folder, config, changes)
-    history = folder.read_history()
+    history = checked_progress(folder).history  # the check `seqtui runs` lists damaged runs by
     _check_progress(folder, status, history, epochs)
     total = config.train.epochs  # --epochs when given; config.json keeps the total run.json shows
     return ResumePlan(folder, config, history, total, changes)
@@ -103,11 +104,8 @@ def _check_config(folder: RunFolder, config: RunConfig, changes: dict[str, Any])
 def _check_progress(
     folder: RunFolder, status: str, history: list[dict[str, Any]], epochs: int | None
 ) -> None:
-    """The history is whole, there are epochs left to train, and the last checkpoint is there."""
-    if [row.get("epoch") for row in history] != list(range(1, len(history) + 1)):
-        raise RunFolderError(
-            f"{folder.path}/history.csv does not list epochs 1..{len(history)}; it was edited"
-        )
+    """There are epochs left to train, and the last checkpoint is there (the history is checked whole by
+    `checked_progress`)."""
     done = len(history)
     if epochs is not None and epochs <= done:
         raise RunFolderError(

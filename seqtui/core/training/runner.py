@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from seqtui.common.errors import error_text
 from seqtui.core.config.errors import Cancelled
+from seqtui.core.config.metrics import best_epoch_fields
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.settings import Settings
 from seqtui.core.hardware.backend import import_keras
@@ -61,7 +62,7 @@ def fit(s: Session, observer: Observer, cancel: threading.Event, settings: Setti
     initial_epoch = len(s.history)  # read before fit() appends to the history
     observer = _observed(observer, s, settings)
     cancel, together = _agreed_stop(cancel, s.hardware.processes)
-    recorder = RunRecorder(s.folder, s.history, cancel)
+    recorder = RunRecorder(s.folder, s.history, cancel, s.config.train.monitor)
     batch = s.hardware.global_batch(s.config.train.batch_size)
     trained_with = s.folder.read_json(RUN) if initial_epoch else {}  # the batch it had before this resume
     callbacks = [*together, *_callbacks(s, observer, cancel, settings, recorder, batch)]
@@ -118,16 +119,18 @@ def _callbacks(
     recorder: RunRecorder,
     batch: int,
 ) -> list[Any]:
-    """The run's Keras callbacks: the NaN check, the recorder, the event bridge, early stopping when the
-    config has a patience, then the session's extra ones."""
+    """The run's Keras callbacks: the NaN check, the recorder, the probes and gradient flow, the event
+    bridge, early stopping when the config has a patience, then the session's extra ones."""
     from seqtui.core.training.callbacks import AsyncTerminateOnNaN, EventBridge, ResumableEarlyStopping
+    from seqtui.core.training.epoch_watch import epoch_watch_for
 
     interval = 1.0 / settings.batch_events_per_s if settings.batch_events_per_s > 0 else math.inf
     samples = len(s.data.x_train) * s.hardware.processes
-    bridge = EventBridge(observer, batch, samples, cancel, recorder, interval)
-    callbacks = [AsyncTerminateOnNaN(), recorder, bridge]
+    watch = epoch_watch_for(import_keras(), s, observer, recorder)  # probes, gradient flow
+    bridge = EventBridge(observer, batch, samples, cancel, recorder, interval, watch)
+    callbacks = [AsyncTerminateOnNaN(), recorder, *([watch] if watch else []), bridge]
     if s.config.train.patience:
-        callbacks.append(ResumableEarlyStopping(s.config.train.patience, s.history))
+        callbacks.append(ResumableEarlyStopping(s.config.train.patience, s.history, s.config.train.monitor))
     callbacks += s.callbacks
     return callbacks
 
@@ -160,6 +163,7 @@ def _start(
             device_count=hw.count,
             precision=hw.precision,
             steps_per_execution=s.fused,
+            kept_by=t.monitor,
         )
     )
     for note in hw.notes:
@@ -222,6 +226,7 @@ def _end(s: Session, observer: Observer, outcome: Outcome, began: float) -> RunE
         baseline_name=baseline.name if baseline else "",
         verdict=outcome.verdict,
         **error_units(s),
+        **best_epoch_fields(s.history, s.config.train.monitor),
     )
     observer(end)
     return end

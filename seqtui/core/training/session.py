@@ -22,6 +22,7 @@ from seqtui.core.hardware.backend import import_keras
 from seqtui.core.hardware.cluster import shard, start_cluster
 from seqtui.core.model.checks import check_config
 from seqtui.core.runs.folder import ENCODER, RunFolder, RunFolderError, atomic_write_json
+from seqtui.core.training.preflight import check_probes
 from seqtui.datasets.base import Dataset
 from seqtui.datasets.fingerprint import data_fingerprint
 from seqtui.datasets.registry import load_dataset
@@ -95,6 +96,7 @@ def prepare(
     if data is None:
         with _cancellable_analysis(cancel, left):
             data = load_dataset(config.data)
+    check_probes(config, data)  # a probe the model can't read: refused before Keras loads
     keras = import_keras(plan.backend)
     check_config(config, data)
     process, processes = start_cluster(keras)

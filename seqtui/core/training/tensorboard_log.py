@@ -105,10 +105,20 @@ class TensorBoardLog:
             for key, value in event.logs.items():
                 self.writer.add_scalar(f"epoch/{key}", value, event.epoch)
             self.writer.add_scalar("epoch/samples_per_s", event.samples_per_s, event.epoch)
+            self._watch(event)
         elif isinstance(event, RunEnded):
             for key, value in event.test_metrics.items():
                 self.writer.add_scalar(f"test/{key}", value, event.epochs_done)
             self._end(event.status)
+
+    def _watch(self, event: EpochEnded) -> None:
+        """The probes' probabilities (`probe/<n> <probe>/<class>`) and the gradient flow (`grad_norm/<layer>`)."""
+        assert self.writer is not None
+        for n, probe in enumerate(event.probes, 1):
+            for name, p in probe.get("probabilities", {}).items():
+                self.writer.add_scalar(f"probe/{n} {str(probe.get('probe', ''))[:40]}/{name}", p, event.epoch)
+        for layer, norm in event.grad_norms.items():
+            self.writer.add_scalar(f"grad_norm/{layer}", norm, event.epoch)
 
     def _start(self, event: RunStarted) -> None:
         from tensorboardX import SummaryWriter

@@ -10,11 +10,37 @@ import threading
 from typing import Any
 
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 
 class BaseScreen(Screen):
+    """Screens with charts list what `z` zooms in `ZOOM` (CSS selectors, first shown wins) and bind `z`."""
+
+    ZOOM: tuple[str, ...] = ()
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusLine"
+
+    def zoom_target(self) -> Widget | None:
+        """The pane `z` fills the screen with: the one holding the focus, else the first one shown."""
+        shown = [w for selector in self.ZOOM for w in self.query(selector) if w.display and w.region.area]
+        focused = self.focused
+        for pane in shown:
+            if focused is not None and (focused is pane or pane in focused.ancestors):
+                return pane
+        return shown[0] if shown else None
+
+    def action_zoom(self) -> None:
+        """Fill the screen with the focused (or first) chart pane; the same key again puts it back."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        target = self.zoom_target()
+        if target is None:
+            self.notify("Nothing to zoom on this screen yet.")
+            return
+        self.maximized = target  # not Screen.maximize: a row of charts zooms as one pane
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         handled = self.worker_changed(event)
         if not handled:
@@ -51,7 +77,12 @@ class JobScreen(BaseScreen):
     def begin_job(self) -> threading.Event:
         self.cancel = threading.Event()
         self.running = True
+        self.refresh_bindings()
         return self.cancel
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `s Stop` is in the footer only while a job runs
+        return self.running if action == "stop" else True
 
     def show_problem(self, exc: Exception) -> None:
         """A bad entry in the note line: every problem of a ConfigError, else the error's message."""
@@ -66,6 +97,7 @@ class JobScreen(BaseScreen):
     def worker_changed(self, event: Worker.StateChanged) -> bool:
         if event.worker.group == self.group and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.running = False
+            self.refresh_bindings()
             if event.state == WorkerState.SUCCESS:
                 self.job_done(event.worker.result)
             else:  # the dialog says it too; the note must not go on saying the job runs

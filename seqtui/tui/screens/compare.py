@@ -74,10 +74,17 @@ class CompareScreen(JobScreen):
     CompareScreen .row > Label { width: 10; padding: 1 0 0 1; }
     CompareScreen .row > Input { width: 1fr; }
     CompareScreen #leaderboard { height: auto; max-height: 12; }
+    CompareScreen.-short #leaderboard { max-height: 7; }
     CompareScreen #compare-note { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen #compare-curves { height: 1fr; }
     """
-    BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", tooltip="Enter in a field starts too"),
+        Binding("s", "stop", "Stop"),
+        Binding("o", "open_run", "Open run"),
+        Binding("z", "zoom", "Zoom"),
+    ]
+    ZOOM = ("#compare-curves",)
     group = "compare"
     note_id = "compare-note"
     noun = "comparison"
@@ -134,6 +141,9 @@ class CompareScreen(JobScreen):
             self.show_problem(exc)
             return
         self.begin(entries)
+
+    def action_start(self) -> None:
+        self.start()
 
     def begin(self, entries: list[Entry]) -> None:
         self.standings = [Standing(e.label) for e in entries]

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,20 +17,25 @@ from textual.worker import Worker, WorkerState
 
 from seqtui.tui.prediction import PredictSession, generation_unit, runs_with_models
 from seqtui.tui.screens.predict_inside import INSIDE_GROUPS, TOKEN_VIEWS, InsideViews
+from seqtui.tui.screens.predict_series import SeriesViews
 from seqtui.tui.widgets.chart import MetricChart
 from seqtui.tui.widgets.digit_canvas import DigitCanvas, DigitPreview
 from seqtui.tui.widgets.explanation import HeatMap, ImportanceStrip
 from seqtui.tui.widgets.inspection import TokenMap
+from seqtui.tui.widgets.inspection_pictures import FeatureMapsView, PlaneView
 from seqtui.tui.widgets.prob_bars import ProbabilityBars
 from seqtui.tui.widgets.status_line import StatusLine
 from seqtui.tui.widgets.token_strip import TokenStrip
 
 EMPTY = "No model loaded. Pick a run above, train one (F2 Setup, ctrl+s), or open one from Runs (F5, Enter)."
-FORECAST_SPAN = 240
 CANVAS_HELP = "draw with the mouse, or:\narrows move (shift: 4)\nspace pen down/up\nc clear\nh why (heat map)"
 
 
-class PredictScreen(InsideViews):
+TOKENS_GROUP = Binding.Group("Tokens", compact=True)
+UNITS_GROUP = Binding.Group("Unit", compact=True)
+
+
+class PredictScreen(SeriesViews, InsideViews):
     DEFAULT_CSS = """
     PredictScreen #model-row { height: auto; padding: 0 1; }
     PredictScreen #model-row > Label { width: 7; }
@@ -49,6 +53,11 @@ class PredictScreen(InsideViews):
     PredictScreen #text-bars { width: 1fr; }
     PredictScreen #prefix-chart { width: 1fr; }
     PredictScreen #heat { display: none; }
+    /* `h` swaps the preview for the heat map; under 96 columns the heat map takes the canvas's place instead,
+       so the class bars keep their width (h again brings the canvas back) */
+    PredictScreen.-heat #heat { display: block; }
+    PredictScreen.-heat #preview { display: none; }
+    PredictScreen.-narrow.-heat #canvas { display: none; }
     PredictScreen #curve-side { width: 1fr; }
     PredictScreen #gradient-strip { display: none; height: auto; }
     PredictScreen #inspect-panel { display: none; height: 1fr; }
@@ -56,18 +65,27 @@ class PredictScreen(InsideViews):
     PredictScreen #neighbour-row > Label { width: 6; padding: 1 0; }
     PredictScreen #neighbour-word { width: 1fr; }
     PredictScreen #neighbour-list { height: auto; padding: 0 1; }
+    PredictScreen #unit-fragments { height: auto; padding: 0 1; }
+    PredictScreen #maps-panel { display: none; width: 1fr; }
     """
 
     BINDINGS = [
         Binding("left_square_bracket", "scroll_forecast(-1)", "Earlier"),
         Binding("right_square_bracket", "scroll_forecast(1)", "Later"),
-        Binding("h", "toggle_heat", "Why (heat map)"),
+        Binding("h", "toggle_heat", "Why", tooltip="a heat map of the pixels that decided it"),
         Binding("ctrl+t", "view('states')", "States"),
         Binding("ctrl+g", "view('gates')", "Gates"),
         Binding("ctrl+r", "view('gradient')", "Gradient"),
         Binding("ctrl+n", "view('neighbours')", "Neighbours"),
-        Binding("pageup", "page_tokens(-1)", "Earlier tokens"),
-        Binding("pagedown", "page_tokens(1)", "Later tokens"),
+        # pairs share one footer entry ("PgUpPgDn Tokens"), so the footer fits 80 columns
+        Binding("pageup", "page_tokens(-1)", "Earlier tokens", group=TOKENS_GROUP),
+        Binding("pagedown", "page_tokens(1)", "Later tokens", group=TOKENS_GROUP),
+        Binding("ctrl+down", "select_unit(1)", "Next unit", group=UNITS_GROUP),
+        Binding("ctrl+up", "select_unit(-1)", "Previous unit", group=UNITS_GROUP),
+        Binding("ctrl+o", "view('projection')", "Plane", show=False),
+        Binding("m", "toggle_maps", "Feature maps"),
+        Binding("ctrl+b", "pin", "Pin probe", show=False),
+        Binding("ctrl+y", "pin_mistake", "Pin a mistake", show=False),
     ]
 
     def __init__(self) -> None:
@@ -107,6 +125,8 @@ class PredictScreen(InsideViews):
                         yield TokenMap(id="gradient-strip")
                 with VerticalScroll(id="inspect-panel"):
                     yield TokenMap(id="inspect-map")
+                    yield Static("", id="unit-fragments")
+                    yield PlaneView(id="plane")
                     with Horizontal(id="neighbour-row"):
                         yield Label("word")
                         yield Input(placeholder="a word of the vocabulary, then Enter", id="neighbour-word")
@@ -115,6 +135,8 @@ class PredictScreen(InsideViews):
                 yield DigitCanvas(id="canvas")
                 yield DigitPreview(id="preview")
                 yield HeatMap(id="heat")
+                with VerticalScroll(id="maps-panel"):
+                    yield FeatureMapsView(id="maps")
                 with Vertical(id="canvas-side"):
                     yield Static(CANVAS_HELP, markup=False, id="canvas-help")
                     yield ProbabilityBars(id="digit-bars")
@@ -165,6 +187,23 @@ class PredictScreen(InsideViews):
         if any(v == str(run_dir) for _, v in self.options):
             self.query_one("#run-select", Select).value = str(run_dir)
 
+    def show_example(self, text: str | None = None, image: np.ndarray | None = None) -> None:
+        """A test example (from a confusion matrix cell) in the sentence field or on the canvas; while the run
+        loads it waits there, and `_loaded` reads it with the new model (never with the one before)."""
+        if text is not None:
+            field = self.query_one("#sentence", Input)
+            if self.loading is not None:
+                with field.prevent(Input.Changed):
+                    field.value = text
+            else:
+                field.value = text
+        if image is not None:
+            canvas = self.query_one("#canvas", DigitCanvas)
+            canvas.pixels[:] = image
+            canvas.refresh()
+            if self.loading is None:
+                self._digit_changed()
+
     @on(Select.Changed, "#run-select")
     def _run_chosen(self, event: Select.Changed) -> None:
         if event.value is not Select.NULL:
@@ -184,6 +223,7 @@ class PredictScreen(InsideViews):
         switcher = self.query_one("#modes", ContentSwitcher)
         switcher.current = session.mode
         self.views = None
+        self.unit_ref = None
         self._set_view(self.view if session.mode == "text" else None)
         if session.mode == "text":
             self.query_one("#sentence", Input).focus()
@@ -265,45 +305,23 @@ class PredictScreen(InsideViews):
         ranked, prepared = session.classify_image(pixels)
         return pixels, prepared, ranked, session.explain_image(prepared) if heat else None
 
+    def action_pin(self) -> None:
+        from seqtui.tui.probe_pins import pin_current
+
+        pin_current(self)
+
+    def action_pin_mistake(self) -> None:
+        from seqtui.tui.probe_pins import pin_first_mistake
+
+        pin_first_mistake(self)
+
     def action_toggle_heat(self) -> None:
         """Show which pixels pushed the answer (a heat map over the digit as the model sees it), or not."""
         self.show_heat = not self.show_heat
-        self.query_one("#preview", DigitPreview).display = not self.show_heat
-        self.query_one("#heat", HeatMap).display = self.show_heat
+        self.set_class(self.show_heat, "-heat")
+        if not self.show_heat and self.session is not None and self.session.mode == "digits":
+            self.query_one("#canvas", DigitCanvas).focus()  # back from the heat map's place (narrow screens)
         self._digit_changed()
-
-    # -- generation and forecasting -----------------------------------------------------------------
-    @on(Input.Submitted, "#seed, #temperature, #words")
-    def _generate(self, event: Input.Submitted) -> None:
-        if self.session is None or self.session.mode != "generation":
-            return
-        out = self.query_one("#generated", Static)
-        try:
-            temperature = float(self.query_one("#temperature", Input).value)
-            words = int(self.query_one("#words", Input).value)
-        except ValueError:
-            out.update(f"✗ temperature must be a number (e.g. 0.7) and {self.unit} a whole number")
-            return
-        if not (0 <= temperature <= 5 and 1 <= words <= 100):
-            out.update(f"✗ temperature between 0 and 5, {self.unit} between 1 and 100")
-            return
-        seed = self.query_one("#seed", Input).value
-        out.update("generating...")
-        self.generate(self.session, seed, words, temperature)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="generate", name="generate")
-    def generate(self, session: PredictSession, seed: str, words: int, temperature: float) -> tuple[str, str]:
-        return seed, session.generate(seed, words, temperature)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="forecast", name="forecast")
-    def run_forecast(self, session: PredictSession) -> Any:
-        return session.forecast()
-
-    def action_scroll_forecast(self, pages: int) -> None:
-        self.forecast_start = max(
-            0, min(len(self.forecast.real) - 1, self.forecast_start + pages * FORECAST_SPAN // 2)
-        )
-        self._show_forecast(self.forecast)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "scroll_forecast":
@@ -312,30 +330,13 @@ class PredictScreen(InsideViews):
             return self.session is not None and self.session.mode == "digits"
         if action == "view":
             return self.session is not None and self.session.mode == "text"
+        if action == "select_unit":
+            return self.view in ("states", "gates") and bool(self._inspect_map().units_shown())
+        if action == "toggle_maps":
+            return self.session is not None and self.session.mode == "digits"
         if action == "page_tokens":
             return self.view in TOKEN_VIEWS and self._inspect_map().pages > 1
         return True
-
-    def _show_forecast(self, forecast: Any) -> None:
-        """A stretch of the test windows (a whole test set squeezed into 80 columns is a blur)."""
-        self.forecast = forecast
-        start, end = self.forecast_start, min(len(forecast.real), self.forecast_start + FORECAST_SPAN)
-        chart = self.query_one("#forecast-chart", MetricChart)
-        chart.clear()
-        xs = list(range(start, end))
-        chart.set_series(f"real {forecast.target}", xs, forecast.real[start:end], "braille")
-        chart.set_series("forecast", xs, forecast.predicted[start:end], "hd")
-        chart.flush()
-        self.refresh_bindings()
-        info = f"windows {start}-{end - 1} of {len(forecast.real)} ([ and ] scroll). "
-        unit = forecast.unit or "in the series' units"
-        info += f"Test MAE {forecast.mae:.3f} {unit}"
-        if forecast.baseline_mae is not None:
-            verdict = "beats" if forecast.mae < forecast.baseline_mae else "does not beat"
-            info += (
-                f"; baseline 'tomorrow equals now' {forecast.baseline_mae:.3f} {unit}: the model {verdict} it"
-            )
-        self.query_one("#forecast-info", Static).update(info)
 
     # -- plumbing -----------------------------------------------------------------------------------
     def _cancel_pending(self) -> None:
@@ -376,13 +377,11 @@ class PredictScreen(InsideViews):
             )
             self.query_one("#preview", DigitPreview).show(prepared)
             self.query_one("#digit-bars", ProbabilityBars).show(ranked)
+            self.maps_for(result[0], prepared)
             if explanation is not None:
                 self.query_one("#heat", HeatMap).show(explanation, prepared)
         elif worker.group == "generate":
-            seed, continuation = result
-            self.query_one("#generated", Static).update(
-                Text.assemble(seed + self.session.joiner, (continuation, "bold underline"))
-            )
+            self._show_generated(*result)
         elif worker.group == "forecast":
             self._show_forecast(result)
         return False

@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
+from seqtui.common.text import bounded_number
 from seqtui.core.runs import listing as run_list
 from seqtui.core.runs.folder import RunFolder, RunFolderError, has_model
-from seqtui.core.runs.listing import SORT_KEYS, RunOverview, sorted_runs
-from seqtui.core.runs.manage import delete_run, note_run, rename_run
-from seqtui.tui.screens.base import BaseScreen
-from seqtui.tui.screens.dialogs import ConfirmDialog, EpochsDialog, TextDialog
+from seqtui.core.runs.listing import RunOverview, sorted_runs
+from seqtui.tui.screens.dialogs import EpochsDialog
+from seqtui.tui.screens.runs_editing import RunEditing
 from seqtui.tui.widgets.run_compare import RunCompare
 from seqtui.tui.widgets.status_line import StatusLine
 
@@ -26,10 +26,8 @@ NARROW_HIDDEN = ("started", "best val", "time")
 NAME_CELLS = (20, 40)
 """A name is cut to this many cells in the list below NARROW_BELOW columns and from it (the detail line below
 the list shows it whole)."""
-SORTS = ("started", "run", "arch", "status", "epochs", "best val", "test", "time")
-"""What `s` cycles through, from the folders' order (newest first); each column starts in its natural
-direction (DESCENDING_FIRST newest or largest first)."""
-DESCENDING_FIRST = {"started", "epochs", "best val", "test", "time"}
+REFRESH_SECONDS = 2.0
+"""How often the list re-reads the runs that are training (only those, each a few bounded reads)."""
 
 
 def _short(metric: str) -> str:
@@ -39,7 +37,7 @@ def _short(metric: str) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+    return f"{bounded_number(seconds / 60, 1)} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
 def _saved_message(path: Path) -> str:
@@ -50,7 +48,7 @@ def _saved_message(path: Path) -> str:
         return str(exc)
 
 
-class RunsScreen(BaseScreen):
+class RunsScreen(RunEditing):
     DEFAULT_CSS = """
     RunsScreen #runs { height: 1fr; min-height: 7; }
     RunsScreen #filter { display: none; }
@@ -60,6 +58,7 @@ class RunsScreen(BaseScreen):
     BINDINGS = [
         Binding("p", "predict", "Try it"),
         Binding("c", "continue_run", "Continue"),
+        Binding("m", "mistakes", "Mistakes", show=False),
         Binding("space", "mark", "Compare"),
         Binding("v", "compare_view", "Chart/settings", show=False),
         Binding("t", "compare_curve", "Curve", show=False),
@@ -69,9 +68,11 @@ class RunsScreen(BaseScreen):
         Binding("n", "rename", "Rename"),
         Binding("e", "note", "Note", show=False),
         Binding("d,delete", "delete", "Delete", show=False),
-        Binding("r", "reload", "Reload"),
+        Binding("r", "reload", "Reload", show=False),  # the footer fits 80 columns; help lists every key
+        Binding("z", "zoom", "Zoom", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+    ZOOM = ("#compare",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,6 +112,38 @@ class RunsScreen(BaseScreen):
         if not self._visit_pending:
             self._visit_pending = True
             self.call_later(self._visit)
+
+    def on_mount(self) -> None:
+        self.set_interval(REFRESH_SECONDS, self.refresh_running)
+
+    def refresh_running(self) -> None:
+        """Re-read the runs listed as running (while this screen shows) and update their rows in place: the
+        cursor, the marks, the filter and the order stay as they are until the next reload (`r`)."""
+        if not self.is_current or not any(run.status == "running" for run in self.runs):
+            return
+        changed = {}
+        for i, run in enumerate(self.runs):
+            if run.status == "running":
+                try:
+                    fresh = run_list.overview_of(RunFolder(run.path))
+                except (RunFolderError, OSError) as exc:
+                    fresh = run_list.damaged(run.path, str(exc))
+                if fresh != run:
+                    self.runs[i] = changed[run.path] = fresh
+        if not changed:
+            return
+        self.shown = [changed.get(run.path, run) for run in self.shown]
+        table = self.query_one("#runs", DataTable)
+        for run in changed.values():
+            if run in self.shown:
+                cells = dict(zip(COLUMNS, self._cells(run), strict=True))
+                for column in self._shown_columns:
+                    table.update_cell(str(run.path), column, cells[column])
+        current = self.current
+        if current is not None and current.path in changed:
+            self._highlighted(None)  # type: ignore[arg-type]
+        if any(p in changed for p in self.marked):
+            self._draw_compare()
 
     def _visit(self) -> None:
         self._visit_pending = False
@@ -162,8 +195,8 @@ class RunsScreen(BaseScreen):
 
     def _cells(self, run: RunOverview) -> list[str | Text]:
         mark = self._mark(run.path)
-        val = f"{_short(run.best_val[0].removeprefix('val_'))} {run.best_val[1]:.4f}" if run.best_val else "-"
-        test = f"{_short(run.test[0])} {run.test[1]:.4f}" if run.test else "-"
+        val = run.best_text  # the tested epoch (model.keras): its validation metric, '@' its number
+        test = f"{_short(run.test[0])} {bounded_number(run.test[1])}" if run.test else "-"
         bad = run.status in ("failed", "diverged", "crashed", "damaged")
         status = Text(("✗ " if bad else "✓ " if run.status == "completed" else "") + run.status)
         started = (run.started or "")[5:16].replace("T", " ")  # MM-DD HH:MM (UTC)
@@ -200,7 +233,23 @@ class RunsScreen(BaseScreen):
 
     @on(DataTable.RowSelected, "#runs")
     async def _selected(self, event: DataTable.RowSelected) -> None:
-        await self.action_predict()
+        """enter: a run that trains opens in the watch view; any other, on Predict."""
+        run = self.current
+        if run is not None and run.status == "running":
+            await self.watch_run(run.path)
+        else:
+            await self.action_predict()
+
+    async def watch_run(self, path: Path) -> None:
+        """The live view of a run that trains: the Train screen when this app trains it, else the watch view
+        that follows its event file."""
+        train = self.app.train_screen  # type: ignore[attr-defined]
+        if train.is_training and train.live.run_dir and Path(train.live.run_dir).resolve() == path.resolve():
+            await self.app.switch_mode("train")
+            return
+        from seqtui.tui.screens.watch import WatchScreen
+
+        await self.app.push_screen(WatchScreen(path))
 
     async def action_predict(self) -> None:
         run = self.current
@@ -218,6 +267,22 @@ class RunsScreen(BaseScreen):
             return
         await self.app.open_for_prediction(run.path)  # type: ignore[attr-defined]
 
+    def action_mistakes(self) -> None:
+        """`m`: the run's confusion matrix on its test split, from its saved model; a cell lists its examples,
+        and enter on one opens it on the Predict screen."""
+        run = self.current
+        if run is None:
+            return
+        from seqtui.tui.screens.mistakes import RunConfusion, no_matrix_reason, open_chosen
+
+        reason = run.reason or no_matrix_reason(run.path)
+        if reason is None and not has_model(run.path):
+            reason = f"{run.path.name} has no saved model (it ended before its first epoch)."
+        if reason:
+            self.notify(reason, severity="warning", markup=False)
+            return
+        self.app.push_screen(RunConfusion(run.path), lambda chosen: open_chosen(self.app, chosen))
+
     def action_continue_run(self) -> None:
         run = self.current
         if run is None:
@@ -232,119 +297,6 @@ class RunsScreen(BaseScreen):
                 await self.app.continue_run(run.path, epochs)  # type: ignore[attr-defined]
 
         self.app.push_screen(EpochsDialog(run.path.name, run.epochs_done, suggested), chosen)
-
-    # -- rename, note, delete -------------------------------------------------------------------------
-    def _editable(self) -> RunOverview | None:
-        """The run under the cursor, unless the list is empty."""
-        run = self.current
-        if run is None:
-            self.notify("No run here to change.", severity="warning")
-        return run
-
-    def _changed(self, done: str) -> None:
-        self.action_reload()
-        self.notify(done, markup=False)
-
-    def action_rename(self) -> None:
-        """`n`: a new display name (the folder keeps its name, so paths already copied go on working)."""
-        run = self._editable()
-        if run is None:
-            return
-
-        def chosen(name: str | None) -> None:
-            if name is None:
-                return
-            try:
-                shown = rename_run(RunFolder(run.path), name)
-            except RunFolderError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self._changed(f"Renamed to {shown}")
-
-        self.app.push_screen(TextDialog(f"Rename {run.name} ({run.path.name}) to:", run.name), chosen)
-
-    def action_note(self) -> None:
-        """`e`: a note on the run (an empty one removes it); `/` finds runs by their notes."""
-        run = self._editable()
-        if run is None:
-            return
-
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
-            try:
-                note_run(RunFolder(run.path), text)
-            except RunFolderError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self._changed(f"Note saved on {run.name}" if text.strip() else f"Note removed from {run.name}")
-
-        question = f"Note on {run.name} (empty removes it):"
-        self.app.push_screen(TextDialog(question, run.note.replace("\n", " "), required=False), chosen)
-
-    def action_delete(self) -> None:
-        """`d`: delete the run's folder after a yes (never one that trains now)."""
-        run = self._editable()
-        if run is None:
-            return
-
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            try:
-                delete_run(RunFolder(run.path), self.app.runs_dir)  # type: ignore[attr-defined]
-            except RunFolderError as exc:
-                self.notify(str(exc), severity="error", markup=False)
-                return
-            self.marked = [p for p in self.marked if p != run.path]
-            self._changed(f"Deleted {run.path.name}")
-
-        question = f"Delete {run.name} ({run.path.name}) and every file in it? This can't be undone."
-        self.app.push_screen(ConfirmDialog(question, yes="Delete", no="Keep"), answered)
-
-    # -- filter and sort --------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        """`/`: a line above the list; the list keeps the runs whose name, arch, dataset, status or note hold
-        what is typed (any case). Enter goes back to the list, keeping the filter; esc clears it."""
-        field = self.query_one("#filter", Input)
-        field.add_class("-shown")
-        field.focus()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._lay_out()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        field = self.query_one("#filter", Input)
-        field.set_class(bool(field.value), "-shown")
-        self.query_one("#runs", DataTable).focus()
-
-    def action_clear_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.value or field.has_class("-shown"):
-            field.value = ""
-            field.remove_class("-shown")
-            self.query_one("#runs", DataTable).focus()
-            self._lay_out()
-
-    def action_sort(self) -> None:
-        """`s`: sort by the next column (started, run, arch, status, epochs, best val, test, time)."""
-        self._sort(SORTS[(SORTS.index(self.sort_by) + 1) % len(SORTS)])
-
-    @on(DataTable.HeaderSelected, "#runs")
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        """A click on a column's header sorts by it; a second click turns the order round."""
-        column = str(event.column_key.value)
-        if column == self.sort_by:
-            self.descending = not self.descending
-            self._lay_out()
-        elif column in SORT_KEYS:
-            self._sort(column)
-
-    def _sort(self, column: str) -> None:
-        self.sort_by, self.descending = column, column in DESCENDING_FIRST
-        self._lay_out()
 
     def action_mark(self) -> None:
         """Space marks a run for comparison (any number); marked runs are numbered in the cmp column."""

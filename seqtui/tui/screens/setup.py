@@ -8,13 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from seqtui.core.config.presets import PRESETS
 from seqtui.core.config.run_config import ARCHITECTURES, RunConfig
@@ -32,17 +31,23 @@ from seqtui.tui.setup_datasets import (
 )
 from seqtui.tui.setup_form import (
     FIELD_NAMES,
-    FIELDS,
+    FORM_FIELDS,
     availability,
     config_from_form,
     field_text,
+    hidden_when_unused,
+    unused_reason,
 )
+from seqtui.tui.setup_lr_finder import RateFinding
+from seqtui.tui.setup_run_fields import RUN_FIELDS, RunFields
+from seqtui.tui.setup_summary import SummaryRefresh
 from seqtui.tui.widgets.field_row import FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
 
 SCREEN_ORDER = {
-    name: i for i, name in enumerate(("dataset", "data_path", "embeddings", "arch", *FIELD_NAMES))
+    name: i
+    for i, name in enumerate(("dataset", "data_path", "embeddings", "arch", *FIELD_NAMES, *RUN_FIELDS))
 }
 """Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
 DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
@@ -60,7 +65,7 @@ def default_preset() -> str:
     return DEFAULT_PRESETS[-1]
 
 
-class SetupScreen(DatasetFetching, BaseScreen):
+class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseScreen):
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
     SetupScreen #data-pane { width: 34; padding: 0 1 0 0; }
@@ -78,10 +83,13 @@ class SetupScreen(DatasetFetching, BaseScreen):
     SetupScreen Select { width: 1fr; }
     SetupScreen #data_path { width: 1fr; }
     SetupScreen #data_path.-invalid { text-style: reverse; }
+    SetupScreen FieldRow.-unused { display: none; }
+    SetupScreen #row-label > Input, SetupScreen #row-notify > Input { width: 2fr; }
     """
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", priority=True),
         Binding("ctrl+g", "fetch", "Fetch data"),
+        Binding("ctrl+l", "find_lr", "Find LR"),
         Binding("ctrl+r", "reset", "Reset", show=False),
     ]
 
@@ -96,8 +104,6 @@ class SetupScreen(DatasetFetching, BaseScreen):
         self.config: RunConfig | None = None
         self.problems: list[Problem] = []
         self.blocker: str | None = None
-        self._summary_timer: Timer | None = None
-        self._summary_for: RunConfig | None = None
 
     # -- layout -------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -141,8 +147,9 @@ class SetupScreen(DatasetFetching, BaseScreen):
                         [(name, name) for name in TOKENIZERS], value=tokenizer_name(self.base.data.split),
                         allow_blank=False, compact=True, id="tokenizer",
                     )  # fmt: skip
-                for spec in FIELDS:
+                for spec in FORM_FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
+                yield from self.compose_run_fields()
                 yield Static(markup=False, id="field-note")
                 yield Static(markup=False, id="other-problems")
                 yield Label("model", classes="section")
@@ -165,7 +172,13 @@ class SetupScreen(DatasetFetching, BaseScreen):
             "data_path": self.query_one("#data_path", Input).value,
             "embeddings": self.query_one("#embeddings", Input).value,
             "freeze_embeddings": self.query_one("#freeze_embeddings", Select).value is True,
-            "fields": {name: self.query_one(f"#{name}", Input).value for name in FIELD_NAMES},
+            # a field with a problem (a stray letter: "0q") is not remembered; the next launch shows the preset's
+            "fields": {
+                name: self.query_one(f"#{name}", Input).value
+                for name in FIELD_NAMES
+                if name not in {p.field for p in self.problems}
+            },
+            "notify": self.query_one("#notify", Input).value,
         }
 
     def _apply(self, state: dict[str, Any]) -> None:
@@ -183,6 +196,8 @@ class SetupScreen(DatasetFetching, BaseScreen):
             self.query_one("#embeddings", Input).value = state["embeddings"]
         if isinstance(state.get("freeze_embeddings"), bool):
             self.query_one("#freeze_embeddings", Select).value = state["freeze_embeddings"]
+        if isinstance(state.get("notify"), str):
+            self.query_one("#notify", Input).value = state["notify"]
 
     def action_reset(self) -> None:
         """Forget the remembered setup and show the first lesson preset as it is."""
@@ -236,7 +251,7 @@ class SetupScreen(DatasetFetching, BaseScreen):
     def _use_preset(self, name: str) -> None:
         self.preset = name
         self.base = PRESETS[self.preset].config
-        for spec in FIELDS:
+        for spec in FORM_FIELDS:
             self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
         self.query_one("#arch", Select).value = self.base.model.arch
         self.query_one("#tokenizer", Select).value = tokenizer_name(self.base.data.split)
@@ -253,9 +268,6 @@ class SetupScreen(DatasetFetching, BaseScreen):
         self.dataset = name
         info = self.info
         tokens = info.input_kind in ("tokens", "auto")
-        for spec in FIELDS:
-            if spec.tokens_only:
-                self.query_one(f"#{spec.name}", Input).disabled = not tokens
         self.query_one("#tokenizer", Select).disabled = not tokens
         self.query_one("#embeddings", Input).disabled = not tokens
         self.query_one("#freeze_embeddings", Select).disabled = not tokens
@@ -292,15 +304,20 @@ class SetupScreen(DatasetFetching, BaseScreen):
         self.query_one("#data_path", Input).set_class(
             bool(data_path) and not config_path_ok(data_path), "-invalid"
         )
+        problems += self.run_field_problems(config)
+        config = self.named(config)
         self.problems = problems
         self.blocker = availability(self.info, data_path)
         by_field: dict[str, str] = {}
         for problem in problems:
             by_field.setdefault(problem.field, problem.message)
         for row in self.query(FieldRow):
-            row.set_problem(by_field.get(row.field_name))
+            unused = unused_reason(row.field_name, arch, self.info.input_kind)
+            row.query_one(Input).disabled = unused is not None
+            row.set_class(unused is not None and hidden_when_unused(row.field_name), "-unused")
+            row.set_problem(by_field.get(row.field_name), unused or self.run_field_aside(row.field_name))
         self._show_note()
-        others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in FIELD_NAMES]
+        others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in (*FIELD_NAMES, *RUN_FIELDS)]
         if self.blocker:
             others.append(f"! {self.blocker}")
         other = self.query_one("#other-problems", Static)
@@ -328,60 +345,29 @@ class SetupScreen(DatasetFetching, BaseScreen):
         note = row.note if isinstance(row, FieldRow) else ""
         self.query_one("#field-note", Static).update(note)
 
-    # -- the model summary --------------------------------------------------------------------------
-    def _schedule_summary(self, delay: float = 0.3) -> None:
-        if self._summary_timer is not None:
-            self._summary_timer.stop()
-        self._summary_timer = self.set_timer(delay, self._update_summary)
-
-    def _update_summary(self) -> None:
-        summary = self.query_one("#summary", LayerSummary)
-        if self.config is None:
-            summary.message("fix the fields marked ✗ to see the model")
-        elif self.info.input_kind == "auto":
-            summary.message("your file decides the input shape: the summary appears when training starts")
-        elif self.config != self._summary_for:
-            self._summary_for = self.config
-            self.build_summary(self.config)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="summary", name="summary")
-    def build_summary(self, config: RunConfig) -> tuple[RunConfig, dict[str, Any]]:
-        return config, self.app.summarizer(config)  # type: ignore[attr-defined]
-
     def worker_changed(self, event: Worker.StateChanged) -> bool:
         worker = event.worker
         if worker.group == "summary":
-            summary = self.query_one("#summary", LayerSummary)
-            if event.state == WorkerState.SUCCESS and worker.result[0] == self.config:
-                summary.show(worker.result[1], *self._lesson_count(self.config))
-            elif event.state == WorkerState.ERROR:
-                summary.message(f"this model can't be built: {worker.error}")
-                self._summary_for = None
-                return True  # shown in place; no dialog for a half-typed setting
-        elif worker.group == "fetch":
+            return self.summary_state(event)  # an error is shown in place; no dialog for a half-typed setting
+        if worker.group == "fetch":
             self._fetch_state(event)
+        elif worker.group == "lr":
+            return self.lr_state(event)
         return False
-
-    @staticmethod
-    def _lesson_count(config: RunConfig) -> tuple[int | None, str | None]:
-        """The preset's published parameter count to compare with (on the preset's own dataset)."""
-        preset = PRESETS.get(config.preset or "")
-        if preset is None or preset.params is None or config.data.dataset != preset.dataset:
-            return None, None
-        return preset.params, preset.name
 
     # -- actions ------------------------------------------------------------------------------------
     def action_start(self) -> None:
         self.revalidate()
-        if self.problems:
-            first = min(self.problems, key=lambda p: SCREEN_ORDER.get(p.field, len(SCREEN_ORDER)))
-            count = len(self.problems)
+        if self.problems:  # every problem at once, top to bottom as the screen shows them
+            ordered = sorted(self.problems, key=lambda p: SCREEN_ORDER.get(p.field, len(SCREEN_ORDER)))
+            first, count = ordered[0], len(ordered)
+            also = "".join(f"\n✗ {p}" for p in ordered[1:])
             self.notify(
-                f"Fix {count} problem{'s' if count > 1 else ''} first: {first}",
+                f"Fix {count} problem{'s' if count > 1 else ''} first: {first}{also}",
                 severity="error",
                 markup=False,
             )
-            if first.field in (*FIELD_NAMES, "data_path", "embeddings"):
+            if first.field in (*FIELD_NAMES, *RUN_FIELDS, "data_path", "embeddings"):
                 self.query_one(f"#{first.field}", Input).focus()
             return
         if self.blocker:

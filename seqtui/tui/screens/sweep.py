@@ -25,10 +25,51 @@ from seqtui.tui.widgets.status_line import StatusLine
 class TrialsUpdated(Message):
     """The study after a trial: its rows (best first) and each setting's importance."""
 
-    def __init__(self, rows: list[tuple[str, ...]], importance: dict[str, float]) -> None:
+    def __init__(self, rows: list[tuple[str, ...]], importance: dict[str, float], hint: str = "") -> None:
         super().__init__()
         self.rows = rows
         self.importance = importance
+        self.hint = hint
+
+
+def search_words(text: str) -> tuple[str | None, str | None]:
+    """'units=32..64 epochs=3' -> ('units=32..64', '3'): the search spec and the epochs word, apart."""
+    words = text.split()
+    epochs = [w[7:] for w in words if w.startswith("epochs=")]
+    search = ",".join(w for w in words if not w.startswith("epochs=")) or None
+    return search, epochs[-1] if epochs else None
+
+
+def space_preview(preset_name: str, text: str) -> str:
+    """'searches: units 8..256 (log, default), ...' for a preset and a search line, or why it can't say yet."""
+    from seqtui.core.config.presets import PRESETS
+    from seqtui.core.experiments.errors import SweepError
+    from seqtui.core.experiments.search_space import default_space, narrow
+    from seqtui.core.experiments.sweep_view import describe_space
+    from seqtui.datasets.registry import get_dataset
+
+    preset = PRESETS.get(preset_name)
+    if preset is None:
+        return "searches: name a preset (e.g. topics-en-lstm) to see the space it searches"
+    kind = get_dataset(preset.config.data.dataset).input_kind
+    if kind == "auto":
+        return "searches: the space shows when the sweep starts (a file's input is known once read)"
+    search, _ = search_words(text)
+    try:
+        space = narrow(default_space(preset.config, kind), search)
+    except SweepError as exc:
+        return f"searches: {exc}"
+    return "searches " + describe_space(space, search)
+
+
+def nothing_learned(rows: list[tuple[str, ...]], monitor: str) -> str:
+    """The learned-nothing hint for accuracy sweeps whose scored trials all sit at the majority class."""
+    from seqtui.core.experiments.sweep_view import learned_nothing_hint, majority_accuracy
+
+    if "accuracy" not in monitor:
+        return ""
+    values = [float(r[2]) for r in rows if r[2] != "-"]
+    return learned_nothing_hint(values, majority_accuracy(r[4] for r in rows)) if values else ""
 
 
 class SweepScreen(JobScreen):
@@ -38,9 +79,15 @@ class SweepScreen(JobScreen):
     SweepScreen .row > Input { width: 1fr; }
     SweepScreen #sweep-trials-count { width: 12; }
     SweepScreen #sweep-note { height: auto; padding: 0 1; }
-    SweepScreen #trials { height: 1fr; }
+    SweepScreen #sweep-space { height: auto; padding: 0 1; color: $text-muted; }
+    SweepScreen #trials { height: 1fr; border: round $secondary; }
+    SweepScreen #trials:focus { border: round $accent; }
     """
-    BINDINGS = [Binding("s", "stop", "Stop"), Binding("o", "open_run", "Open run")]
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start", tooltip="Enter in a field starts too"),
+        Binding("s", "stop", "Stop"),
+        Binding("o", "open_run", "Open run"),
+    ]
     group = "sweep"
     note_id = "sweep-note"
     noun = "sweep"
@@ -60,14 +107,28 @@ class SweepScreen(JobScreen):
             yield Label("search")
             yield Input(placeholder="units=32..256,dropout=0..0.5 epochs=3", id="sweep-search")
             yield Button("Sweep", id="sweep-start", variant="primary")
+        yield Static("", markup=False, id="sweep-space")
         yield Static("", markup=False, id="sweep-note")
-        yield DataTable(id="trials", cursor_type="row", zebra_stripes=True)
+        trials = DataTable(id="trials", cursor_type="row", zebra_stripes=True)
+        trials.border_title = "trials, best first (o opens a trial's run)"
+        yield trials
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#trials", DataTable)
         for column in ("#", "state", "value", "settings"):
             table.add_column(column, key=column)
+        self.show_space()
+
+    @on(Input.Changed, "#sweep-preset, #sweep-search")
+    def show_space(self) -> None:
+        """What the sweep will search, before it starts: the named settings and the defaults it adds."""
+        self.query_one("#sweep-space", Static).update(space_preview(
+            self.query_one("#sweep-preset", Input).value.strip(), self.query_one("#sweep-search", Input).value
+        ))  # fmt: skip
+
+    def action_start(self) -> None:
+        self.start()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#sweep-start")
@@ -80,17 +141,15 @@ class SweepScreen(JobScreen):
         from seqtui.core.experiments.errors import SweepError
         from seqtui.core.experiments.sweep import plan_sweep
 
-        words = self.query_one("#sweep-search", Input).value.split()
-        epochs = [w for w in words if w.startswith("epochs=")]
-        search = ",".join(w for w in words if not w.startswith("epochs=")) or None
+        search, epochs = search_words(self.query_one("#sweep-search", Input).value)
         try:
             preset = get_preset(self.query_one("#sweep-preset", Input).value.strip())
             trials = int(self.query_one("#sweep-trials-count", Input).value or "0")
             if trials < 1:
                 raise SweepError("trials: run at least 1")
-            if epochs and not epochs[-1][7:].isdigit():
-                raise SweepError(f"{epochs[-1]}: write a whole number of epochs, e.g. epochs=3")
-            config = with_overrides(preset.config, epochs=int(epochs[-1][7:]) if epochs else None)
+            if epochs is not None and not epochs.isdigit():
+                raise SweepError(f"epochs={epochs}: write a whole number of epochs, e.g. epochs=3")
+            config = with_overrides(preset.config, epochs=int(epochs) if epochs else None)
             plan = plan_sweep(config, search, None, None, self.app.runs_dir)  # type: ignore[attr-defined]
         except (ConfigError, SweepError, UnknownName, ValueError) as exc:
             self.show_problem(exc)
@@ -113,7 +172,8 @@ class SweepScreen(JobScreen):
         train = functools.partial(runner.train, runs_dir=plan.root)  # run_trials adds the pruning callbacks
 
         def update(study: Any) -> None:
-            self.post_message(TrialsUpdated(trial_rows(study.trials, plan.monitor), importance(study)))
+            rows = trial_rows(study.trials, plan.monitor)
+            self.post_message(TrialsUpdated(rows, importance(study), nothing_learned(rows, plan.monitor)))
 
         def observe(outcome: Any, event: Any) -> None:  # why a trial could not train, or ended early
             from seqtui.core.training.events import LogMessage, RunEnded
@@ -137,6 +197,8 @@ class SweepScreen(JobScreen):
         text = f"{len(self.rows)} trials" + (f"; best so far: trial {best[0]}, {best[2]}" if best else "")
         if message.importance:
             text += "\nimportance: " + ", ".join(f"{k} {v:.0%}" for k, v in message.importance.items())
+        if message.hint:
+            text += f"\n{message.hint}"
         self.query_one("#sweep-note", Static).update(text)
 
     async def action_open_run(self) -> None:

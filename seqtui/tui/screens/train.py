@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -22,9 +22,10 @@ from seqtui.render.results import in_units, result_rows
 from seqtui.tui.errors import OOM_ADVICE, is_out_of_memory
 from seqtui.tui.live_run import LiveRun, clock
 from seqtui.tui.messages import BatchDone, EpochDone, LogLine, MessageBridge, TrainingEnded, TrainingStarted
-from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.screens.train_views import TrainViews
 from seqtui.tui.widgets.chart import MetricChart
-from seqtui.tui.widgets.confusion import ConfusionTable
+from seqtui.tui.widgets.confusion import ConfusionMatrix, ConfusionTable
+from seqtui.tui.widgets.probe_panel import FlowPane, ProbePanel
 from seqtui.tui.widgets.progress_line import ProgressLine
 from seqtui.tui.widgets.status_line import StatusLine
 
@@ -42,7 +43,7 @@ def short_logs(logs: dict[str, float]) -> str:
     return " ".join(f"{k.replace('accuracy', 'acc')} {v:.4g}" for k, v in logs.items())
 
 
-class TrainScreen(BaseScreen):
+class TrainScreen(TrainViews):
     DEFAULT_CSS = """
     TrainScreen #run-title { height: auto; padding: 0 1; text-style: bold; }
     TrainScreen #resources { height: 1; padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -50,6 +51,11 @@ class TrainScreen(BaseScreen):
     TrainScreen #bottom { height: 8; border-top: hkey $secondary; }
     TrainScreen #bottom.-results { height: 1fr; min-height: 8; }
     TrainScreen #metric-chart.-same-as-loss { display: none; }
+    /* under 96 columns one chart at a time, full width (`a` swaps); under 34 rows a shorter log strip */
+    TrainScreen.-narrow #charts > .-other { display: none; }
+    TrainScreen.-short #bottom { height: 5; }
+    TrainScreen.-short.-flow #charts { display: none; }
+    TrainScreen.-short.-flow #bottom { height: 1fr; }
     TrainScreen #log { height: 1fr; }
     TrainScreen #results { height: 1fr; }
     TrainScreen #results-text { height: auto; padding: 0 1; }
@@ -58,9 +64,15 @@ class TrainScreen(BaseScreen):
         Binding("s", "stop", "Stop"),
         Binding("l", "toggle_pane", "Results"),
         Binding("p", "predict", "Try it"),
-        Binding("m", "smooth", "Smooth"),
-        Binding("y", "log_scale", "Log y"),
+        # the footer fits 80 columns with `s Stop` in it: the view toggles are in help (F1)
+        Binding("m", "smooth", "Smooth", show=False),
+        Binding("y", "log_scale", "Log y", show=False),
+        Binding("a", "swap_chart", "Loss/acc", tooltip="narrow screens show one chart: loss or the metric"),
+        Binding("z", "zoom", "Zoom"),
+        Binding("g", "grad_flow", "Grad flow", tooltip="each layer's gradient norm per epoch, log scale"),
+        Binding("x", "mistakes", "Mistakes", show=False),
     ]
+    ZOOM = ("#charts",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +83,8 @@ class TrainScreen(BaseScreen):
         self.log_lines: list[str] = []
         self._progress_due = False
         self.monitor: ResourceMonitor | None = None
+        self.watch_rows: list[dict[str, Any]] = []
+        """Probes and gradient norms per epoch (probes.jsonl rows)."""
 
     def compose(self) -> ComposeResult:
         yield StatusLine("Train")
@@ -82,14 +96,18 @@ class TrainScreen(BaseScreen):
         yield ProgressLine("epochs done", id="epoch-progress")
         yield ProgressLine("batch", id="batch-progress")
         yield Static("", markup=False, id="resources")
+        yield ProbePanel(id="probes")
         with Horizontal(id="charts"):
             yield MetricChart("loss", id="loss-chart")
-            yield MetricChart("accuracy", id="metric-chart")
+            chart = MetricChart("accuracy", id="metric-chart")
+            chart.add_class("-other")
+            yield chart
         with ContentSwitcher(initial="log", id="bottom"):
             yield RichLog(id="log", wrap=True, markup=False, max_lines=2000)
+            yield FlowPane(id="flow")
             with VerticalScroll(id="results"):
                 yield Static("no results yet", markup=False, id="results-text")
-                yield ConfusionTable(id="confusion")
+                yield ConfusionMatrix()
         yield Footer(compact=True, show_command_palette=False)
 
     # -- starting and stopping ----------------------------------------------------------------------
@@ -107,6 +125,7 @@ class TrainScreen(BaseScreen):
         self.query_one("#confusion", ConfusionTable).clear(columns=True)
         self.query_one("#results-text", Static).update("no results yet")
         self._show_pane("log")
+        self._show_watch([])
         self.query_one("#metric-chart", MetricChart).remove_class("-same-as-loss")
         self.app.activity = "preparing a run"  # type: ignore[attr-defined]
         self._show_progress()
@@ -141,26 +160,9 @@ class TrainScreen(BaseScreen):
             return
         self.stop()
 
-    def _charts(self) -> list[MetricChart]:
-        return [self.query_one(c, MetricChart) for c in ("#loss-chart", "#metric-chart")]
-
-    def action_smooth(self) -> None:
-        for chart in self._charts():
-            chart.set_view(smooth=not chart.smooth)
-
-    def action_log_scale(self) -> None:
-        for chart in self._charts():
-            chart.set_view(log_y=not chart.log_y)
-
-    def action_toggle_pane(self) -> None:
-        switcher = self.query_one("#bottom", ContentSwitcher)
-        self._show_pane("results" if switcher.current == "log" else "log")
-
-    def _show_pane(self, pane: str) -> None:
-        """The log is a strip under the charts; the results (and a confusion matrix) take half the screen."""
-        switcher = self.query_one("#bottom", ContentSwitcher)
-        switcher.current = pane
-        switcher.set_class(pane == "results", "-results")
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `s Stop` is in the footer only while a run trains
+        return self.is_training if action == "stop" else True
 
     async def action_predict(self) -> None:
         folder = Path(self.live.run_dir) if self.live.run_dir else None
@@ -186,6 +188,11 @@ class TrainScreen(BaseScreen):
             f"{event.name}: {event.total_params:,} params, {event.train_samples:,} samples -> {event.run_dir}"
         )
         self.query_one("#metric-chart", MetricChart).clear(event.monitor_metric)
+        if event.initial_epoch:  # a resumed run's probes and gradient flow so far
+            from seqtui.core.runs.folder import RunFolder
+            from seqtui.core.training.probing import read_probe_history
+
+            self._show_watch(read_probe_history(RunFolder(Path(event.run_dir)), event.initial_epoch))
         self._draw_epochs()
         self._show_progress()
 
@@ -227,10 +234,25 @@ class TrainScreen(BaseScreen):
         if self.live.monitor in event.logs and event.logs.get("loss") == event.logs[self.live.monitor]:
             # the loss is the metric (mae for mae): one chart, not the same curve twice
             self.query_one("#metric-chart", MetricChart).add_class("-same-as-loss")
+            self.query_one("#loss-chart", MetricChart).remove_class("-other")
         self.log_line(  # no samples/s here (the batch line has it): the line fits 80 columns with *best
             f"epoch {event.epoch}/{event.epochs} {short_logs(event.logs)} {event.seconds:.1f}s"
             + (" *best" if event.best else "")
         )
+        if event.probes or event.grad_norms:
+            row = {"epoch": event.epoch, "probes": event.probes, "grad_norms": event.grad_norms}
+            self._show_watch([*self.watch_rows, row])
+
+    def _show_watch(self, rows: list[dict[str, Any]]) -> None:
+        """Probes and gradient flow up to the latest epoch; a layer whose gradient newly collapsed is said
+        in the log as well (the flow pane, `g`, may be hidden)."""
+        before = set(self.query_one(FlowPane).notes)
+        self.watch_rows = rows
+        self.query_one(ProbePanel).show_rows(rows)
+        epochs = (self.live.initial_epoch, self.live.epochs) if self.live.epochs else None
+        for note in self.query_one(FlowPane).show_rows(rows, epochs):
+            if note not in before:
+                self.log_line(f"gradient flow: {note}")
 
     def on_log_line(self, message: LogLine) -> None:
         event = message.event
@@ -270,8 +292,11 @@ class TrainScreen(BaseScreen):
 
     # -- the end ------------------------------------------------------------------------------------
     def show_end(self, end: RunEnded) -> None:
+        from seqtui.tui.run_notify import tell_run_ended
+
         self.ended = end
         self.app.activity = f"last run {end.status}"  # type: ignore[attr-defined]
+        tell_run_ended(self.app, end)  # Setup's notify target, as `train --notify` tells it
         for chart_id in ("#loss-chart", "#metric-chart"):
             self.query_one(chart_id, MetricChart).flush()
         self._show_progress()
@@ -298,7 +323,13 @@ class TrainScreen(BaseScreen):
                 style="italic",
             )
         if end.status in ("completed", "interrupted"):
-            lines.append("\np: try this model · F5 Runs, then c: continue training it", style="italic")
+            if end.confusion:  # one line: at 80x24 the matrix needs the rows
+                lines.append(
+                    "\np: try this model · x: a cell's examples · F5 Runs, c: continue training",
+                    style="italic",
+                )
+            else:
+                lines.append("\np: try this model · F5 Runs, then c: continue training it", style="italic")
         self.query_one("#results-text", Static).update(lines)
         if end.confusion:
             self.query_one("#confusion", ConfusionTable).show(end.confusion, end.class_names)
@@ -316,6 +347,8 @@ class TrainScreen(BaseScreen):
             self.app.show_error(title, message)  # type: ignore[attr-defined]
 
     def worker_changed(self, event: Worker.StateChanged) -> bool:
+        if event.worker is self.worker:
+            self.refresh_bindings()  # `s Stop` comes and goes with the run
         if event.worker is self.worker and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.app.activity = "last run could not start"  # type: ignore[attr-defined]
             self.query_one("#run-title", Static).update("The run could not start (see the message).")

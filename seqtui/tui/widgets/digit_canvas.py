@@ -20,7 +20,12 @@ _SHADES = " ░▒▓█"
 
 
 class DigitCanvas(Widget, can_focus=True):
-    """Draw with the mouse, or move the cursor with the arrows and toggle the pen with space."""
+    """Draw with the mouse, or move the cursor with the arrows and toggle the pen with space.
+
+    Text selection is off: a drag here draws, and must not leave a selection rectangle (in a browser, through
+    `seqtui serve`, Textual would otherwise select the canvas's glyphs under the stroke)."""
+
+    ALLOW_SELECT = False
 
     DEFAULT_CSS = """
     DigitCanvas { width: 30; height: 16; border: round $secondary; }
@@ -31,11 +36,11 @@ class DigitCanvas(Widget, can_focus=True):
         Binding("down", "move(1, 0)", "Down", show=False),
         Binding("left", "move(0, -1)", "Left", show=False),
         Binding("right", "move(0, 1)", "Right", show=False),
-        Binding("shift+up", "move(-4, 0)", show=False),
-        Binding("shift+down", "move(4, 0)", show=False),
-        Binding("shift+left", "move(0, -4)", show=False),
-        Binding("shift+right", "move(0, 4)", show=False),
-        Binding("space", "toggle_pen", "Pen up/down"),
+        Binding("shift+up", "move(-4, 0)", "Up 4", show=False),
+        Binding("shift+down", "move(4, 0)", "Down 4", show=False),
+        Binding("shift+left", "move(0, -4)", "Left 4", show=False),
+        Binding("shift+right", "move(0, 4)", "Right 4", show=False),
+        Binding("space", "toggle_pen", "Pen", tooltip="pen up/down"),
         Binding("c,delete,backspace", "clear", "Clear"),
     ]
 

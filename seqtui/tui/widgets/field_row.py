@@ -39,7 +39,9 @@ class FieldRow(Horizontal):
         """What to say about this field while it has the focus: its problem in full, else its tip."""
         return f"✗ {self._label}: {self.problem}" if self.problem else f"{self._label}: {self.tip}"
 
-    def set_problem(self, message: str | None) -> None:
+    def set_problem(self, message: str | None, aside: str | None = None) -> None:
+        """Show what is wrong with the value, else `aside` (why the model doesn't read this field, or what
+        the value means)."""
         self.problem = message
         self.set_class(bool(message), "-invalid")
-        self.query_one(".field-message", Static).update(f"✗ {message}" if message else "")
+        self.query_one(".field-message", Static).update(f"✗ {message}" if message else aside or "")

@@ -8,7 +8,7 @@ the sentence (`maps`), so the colours of a page are those of the whole sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
@@ -17,10 +17,12 @@ from textual.app import RenderResult
 from textual.widget import Widget
 
 from seqtui.render.inspect import CELL, LABEL, Row, Scale, clean, columns, gate_rows, heat_map
+from seqtui.render.inspect_units import trace_of, unit_gate_rows, unit_rows
 
 if TYPE_CHECKING:
     from seqtui.core.inference.inspect import TokenInspection
     from seqtui.core.inference.inspect_states import RecurrentTrace
+    from seqtui.core.inference.inspect_units import UnitRef
 
 MAP_LINES = 6
 """Lines of a map besides its rows: title, page line, two header lines, legend, the note under it."""
@@ -34,40 +36,59 @@ class MapData:
     title: str
     rows: list[Row]
     note: str = ""
+    units: list[UnitRef] = field(default_factory=list)
+    """Per row the unit it shows (the states maps), so a row can be selected."""
+    whole: bool = False
+    """Every row shown, however little room (the selected unit's own map)."""
 
 
 def _title(trace: RecurrentTrace, what: str) -> str:
     return f"{trace.name} ({trace.kind}, {trace.direction}) {what}"
 
 
-def state_data(found: TokenInspection) -> list[MapData]:
-    """Per recurrent layer and direction: h_t of every unit, the units that move most first."""
+def state_data(found: TokenInspection, unit: UnitRef | None = None) -> list[MapData]:
+    """Per recurrent layer and direction: h_t of every unit, the units that move most first; with a selected
+    unit, first its own map (h_t and its gates per token) and a mark on its row."""
+    from seqtui.core.inference.inspect_units import UnitRef
+
     _, steps = columns(found)
     out = []
     for trace in found.traces:
         units = found.top_units(trace, trace.units)
+        refs = [UnitRef(trace.name, trace.direction, u) for u in units]
         values = [[float(trace.hidden[s, u]) for s in steps] for u in units]
         scale = Scale.around_zero([v for row in values for v in row])
-        rows = [Row(f"unit {u}", row, scale) for u, row in zip(units, values, strict=True)]
-        out.append(MapData(_title(trace, f"h_t, the units that move most first (of {trace.units})"), rows))
+        rows = [Row(f"{'▶' if ref == unit else ''}unit {ref.unit}", row, scale)
+                for ref, row in zip(refs, values, strict=True)]  # fmt: skip
+        title = _title(trace, f"h_t, the units that move most first (of {trace.units})")
+        out.append(MapData(title, rows, units=refs))
+    trace = trace_of(found, unit) if unit is not None else None
+    if unit is not None and trace is not None:
+        what = "h_t and its gates per token" if trace.gates else "h_t per token"
+        out.insert(
+            0,
+            MapData(f"▶ {unit.label} ({trace.kind}): {what}", unit_rows(trace, unit.unit, steps), whole=True),
+        )
     return out
 
 
-def gate_data(found: TokenInspection) -> list[MapData]:
+def gate_data(found: TokenInspection, unit: UnitRef | None = None) -> list[MapData]:
     """Per LSTM or GRU layer: each gate's mean over units and saturated share per token, the cell state's
-    mean, and the sentence that reads them."""
+    mean, and the sentence that reads them; the selected unit's own gates under its layer's."""
     _, steps = columns(found)
     out = []
     for trace in found.traces:
         if not trace.gates:
             continue
         rows = gate_rows(trace, steps)
+        if unit is not None and (unit.layer, unit.direction) == (trace.name, trace.direction):
+            rows += unit_gate_rows(trace, unit.unit, steps)
         title = _title(trace, "gates: avg = mean, sat = share > 0.9 or < 0.1")
         out.append(MapData(title, rows, found.reading(trace)))
     return out
 
 
-def gradient_data(found: TokenInspection) -> list[MapData]:
+def gradient_data(found: TokenInspection, unit: UnitRef | None = None) -> list[MapData]:
     """|d p / d embedding| per token, and how far back it reaches."""
     from seqtui.core.inference.inspect_gradients import reach_sentence
 
@@ -103,12 +124,12 @@ class TokenMap(Widget):
         """The first token column shown."""
         self.note = ""
 
-    def show(self, found: TokenInspection, view: str) -> None:
+    def show(self, found: TokenInspection, view: str, unit: UnitRef | None = None) -> None:
         """Draw `view` (states, gates or gradient) of `found`, from its first page unless it is the same
-        sentence in the same view (then the page stays)."""
+        sentence in the same view (then the page stays); `unit`: the selected unit's rows too."""
         same = self.found is not None and self.found.ids == found.ids and self.view == view
         self.found, self.view, self.note = found, view, ""
-        self.maps = VIEWS[view](found)
+        self.maps = VIEWS[view](found, unit)
         self.heads = columns(found)[0]
         self.first = self.first if same and self.first < len(self.heads) else 0
         self.refresh(layout=True)
@@ -139,12 +160,19 @@ class TokenMap(Widget):
         room = self.parent.size.height if isinstance(self.parent, Widget) else 0
         if not self.maps or self.view != "states":
             return max((len(m.rows) for m in self.maps), default=0)
-        return max(FEWEST_ROWS, (room - MAP_LINES * len(self.maps)) // len(self.maps))
+        shared = [m for m in self.maps if not m.whole]
+        room -= sum(MAP_LINES + len(m.rows) for m in self.maps if m.whole) + 1  # + the key line
+        return max(FEWEST_ROWS, (room - MAP_LINES * len(shared)) // max(1, len(shared)))
 
     def shown_rows(self, data: MapData) -> list[Row]:
         """The rows on screen: their values for the columns of the page shown."""
         stop = self.first + self.per_page
-        return [Row(r.label, r.values[self.first : stop], r.scale) for r in data.rows[: self.row_count]]
+        rows = data.rows if data.whole else data.rows[: self.row_count]
+        return [Row(r.label, r.values[self.first : stop], r.scale) for r in rows]
+
+    def units_shown(self) -> list[UnitRef]:
+        """The units whose rows are on screen, map by map: what selecting moves through."""
+        return [u for m in self.maps for u in m.units[: self.row_count]]
 
     def render(self) -> RenderResult:
         if not self.maps:
@@ -157,6 +185,9 @@ class TokenMap(Widget):
             stop = self.first + len(heads)
             where = f"columns {self.first + 1}-{stop} of {len(self.heads)}"
             parts.append(Text(f"{where}  (PgUp/PgDn: more)", style="dim"))
+        if self.view == "states":
+            parts.append(Text("ctrl+↓/↑: select a unit (its gates, and where it peaks in the validation set)",
+                              style="dim"))  # fmt: skip
         for data in self.maps:
             parts.append(heat_map(clean(data.title), heads, self.shown_rows(data), width, glyphs))
             if data.note:

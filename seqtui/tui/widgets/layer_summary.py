@@ -1,4 +1,5 @@
-"""The model as a table: each layer's output shape and parameters, and the recurrent arithmetic."""
+"""The model as a table: each layer's output shape and parameters, then each layer's parameter arithmetic
+(`core.model.arithmetic`), the Input row first."""
 
 from __future__ import annotations
 
@@ -9,19 +10,31 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-SYMBOLIC = {
-    "SimpleRNN": "(features + units) x units + units",
-    "LSTM": "4 x ((features + units) x units + units)",
-    "GRU": "3 x ((features + units) x units + 2 x units)",
-}
+from seqtui.core.config.presets import PRESETS
+from seqtui.core.config.run_config import RunConfig
+from seqtui.core.model.arithmetic import formula_total, layer_formulas
 
 
-def _recurrent_kind(row: dict[str, Any]) -> str:
-    """SimpleRNN, LSTM or GRU, looking inside a Bidirectional wrapper by its formula."""
-    if row["type"] != "Bidirectional":
-        return row["type"]
-    inner = row.get("formula", "")[len("2 x [") :]
-    return "LSTM" if inner.startswith("4 x") else "GRU" if inner.startswith("3 x") else "SimpleRNN"
+def lesson_count(config: RunConfig) -> tuple[int | None, str | None]:
+    """The preset's published parameter count to compare with (on the preset's own dataset)."""
+    preset = PRESETS.get(config.preset or "")
+    if preset is None or preset.params is None or config.data.dataset != preset.dataset:
+        return None, None
+    return preset.params, preset.name
+
+
+def arithmetic_lines(table: dict[str, Any]) -> list[Text]:
+    """One line per layer: its formula in words, with this model's numbers, and what they come to."""
+    lines: list[Text] = []
+    for f in layer_formulas(table):
+        if f.layer == "Input":
+            lines.append(Text.assemble(("Input: ", "bold"), f"{f.numbers}, no weights"))
+        elif f.value == 0:
+            lines.append(Text.assemble((f"{f.layer}: ", "bold"), ("0 (no weights)", "dim")))
+        else:
+            lines.append(Text.assemble((f"{f.layer}: ", "bold"), f.symbolic))
+            lines.append(Text("  = " + (f.numbers if f.value is None else f"{f.numbers} = {f.value:,}")))
+    return lines
 
 
 def summary_renderable(
@@ -34,20 +47,15 @@ def summary_renderable(
     for row in table["layers"]:
         shape = "(" + ", ".join(str(s) for s in row["output_shape"]) + ")"
         view.add_row(f"{row['type']}", shape, f"{row['params']:,}")
-    lines: list[Text] = []
-    for row in table["layers"]:
-        if "formula" in row:
-            kind = _recurrent_kind(row)
-            symbolic = SYMBOLIC.get(kind, "")
-            if row["type"] == "Bidirectional":
-                symbolic = f"2 directions x [{symbolic}]"
-            lines.append(Text.assemble((f"{row['type']}: ", "bold"), symbolic))
-            lines.append(Text(f"  = {row['formula']}"))
+    lines = arithmetic_lines(table)
     total = table["total_params"]
+    summed = formula_total(layer_formulas(table))
     verdict = ""
     if expected is not None:
         verdict = "  ✓ the lesson's count" if total == expected else f"  (preset {preset}: {expected:,})"
     lines.append(Text.assemble(("total ", "bold"), (f"{total:,}", "bold"), " parameters", verdict))
+    if summed is not None and summed != total:  # never expected: the arithmetic and the table disagree
+        lines.append(Text(f"the formulas sum to {summed:,}", style="bold red"))
     return Group(view, *lines)
 
 

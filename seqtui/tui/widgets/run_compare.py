@@ -140,8 +140,10 @@ class RunCompare(Vertical):
     @staticmethod
     def _results(run: RunOverview) -> dict[str, str]:
         out = {"status": run.status, "epochs": f"{run.epochs_done}/{run.epochs}"}
-        if run.best_val:
+        if run.best_val:  # the tested epoch's, and which epoch that is
             out[f"best {run.best_val[0]}"] = f"{run.best_val[1]:.4f}"
+            if run.best_epoch is not None:
+                out["best epoch"] = f"{run.best_epoch} by {run.monitor}"
         if run.test:
             out[f"test {run.test[0]}"] = f"{run.test[1]:.4f}"
         return out

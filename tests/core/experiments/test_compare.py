@@ -38,6 +38,19 @@ def invoke(*args: str, width: int = 200):
         (["--arch", "lstm,gru", "--preset", "topics-en-lstm,topics-en-lstm"], "more than once"),
         (["--dropout", "0,0.0"], "--dropout lists '0' and '0.0', the same float; list each value once"),
         (["--preset", "imdb-lstm,imdb-gru", "--arch", "gru"], "imdb-lstm and imdb-gru train the same model"),
+        (  # issue 27: a grid of 600 runs used to start without saying how many
+            [
+                "--units",
+                ",".join(map(str, range(1, 31))),
+                "--dropout",
+                "0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9",
+                "--layers",
+                "1,2",
+            ],
+            "this comparison is 600 runs: 30 units x 2 layers x 10 dropout, more than --max-runs 100; shorten "
+            "the lists, or pass --max-runs 600",
+        ),  # fmt: skip
+        (["--units", "4,8,16", "--max-runs", "2"], "is 3 runs: 3 units, more than --max-runs 2"),
     ],
 )
 def test_bad_lists_exit_2_and_write_nothing(runs_dir, args, message):
@@ -83,6 +96,7 @@ def test_the_plain_output_ends_with_a_leaderboard_within_80_columns(runs_dir):
     result = invoke(*TINY, "--maxlen", "6,8", "--epochs", "1", width=80)
     assert result.exit_code == 0, result.output
     assert "== maxlen=6" in result.output and "== maxlen=8" in result.output
+    assert result.output.index("comparing 2 runs, one after another") < result.output.index("== maxlen=6")
     board = result.output[result.output.index("leaderboard (2 runs)") : result.output.index("comparison:")]
     assert "test acc" in board and "maxlen=6" in board and "maxlen=8" in board
     assert max(len(line) for line in board.splitlines()) <= 80

@@ -129,6 +129,7 @@ def test_search_narrows_and_fixes_settings():
         ("units=32..", "units=32..: give both ends, LOW..HIGH, or one value to fix it"),
         ("dropout=..0.3", "dropout=..0.3: give both ends"),
         ("learning_rate=0..0.1", "within 1e-07..1"),
+        ("units=8..32,units=16..64", "--search gives units twice"),
     ],
 )
 def test_bad_search_ranges_exit_2_and_write_nothing(runs_dir, search, message):

@@ -362,3 +362,39 @@ def test_the_readme_of_a_forecaster_scales_the_window_and_the_forecast_back(tmp_
     (x,) = seen  # 6 rows of zeros, every 2nd: 3 steps of 2 columns, scaled by the training mean and std
     assert x.shape == (1, 3, 2) and x.dtype == np.float32
     assert np.allclose(x[0], [[-5.0, -4.0]] * 3)
+
+
+def test_an_out_folder_that_cannot_be_written_is_refused_before_keras_loads(text_run):
+    """Issue 27, item 12: `export --out` into a read-only folder was refused only after TensorFlow had loaded
+    (27 s). As a real process in a folder chmod'ed 555 (as `nobody` when the tests run as root, whom no
+    permission stops): exit with ExportError, and neither keras nor tensorflow imported."""
+    import os
+    import shutil
+    import stat
+    import tempfile
+
+    as_other = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv can't drop the permission to write")
+        as_other = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    place = Path(tempfile.mkdtemp(prefix="seqtui-export-ro-"))
+    try:
+        run = Path(shutil.copytree(text_run, place / "run"))
+        (place / "locked").mkdir()
+        for path in [place, *place.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        (place / "locked").chmod(0o555)
+        code = (
+            "import sys\nfrom seqtui.core.runs.export import ExportError, export_run\n"
+            f"try:\n    export_run({str(run)!r}, 'keras', __import__('pathlib').Path({str(place / 'locked' / 'm')!r}))\n"
+            "except ExportError as exc:\n    print('refused:', exc)\n"
+            "print('keras loaded:', 'keras' in sys.modules or 'tensorflow' in sys.modules)\n"
+        )
+        done = subprocess.run(
+            [*as_other, sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        )
+    finally:
+        shutil.rmtree(place)
+    assert f"refused: can't write under {place / 'locked'}: Permission denied" in done.stdout, done.stderr
+    assert "keras loaded: False" in done.stdout
