@@ -105,11 +105,11 @@ def _launch(ctx: typer.Context, processes: int, backend: str | None, find_lr: bo
 
 def _find_lr(ctx: typer.Context, config: RunConfig | None, backend: str | None, as_json: bool) -> None:
     """--find-lr: the learning-rate range test instead of a run; no run folder, the settings as given."""
-    from seqtui.headless.lr_finder import given_options, run_lr_finder
+    from seqtui.headless.lr_finder import LEFT_OUT, run_lr_finder
 
     if config is None:
         fail("--find-lr tests the settings of a new run; drop --resume (a resume may set --learning-rate)")
-    finding = run_lr_finder(config, given_options(ctx.params), backend, as_json, out, err)
+    finding = run_lr_finder(config, command_line(ctx, LEFT_OUT), backend, as_json, out, err)
     if finding.test.suggestion is None:
         raise typer.Exit(exit_code("failed"))
 

@@ -10,8 +10,7 @@ import json
 import shlex
 import sys
 import threading
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
@@ -23,35 +22,20 @@ if TYPE_CHECKING:
     from seqtui.core.training.lr_finder import LRFinding
 
 
-FLAGS = {
-    "bidirectional": ("--bidirectional", "--unidirectional"),
-    "content_morphemes": ("--content-morphemes", "--all-morphemes"),
-    "tensorboard": ("--tensorboard", "--no-tensorboard"),
-}
-"""Options that are a pair of flags: (when true, when false)."""
-SPELLED = {"sample_limit": "--limit"}
 LEFT_OUT = ("find_lr", "as_json", "resume", "learning_rate")
 """Options the command line that uses the suggestion does not repeat (the rate is the suggestion's)."""
 
 
-def use_command(given: dict[str, Any], learning_rate: float) -> str:
-    """The `seqtui train` command line of the options given (`given`: option parameter -> value, as the
-    command received them; None for options left out) with `--learning-rate` set to the suggestion."""
-    words = ["seqtui", "train"]
-    for name, value in given.items():
-        if value is None or name in LEFT_OUT:
-            continue
-        if name in FLAGS:
-            words.append(FLAGS[name][0 if value else 1])
-        else:
-            words += [SPELLED.get(name, "--" + name.replace("_", "-")), str(value)]
-    words += ["--learning-rate", f"{learning_rate:.2g}"]
+def use_command(given: list[str], learning_rate: float) -> str:
+    """The command line that trains with the suggestion: `given` (the `train` command's words as typed, the
+    LEFT_OUT options removed: cli.common.command_line) with `--learning-rate` set to the suggestion."""
+    words = ["seqtui", *given, "--learning-rate", f"{learning_rate:.2g}"]
     return clean_text(" ".join(shlex.quote(w) for w in words))
 
 
 def run_lr_finder(
     config: RunConfig,
-    given: dict[str, Any],
+    given: list[str],
     backend: str | None,
     as_json: bool,
     out: Console,
@@ -79,11 +63,3 @@ def run_lr_finder(
     out.print(Text.from_ansi(lr_chart(finding, color=not out.no_color)))
     out.print(lr_summary(finding, command), soft_wrap=True)
     return finding
-
-
-def given_options(ctx_params: dict[str, Any]) -> dict[str, Any]:
-    """The options a `train` command was given (preset first), paths as strings."""
-    given = {"preset": ctx_params.get("preset")}
-    for name, value in ctx_params.items():
-        given[name] = str(value) if isinstance(value, Path) else value
-    return given

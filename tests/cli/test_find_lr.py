@@ -7,10 +7,12 @@ import json
 import math
 import shlex
 
+import typer
 from typer.testing import CliRunner
 
+from seqtui.cli.common import command_line
 from seqtui.cli.main import app
-from seqtui.headless.lr_finder import use_command
+from seqtui.headless.lr_finder import LEFT_OUT, use_command
 
 TINY = ["train", "--preset", "series-rnn", "--limit", "300", "--units", "3", "--find-lr"]
 
@@ -45,7 +47,11 @@ def test_find_lr_draws_loss_against_a_log_rate_axis_and_prints_the_command():
     assert "loss against learning rate" in out and "learning rate (log scale)" in out
     assert "1e-6" in out and "1e-5" in out  # decades on the x-axis
     assert "suggested learning rate:" in out and "your settings are unchanged" in out
-    assert "seqtui train --preset series-rnn --limit 300 --units 3 --learning-rate" in " ".join(out.split())
+    command = " ".join(out.split()).split("to use it: ")[1]
+    assert command.startswith("seqtui train --preset series-rnn ") and command.endswith(
+        " --learning-rate " + command.split()[-1]
+    )
+    assert "--units 3" in command and "--limit 300" in command and "--find-lr" not in command
 
 
 def test_find_lr_with_resume_is_one_clear_error(tmp_path):
@@ -55,9 +61,16 @@ def test_find_lr_with_resume_is_one_clear_error(tmp_path):
 
 
 def test_the_command_line_repeats_the_options_given_with_the_suggestion():
-    given = {"preset": None, "dataset": "adding", "data": "내 파일.csv", "bidirectional": False,
-             "sample_limit": 50, "learning_rate": 0.1, "find_lr": True, "as_json": True, "epochs": None}  # fmt: skip
-    assert shlex.split(use_command(given, 0.0031)) == [
-        "seqtui", "train", "--dataset", "adding", "--data", "내 파일.csv", "--unidirectional", "--limit", "50",
-        "--learning-rate", "0.0031",
-    ]  # fmt: skip
+    """Every option as typed (pairs of flags, repeatable options, renamed ones), none of --find-lr's own."""
+    args = ["--dataset", "adding", "--data", "내 파일.csv", "--unidirectional", "--limit", "50", "--probe", "a b",
+            "--probe", "c", "--no-grad-flow", "--learning-rate", "0.1", "--find-lr", "--json"]  # fmt: skip
+    train = typer.main.get_command(app).commands["train"]
+    with train.make_context("train", list(args)) as ctx:
+        words = shlex.split(use_command(command_line(ctx, LEFT_OUT), 0.0031))
+    assert words[:2] == ["seqtui", "train"] and words[-2:] == ["--learning-rate", "0.0031"]
+    pairs = {tuple(words[i : i + 2]) for i in range(len(words) - 1)}
+    assert {("--dataset", "adding"), ("--data", "내 파일.csv"), ("--limit", "50"), ("--probe", "a b"),
+            ("--probe", "c")} <= pairs  # fmt: skip
+    assert "--unidirectional" in words and "--no-grad-flow" in words
+    assert not {"--find-lr", "--json", "--probe-image", "0.1"} & set(words)
+    assert len(words) == 2 + 12 + 2  # nothing else: the command, the 12 words given, the rate

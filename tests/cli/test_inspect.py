@@ -82,25 +82,27 @@ def test_neighbours_mistakes_and_a_missing_view(run):
 
 
 def test_a_unit_shows_its_values_gates_and_validation_fragments(run):
-    result = invoke("inspect", run, TEXT, "--unit", "gru:1", "--json")
+    states = json.loads(invoke("inspect", run, TEXT, "--view", "states", "--json").stdout)
+    name = states["layers"][0]["name"]  # "gru", or "gru_2" when other models were built first in this process
+    result = invoke("inspect", run, TEXT, "--unit", f"{name}:1", "--json")
     assert result.exit_code == 0, result.output
     found = json.loads(result.stdout)
     unit = found["unit"]
-    assert (unit["layer"], unit["direction"], unit["unit"]) == ("gru", "forward", 1)
+    assert (unit["layer"], unit["direction"], unit["unit"]) == (name, "forward", 1) and name.startswith("gru")
     assert "layers" not in found  # --unit alone: the unit's view only
-    states = json.loads(invoke("inspect", run, TEXT, "--view", "states", "--json").stdout)
     hidden = [s["values"][1] for s in states["layers"][0]["hidden"]]
     assert [s["hidden"] for s in unit["steps"]] == pytest.approx(hidden, abs=1e-6)
     assert set(unit["steps"][0]["gates"]) == {"update", "reset"}
     values = [f["value"] for f in unit["fragments"]]
     assert len(values) == 5 and values == sorted(values, reverse=True) and unit["rows_read"] > 0
     assert all(len(f["tokens"]) <= 7 and 0 <= f["peak"] < len(f["tokens"]) for f in unit["fragments"])
-    result = invoke("inspect", run, TEXT, "--unit", "gru:1", columns=100)
+    result = invoke("inspect", run, TEXT, "--unit", f"{name}:1", columns=100)
     peak = unit["fragments"][0]
     assert (
-        "gru:1 (GRU): h_t per token" in result.output and f"[{peak['tokens'][peak['peak']]}]" in result.output
+        f"{name}:1 (GRU): h_t per token" in result.output
+        and f"[{peak['tokens'][peak['peak']]}]" in result.output
     )
-    result = invoke("inspect", run, "--unit", "gru:9")
+    result = invoke("inspect", run, "--unit", f"{name}:9")
     assert result.exit_code == 2 and "from 0 to 3" in result.output and "Traceback" not in result.output
 
 
