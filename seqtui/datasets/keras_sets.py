@@ -25,6 +25,7 @@ from seqtui.datasets.keras_files import (
     read_idx,
     user_text_arrays,
 )
+from seqtui.datasets.lengths import TextStats, text_stats
 from seqtui.datasets.registry import DatasetInfo
 from seqtui.datasets.tokenizer import Tokenizer, clip_ids, pad
 
@@ -185,6 +186,8 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
         np.arange(len(x_all)), y_train, config.validation_split, 0
     )
     words = _spelt(list(x_train))
+    stats = text_stats([x_train[i] for i in rows_tr], config.maxlen, nw, tokenizer.oov_id)
+    notes += _coverage_notes(stats)
     return Dataset(
         info.name,
         info.task,
@@ -199,7 +202,22 @@ def _keras_text(config: DataConfig, info: DatasetInfo, module: str, class_names:
         class_names,
         notes,
         words={"train": words[rows_tr], "val": words[rows_val], "test": _spelt(list(x_test))},
+        text_stats=stats,
     )
+
+
+def _coverage_notes(stats: TextStats | None) -> list[str]:
+    """The coverage lines of the training reviews (Keras' ids are frequency ranks, loaded uncut, so the
+    vocabulary's share is exact); ids that already hold OOV marks (a file saved with num_words) hide which
+    words they were, and the line says so."""
+    if stats is None or stats.counts is None:
+        return []
+    lines = [stats.maxlen_line(), stats.vocab_line()]
+    marked = int(stats.counts.per_id[stats.counts.oov_id])
+    if marked:
+        share = marked / int(stats.counts.per_id.sum())
+        lines[1] += f" ({share:.0%} were out of vocabulary in the data already: their words are unknown)"
+    return lines
 
 
 def load_imdb(config: DataConfig, info: DatasetInfo) -> Dataset:

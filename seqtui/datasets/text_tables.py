@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from seqtui.datasets.base import Dataset, TextEncoder, label_ids
@@ -51,8 +53,10 @@ def text_classification_dataset(
     x_te, y_te = _encode(tokenizer, pieces, y_all, test_idx, config)
     task = "binary" if len(classes) == 2 else "multiclass"
     notes += _vocab_notes(tokenizer, config) + _length_notes(pieces, train_idx, config)
-    train_ids = [tokenizer.ids(pieces[i]) for i in train_idx]
-    stats = text_stats(train_ids, config.maxlen, config.vocab_size, tokenizer.oov_id)
+    uncut = dataclasses.replace(tokenizer, num_words=None)  # counts that serve any vocabulary size
+    stats = text_stats(
+        [uncut.ids(pieces[i]) for i in train_idx], config.maxlen, config.vocab_size, uncut.oov_id
+    )
     notes += [stats.maxlen_line(), stats.vocab_line()] if stats else []
     raw = np.array(texts + test_texts, dtype=object)  # for the word-level baseline, whatever the tokenizer
     words = {"train": raw[train_idx], "val": raw[val_idx], "test": raw[test_idx]}

@@ -22,15 +22,15 @@ def lr_chart(finding: LRFinding, width: int = 70, height: int = 16, color: bool 
     plt.plotsize(width, height)
     plt.theme("clear" if not color else "pro")
     if t.rates:
-        plt.plot(t.rates, t.losses, label="loss", marker="dot")
-        plt.plot(t.rates, t.smoothed, label="smoothed", marker="braille")
+        plt.plot(t.rates, t.losses, marker="dot")  # the legend is in the title: never over a curve
+        plt.plot(t.rates, t.smoothed, marker="braille")
         plt.xscale("log")
         low, high = math.floor(math.log10(t.rates[0])), math.ceil(math.log10(t.rates[-1]))
         ticks = [10.0**e for e in range(low, high + 1)]
         plt.xticks(ticks, [f"1e{e}" for e in range(low, high + 1)])
         if t.suggestion is not None:
             plt.vline(t.suggestion)
-    plt.title("loss against learning rate (| the suggestion)")
+    plt.title("loss against learning rate: •• loss  ⢕⢕ smoothed  | the suggestion")
     plt.xlabel("learning rate (log scale)")
     return plt.build()
 

@@ -205,12 +205,14 @@ def loss_chart(
     plt.plotsize(width, height)
     plt.theme("clear" if not color else "pro")
     epochs = list(range(1, len(history) + 1))
+    drawn = []
     for key, marker in (("loss", "braille"), ("val_loss", "x")):  # two markers: readable without colour
         values = [row.get(key, math.nan) for row in history]
         if any(math.isfinite(v) for v in values):
-            plt.plot(epochs, values, label=key, marker=marker)
+            plt.plot(epochs, values, marker=marker)  # the legend is in the title: never over a curve
+            drawn.append(f"{'⢕⢕' if marker == 'braille' else 'xx'} {key}")
     if len(epochs) <= 20:
         plt.xticks(epochs)
-    plt.title("loss per epoch")
+    plt.title("  ".join(["loss per epoch:", *drawn]) if drawn else "loss per epoch")
     plt.xlabel("epoch")
     return plt.build()

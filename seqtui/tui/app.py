@@ -125,6 +125,9 @@ class SeqtuiApp(App[None]):
     /* A focus ring that reads without colour too: the focused field's label is reversed, a focused
        table or chart list gets a bar on its left, a focused input is bold and underlined. */
     .row:focus-within > Label, FieldRow:focus-within > Label { text-style: bold reverse; }
+    /* Textual restyles a focus change's ancestors that have a :focus-within rule of their own, not their
+       other children: this no-op rule makes the row restyle its label when focus leaves it. */
+    .row:focus-within, FieldRow:focus-within, ChoiceRow:focus-within { background-tint: $background 0%; }
     Input:focus { text-style: bold underline; background: $accent 30%; }
     Select:focus > SelectCurrent { text-style: bold reverse; }
     Footer.-compact FooterLabel { margin: 0 1 0 0; }  /* a key group's label ("^↓^↑ Unit") keeps its space */

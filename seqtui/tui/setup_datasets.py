@@ -13,7 +13,7 @@ from textual.worker import Worker, WorkerState
 
 from seqtui.core.config.presets import PRESETS, Preset
 from seqtui.datasets.registry import DATASETS, DatasetInfo
-from seqtui.tui.setup_form import compact_count
+from seqtui.tui.setup_form import availability, compact_count
 
 if TYPE_CHECKING:
     from seqtui.tui.screens.base import BaseScreen
@@ -36,6 +36,21 @@ PRESET_MARK = {
 }
 """After a preset's name in Setup's list: trains here as it is (✓), or needs a download, a package, a file
 (the marks of the dataset list's status column)."""
+
+
+DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
+
+
+def config_path_ok(data_path: str) -> bool:
+    return Path(data_path).expanduser().exists()
+
+
+def default_preset() -> str:
+    """The first lesson preset whose data is here without a download."""
+    for name in DEFAULT_PRESETS:
+        if availability(DATASETS[PRESETS[name].dataset], None) is None:
+            return name
+    return DEFAULT_PRESETS[-1]
 
 
 def preset_label(preset: Preset) -> str:

@@ -95,6 +95,8 @@ def unused_reason(name: str, arch: str, input_kind: str) -> str | None:
         return f"not used by {arch}"
     if name in SERIES_FIELDS and input_kind not in ("series", "auto"):
         return "not used: only a time series has a lookback window"
+    if name == "monitor" and input_kind == "series":
+        return "no accuracy"  # a forecaster: the kept epoch is the lowest validation loss
     return None
 
 
@@ -137,17 +139,21 @@ def config_from_form(
     tokenizer: str | None = None,
     embeddings: str | None = None,
     freeze_embeddings: bool = False,
+    monitor: str | None = None,
 ) -> tuple[RunConfig, list[Problem]]:
     """The config the form describes and every problem with it (parse errors and validation).
 
     `tokenizer` (words, characters, morphemes) reads as `seqtui train --tokenizer` does; `embeddings` (a
-    word-vector file) sets the embedding size, as `seqtui train --embeddings` does."""
+    word-vector file) sets the embedding size, as `seqtui train --embeddings` does; `monitor` (val_loss,
+    val_accuracy) as `--monitor`, unless the data has no accuracy (then the base's stays)."""
     vectors = {"embeddings": embeddings or None, "freeze_embeddings": bool(embeddings) and freeze_embeddings}
     parsed: dict[str, dict[str, object]] = {"data": {"dataset": dataset, "data_path": data_path or None},
                                              "model": {"arch": arch, **vectors}, "train": {}}  # fmt: skip
     parsed["data"].update(tokenizer_overrides(base.data, tokenizer, None))
     problems: list[Problem] = []
     kind = DATASETS[dataset].input_kind if dataset in DATASETS else "auto"
+    if monitor is not None and not unused_reason("monitor", arch, kind):
+        parsed["train"]["monitor"] = monitor
     for spec in FORM_FIELDS:
         if spec.name not in values or unused_reason(spec.name, arch, kind):
             continue  # a setting the model doesn't read keeps the preset's value, whatever the box holds

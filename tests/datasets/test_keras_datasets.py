@@ -66,7 +66,8 @@ def test_imdb_npz_object_arrays_encoded_as_keras_does(tmp_path):
     tok = ds.encoder.tokenizer
     assert tok.encode("the film was great") == [1, 4, 15, 2, 17]  # 'the' rank 1 -> 4; 'was' unknown -> 2
     assert tok.decode([1, 4, 15]) == ["<start>", "the", "film"]
-    assert not ds.notes
+    assert ds.text_stats is not None  # the coverage lines only: no note of a missing word index
+    assert ds.notes == [ds.text_stats.maxlen_line(), ds.text_stats.vocab_line()]
 
 
 @pytest.mark.parametrize("truncating", ["pre", "post"])
@@ -110,7 +111,8 @@ def test_keras_loader_through_a_patched_get_file(tmp_path, monkeypatch):
     ds = load("imdb", vocab_size=20)
     assert len(ds.x_test) == 30 and ds.x_test.max() < 20
     assert ds.encoder.tokenizer.word_index["the"] == 4
-    assert not ds.notes
+    assert ds.text_stats is not None  # the coverage lines only: no note of a missing word index
+    assert ds.notes == [ds.text_stats.maxlen_line(), ds.text_stats.vocab_line()]
 
 
 def test_word_index_that_is_not_one(tmp_path):

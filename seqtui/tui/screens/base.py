@@ -31,15 +31,23 @@ class BaseScreen(Screen):
         return shown[0] if shown else None
 
     def action_zoom(self) -> None:
-        """Fill the screen with the focused (or first) chart pane; the same key again puts it back."""
+        """Fill the screen with the focused (or first) chart pane; the same key again puts it back. A pane
+        that can take the focus takes it while zoomed (keys scroll it, none reach a hidden field)."""
         if self.maximized is not None:
             self.minimize()
+            before, self._focus_before_zoom = getattr(self, "_focus_before_zoom", None), None
+            if before is not None and before.is_attached:
+                before.focus()
             return
         target = self.zoom_target()
         if target is None:
             self.notify("Nothing to zoom on this screen yet.")
             return
+        focused = self.focused
         self.maximized = target  # not Screen.maximize: a row of charts zooms as one pane
+        if target.focusable and focused is not target:
+            self._focus_before_zoom = focused
+            target.focus()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         handled = self.worker_changed(event)

@@ -75,6 +75,11 @@ class CompareScreen(JobScreen):
     CompareScreen .row > Input { width: 1fr; }
     CompareScreen #leaderboard { height: auto; max-height: 12; }
     CompareScreen.-short #leaderboard { max-height: 7; }
+    /* under 34 rows the two fields take a row each (no borders), so the chart keeps 11 or more */
+    CompareScreen.-short .row { height: 1; }
+    CompareScreen.-short .row > Label { padding: 0 0 0 1; }
+    CompareScreen.-short .row > Input { border: none; height: 1; padding: 0 1; }
+    CompareScreen.-short #compare-start { border: none; height: 1; min-width: 11; }
     CompareScreen #compare-note { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen #compare-curves { height: 1fr; }
     """

@@ -34,7 +34,8 @@ shape and parameters, and each layer's arithmetic from the Input row on, e.g. Si
 `(features + units) x units + units`, Embedding `vocab x dim`, Conv `kernel x in_channels x filters +
 filters`. Run name (`--name`) and notify (`--notify`, a command or webhook told when the run ends).
 `Ctrl+S` start training · `Ctrl+G` fetch the highlighted dataset (needs internet) · `Ctrl+L` find a
-learning rate (the range test; `y` puts its suggestion in the field).
+learning rate (the range test; `y` puts its suggestion in the field) · `Ctrl+O` (or `z` outside a text
+field) the model summary and its arithmetic fill the screen (again: back).
 
 ## Train
 {keys:train}

@@ -54,6 +54,10 @@ class RunsScreen(RunEditing):
     RunsScreen #filter { display: none; }
     RunsScreen #filter.-shown { display: block; }
     RunsScreen #run-detail { height: auto; max-height: 5; padding: 0 1; border-top: hkey $secondary; }
+    /* under 34 rows the panes give way instead of squeezing the chart: a one-row filter, and while runs
+       are compared the detail keeps its first line (the chart names the runs; `z` fills the screen) */
+    RunsScreen.-short #filter { height: 1; border: none; padding: 0 1; }
+    RunsScreen.-short.-comparing #run-detail { max-height: 2; }
     """
     BINDINGS = [
         Binding("p", "predict", "Try it"),
@@ -331,6 +335,7 @@ class RunsScreen(RunEditing):
         by_path = {run.path: run for run in self.runs}
         marked = [by_path[p] for p in self.marked if p in by_path]
         self.query_one("#compare", RunCompare).show(marked)
+        self.set_class(len(marked) >= 2, "-comparing")
         if len(marked) == 1:  # said in place: a toast would cover the runs list or the chart
             self.query_one("#run-detail", Static).update(
                 f"marked {marked[0].path.name}; mark more runs with space to compare them"

@@ -4,7 +4,6 @@ live model summary (computed without Keras in a thread worker, so it shows befor
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -15,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker
 
+from seqtui.core.config.metrics import MONITORS
 from seqtui.core.config.presets import PRESETS
 from seqtui.core.config.run_config import ARCHITECTURES, RunConfig
 from seqtui.core.config.tokenizing import TOKENIZERS, tokenizer_name
@@ -22,11 +22,14 @@ from seqtui.core.config.validation import Problem
 from seqtui.datasets.registry import DATASETS, DatasetInfo
 from seqtui.tui import memory
 from seqtui.tui.screens.base import BaseScreen
+from seqtui.tui.setup_coverage import TextCoverage
 from seqtui.tui.setup_datasets import (
     DATASET_COLUMNS,
     DatasetFetching,
+    config_path_ok,
     dataset_cells,
     dataset_text,
+    default_preset,
     preset_options,
 )
 from seqtui.tui.setup_form import (
@@ -41,31 +44,20 @@ from seqtui.tui.setup_form import (
 from seqtui.tui.setup_lr_finder import RateFinding
 from seqtui.tui.setup_run_fields import RUN_FIELDS, RunFields
 from seqtui.tui.setup_summary import SummaryRefresh
-from seqtui.tui.widgets.field_row import FieldRow
+from seqtui.tui.widgets.field_row import ChoiceRow, FieldRow
 from seqtui.tui.widgets.layer_summary import LayerSummary
 from seqtui.tui.widgets.status_line import StatusLine
 
 SCREEN_ORDER = {
     name: i
-    for i, name in enumerate(("dataset", "data_path", "embeddings", "arch", *FIELD_NAMES, *RUN_FIELDS))
+    for i, name in enumerate(
+        ("dataset", "data_path", "embeddings", "arch", *FIELD_NAMES, "monitor", *RUN_FIELDS)
+    )
 }
 """Where each setting sits on the screen, top to bottom: the first problem named is the first one seen."""
-DEFAULT_PRESETS = ("topics-ko-lstm", "topics-en-lstm", "digits-mlp", "series-rnn")
 
 
-def config_path_ok(data_path: str) -> bool:
-    return Path(data_path).expanduser().exists()
-
-
-def default_preset() -> str:
-    """The first lesson preset whose data is here without a download."""
-    for name in DEFAULT_PRESETS:
-        if availability(DATASETS[PRESETS[name].dataset], None) is None:
-            return name
-    return DEFAULT_PRESETS[-1]
-
-
-class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseScreen):
+class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, TextCoverage, BaseScreen):
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
     SetupScreen #data-pane { width: 34; padding: 0 1 0 0; }
@@ -76,10 +68,15 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
     SetupScreen.-tall #datasets { height: auto; max-height: 24; }
     SetupScreen #dataset-info { height: auto; }
     SetupScreen #fetch-message { height: auto; }
+    SetupScreen #coverage { height: auto; color: $text-muted; display: none; }
+    SetupScreen #coverage.-shown { display: block; }
     SetupScreen #field-note { height: auto; color: $text-muted; padding: 0 0 1 0; }
     SetupScreen #other-problems { height: auto; display: none; }
     SetupScreen #other-problems.-shown { display: block; }
     SetupScreen .section { text-style: bold; }
+    SetupScreen #model-pane { height: auto; }
+    SetupScreen #model-pane.-maximized { height: 1fr; }
+    SetupScreen #model-pane:focus > .section { text-style: bold reverse; }
     SetupScreen Select { width: 1fr; }
     SetupScreen #data_path { width: 1fr; }
     SetupScreen #data_path.-invalid { text-style: reverse; }
@@ -91,7 +88,11 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
         Binding("ctrl+g", "fetch", "Fetch data"),
         Binding("ctrl+l", "find_lr", "Find LR"),
         Binding("ctrl+r", "reset", "Reset", show=False),
+        Binding("ctrl+t", "use_suggested_maxlen", "Suggested maxlen", show=False),
+        Binding("ctrl+o", "zoom", "Model"),  # the summary fills the screen; z too, outside a text field
+        Binding("z", "zoom", "Model", show=False),
     ]
+    ZOOM = ("#model-pane",)
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,11 +150,14 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
                     )  # fmt: skip
                 for spec in FORM_FIELDS:
                     yield FieldRow(spec.name, spec.label, field_text(self.base, spec.name), spec.tip)
-                yield from self.compose_run_fields()
+                    if spec.name == "vocab_size":
+                        yield Static(markup=False, id="coverage")  # the data's lengths against these two
+                yield from self.compose_run_fields(self.base.train.monitor)
                 yield Static(markup=False, id="field-note")
                 yield Static(markup=False, id="other-problems")
-                yield Label("model", classes="section")
-                yield LayerSummary(id="summary")
+                with VerticalScroll(id="model-pane"):  # a tab stop; ctrl+o (or z) fills the screen with it
+                    yield Label("model", classes="section")
+                    yield LayerSummary(id="summary")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -172,6 +176,7 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
             "data_path": self.query_one("#data_path", Input).value,
             "embeddings": self.query_one("#embeddings", Input).value,
             "freeze_embeddings": self.query_one("#freeze_embeddings", Select).value is True,
+            "monitor": self.monitor,
             # a field with a problem (a stray letter: "0q") is not remembered; the next launch shows the preset's
             "fields": {
                 name: self.query_one(f"#{name}", Input).value
@@ -198,6 +203,8 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
             self.query_one("#freeze_embeddings", Select).value = state["freeze_embeddings"]
         if isinstance(state.get("notify"), str):
             self.query_one("#notify", Input).value = state["notify"]
+        if state.get("monitor") in MONITORS:
+            self.query_one("#monitor", Select).value = state["monitor"]
 
     def action_reset(self) -> None:
         """Forget the remembered setup and show the first lesson preset as it is."""
@@ -255,6 +262,7 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
             self.query_one(f"#{spec.name}", Input).value = field_text(self.base, spec.name)
         self.query_one("#arch", Select).value = self.base.model.arch
         self.query_one("#tokenizer", Select).value = tokenizer_name(self.base.data.split)
+        self.query_one("#monitor", Select).value = self.base.train.monitor
         self.select_dataset(self.base.data.dataset)
 
     @on(DataTable.RowHighlighted, "#datasets")
@@ -278,6 +286,7 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
     @on(Select.Changed, "#arch")
     @on(Select.Changed, "#tokenizer")
     @on(Select.Changed, "#freeze_embeddings")
+    @on(Select.Changed, "#monitor")
     def _edited(self, event: Any) -> None:
         self.revalidate()
 
@@ -296,7 +305,7 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
         embeddings = self.query_one("#embeddings", Input).value.strip() if text else ""
         freeze = self.query_one("#freeze_embeddings", Select).value is True
         config, problems = config_from_form(
-            base, values, self.dataset, arch, data_path, tokenizer, embeddings or None, freeze
+            base, values, self.dataset, arch, data_path, tokenizer, embeddings or None, freeze, self.monitor
         )
         self._show_file_dimension(embeddings)
         if data_path and not config_path_ok(data_path):
@@ -316,8 +325,11 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
             row.query_one(Input).disabled = unused is not None
             row.set_class(unused is not None and hidden_when_unused(row.field_name), "-unused")
             row.set_problem(by_field.get(row.field_name), unused or self.run_field_aside(row.field_name))
+        self.show_monitor(arch, self.info.input_kind, problems)
+        self.show_coverage(config.data, {p.field for p in problems}, self.blocker)
         self._show_note()
-        others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in (*FIELD_NAMES, *RUN_FIELDS)]
+        shown = (*FIELD_NAMES, "monitor", *RUN_FIELDS)  # beside their rows
+        others = [f"✗ {p.field}: {p.message}" for p in problems if p.field not in shown]
         if self.blocker:
             others.append(f"! {self.blocker}")
         other = self.query_one("#other-problems", Static)
@@ -342,7 +354,7 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
         """The focused field's tip, or its whole problem (the row beside it has room for one line)."""
         focused = self.focused
         row = focused.parent if focused is not None else None
-        note = row.note if isinstance(row, FieldRow) else ""
+        note = row.note if isinstance(row, (FieldRow, ChoiceRow)) else ""
         self.query_one("#field-note", Static).update(note)
 
     def worker_changed(self, event: Worker.StateChanged) -> bool:
@@ -353,6 +365,8 @@ class SetupScreen(DatasetFetching, RateFinding, RunFields, SummaryRefresh, BaseS
             self._fetch_state(event)
         elif worker.group == "lr":
             return self.lr_state(event)
+        elif worker.group == "coverage":
+            return self.coverage_state(event)
         return False
 
     # -- actions ------------------------------------------------------------------------------------

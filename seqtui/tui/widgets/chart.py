@@ -3,7 +3,8 @@
 Screens talk to `MetricChart`'s small API (`set_series`, `clear`, `mark`, `flush`), never to plotext, so
 the charting library can be swapped. Redraws are rationed (see `CPU_BUDGET`), each series is downsampled
 to the plot's width when it is drawn, and series differ by marker (braille dots, quadrant blocks, x, +)
-as well as by colour, so charts still read with NO_COLOR.
+as well as by colour, so charts still read with NO_COLOR. The legend is ours, not plotext's: a line above
+the plot (on the title's line when both fit), so it never covers a curve in a small chart.
 """
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from seqtui.common.text import inert
+
 MARKERS = ("braille", "hd", "x", "+")
+GLYPHS = {"braille": "⢕⢕", "hd": "▞▞", "x": "xx", "+": "++"}
+"""What each marker looks like in the legend (plotext's own legend glyphs)."""
+PALETTE = ((0, 130, 200), (60, 180, 75), (230, 25, 75), (255, 225, 25),
+           (245, 130, 48), (145, 30, 180), (70, 240, 240), (240, 50, 230))  # fmt: skip
+"""Series colours in order: textual-plotext's data colours, chosen to read on dark and light themes."""
 
 
 @dataclass
@@ -83,6 +94,40 @@ def downsample(xs: Sequence[float], ys: Sequence[float], limit: int) -> tuple[li
     out_x.append(pairs[-1][0])
     out_y.append(pairs[-1][1])
     return out_x, out_y
+
+
+def legend_lines(entries: Sequence[tuple[str, str, Style]], width: int, max_lines: int) -> list[Text]:
+    """`(glyph, name, style)` entries packed into at most `max_lines` lines of `width` cells; names are
+    shortened with … only as far as needed to fit."""
+    if not entries or width < 4:
+        return []
+    longest = max(cell_len(name) for _, name, _ in entries)
+    for limit in range(longest, 0, -1):
+        lines = _pack(entries, width, limit)
+        if len(lines) <= max_lines:
+            return lines
+    return _pack(entries, width, 1)[:max_lines]
+
+
+def _pack(entries: Sequence[tuple[str, str, Style]], width: int, limit: int) -> list[Text]:
+    lines: list[Text] = []
+    line = Text()
+    for glyph, name, style in entries:
+        label = Text(name)
+        label.truncate(limit, overflow="ellipsis")
+        entry = Text.assemble((glyph, style), " ", label)
+        if line.cell_len and line.cell_len + 2 + entry.cell_len > width:
+            lines.append(line)
+            line = Text()
+        line = line + "  " + entry if line.cell_len else entry
+    lines.append(line)
+    for text in lines:
+        text.truncate(width, overflow="ellipsis")
+    return lines
+
+
+def centred(text: Text, width: int) -> Text:
+    return Text(" " * max(0, (width - text.cell_len) // 2)) + text
 
 
 class MetricChart(PlotextPlot):
@@ -190,10 +235,10 @@ class MetricChart(PlotextPlot):
         all_x: list[float] = []
         all_y: list[float] = []
         log_y = self.log_y and all(y > 0 for s in self.series.values() for y in s.ys if math.isfinite(y))
-        for name, s in self.series.items():
+        for i, s in enumerate(self.series.values()):
             xs, ys = downsample(s.xs, smoothed(s.ys) if self.smooth else s.ys, limit)
             if xs:
-                plt.plot(xs, ys, label=name, marker=s.marker)
+                plt.plot(xs, ys, marker=s.marker, color=PALETTE[i % len(PALETTE)])
                 all_x += xs
                 all_y += ys
                 drawn = True
@@ -212,11 +257,40 @@ class MetricChart(PlotextPlot):
         views = [name for name, on in (("smoothed", self.smooth), ("log", log_y)) if on]
         if views:
             title = f"{title} ({', '.join(views)})"
-        plt.title(title[: max(0, self.size.width - 4)])  # plotext drops a title wider than the plot
         if self.size.height >= 14:
             plt.xlabel(self.xlabel)
         self.draws += 1
-        return super().render()
+        return self._with_header(self._header(title))
+
+    def _header(self, title: str) -> list[Text]:
+        """The title and the legend: one line when both fit, else the title over up to two legend lines
+        (one in a chart under 12 rows; none for a lone series). Nothing of it is drawn inside the plot."""
+        width = self.size.width
+        entries = [
+            (GLYPHS.get(s.marker, "••"), inert(name, keep=""), Style(color=f"rgb{PALETTE[i % len(PALETTE)]}"))
+            for i, (name, s) in enumerate(self.series.items())
+        ]
+        head = Text(title)
+        head.truncate(max(1, width - 2), overflow="ellipsis")
+        whole = sum(cell_len(glyph) + 1 + cell_len(name) for glyph, name, _ in entries) + 2 * len(entries) - 2
+        if entries and head.cell_len + 3 + whole <= width - 2:
+            return [centred(head + "   " + legend_lines(entries, width, 1)[0], width)]
+        if len(entries) < 2:  # the title names a lone curve: it gets no row of its own
+            return [centred(head, width)]
+        legend = legend_lines(entries, width - 2, 1 if self.size.height < 12 else 2)
+        indent = Text(" " * max(0, (width - max(line.cell_len for line in legend)) // 2))
+        return [centred(head, width), *(indent + line for line in legend)]  # a block, its lines aligned
+
+    def _with_header(self, header: list[Text]) -> Text:
+        """plotext's drawing in the rows the header leaves (textual-plotext's own `render`, at that height)."""
+        width, height = self.size
+        if height - len(header) < 4:  # too short for a plot under a legend: the title alone
+            header = header[:1]
+        rows = max(1, height - len(header))
+        self._plot.plotsize(width, rows)
+        self._plot._set_size(width, rows)  # as PlotextPlot.render does: plotsize alone doesn't resize
+        self._plot.theme(self._get_plotext_theme_name(self.app.theme))
+        return Text("\n").join([*header, Text.from_ansi(self._plot.build())])
 
     def _axes(self, xs: list[float], ys: list[float]) -> None:
         """Whole-epoch x ticks over the run's range; evenly spaced round y ticks."""

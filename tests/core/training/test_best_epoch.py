@@ -5,6 +5,7 @@ exported README. The recorder's hooks are called directly (a fake model, no trai
 from __future__ import annotations
 
 import io
+import math
 import threading
 
 import pytest
@@ -12,7 +13,14 @@ from typer.testing import CliRunner
 
 from seqtui.cli.main import app
 from seqtui.core.config.errors import ConfigError
-from seqtui.core.config.metrics import best_epoch_fields, best_row, kept_row
+from seqtui.core.config.metrics import (
+    best_epoch_fields,
+    best_row,
+    higher_is_better,
+    improves,
+    kept_row,
+    monitored,
+)
 from seqtui.core.config.run_config import RunConfig, with_overrides
 from seqtui.core.experiments.sweep import best_value
 from seqtui.core.runs.folder import RunFolder
@@ -114,6 +122,48 @@ def test_best_row_takes_the_first_of_equal_values_and_skips_nan():
     assert best_row(rows)["epoch"] == 2
     assert best_row([{"epoch": 1, "loss": 0.3}])["epoch"] == 1  # no validation part: the training loss
     assert best_row([]) is None
+
+
+def test_an_error_or_a_loss_is_better_lower_and_everything_else_higher():
+    assert [higher_is_better(m) for m in ("mae", "loss", "val_loss", "accuracy", "val_accuracy", "auc")] == [
+        False, False, False, True, True, True,
+    ]  # fmt: skip
+
+
+def test_a_monitored_value_is_a_number_or_nan():
+    assert monitored({"val_loss": 0.25, "loss": 0.5}, "val_loss") == 0.25
+    assert monitored({"loss": 0.5}, "val_loss") == 0.5  # no validation part: its training counterpart
+    for odd in (True, None, "0.25"):  # run.json edited by hand: never a metric
+        assert math.isnan(monitored({"val_loss": odd}, "val_loss"))
+
+
+def test_only_a_strict_finite_improvement_replaces_the_best():
+    assert not improves(float("nan"), 0.5, "val_loss") and not improves(float("inf"), None, "val_loss")
+    assert not improves(0.8, 0.8, "val_accuracy") and improves(0.81, 0.8, "val_accuracy")
+    assert not improves(0.5, 0.5, "val_loss") and improves(0.49, 0.5, "val_loss")
+    rows = [
+        {"epoch": 1, "val_accuracy": 0.8},
+        {"epoch": 2, "val_accuracy": 0.8},
+        {"epoch": 3, "val_accuracy": float("nan")},
+    ]
+    assert best_row(rows, "val_accuracy")["epoch"] == 1
+
+
+def test_the_kept_row_is_the_recorded_epoch_or_else_the_best_by_val_loss():
+    rows = [{"epoch": 1, "val_loss": 0.3}, {"epoch": 2, "val_loss": 0.2}, {"epoch": 3, "val_loss": 0.4}]
+    assert kept_row(rows, epoch=3)["epoch"] == 3
+    assert kept_row(rows)["epoch"] == 2  # val_loss by default
+    assert kept_row(rows, epoch=9)["epoch"] == 2  # an epoch the history lacks
+    assert kept_row(rows, epoch=True)["epoch"] == 2  # not an epoch number (True == 1 in Python)
+
+
+def test_the_best_epoch_fields_follow_the_monitor_and_count_rows_without_an_epoch_column():
+    rows = [{"val_loss": 0.3, "val_accuracy": 0.9}, {"val_loss": 0.2, "val_accuracy": 0.8}]
+    assert best_epoch_fields(rows) == {
+        "best_epoch": 2, "monitor": "val_loss", "best_val": {"val_loss": 0.2, "val_accuracy": 0.8},
+    }  # fmt: skip
+    assert best_epoch_fields(rows, "val_accuracy")["best_epoch"] == 1
+    assert best_epoch_fields([], "val_accuracy") == {"monitor": "val_accuracy"}
 
 
 def test_early_stopping_on_val_accuracy_waits_for_a_higher_one_also_after_a_resume():
