@@ -34,7 +34,7 @@ from seqtui.core.training.events import (
 
 if TYPE_CHECKING:
     pass
-from seqtui.render.results import in_units, kept_epoch_text
+from seqtui.render.results import in_units, kept_epoch_text, units_note
 
 
 def format_logs(logs: dict[str, float]) -> str:
@@ -96,13 +96,17 @@ class PlainReporter:
             line = f"{'note' if event.level == 'info' else event.level}: {event.message}"
         elif isinstance(event, RunEnded):
             # key=value, as a log is grepped; errors in the series' units (`*_in_units` says nothing more)
-            tested = "  ".join(f"{k}={in_units(event, k, v)}" for k, v in event.test_metrics.items())
+            tested = "  ".join(f"{k}={in_units(event, k, v, False)}" for k, v in event.test_metrics.items())
             line = f"run {event.status}: {plural(event.epochs_done, 'epoch')}, test {tested or '-'}"
             if event.best_epoch is not None and event.test_metrics:  # the epoch those test numbers are of
-                line += f" (tested epoch {kept_epoch_text(event)})"
+                line += f" (tested epoch {kept_epoch_text(event, named=False)})"
             if event.baseline and event.test_metrics:
                 known = {k: v for k, v in event.baseline.items() if not k.endswith("_in_units")}
-                line += ", baseline " + "  ".join(f"{k}={in_units(event, k, v)}" for k, v in known.items())
+                line += ", baseline " + "  ".join(
+                    f"{k}={in_units(event, k, v, False)}" for k, v in known.items()
+                )
+            if event.test_metrics:
+                line += units_note(event)  # once, not after every number
             if event.verdict:
                 line += f"; the model {event.verdict}"
         if line:

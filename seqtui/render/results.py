@@ -31,14 +31,17 @@ BASELINE_NAMES = {
 """The candidate baselines a run's baseline numbers carry (`<name>_test_<metric>`), in words."""
 
 
-def in_units(end: RunEnded, key: str, value: float) -> str:
+def in_units(end: RunEnded, key: str, value: float, named: bool = True) -> str:
     """A test number as it reads: '0.1220 °F' (a forecaster's error in the series' units, `end.scales`),
-    '0.0150 °F²' for a squared error, '0.9125' for the rest."""
+    '0.0150 °F²' for a squared error, '0.9125' for the rest. `named=False`: a series without a named unit
+    gives the scaled number alone (a line that says `units_note` once instead)."""
     metric = key if key in end.scales else key.rsplit("_", 1)[-1]
     scale = end.scales.get(metric)
     if scale is None or not math.isfinite(value):
         return f"{value:.4f}"
     squared = metric == "mse" or (metric == "loss" and scale == end.scales["mse"] != end.scales["mae"])
+    if not named and not end.unit:
+        return f"{value * scale:.4f}"
     unit = end.unit or UNKNOWN_UNITS
     return f"{value * scale:.4f} {unit}{'²' if squared and end.unit else ', squared' if squared else ''}"
 
@@ -79,13 +82,19 @@ def run_end_table(event: RunEnded) -> Table:
     return table
 
 
-def kept_epoch_text(end: RunEnded) -> str:
+def units_note(end: RunEnded) -> str:
+    """' (errors in the series' units)': said once after a line of bare numbers (`named=False`) when the
+    run is a forecaster whose series names no unit; '' otherwise."""
+    return f" (errors {UNKNOWN_UNITS})" if end.scales and not end.unit else ""
+
+
+def kept_epoch_text(end: RunEnded, named: bool = True) -> str:
     """'7, best by val_loss: val_loss 0.4123, val_acc 0.7304': the epoch model.keras holds (the one the test
     metrics are of) with its own validation metrics; '' before any epoch."""
     if end.best_epoch is None:
         return ""
     values = ", ".join(
-        f"{k.replace('accuracy', 'acc')} {in_units(end, k.removeprefix('val_'), v)}"
+        f"{k.replace('accuracy', 'acc')} {in_units(end, k.removeprefix('val_'), v, named)}"
         for k, v in end.best_val.items()
     )
     return f"{end.best_epoch}, best by {end.monitor or 'val_loss'}" + (f": {values}" if values else "")
