@@ -54,12 +54,19 @@ def read_bytes(path: Path) -> bytes:
         raise DataError(f"{path} can't be read: {exc.strerror or exc}") from None
 
 
+def _declared(head: bytes, path: Path, encoding: str | None) -> str | None:
+    """The encoding given, else the one a byte-order mark declares, else None (to be tried); a file with a
+    NUL byte in its first 8 KiB and no such mark is binary, not text."""
+    if encoding is None:
+        encoding = next((name for bom, name in _BOMS.items() if head.startswith(bom)), None)
+    if encoding is None and b"\x00" in head[:8192]:
+        raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
+    return encoding
+
+
 def decode_bytes(raw: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
     """Bytes -> text and the encoding used: the given one, else UTF-8, Korean CP949, then latin-1."""
-    if encoding is None:
-        encoding = next((name for bom, name in _BOMS.items() if raw.startswith(bom)), None)
-    if encoding is None and b"\x00" in raw[:8192]:
-        raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
+    encoding = _declared(raw, path, encoding)
     if encoding:
         try:
             return raw.decode(encoding), encoding
@@ -116,10 +123,7 @@ def stream_encoding(path: Path, encoding: str | None = None) -> str:
     head = read_head(path, CHUNK)
     if not head.strip():
         raise DataError(f"{path} is empty")
-    if encoding is None:
-        encoding = next((name for bom, name in _BOMS.items() if head.startswith(bom)), None)
-    if encoding is None and b"\x00" in head[:8192]:
-        raise DataError(f"{path} looks like a binary file, not text (CSV, TSV, JSON lines or plain text)")
+    encoding = _declared(head, path, encoding)
     if encoding:
         try:
             bad = _decodes_whole(path, encoding)
