@@ -95,7 +95,7 @@ def _accuracy_verdict(metric: str, model: float, baseline: Baseline, interval: t
         return f"beats {what} by {points:.1f} points ({span})"
     if high < 0:
         return f"does not beat {what}: {-points:.1f} points below ({span})"
-    return f"level with {what}: {points:+.1f} points, {span}"
+    return f"is level with {what}: {points:+.1f} points, {span}"
 
 
 def _error_verdict(model: float, baseline: Baseline, interval: tuple[float, float], unit: Units) -> str:
@@ -108,7 +108,7 @@ def _error_verdict(model: float, baseline: Baseline, interval: tuple[float, floa
     if high < 0:  # the interval read as how much higher, as the sentence says
         span = f"95% interval {-high * unit.scale:.3f} to {-low * unit.scale:.3f}"
         return f"does not beat {what}: {unit.error(model)}, {unit.amount(-lower)} higher ({span})"
-    return f"level with {what}: {unit.error(model)} ({lower * unit.scale:+.3f} lower), {span}"
+    return f"is level with {what}: {unit.error(model)} ({lower * unit.scale:+.3f} lower), {span}"
 
 
 def beats(model: float, baseline: Baseline) -> bool:

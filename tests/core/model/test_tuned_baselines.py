@@ -115,7 +115,7 @@ def test_the_interval_holds_0_for_a_model_equal_to_the_baseline_and_excludes_it_
     same = np.full(len(data.y_test), int(np.bincount(data.y_train).argmax()))  # the majority's own answers
     low, high = verdicts.paired_interval(baselines.model_rows(data, same), majority.rows)
     assert low <= 0 <= high
-    assert run_verdict(data, "accuracy", majority.test, majority, same).startswith("level with the baseline")
+    assert run_verdict(data, "accuracy", majority.test, majority, same).startswith("is level with the baseline")
     perfect = data.y_test.copy()
     low, high = verdicts.paired_interval(baselines.model_rows(data, perfect), majority.rows)
     assert 0 < low < (1 - majority.test) < high
@@ -137,7 +137,7 @@ def test_the_forecast_verdict_is_in_the_series_units():
     ("model", "interval", "expected"),
     [
         (0.854, (0.003, 0.021), "beats the baseline (b, accuracy 0.8420) by 1.2 points (95% interval 0.3 to 2.1)"),
-        (0.845, (-0.014, 0.020), "level with the baseline (b, accuracy 0.8420): +0.3 points, 95% interval -1.4 to 2.0"),
+        (0.845, (-0.014, 0.020), "is level with the baseline (b, accuracy 0.8420): +0.3 points, 95% interval -1.4 to 2.0"),
         (0.822, (-0.031, -0.009), "does not beat the baseline (b, accuracy 0.8420): 2.0 points below (95% interval -3.1 to -0.9)"),
     ],
 )  # fmt: skip
@@ -157,6 +157,6 @@ def test_a_forecast_verdict_names_its_unit_or_says_the_series_units():
     )
     said = verdict("mae", 0.0196, base, (-0.0010, 0.0002), Units(10.0))
     assert said == (
-        "level with the baseline (b, MAE 0.200 in the series' units): MAE 0.196 in the series' units "
+        "is level with the baseline (b, MAE 0.200 in the series' units): MAE 0.196 in the series' units "
         "(+0.004 lower), 95% interval -0.002 to 0.010"
     )
