@@ -115,7 +115,9 @@ def test_the_interval_holds_0_for_a_model_equal_to_the_baseline_and_excludes_it_
     same = np.full(len(data.y_test), int(np.bincount(data.y_train).argmax()))  # the majority's own answers
     low, high = verdicts.paired_interval(baselines.model_rows(data, same), majority.rows)
     assert low <= 0 <= high
-    assert run_verdict(data, "accuracy", majority.test, majority, same).startswith("is level with the baseline")
+    assert run_verdict(data, "accuracy", majority.test, majority, same).startswith(
+        "is level with the baseline"
+    )
     perfect = data.y_test.copy()
     low, high = verdicts.paired_interval(baselines.model_rows(data, perfect), majority.rows)
     assert 0 < low < (1 - majority.test) < high
