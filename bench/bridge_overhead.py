@@ -17,6 +17,7 @@ import platform
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -79,8 +80,8 @@ def bare_keras(config: RunConfig, data: Dataset) -> tuple[float, float]:
     return rate(len(data.x_train), seconds), cpu_per_1000(len(data.x_train), cpu)
 
 
-def seqtui_runner(config: RunConfig, data: Dataset) -> tuple[float, float]:
-    """The same through seqtui's runner (epoch times include the checkpoint writes)."""
+def epoch_clock() -> tuple[Callable[[object], None], list[float], list[float]]:
+    """An observer that keeps each epoch's seconds and the process's CPU time at its end, and those lists."""
     seconds: list[float] = []
     cpu: list[float] = []
 
@@ -89,6 +90,12 @@ def seqtui_runner(config: RunConfig, data: Dataset) -> tuple[float, float]:
             seconds.append(event.seconds)
             cpu.append(time.process_time())
 
+    return observer, seconds, cpu
+
+
+def seqtui_runner(config: RunConfig, data: Dataset) -> tuple[float, float]:
+    """The same through seqtui's runner (epoch times include the checkpoint writes)."""
+    observer, seconds, cpu = epoch_clock()
     with tempfile.TemporaryDirectory() as runs:
         train(config, observer, runs_dir=runs, data=data)
     return rate(len(data.x_train), seconds), cpu_per_1000(len(data.x_train), cpu)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bridge_overhead import bench_setup, cpu_per_1000, rate  # noqa: E402
+from bridge_overhead import bench_setup, cpu_per_1000, epoch_clock, rate  # noqa: E402
 
 from seqtui.core.config.run_config import RunConfig  # noqa: E402
 from seqtui.core.training import event_file  # noqa: E402
-from seqtui.core.training.events import BatchEnded, EpochEnded, Observer  # noqa: E402
+from seqtui.core.training.events import BatchEnded, Observer  # noqa: E402
 from seqtui.core.training.runner import train  # noqa: E402
 
 SEQTUI = str(Path(sys.executable).with_name("seqtui"))
@@ -53,14 +53,7 @@ def watchers_for(runs: Path, count: int) -> list[subprocess.Popen]:
 def runner(config: RunConfig, data: object, mode: str) -> tuple[float, float]:
     """Samples/s (and the trainer's CPU s per 1,000 samples) of one run in `mode`: 'none', 'file' or
     'watched'."""
-    seconds: list[float] = []
-    cpu: list[float] = []
-
-    def observer(event: object) -> None:
-        if isinstance(event, EpochEnded):
-            seconds.append(event.seconds)
-            cpu.append(time.process_time())
-
+    observer, seconds, cpu = epoch_clock()
     event_file.EventFile = pass_through if mode == "none" else REAL_WRITER  # type: ignore[assignment,misc]
     with tempfile.TemporaryDirectory() as runs:
         watching = watchers_for(Path(runs), 2) if mode == "watched" else []
