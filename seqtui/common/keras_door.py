@@ -4,12 +4,15 @@ so `--help` and the first screen never load TensorFlow. Modules that use Keras a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import signal
 import sys
 import threading
 import warnings
-from types import ModuleType
+from collections.abc import Iterator
+from types import FrameType, ModuleType
 
 from seqtui.common.errors import SeqtuiError
 from seqtui.common.native_stderr import native_stderr_to
@@ -57,15 +60,46 @@ def import_keras(backend: str | None = None) -> ModuleType:
     return keras
 
 
-def _import() -> ModuleType:
+@contextlib.contextmanager
+def interrupts_kept() -> Iterator[list[BaseException]]:
+    """While Keras imports, remember what the SIGINT handler raised (a Ctrl+C's KeyboardInterrupt). pybind11
+    turns an exception raised while a C extension initialises into ImportError("initialization failed"), and
+    Keras then reports a dependency as missing ("you need to have `optree` installed"): the caller raises the
+    interrupt instead. Only in the main thread, where a Python handler is in place."""
+    raised: list[BaseException] = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield raised
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        try:
+            previous(signum, frame)
+        except BaseException as exc:
+            raised.append(exc)
+            raise
+
+    signal.signal(signal.SIGINT, handler)
     try:
-        warnings.filterwarnings("ignore", module="keras")
-        with native_stderr_to(None):
-            import keras
-    except ImportError as exc:
-        name = os.environ.get("KERAS_BACKEND", "tensorflow")
-        raise BackendError(
-            f"Keras could not load its {name} backend ({exc}). Install it (pip install {name}) "
-            "or pick another with --backend jax|torch|tensorflow."
-        ) from exc
+        yield raised
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _import() -> ModuleType:
+    warnings.filterwarnings("ignore", module="keras")
+    with interrupts_kept() as interrupted:
+        try:
+            with native_stderr_to(None):
+                import keras
+        except ImportError as exc:
+            if interrupted:
+                raise interrupted[0] from None
+            name = os.environ.get("KERAS_BACKEND", "tensorflow")
+            raise BackendError(
+                f"Keras could not load its {name} backend ({exc}). Install it (pip install {name}) "
+                "or pick another with --backend jax|torch|tensorflow."
+            ) from exc
+    if interrupted:  # swallowed on the way (an optional part taken as missing): Keras may be half-working
+        raise interrupted[0]
     return keras
