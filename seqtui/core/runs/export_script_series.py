@@ -10,19 +10,16 @@ The series is loaded once here, at export, as seqtui loads it: what a script doe
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
+from seqtui.core.runs.script_parts import DataReader
+from seqtui.core.runs.script_parts import quoted as _q
 from seqtui.datasets.errors import DataError
 
 SERIES_SUFFIXES = (".csv", ".tsv", ".tab", ".txt")
 _NOT_YET = ("rows were not in time order", "repeating an earlier row whole", "th window kept to fit memory")
 """Notes of a series load that a script doesn't reproduce yet."""
-
-
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
 
 
 def is_series_file(config: dict[str, Any]) -> bool:
@@ -138,3 +135,13 @@ def load_data(path=DATA):
     n_val = int((n - n_test) * VALIDATION_SPLIT)
     n_train = n - n_val - n_test
     return windows(values, 0, n_train), windows(values, n_train, n_train + n_val), windows(values, n_train + n_val, n)'''
+
+
+SERIES_READER = DataReader(
+    what="your time series (CSV, TSV)",
+    claims=is_series_file,
+    section=series_section,
+    imports=lambda config: ("csv", "json"),
+    problem=series_problem,
+    takes_file=is_series_file,
+)

@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from seqtui.core.runs.script_parts import DataReader
+from seqtui.core.runs.script_parts import quoted as _q
 from seqtui.datasets.errors import DataError
 from seqtui.datasets.row_limits import classification_rows
 from seqtui.datasets.tables import TABLE_SUFFIXES, TableSource, first_line, open_table
@@ -32,10 +34,6 @@ STANDARDIZE_CODE = {
     '    return " ".join("".join(kept).split())',
 }
 """seqtui.datasets.tokenizer.standardize_text, one mode each."""
-
-
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
 
 
 def is_text_run(config: dict[str, Any]) -> bool:
@@ -344,3 +342,13 @@ _LOAD = '''def load_data({signature}):
         return keras.utils.pad_sequences([ids(pieces[i]) for i in rows], **pad).astype("int32"), y[rows]
 
     return part(train), part(val), part(test)'''
+
+
+TEXT_READER = DataReader(
+    what="the offline topics-ko and topics-en and your labelled text tables (CSV, TSV, JSON lines)",
+    claims=is_text_run,
+    section=text_section,
+    imports=text_imports,
+    problem=text_problem,
+    takes_file=is_text_table,
+)
