@@ -3,34 +3,32 @@ user's series: the script reads the same rows, columns, `--limit` sample and see
 the run's vocabulary (or normalises and windows with the run's encoder), so its arrays are seqtui's exactly;
 and, run as a separate process, it trains the same model to the same test metric.
 
-Tolerance as in test_export_script.py: on one CPU with the same Keras and seed the metric matches to the
-digit printed (measured: reviews CSV, GRU, 2 epochs, accuracy 0.4211 and loss 0.6919 both); 0.002 allows a
-different thread count's summation order.
+The shared steps (and the tolerance) are in script_checks.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from seqtui.cli.main import app
 from seqtui.core.config.presets import PRESETS
-from seqtui.core.config.run_config import RunConfig
-from seqtui.core.runs.export_script import ScriptError, check_scriptable, script_text
+from seqtui.core.runs.export_script import ScriptError, check_scriptable
 from seqtui.datasets.config import KOREAN_STOPWORDS, DataConfig
 from seqtui.datasets.registry import load_dataset
+from tests.core.runs.script_checks import (
+    TOLERANCE,
+    run_config,
+    same_model_and_metrics,
+    script_module,
+    trained_exported_and_rerun,
+)
 from tests.data_files import write_reviews_csv
 
-TOLERANCE = 0.002
 TOPICS_KO = {
     "날씨": ["오늘 날씨가 정말 맑고 좋네요", "내일은 비가 온다고 해요", "바람이 많이 불고 추워요"],
     "음식": ["김치찌개가 정말 맛있어요", "점심으로 비빔밥을 먹었어요", "떡볶이는 맵지만 맛있어요"],
@@ -64,25 +62,6 @@ def write_rare_labels_csv(path: Path) -> Path:
     return path
 
 
-def _run_config(data: DataConfig, ds) -> dict:
-    config = RunConfig().to_dict()
-    config["data"] = dataclasses.asdict(data)
-    return {**config, "task": ds.task, "input_kind": ds.input_kind, "class_names": ds.class_names}
-
-
-def _script_module(config: dict, ds, folder: Path):
-    """The generated train.py, written beside the run's encoder.json, imported as a module."""
-    folder.mkdir()
-    (folder / "train.py").write_text(script_text(config, "a run"), encoding="utf-8")
-    (folder / "encoder.json").write_text(
-        json.dumps(ds.encoder.to_dict(), ensure_ascii=False), encoding="utf-8"
-    )
-    spec = importlib.util.spec_from_file_location("exported_train", folder / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(
     ("writer", "settings"),
     [
@@ -107,8 +86,8 @@ def _script_module(config: dict, ds, folder: Path):
 def test_the_script_reads_the_table_into_seqtuis_arrays(tmp_path, writer, settings):
     data = DataConfig("file", data_path=str(writer(tmp_path)), **{"maxlen": 12, **settings})
     ds = load_dataset(data)
-    config = _run_config(data, ds)
-    module = _script_module(config, ds, tmp_path / "exp")
+    config = run_config(data, ds)
+    module = script_module(config, ds, tmp_path / "exp")
     parts = module.load_data(module.DATA)
     if data.sample_limit:
         parts = module.limited(parts)
@@ -124,7 +103,7 @@ def test_the_script_reads_the_offline_topics_as_seqtui_does(tmp_path, preset):
     pytest.importorskip("chatterbot_corpus")
     data = dataclasses.replace(PRESETS[preset].config.data, split_seed=5, sample_limit=300)
     ds = load_dataset(data)
-    module = _script_module(_run_config(data, ds), ds, tmp_path / "exp")
+    module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     parts = module.limited(module.load_data())
     for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
         np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
@@ -141,7 +120,7 @@ def test_the_scripts_limit_sample_is_seqtuis(tmp_path):
     path = write_rare_labels_csv(tmp_path / "rare.csv")
     data = DataConfig("file", data_path=str(path), sample_limit=40, maxlen=12)
     ds = load_dataset(data)
-    module = _script_module(_run_config(data, ds), ds, tmp_path / "exp")
+    module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     sample, _ = read_labelled(open_table(path), data, size=classification_rows(data, own_test=False))
     texts, labels, missed = sample.take()
     assert missed and sample.partial  # the path under test: a sample that missed labels
@@ -151,7 +130,7 @@ def test_the_scripts_limit_sample_is_seqtuis(tmp_path):
 def test_another_split_seed_gives_other_rows(tmp_path):
     data = DataConfig("file", data_path=str(write_reviews_csv(tmp_path / "r.csv", rows=80)), maxlen=12)
     ds = load_dataset(data)
-    module = _script_module(_run_config(dataclasses.replace(data, split_seed=1), ds), ds, tmp_path / "exp")
+    module = script_module(run_config(dataclasses.replace(data, split_seed=1), ds), ds, tmp_path / "exp")
     (x_train, _), *_ = module.load_data(module.DATA)
     assert x_train.shape == ds.x_train.shape and not np.array_equal(x_train, ds.x_train)
 
@@ -172,42 +151,7 @@ def test_what_a_script_cant_read_yet_is_one_clear_error(tmp_path):
     for change, message in cases:
         data = dataclasses.replace(DataConfig("file", data_path=str(path)), **change)
         with pytest.raises(ScriptError, match=re.escape(message)):
-            check_scriptable(_run_config(data, ds))
-
-
-def _trained_exported_and_rerun(
-    tmp_path: Path, train: list[str], script: list[str], between=lambda: None
-) -> tuple[Path, str]:
-    """Train a real run, export it as a script, call `between`, run the script as its own process; (the run
-    folder, what the script printed)."""
-    result = CliRunner().invoke(app, ["train", *train, "--json", "--runs-dir", str(tmp_path / "runs"),
-                                      "--no-tensorboard"], env={"COLUMNS": "200"})  # fmt: skip
-    assert result.exit_code == 0, result.output
-    run = Path(json.loads(result.stdout.splitlines()[-1])["run_dir"])
-    exp = tmp_path / "exp"
-    result = CliRunner().invoke(app, ["export", str(run), "--format", "script", "--out", str(exp)])
-    assert result.exit_code == 0, result.output
-    between()
-    ran = subprocess.run(
-        [sys.executable, str(exp / "train.py"), *script],
-        capture_output=True, text=True, timeout=300, cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "CUDA_VISIBLE_DEVICES": "", "TF_CPP_MIN_LOG_LEVEL": "2",
-             "KERAS_BACKEND": "tensorflow"},
-    )  # fmt: skip
-    assert ran.returncode == 0, ran.stderr[-2000:]
-    return run, ran.stdout
-
-
-def _same_model_and_metrics(run: Path, output: str) -> int:
-    """The script's parameter count (the run's) and test metrics (within TOLERANCE of the run's)."""
-    started = json.loads((run / "events.jsonl").read_text().splitlines()[0])
-    metrics = json.loads((run / "metrics.json").read_text())
-    params = int(re.search(r"total params: (\d+)", output).group(1))
-    assert params == started["total_params"]
-    for metric in ("accuracy", "loss"):
-        printed = float(re.search(rf"test {metric}: ([\d.]+)", output).group(1))
-        assert printed == pytest.approx(metrics[metric], abs=TOLERANCE)
-    return params
+            check_scriptable(run_config(data, ds))
 
 
 def test_the_exported_script_trains_the_table_run_again(tmp_path):
@@ -216,10 +160,10 @@ def test_the_exported_script_trains_the_table_run_again(tmp_path):
     moved = tmp_path / "moved.csv"
     train = ["--data", str(csv_path), "--arch", "gru", "--units", "8", "--embedding-dim", "8", "--maxlen", "12",
              "--vocab-size", "300", "--epochs", "2", "--limit", "40", "--seed", "3"]  # fmt: skip
-    run, output = _trained_exported_and_rerun(
+    run, output = trained_exported_and_rerun(
         tmp_path, train, ["--epochs", "2", "--data", str(moved)], lambda: csv_path.rename(moved)
     )  # --data reads the table from where it is now
-    assert _same_model_and_metrics(run, output) == 300 * 8 + 3 * (8 * 8 + 8 * 8 + 2 * 8) + 8 + 1
+    assert same_model_and_metrics(run, output) == 300 * 8 + 3 * (8 * 8 + 8 * 8 + 2 * 8) + 8 + 1
 
 
 @pytest.mark.slow
@@ -229,8 +173,8 @@ def test_the_exported_script_trains_the_korean_topics_run_again(tmp_path):
     pytest.importorskip("chatterbot_corpus")
     pytest.importorskip("kiwipiepy")
     train = ["--preset", "topics-ko-lstm", "--epochs", "2", "--units", "16", "--embedding-dim", "16"]
-    run, output = _trained_exported_and_rerun(tmp_path, train, ["--epochs", "2"])
-    assert _same_model_and_metrics(run, output) == 2000 * 16 + (4 * (16 * 16 + 16 * 16 + 16)) + 16 * 19 + 19
+    run, output = trained_exported_and_rerun(tmp_path, train, ["--epochs", "2"])
+    assert same_model_and_metrics(run, output) == 2000 * 16 + (4 * (16 * 16 + 16 * 16 + 16)) + 16 * 19 + 19
 
 
 def write_series_csv(path: Path, rows: int = 400, gaps: bool = True) -> Path:
@@ -256,7 +200,7 @@ def test_the_script_windows_a_series_as_seqtui_does(tmp_path, settings):
     path = write_series_csv(tmp_path / "hourly.csv", rows=900)
     data = DataConfig("file", data_path=str(path), **settings)
     ds = load_dataset(data)
-    module = _script_module(_run_config(data, ds), ds, tmp_path / "exp")
+    module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     parts = module.load_data(module.DATA)
     if data.sample_limit:
         parts = module.limited(parts)
@@ -274,7 +218,7 @@ def test_a_series_the_script_would_read_otherwise_is_refused(tmp_path):
     data = DataConfig("file", data_path=str(path), lookback=12, delay=3)
     ds = load_dataset(data)
     with pytest.raises(ScriptError, match="rows were not in time order"):
-        check_scriptable(_run_config(data, ds))
+        check_scriptable(run_config(data, ds))
 
 
 def test_the_exported_script_trains_the_series_run_again(tmp_path):
@@ -283,7 +227,7 @@ def test_the_exported_script_trains_the_series_run_again(tmp_path):
     path = write_series_csv(tmp_path / "hourly.csv", rows=900)
     train = ["--data", str(path), "--arch", "gru", "--units", "8", "--lookback", "24", "--step", "2", "--delay",
              "6", "--epochs", "2", "--limit", "200", "--seed", "4"]  # fmt: skip
-    run, output = _trained_exported_and_rerun(tmp_path, train, ["--epochs", "2"])
+    run, output = trained_exported_and_rerun(tmp_path, train, ["--epochs", "2"])
     metrics = json.loads((run / "metrics.json").read_text())
     params = int(re.search(r"total params: (\d+)", output).group(1))
     assert params == json.loads((run / "events.jsonl").read_text().splitlines()[0])["total_params"]
