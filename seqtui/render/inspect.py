@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from seqtui.core.inference.inspect_states import RecurrentTrace
 
 CELL = 5
-"""Characters per token column: '+0.83', or five glyphs."""
+"""Characters per token column: '+.83' and a gap, or four glyphs and a gap."""
 LABEL = 11
 GLYPHS = "▁▂▃▄▅▆▇█"
 _ZERO, _HIGH, _LOW = (48, 48, 48), (230, 97, 1), (33, 102, 172)
@@ -66,22 +66,23 @@ class Scale:
         return f"rgb({r},{g},{b})"
 
     def cell(self, value: float, glyphs: bool) -> Text:
+        """One token column: the value in CELL - 1 characters on its colour, then a gap, so neighbouring
+        numbers never run together (a terminal or a copy without colour); or its glyph under NO_COLOR."""
         if glyphs:
             return Text(self.glyph(value) * (CELL - 1) + " ")
-        sign = "+" if self.diverging else ""
-        if not self.diverging and 0 < abs(value) < 0.01:
-            return Text(
-                set_cell_size(f"{value:.0e}".replace("e-0", "e-"), CELL),
-                style=f"white on {self.colour(value)}",
-            )
-        number = (
-            f"{value:{sign}.2f}"
-            if abs(value) < 9.995
-            else f"{value:{sign}.0f}"
-            if abs(value) < 9999.5
-            else "big"
-        )
-        return Text(set_cell_size(number, CELL), style=f"white on {self.colour(value)}")
+        return Text.assemble((set_cell_size(self.number(value), CELL - 1), f"white on {self.colour(value)}"), " ")
+
+    def number(self, value: float) -> str:
+        """`value` in at most four characters: '+.83', '-1.2', '+12', '0.83', '12.3', '6e-3', 'big'."""
+        if self.diverging:
+            if abs(value) < 0.995:
+                return f"{value:+.2f}".replace("0.", ".", 1)
+            return f"{value:+.1f}" if abs(value) < 9.95 else f"{value:+.0f}" if abs(value) < 999.5 else "big"
+        if 0 < abs(value) < 0.01:
+            return f"{value:.0e}".replace("e-0", "e-")
+        if abs(value) < 9.995:
+            return f"{value:.2f}"
+        return f"{value:.1f}" if abs(value) < 99.95 else f"{value:.0f}" if abs(value) < 9999.5 else "big"
 
     def legend(self, glyphs: bool) -> Text:
         """'scale: ▁ -0.98 .. █ +0.98' in the map's own glyphs or colours."""

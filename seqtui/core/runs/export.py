@@ -109,9 +109,10 @@ def export_run(
 def _write_script(folder: RunFolder, config: dict[str, Any], staging: Path) -> None:
     """train.py and its README (what the run's test metrics were, to compare with what the script prints)."""
     name = folder.display_name()
-    (staging / SCRIPT_FILE).write_text(script_text(config, name), encoding="utf-8")
+    script = script_text(config, name)
+    (staging / SCRIPT_FILE).write_text(script, encoding="utf-8")
     metrics = folder.read_json(METRICS) if folder.file(METRICS).exists() else {}
-    (staging / "README.md").write_text(script_readme(config, name, metrics), encoding="utf-8")
+    (staging / "README.md").write_text(script_readme(config, name, metrics, script), encoding="utf-8")
 
 
 def _epoch_line(folder: RunFolder, checkpoint: Path, config: dict[str, Any]) -> str:

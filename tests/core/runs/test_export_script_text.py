@@ -143,7 +143,7 @@ def test_what_a_script_cant_read_yet_is_one_clear_error(tmp_path):
     prose = tmp_path / "prose.txt"
     prose.write_text("Once upon a time.\nThe end.\n", encoding="utf-8")
     cases = [
-        ({"data_path": str(folder)}, "a folder of text files"),
+        ({"data_path": str(folder)}, "the folder texts no longer holds one sub-folder of .txt files"),
         ({"data_path": str(tmp_path / "gone.csv")}, "no longer there"),
         ({"data_path": str(prose)}, "seqtui can't read prose.txt now (" + f"{prose} is not a table"),
         ({"label_column": "nope"}, "has no column 'nope'"),
@@ -211,14 +211,18 @@ def test_the_script_windows_a_series_as_seqtui_does(tmp_path, settings):
     assert ds.x_train.shape[1:] == (settings["lookback"] // settings["step"], 2)
 
 
-def test_a_series_the_script_would_read_otherwise_is_refused(tmp_path):
+def test_a_series_seqtui_sorted_by_time_is_sorted_by_the_script_too(tmp_path):
+    """(More orders and layouts in test_export_script_series.py.)"""
     path = write_series_csv(tmp_path / "hourly.csv", rows=300, gaps=False)
     header, *rows = path.read_text().splitlines()
     path.write_text("\n".join([header, rows[5], *rows[:5], *rows[6:]]) + "\n")  # one row out of time order
     data = DataConfig("file", data_path=str(path), lookback=12, delay=3)
     ds = load_dataset(data)
-    with pytest.raises(ScriptError, match="rows were not in time order"):
-        check_scriptable(run_config(data, ds))
+    assert any("not in time order" in note for note in ds.notes)
+    module = script_module(run_config(data, ds), ds, tmp_path / "exp")
+    for (x, y), part in zip(module.load_data(module.DATA), ("train", "val", "test"), strict=True):
+        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
+        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
 
 
 def test_the_exported_script_trains_the_series_run_again(tmp_path):
