@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -70,13 +71,21 @@ def trained_exported_and_rerun(
     return run, ran.stdout
 
 
-def same_model_and_metrics(run: Path, output: str) -> int:
-    """The script's parameter count (the run's) and test metrics (within TOLERANCE of the run's)."""
+def same_model_and_metrics(run: Path, output: str, metrics: tuple[str, ...] = ("accuracy", "loss")) -> int:
+    """The script's parameter count (the run's) and test `metrics` (within TOLERANCE of the run's)."""
     started = json.loads((run / "events.jsonl").read_text().splitlines()[0])
-    metrics = json.loads((run / "metrics.json").read_text())
+    recorded = json.loads((run / "metrics.json").read_text())
     params = int(re.search(r"total params: (\d+)", output).group(1))
     assert params == started["total_params"]
-    for metric in ("accuracy", "loss"):
+    for metric in metrics:
         printed = float(re.search(rf"test {metric}: ([\d.]+)", output).group(1))
-        assert printed == pytest.approx(metrics[metric], abs=TOLERANCE)
+        assert printed == pytest.approx(recorded[metric], abs=TOLERANCE)
     return params
+
+
+def same_arrays(parts, ds) -> None:
+    """The script's (train, validation, test) arrays are the dataset's, value for value and of its dtypes."""
+    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
+        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
+        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+        assert (x.dtype, y.dtype) == (getattr(ds, f"x_{part}").dtype, getattr(ds, f"y_{part}").dtype)

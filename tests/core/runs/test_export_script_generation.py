@@ -23,6 +23,7 @@ from seqtui.datasets.config import KOREAN_STOPWORDS, DataConfig
 from seqtui.datasets.registry import load_dataset
 from tests.core.runs.script_checks import (
     run_config,
+    same_arrays,
     same_model_and_metrics,
     script_module,
     trained_exported_and_rerun,
@@ -66,9 +67,7 @@ def test_the_script_reads_the_text_into_seqtuis_arrays(tmp_path, writer, setting
     parts = module.load_data(module.DATA)
     if data.sample_limit:
         parts = module.limited(parts)
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert len(ds.x_train) > 10 and ds.y_train.max() > 2  # real next tokens, not all OOV
 
 
@@ -84,9 +83,7 @@ def test_a_long_texts_every_kth_example_is_seqtuis(tmp_path, monkeypatch):
     assert re.match(r"long text: every [2-5]th next-token example kept", ds.notes[1]), ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     module.PAIR_BUDGET_BYTES = 10_000
-    for (x, y), part in zip(module.load_data(module.DATA), ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(module.load_data(module.DATA), ds)
 
 
 def test_the_limit_reads_only_the_first_lines_as_seqtui_does(tmp_path):
@@ -118,9 +115,7 @@ def test_the_script_reads_lines_ko_as_seqtui_does(tmp_path, settings):
     parts = module.load_data()
     if data.sample_limit:
         parts = module.limited(parts)
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert len(module.text_lines()) > 900
 
 

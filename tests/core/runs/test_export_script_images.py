@@ -23,6 +23,7 @@ from seqtui.datasets.config import DataConfig
 from seqtui.datasets.registry import load_dataset
 from tests.core.runs.script_checks import (
     run_config,
+    same_arrays,
     same_model_and_metrics,
     script_module,
     trained_exported_and_rerun,
@@ -102,10 +103,7 @@ def _same_arrays(module, ds, limit: int | None, folder: Path) -> None:
     parts = module.load_data(folder)
     if limit:
         parts = module.limited(parts)
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
-        assert x.dtype == getattr(ds, f"x_{part}").dtype and y.dtype == getattr(ds, f"y_{part}").dtype
+    same_arrays(parts, ds)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.text_files import decode_bytes
 from tests.core.runs.script_checks import (
     run_config,
+    same_arrays,
     same_model_and_metrics,
     script_module,
     trained_exported_and_rerun,
@@ -124,9 +125,7 @@ def test_the_script_reads_the_data_and_its_test_set_into_seqtuis_arrays(tmp_path
     parts = module.load_data(module.DATA)
     if data.sample_limit:
         parts = module.limited(parts)
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert len(ds.x_train) > 10 and ds.x_train.max() > 1 and len(set(ds.y_test.tolist())) > 1
     assert ("the data's own test set is tested on" in Path(module.__file__).read_text()) == own_test
     if case == "nsmc-cp949":

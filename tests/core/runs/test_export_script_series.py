@@ -26,7 +26,7 @@ from seqtui.datasets import series
 from seqtui.datasets.config import DataConfig
 from seqtui.datasets.registry import load_dataset
 from seqtui.datasets.row_limits import series_rows
-from tests.core.runs.script_checks import TOLERANCE, run_config, script_module
+from tests.core.runs.script_checks import TOLERANCE, run_config, same_arrays, script_module
 
 STAMPS = {  # the layouts seqtui reads: Jena's is day-first (31.01.2009 00:10:00), vega_datasets' has slashes
     "iso": lambda i: f"2020-{_month(i):02d}-{_day(i):02d} {i % 24:02d}:00",
@@ -70,12 +70,11 @@ def messed(rows: list[str]) -> list[str]:
     return rows[:12] + [rows[11]] + rows[12:500] + [rows[200], rows[57]] + rows[500:]
 
 
-def same_arrays(module, ds, limit: bool) -> tuple:
+def script_arrays(module, ds, limit: bool) -> tuple:
+    """The script's arrays (with --limit's cut when `limit`), checked equal to the dataset's."""
     parts = module.load_data(module.DATA)
     parts = module.limited(parts) if limit else parts
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     return parts
 
 
@@ -96,7 +95,7 @@ def test_the_script_sorts_and_drops_repeats_as_seqtui_does(tmp_path, stamp, sett
     assert any("rows were not in time order" in n for n in ds.notes), ds.notes
     assert any("3 rows repeating an earlier row whole" in n for n in ds.notes), ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    parts = same_arrays(module, ds, bool(data.sample_limit))
+    parts = script_arrays(module, ds, bool(data.sample_limit))
     in_order = load_dataset(
         DataConfig("file", data_path=str(write(tmp_path / "in_order.csv", rows)), **settings)
     )
@@ -114,7 +113,7 @@ def test_a_limit_reads_the_whole_file_when_its_first_rows_are_out_of_order(tmp_p
     ds = load_dataset(data)
     assert any(n.endswith("the later rows in time were left out") for n in ds.notes), ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    parts = same_arrays(module, ds, True)
+    parts = script_arrays(module, ds, True)
     assert module.SERIES_ROWS < 900
     first = load_dataset(DataConfig("file", data_path=str(write(tmp_path / "o.csv", rows)), lookback=12, delay=3,
                                     sample_limit=60))  # fmt: skip
@@ -130,7 +129,7 @@ def test_a_leading_gap_takes_the_value_of_the_row_after_the_limit(tmp_path):
     data = dataclasses.replace(data, data_path=str(write(tmp_path / "s.csv", rows)))
     ds = load_dataset(data)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    parts = same_arrays(module, ds, True)
+    parts = script_arrays(module, ds, True)
     assert np.unique(parts[0][0][:, :, 1]).size == 1  # wind: the first value read, all along
 
 
@@ -142,7 +141,7 @@ def test_timestamps_seqtui_cant_read_leave_the_rows_in_file_order(tmp_path):
     ds = load_dataset(data)
     assert not any("time order" in n for n in ds.notes)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    same_arrays(module, ds, False)
+    script_arrays(module, ds, False)
 
 
 def test_a_tsv_with_quoted_cells_and_a_repeated_header_name(tmp_path):
@@ -154,7 +153,7 @@ def test_a_tsv_with_quoted_cells_and_a_repeated_header_name(tmp_path):
     assert ds.encoder.columns == ["v", "v.1", "column4"]
     assert any("rows were not in time order" in n for n in ds.notes), ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    same_arrays(module, ds, False)
+    script_arrays(module, ds, False)
 
 
 def test_a_korean_table_in_cp949_out_of_order(tmp_path):
@@ -167,7 +166,7 @@ def test_a_korean_table_in_cp949_out_of_order(tmp_path):
     ds = load_dataset(data)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     assert (module.ENCODING, module.TIME_COLUMN, module.COLUMNS) == ("cp949", "시각", ["기온 (°C)", "풍속"])
-    same_arrays(module, ds, False)
+    script_arrays(module, ds, False)
 
 
 def test_a_long_series_keeps_every_kth_window_as_seqtui_does(tmp_path, monkeypatch):
@@ -177,7 +176,7 @@ def test_a_long_series_keeps_every_kth_window_as_seqtui_does(tmp_path, monkeypat
     assert "long series: every 2th window kept to fit memory" in ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     assert module.WINDOW_BUDGET == 50_000
-    parts = same_arrays(module, ds, False)
+    parts = script_arrays(module, ds, False)
     assert len(parts[0][0]) == len(range(23, 576 - 24, 2))  # every other window of the training part
 
 
@@ -244,7 +243,7 @@ def test_the_script_reads_jena_from_keras_cache_as_seqtui_does(tmp_path, monkeyp
     assert any("1 row repeating an earlier row whole" in n for n in ds.notes), ds.notes
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     assert module.DATA is None and module.jena_csv() == cache / "jena_climate_2009_2016.csv"
-    same_arrays(module, ds, bool(data.sample_limit))
+    script_arrays(module, ds, bool(data.sample_limit))
 
 
 def test_the_script_unzips_keras_download_of_jena_as_seqtui_does(tmp_path, monkeypatch):
@@ -256,7 +255,7 @@ def test_the_script_unzips_keras_download_of_jena_as_seqtui_does(tmp_path, monke
     ds = load_dataset(data)  # seqtui unzips it first
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     (cache / "jena_climate_2009_2016.csv").unlink()
-    same_arrays(module, ds, False)
+    script_arrays(module, ds, False)
     assert (cache / "jena_climate_2009_2016.csv").read_text(encoding="utf-8") == jena_text(900)
     assert sorted(p.name for p in cache.iterdir()) == [
         "jena_climate_2009_2016.csv",
@@ -272,7 +271,7 @@ def test_a_jena_run_on_the_users_copy_reads_that_file(tmp_path, monkeypatch):
     ds = load_dataset(data)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     assert path.resolve() == module.DATA
-    same_arrays(module, ds, False)
+    script_arrays(module, ds, False)
 
 
 # -- vega_datasets' Seattle temperatures -----------------------------------------------------------
@@ -285,7 +284,7 @@ def test_the_script_reads_the_seattle_temperatures_as_seqtui_does(tmp_path, sett
     ds = load_dataset(data)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     assert module.TIME_COLUMN == "date" and module.SERIES_ROWS is None  # read whole; --limit cuts the windows
-    parts = same_arrays(module, ds, bool(data.sample_limit))
+    parts = script_arrays(module, ds, bool(data.sample_limit))
     assert parts[0][0].shape[1:] == (settings["lookback"] // settings.get("step", 1), 1)
 
 

@@ -23,6 +23,7 @@ from seqtui.datasets.registry import load_dataset
 from tests.core.runs.script_checks import (
     TOLERANCE,
     run_config,
+    same_arrays,
     same_model_and_metrics,
     script_module,
     trained_exported_and_rerun,
@@ -91,9 +92,7 @@ def test_the_script_reads_the_table_into_seqtuis_arrays(tmp_path, writer, settin
     parts = module.load_data(module.DATA)
     if data.sample_limit:
         parts = module.limited(parts)
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert len(ds.x_train) > 10 and ds.x_train.max() > 1  # real words, not all padding or OOV
 
 
@@ -105,9 +104,7 @@ def test_the_script_reads_the_offline_topics_as_seqtui_does(tmp_path, preset):
     ds = load_dataset(data)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
     parts = module.limited(module.load_data())
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert ds.class_names == module.CLASSES and len(ds.class_names) > 10
 
 
@@ -205,9 +202,7 @@ def test_the_script_windows_a_series_as_seqtui_does(tmp_path, settings):
     if data.sample_limit:
         parts = module.limited(parts)
         assert module.SERIES_ROWS < 900  # only the first rows are read
-    for (x, y), part in zip(parts, ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(parts, ds)
     assert ds.x_train.shape[1:] == (settings["lookback"] // settings["step"], 2)
 
 
@@ -220,9 +215,7 @@ def test_a_series_seqtui_sorted_by_time_is_sorted_by_the_script_too(tmp_path):
     ds = load_dataset(data)
     assert any("not in time order" in note for note in ds.notes)
     module = script_module(run_config(data, ds), ds, tmp_path / "exp")
-    for (x, y), part in zip(module.load_data(module.DATA), ("train", "val", "test"), strict=True):
-        np.testing.assert_array_equal(x, getattr(ds, f"x_{part}"))
-        np.testing.assert_array_equal(y, getattr(ds, f"y_{part}"))
+    same_arrays(module.load_data(module.DATA), ds)
 
 
 def test_the_exported_script_trains_the_series_run_again(tmp_path):
