@@ -70,7 +70,9 @@ class Scale:
         numbers never run together (a terminal or a copy without colour); or its glyph under NO_COLOR."""
         if glyphs:
             return Text(self.glyph(value) * (CELL - 1) + " ")
-        return Text.assemble((set_cell_size(self.number(value), CELL - 1), f"white on {self.colour(value)}"), " ")
+        return Text.assemble(
+            (set_cell_size(self.number(value), CELL - 1), f"white on {self.colour(value)}"), " "
+        )
 
     def number(self, value: float) -> str:
         """`value` in at most four characters: '+.83', '-1.2', '+12', '0.83', '12.3', '6e-3', 'big'."""

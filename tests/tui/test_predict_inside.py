@@ -73,7 +73,7 @@ async def test_hidden_states_show_the_units_that_move_most_with_their_values_pag
         assert row.label == f"unit {top}"
         assert row.values == [float(trace.hidden[s, top]) for s in steps[:per_page]]
         text = drawn(shown)
-        assert f"unit {top}" in text and f"{trace.hidden[steps[0], top]:+.2f}" in text
+        assert f"unit {top}" in text and row.scale.number(float(trace.hidden[steps[0], top])) in text
         assert f"columns 1-{per_page} of 20" in text
 
         await pressed(pilot, "pagedown")

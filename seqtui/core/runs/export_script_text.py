@@ -182,7 +182,7 @@ _TOPICS_READER = '''def dialog_lines():
     The package ships the files; PyYAML, its own dependency, reads them."""
     spec = importlib.util.find_spec("chatterbot_corpus")
     if spec is None:
-        raise SystemExit("the topics come with the chatterbot-corpus package: pip install chatterbot-corpus")
+        raise SystemExit("the dialog lines come with the chatterbot-corpus package: pip install chatterbot-corpus")
     import yaml
 
     folder = Path(next(iter(spec.submodule_search_locations))) / "data" / LANGUAGE

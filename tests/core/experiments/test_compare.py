@@ -422,12 +422,15 @@ def child_says(entry, tmp_path, device=None, stop_first=False) -> list:
     stop_end, stop = multiprocessing.Pipe(duplex=False)
     if stop_first:
         stop.send(None)
-    handler = signal.getsignal(signal.SIGINT)
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    handlers = {signum: signal.getsignal(signum) for signum in stops}
     try:
         _child(entry, str(tmp_path), None, device, events_end, stop_end)
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # Ctrl+C is the parent's to handle
-    finally:
-        signal.signal(signal.SIGINT, handler)
+        # Ctrl+C and kill are the parent's to handle
+        assert all(signal.getsignal(s) is signal.SIG_IGN for s in stops)
+    finally:  # all three given back: a process this test worker starts later inherits what it ignores
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
         stop.close()
     said = []
     while True:
