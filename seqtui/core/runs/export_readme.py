@@ -226,7 +226,8 @@ python train.py               # {epochs} epochs, as the run
 python train.py --epochs 1    # a quick check
 ```
 
-It prints the model summary, then the test metrics{generates}. The run got: {found}. With the same Keras, backend and
-seed on a CPU the script trains the same weights; a GPU, another version or another backend gives numbers
-that differ a little (cuDNN kernels are not bit-for-bit deterministic).
+It prints the model summary, then the test metrics{generates}.
+The run got: {found}. With the same Keras, backend and seed on a CPU the script trains the same weights; a GPU,
+another version or another backend gives numbers that differ a little (cuDNN kernels are not bit-for-bit
+deterministic).
 """
