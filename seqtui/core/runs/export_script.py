@@ -23,6 +23,7 @@ from seqtui.core.runs.export_script_keras import KERAS_READER
 from seqtui.core.runs.export_script_series import SERIES_READER
 from seqtui.core.runs.export_script_text import TEXT_READER
 from seqtui.core.runs.export_script_toys import TOYS_READER
+from seqtui.core.runs.script_data_check import CHECK_IN_MAIN, data_check
 from seqtui.core.runs.script_parts import DataReader
 from seqtui.core.runs.script_parts import quoted as _q
 
@@ -79,12 +80,16 @@ def script_text(config: dict[str, Any], run_name: str) -> str:
     reader = check_scriptable(config)
     data, train = config["data"], config["train"]
     task = config.get("task", "multiclass")
+    section = reader.section(config)
+    check = data_check(config, section) if reader.takes_file(config) else ""
+    imports = (*reader.imports(config), *(("hashlib",) if check else ()))
     sections = [
-        _header(config, run_name, reader.imports(config)),
-        reader.section(config),
+        _header(config, run_name, imports),
+        section,
+        check,
         _limit(data.get("sample_limit")),
         _model(config, task),
-        _main(train, task, bool(data.get("sample_limit")), reader.takes_file(config)),
+        _main(train, task, bool(data.get("sample_limit")), reader.takes_file(config), bool(check)),
     ]
     return "\n\n\n".join(s.strip("\n") for s in sections if s) + "\n"
 
@@ -235,7 +240,9 @@ _DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, hel
 """
 
 
-def _main(train: dict[str, Any], task: str, limit: bool, data_file: bool = False) -> str:
+def _main(
+    train: dict[str, Any], task: str, limit: bool, data_file: bool = False, checked: bool = False
+) -> str:
     optimizer = OPTIMIZER_CLASSES.get(train["optimizer"], "Adam")
     rate = f"learning_rate={train['learning_rate']!r}" if train.get("learning_rate") else ""
     loss, metric = train.get("loss") or HEAD_LOSS[task], HEAD_METRIC[task]
@@ -244,7 +251,7 @@ def _main(train: dict[str, Any], task: str, limit: bool, data_file: bool = False
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
 {_DATA_OPTION if data_file else ""}{options}    args = parser.parse_args()
-
+{CHECK_IN_MAIN if checked else ""}
     parts = load_data({"args.data" if data_file else ""})
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
     keras.utils.set_random_seed(SEED)
