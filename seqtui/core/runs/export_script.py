@@ -20,9 +20,19 @@ from seqtui.core.runs.export_script_climate import CLIMATE_READER
 from seqtui.core.runs.export_script_generation import GENERATION_READER, generation_main
 from seqtui.core.runs.export_script_images import IMAGES_READER
 from seqtui.core.runs.export_script_keras import KERAS_READER
+from seqtui.core.runs.export_script_npz import NPZ_READER
 from seqtui.core.runs.export_script_series import SERIES_READER
 from seqtui.core.runs.export_script_text import TEXT_READER
 from seqtui.core.runs.export_script_toys import TOYS_READER
+from seqtui.core.runs.export_script_vectors import (
+    VECTORS_IN_MAIN,
+    VECTORS_OPTION,
+    embedding_row,
+    uses_vectors,
+    vectors_imports,
+    vectors_problem,
+    vectors_section,
+)
 from seqtui.core.runs.script_data_check import CHECK_IN_MAIN, data_check
 from seqtui.core.runs.script_parts import DataReader
 from seqtui.core.runs.script_parts import quoted as _q
@@ -36,6 +46,7 @@ READERS = (
     TOYS_READER,
     GENERATION_READER,
     IMAGES_READER,
+    NPZ_READER,
 )
 """Each kind of data a script reads the way seqtui did; the first that claims a run writes its `load_data`."""
 OPTIMIZER_CLASSES = {"adam": "Adam", "rmsprop": "RMSprop", "sgd": "SGD", "adamw": "AdamW", "nadam": "Nadam"}
@@ -50,7 +61,7 @@ class ScriptError(SeqtuiError):
 def check_scriptable(config: dict[str, Any]) -> DataReader:
     """The reader of the run's data; ScriptError for a run whose data or model a script can't reproduce the
     way seqtui trained it."""
-    data, model = config.get("data", {}), config.get("model", {})
+    data = config.get("data", {})
     fallback = "; export the model with --format keras instead"
     reader = next((r for r in READERS if r.claims(config)), None)
     if reader is None:
@@ -60,8 +71,6 @@ def check_scriptable(config: dict[str, Any]) -> DataReader:
         raise ScriptError(
             f"a script can reproduce runs on {'; on '.join(r.what for r in READERS)}; not yet on {where}{fallback}"
         )
-    if model.get("embeddings"):
-        raise ScriptError(f"a script can't yet start from pretrained word vectors (--embeddings){fallback}")
     problems = [str(p) for p in validate(RunConfig.from_dict(config))]
     if config.get("task") not in HEAD_LOSS or config.get("input_kind") not in ("tokens", "image", "series"):
         problems.append(f"task {config.get('task')!r} and input {config.get('input_kind')!r}")
@@ -69,7 +78,7 @@ def check_scriptable(config: dict[str, Any]) -> DataReader:
         problems.append("class_names is not a list")
     if problems:  # every value below is written into Python code: only checked ones may be
         raise ScriptError(f"the run's config.json is damaged ({'; '.join(problems)[:300]}){fallback}")
-    problem = reader.problem(config)
+    problem = reader.problem(config) or vectors_problem(config)  # --embeddings: the same file, still there
     if problem:
         raise ScriptError(f"{problem}{fallback}")
     return reader
@@ -82,14 +91,22 @@ def script_text(config: dict[str, Any], run_name: str) -> str:
     task = config.get("task", "multiclass")
     section = reader.section(config)
     check = data_check(config, section) if reader.takes_file(config) else ""
-    imports = (*reader.imports(config), *(("hashlib",) if check else ()))
+    imports = (*reader.imports(config), *(("hashlib",) if check else ()), *vectors_imports(config))
     sections = [
         _header(config, run_name, imports),
         section,
         check,
         _limit(data.get("sample_limit")),
+        vectors_section(config),
         _model(config, task),
-        _main(train, task, bool(data.get("sample_limit")), reader.takes_file(config), bool(check)),
+        _main(
+            train,
+            task,
+            bool(data.get("sample_limit")),
+            reader.takes_file(config),
+            bool(check),
+            uses_vectors(config),
+        ),
     ]
     return "\n\n\n".join(s.strip("\n") for s in sections if s) + "\n"
 
@@ -168,7 +185,7 @@ def _recurrent(model: dict[str, Any]) -> list[str]:
 def _body(model: dict[str, Any], input_kind: str, vocab: int) -> list[str]:
     arch, lines = model["arch"], []
     if input_kind == "tokens":
-        lines.append(f"layers.Embedding({vocab}, {model['embedding_dim']})")
+        lines.append(embedding_row(model, vocab))
     elif input_kind == "image" and arch not in ("mlp", "cnn2d"):
         lines.append("layers.Reshape((28, 28))  # image rows become time steps")
     if arch == "mlp":
@@ -241,7 +258,12 @@ _DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, hel
 
 
 def _main(
-    train: dict[str, Any], task: str, limit: bool, data_file: bool = False, checked: bool = False
+    train: dict[str, Any],
+    task: str,
+    limit: bool,
+    data_file: bool = False,
+    checked: bool = False,
+    vectors: bool = False,
 ) -> str:
     optimizer = OPTIMIZER_CLASSES.get(train["optimizer"], "Adam")
     rate = f"learning_rate={train['learning_rate']!r}" if train.get("learning_rate") else ""
@@ -250,13 +272,13 @@ def _main(
     return f"""def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
-{_DATA_OPTION if data_file else ""}{options}    args = parser.parse_args()
+{_DATA_OPTION if data_file else ""}{VECTORS_OPTION if vectors else ""}{options}    args = parser.parse_args()
 {CHECK_IN_MAIN if checked else ""}
     parts = load_data({"args.data" if data_file else ""})
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
     keras.utils.set_random_seed(SEED)
     model = build_model()
-    model.compile(optimizer=keras.optimizers.{optimizer}({rate}), loss={_q(loss)}, metrics=[{_q(metric)}])
+{VECTORS_IN_MAIN if vectors else ""}    model.compile(optimizer=keras.optimizers.{optimizer}({rate}), loss={_q(loss)}, metrics=[{_q(metric)}])
     model.summary()
 
     callbacks = [keras.callbacks.ModelCheckpoint(BEST, monitor=MONITOR, save_best_only=True)]

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from seqtui.core.runs.export_script_text import (
-    _TOPICS_READER,
-    SPLITS,
-    STANDARDIZE_CODE,
+    DIALOG_LINES_CODE,
+    tokenizer_problem,
     tokens_code,
     vocabulary,
 )
@@ -49,11 +48,8 @@ def _reads_file(config: dict[str, Any]) -> bool:
 
 def generation_problem(config: dict[str, Any]) -> str | None:
     """Why a script can't yet read this run's text the way seqtui did, or None."""
-    data = config["data"]
-    if data.get("split") not in SPLITS:
-        return f"the {data.get('split')} tokenizer is not yet written into a script"
-    if data.get("standardize") not in STANDARDIZE_CODE:
-        return f"standardize {data.get('standardize')!r} is not yet written into a script"
+    if problem := tokenizer_problem(config["data"]):
+        return problem
     if not _reads_file(config):
         return None
     try:
@@ -121,7 +117,7 @@ def generation_section(config: dict[str, Any]) -> str:
         constants = (
             f"LANGUAGE = {_q(LINES_DATASETS[data['dataset']])}  # chatterbot-corpus' data/LANGUAGE folder"
         )
-        reader = f"{_TOPICS_READER}\n\n\n{_DIALOG_LINES}"
+        reader = f"{DIALOG_LINES_CODE}\n\n\n{_DIALOG_LINES}"
     return f"""{constants}
 MAXLEN = {data["maxlen"]!r}  # the context: up to MAXLEN tokens before the one to predict, padded in front
 MIN_LINES_TO_SPLIT_BY_LINE = {MIN_LINES_TO_SPLIT_BY_LINE!r}  # fewer lines: split by blocks of examples

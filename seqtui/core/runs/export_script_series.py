@@ -1,9 +1,10 @@
-"""The data part of a `train.py` for a run on a time series table (the user's CSV/TSV, and through
-`export_script_climate` the lessons' weather series): the same numeric columns, rows sorted by their
-timestamps as seqtui sorts them (a stable sort; a row repeating an earlier one whole left out), the first
-rows `--limit` reads, gaps carried forward, the chronological split, the run's own normalisation (mean and
-std from encoder.json beside the script) and the same windows (every k-th one when they would not fit in
-memory), in plain NumPy and the standard library, as `seqtui.datasets.series` builds them.
+"""The data part of a `train.py` for a run on a time series table (the user's CSV/TSV or JSON lines, whose
+objects `export_script_series_json` reads, and through `export_script_climate` the lessons' weather series):
+the same numeric columns, rows sorted by their timestamps as seqtui sorts them (a stable sort; a row
+repeating an earlier one whole left out), the first rows `--limit` reads, gaps carried forward, the
+chronological split, the run's own normalisation (mean and std from encoder.json beside the script) and the
+same windows (every k-th one when they would not fit in memory), in plain NumPy and the standard library, as
+`seqtui.datasets.series` builds them.
 
 What seqtui resolved by looking at the table (its encoding, separator, timestamp column) is resolved here, at
 export, with seqtui's own readers, and written into the script as constants: the script never guesses again.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from seqtui.core.runs.export_script_series_json import JSON_ROWS, JSON_SUFFIXES
 from seqtui.core.runs.script_parts import DataReader
 from seqtui.core.runs.script_parts import quoted as _q
 from seqtui.datasets.errors import DataError
@@ -59,16 +61,17 @@ class SeriesTable:
     """The column the dataset forecasts unless --target-column names another (Jena: "T (degC)")."""
 
 
-def table_problem(table: SeriesTable) -> str | None:
-    """Why seqtui can't read the table now (so neither can a script the same way), or None. Only the reading
-    is redone here, not the windows: a long series' windows take up to a GiB."""
+def table_problem(table: SeriesTable, readable: tuple[str, ...] = SERIES_SUFFIXES) -> str | None:
+    """Why seqtui can't read the table now (so neither can a script the same way), or None; `readable`: the
+    suffixes the caller's script reads. Only the reading is redone here, not the windows: a long series'
+    windows take up to a GiB."""
     from seqtui.datasets.series import numeric_columns
     from seqtui.datasets.tables import open_table
 
     path = table.path
     if not path.is_file():
         return f"the run's data {path} is no longer there to read"
-    if path.suffix.lower() not in SERIES_SUFFIXES:
+    if path.suffix.lower() not in readable:
         return f"a series read from {path.suffix or 'a file without suffix'} is not yet read by a script"
     try:
         source = open_table(path, table.encoding)
@@ -88,9 +91,10 @@ def series_constants(table: SeriesTable) -> str:
 
     source = open_table(table.path, table.encoding)
     clock = next((p.name for p in profile_columns(source) if p.timestamp), None)
-    separator = "\t" if table.path.suffix.lower() != ".csv" else _csv_separator(table.path, source.encoding)
-    return f'''ENCODING = {_q(source.encoding)}
-SEPARATOR = {_q(separator)}
+    suffix = table.path.suffix.lower()
+    separator = "\t" if suffix != ".csv" else _csv_separator(table.path, source.encoding)
+    layout = "" if suffix in JSON_SUFFIXES else f"\nSEPARATOR = {_q(separator)}"
+    return f'''ENCODING = {_q(source.encoding)}{layout}
 TIME_COLUMN = {_q(clock) if clock else None}  # the rows are sorted by it (None: they stay in file order)
 SERIES_ROWS = {table.rows!r}  # --limit: only the first rows are read (None: every row)
 MISSING = {{"", "na", "n/a", "nan", "null", "none", "-", "?"}}  # cells that mean "no value"
@@ -102,14 +106,15 @@ MEAN, STD = np.asarray(ENCODER["mean"]), np.asarray(ENCODER["std"])
 LOOKBACK, STEP, DELAY = ENCODER["lookback"], ENCODER["step"], ENCODER["delay"]'''
 
 
-def series_code(where: str) -> str:
-    """The reader, the time order, the windows and `load_data(path)`, which reads the table at `where` (an
-    expression of `path`, e.g. "path or jena_csv()")."""
+def series_code(where: str, json_rows: bool = False) -> str:
+    """The reader (of JSON objects when `json_rows`, else of a CSV/TSV), the time order, the windows and
+    `load_data(path)`, which reads the table at `where` (an expression of `path`, e.g. "path or jena_csv()")."""
     from seqtui.datasets.time_order import _STAMP  # the script reads timestamps with seqtui's own pattern
 
     first, split, rest = _STAMP.pattern.partition("[ T]?")
     stamp = f'STAMP = re.compile(\n    r"{first}{split}"\n    r"{rest}"\n)'
-    return "\n\n\n".join((_READER, stamp + _ORDER, _LOAD.replace("{where}", where)))
+    reader = JSON_ROWS if json_rows else _READER
+    return "\n\n\n".join((reader, stamp + _ORDER, _LOAD.replace("{where}", where)))
 
 
 def _file_table(config: dict[str, Any]) -> SeriesTable:
@@ -122,7 +127,7 @@ def _file_table(config: dict[str, Any]) -> SeriesTable:
 
 def series_problem(config: dict[str, Any]) -> str | None:
     """Why a script can't read this run's series the way seqtui did, or None."""
-    return table_problem(_file_table(config))
+    return table_problem(_file_table(config), SERIES_SUFFIXES + JSON_SUFFIXES)
 
 
 def series_section(config: dict[str, Any]) -> str:
@@ -133,7 +138,17 @@ def series_section(config: dict[str, Any]) -> str:
 {series_constants(dataclasses.replace(table, path=path))}
 
 
-{series_code("path")}"""
+{series_code("path", _is_json(table.path))}"""
+
+
+def _is_json(path: Path) -> bool:
+    return path.suffix.lower() in JSON_SUFFIXES
+
+
+def _imports(config: dict[str, Any]) -> tuple[str, ...]:
+    """The series reader's modules (a JSON series is read without csv)."""
+    json_series = _is_json(Path(str(config["data"]["data_path"])))
+    return tuple(m for m in SERIES_IMPORTS if not (json_series and m == "csv"))
 
 
 def _csv_separator(path: Path, encoding: str) -> str:
@@ -279,10 +294,10 @@ def load_data(path=DATA):
 
 
 SERIES_READER = DataReader(
-    what="your time series (CSV, TSV)",
+    what="your time series (CSV, TSV, JSON lines)",
     claims=is_series_file,
     section=series_section,
-    imports=lambda config: SERIES_IMPORTS,
+    imports=_imports,
     problem=series_problem,
     takes_file=is_series_file,
 )

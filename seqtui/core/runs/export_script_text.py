@@ -66,13 +66,20 @@ def _text_folder(data: dict[str, Any]) -> Path | None:
     return path if data.get("dataset") == "file" and path.is_dir() else None
 
 
-def text_problem(config: dict[str, Any]) -> str | None:
-    """Why a script can't yet read this run's text the way seqtui did, or None."""
-    data = config["data"]
+def tokenizer_problem(data: dict[str, Any]) -> str | None:
+    """Why a script can't yet tokenise as the run did (its split or standardising), or None."""
     if data.get("split") not in SPLITS:
         return f"the {data.get('split')} tokenizer is not yet written into a script"
     if data.get("standardize") not in STANDARDIZE_CODE:
         return f"standardize {data.get('standardize')!r} is not yet written into a script"
+    return None
+
+
+def text_problem(config: dict[str, Any]) -> str | None:
+    """Why a script can't yet read this run's text the way seqtui did, or None."""
+    data = config["data"]
+    if problem := tokenizer_problem(data):
+        return problem
     if not reads_user_text(config):
         return None
     path = Path(str(data["data_path"])).expanduser()
@@ -107,7 +114,7 @@ def _data_part(config: dict[str, Any]) -> DataPart:
         return table_part(config)
     language = TOPIC_DATASETS[data["dataset"]]
     constants = f"LANGUAGE = {_q(language)}  # chatterbot-corpus' data/LANGUAGE folder"
-    return DataPart(constants, _TOPICS_READER, "dialog_lines()", False)
+    return DataPart(constants, DIALOG_LINES_CODE, "dialog_lines()", False)
 
 
 def text_section(config: dict[str, Any]) -> str:
@@ -177,7 +184,7 @@ def _plain_tokens(split: str) -> str:
     return out'''
 
 
-_TOPICS_READER = '''def dialog_lines():
+DIALOG_LINES_CODE = '''def dialog_lines():
     """(texts, topics) from chatterbot-corpus' YAML files, as seqtui reads them: a line keeps its first topic.
     The package ships the files; PyYAML, its own dependency, reads them."""
     spec = importlib.util.find_spec("chatterbot_corpus")

@@ -108,7 +108,7 @@ def test_the_script_reads_keras_text_data_as_seqtui_does():
     [
         ({"data": {"dataset": "file", "data_path": "my.csv"}}, "not yet on --data my.csv"),
         ({"data": {"dataset": "no-such-set"}}, "not yet on dataset 'no-such-set'"),
-        ({"model": {"embeddings": "glove.txt"}}, "pretrained word vectors"),
+        ({"model": {"embeddings": "glove.txt"}}, "pretrained word vectors are for text"),  # an image run
         ({"train": {"seed": "__import__('os')"}}, "config.json is damaged"),
         ({"task": "generation\n"}, "config.json is damaged"),
     ],

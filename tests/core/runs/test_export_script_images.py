@@ -195,8 +195,13 @@ def test_images_the_script_cant_read_are_one_clear_error(tmp_path):
     with pytest.raises(ScriptError, match="is no longer there to read"):
         check_scriptable(config)
     npz = dataclasses.replace(DataConfig("file"), data_path=str(tmp_path / "mnist.npz"))
+    with pytest.raises(ScriptError, match=r"mnist.npz is no longer there to read \(a Keras .npz of images\)"):
+        check_scriptable({**config, "data": dataclasses.asdict(npz)})  # the .npz reader's, not this one's
+    imdb = dataclasses.replace(DataConfig("imdb"), data_path=str(tmp_path / "imdb.npz"))  # a Keras text file
     with pytest.raises(ScriptError, match="not yet on --data"):
-        check_scriptable({**config, "data": dataclasses.asdict(npz)})
+        check_scriptable(
+            {**config, "task": "binary", "input_kind": "tokens", "data": dataclasses.asdict(imdb)}
+        )
 
 
 def test_the_exported_script_trains_the_image_folder_run_again(tmp_path):

@@ -296,6 +296,11 @@ def test_what_a_script_cant_read_is_one_clear_error(tmp_path, monkeypatch):
     (tmp_path / "s.jsonl").write_text("\n".join(lines) + "\n")
     data = DataConfig("file", data_path=str(tmp_path / "s.jsonl"), lookback=12, delay=3)
     ds = load_dataset(data)
+    assert "JSON lines" in check_scriptable({**run_config(data, ds), **config}).what  # the user's: read
+    jena_lines = [line.replace('"v"', '"T (degC)"') for line in lines]  # Jena's layout as JSON lines: not yet
+    (tmp_path / "jena.jsonl").write_text("\n".join(jena_lines) + "\n")
+    data = DataConfig("jena-climate", data_path=str(tmp_path / "jena.jsonl"), lookback=12, delay=3)
+    ds = load_dataset(data)
     with pytest.raises(ScriptError, match=r"a series read from \.jsonl is not yet read by a script; export"):
         check_scriptable({**run_config(data, ds), **config})
     jena = {**run_config(DataConfig("jena-climate"), ds), **config}
