@@ -255,6 +255,10 @@ def _model(config: dict[str, Any], task: str) -> str:
 
 _DATA_OPTION = """    parser.add_argument("--data", type=Path, default=DATA, help="the data to read (default: the run's)")
 """
+_READ_GIVEN_DATA = """    try:
+        parts = load_data(args.data)
+    except (OSError, ValueError, TypeError) as exc:  # a wrong --data: one line and exit code 2, no traceback
+        parser.error(f"--data {args.data}: {exc}")"""
 
 
 def _main(
@@ -274,7 +278,7 @@ def _main(
     parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs to train (default: the run's)")
 {_DATA_OPTION if data_file else ""}{VECTORS_OPTION if vectors else ""}{options}    args = parser.parse_args()
 {CHECK_IN_MAIN if checked else ""}
-    parts = load_data({"args.data" if data_file else ""})
+{_READ_GIVEN_DATA if data_file else "    parts = load_data()"}
     (x_train, y_train), (x_val, y_val), (x_test, y_test) = {"limited(parts)" if limit else "parts"}
     keras.utils.set_random_seed(SEED)
     model = build_model()

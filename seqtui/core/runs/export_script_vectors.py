@@ -85,7 +85,11 @@ def embedding_row(model: dict[str, Any], vocab: int) -> str:
 VECTORS_OPTION = """    parser.add_argument("--vectors", type=Path, default=VECTORS, help="the word-vector file (default: the run's)")
 """
 """The option of `main` that reads the vector file from elsewhere."""
-VECTORS_IN_MAIN = """    model.layers[0].set_weights([pretrained_matrix(args.vectors)])  # the Embedding starts from the vectors
+VECTORS_IN_MAIN = """    try:
+        matrix = pretrained_matrix(args.vectors)
+    except (OSError, ValueError) as exc:  # a wrong --vectors: one line and exit code 2, no traceback
+        parser.error(f"--vectors {args.vectors}: {exc}")
+    model.layers[0].set_weights([matrix])  # the Embedding starts from the vectors
 """
 """The line of `main` after `build_model`: seqtui sets the matrix after building, as this does."""
 

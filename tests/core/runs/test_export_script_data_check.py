@@ -78,3 +78,18 @@ def test_no_check_without_a_recorded_fingerprint_or_where_it_is_not_the_scripts_
     assert "DATA_SHA256" not in script_text(config, "nsmc folder")
     config["data"]["data_path"] = str(nsmc / "ratings_train.txt")
     assert "DATA_SHA256" in script_text(config, "nsmc file")
+
+
+@pytest.mark.parametrize("given", ["gone.csv", "a-folder", "binary.csv"])
+def test_data_the_script_cannot_read_is_one_line_and_exit_code_2(tmp_path, monkeypatch, capsys, given):
+    """A wrong --data (gone, a folder, not text) ends the script with argparse's one error line and exit code
+    2, as the rest of seqtui answers bad input: no traceback."""
+    _, module = _exported(tmp_path, write_reviews_csv(tmp_path / "reviews.csv", rows=60), maxlen=12)
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 4)
+    monkeypatch.setattr(sys, "argv", ["train.py", "--data", str(tmp_path / given), "--epochs", "1"])
+    with pytest.raises(SystemExit) as stopped:
+        module.main()
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err.splitlines()
+    assert said[-1].startswith(f"train.py: error: --data {tmp_path / given}: ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -169,7 +170,9 @@ def test_the_script_reads_the_vectors_from_elsewhere_and_says_when_they_differ(t
     config, ds, first = vectors_config(tmp_path, vectors)
     code = script_text(config, "a run")
     assert 'parser.add_argument("--vectors", type=Path, default=VECTORS' in code
-    assert "model.layers[0].set_weights([pretrained_matrix(args.vectors)])" in code
+    assert (
+        "matrix = pretrained_matrix(args.vectors)" in code and "model.layers[0].set_weights([matrix])" in code
+    )
     module = script_module(config, ds, tmp_path / "exp")
     other = tmp_path / "other.txt"
     other.write_text(vectors.read_text(encoding="utf-8").replace("0.5", "0.55", 1), encoding="utf-8")
@@ -266,3 +269,17 @@ def test_a_generation_run_starts_from_the_same_vectors(tmp_path):
     assert (first.found, module.VECTORS_HEADER) == (4, True)
     code = script_text(config, "a story")
     assert '"--vectors"' in code and '"--seed-text"' in code
+
+
+def test_a_vectors_file_it_cannot_read_is_one_line_and_exit_code_2(tmp_path, monkeypatch, capsys):
+    vectors = write_glove(tmp_path / "vectors.txt")
+    config, ds, _ = vectors_config(tmp_path, vectors)
+    module = script_module(config, ds, tmp_path / "exp")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9 0.1 0.2 0.3 0.4 0.5\n".encode("latin-1"))
+    monkeypatch.setattr(sys, "argv", ["train.py", "--vectors", str(latin), "--epochs", "1"])
+    with pytest.raises(SystemExit) as stopped:
+        module.main()
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err.splitlines()
+    assert said[-1].startswith(f"train.py: error: --vectors {latin}: ") and "codec" in said[-1]
