@@ -19,7 +19,7 @@ from seqtui.common.text import inert
 from seqtui.core.config.metrics import MONITORS, kept_row
 from seqtui.core.hardware.backend import import_keras
 from seqtui.core.runs.export_readme import MODEL_FILE, readme_text, script_readme
-from seqtui.core.runs.export_script import SCRIPT_FILE, check_scriptable, script_text
+from seqtui.core.runs.export_script import SCRIPT_FILE, script_text
 from seqtui.core.runs.folder import BEST, CONFIG, ENCODER, METRICS, RUN, RunFolder
 
 FORMATS = ("keras", "savedmodel", "onnx", "script")
@@ -73,9 +73,8 @@ def export_run(
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ExportError(f"{target} already exists and is not empty; remove it or pick another with --out")
     config = folder.read_json(CONFIG)
-    if fmt == "script":
-        check_scriptable(config)
-    elif fmt not in FORMATS:
+    script = script_text(config, folder.display_name()) if fmt == "script" else None  # refused before staging
+    if script is None and fmt not in FORMATS:
         _check_format(fmt, backend or "tensorflow")
     try:  # before Keras loads (half a minute with TensorFlow): a read-only --out is refused at once
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -83,9 +82,9 @@ def export_run(
     except OSError as exc:
         raise ExportError(f"can't write under {target.parent}: {exc.strerror or exc}") from exc
     try:
-        keras = None if fmt == "script" else import_keras(backend)
-        if keras is None:
-            _write_script(folder, config, staging)
+        keras = None if script is not None else import_keras(backend)
+        if script is not None:
+            _write_script(folder, config, script, staging)
         else:
             _check_format(fmt, keras.backend.backend())
             _write_model(keras, folder, checkpoint, fmt, staging)
@@ -106,10 +105,9 @@ def export_run(
     return target
 
 
-def _write_script(folder: RunFolder, config: dict[str, Any], staging: Path) -> None:
+def _write_script(folder: RunFolder, config: dict[str, Any], script: str, staging: Path) -> None:
     """train.py and its README (what the run's test metrics were, to compare with what the script prints)."""
     name = folder.display_name()
-    script = script_text(config, name)
     (staging / SCRIPT_FILE).write_text(script, encoding="utf-8")
     metrics = folder.read_json(METRICS) if folder.file(METRICS).exists() else {}
     (staging / "README.md").write_text(script_readme(config, name, metrics, script), encoding="utf-8")

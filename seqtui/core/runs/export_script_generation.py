@@ -16,7 +16,6 @@ from typing import Any
 
 from seqtui.core.runs.export_script_text import (
     DIALOG_LINES_CODE,
-    tokenizer_problem,
     tokens_code,
     vocabulary,
 )
@@ -48,8 +47,6 @@ def _reads_file(config: dict[str, Any]) -> bool:
 
 def generation_problem(config: dict[str, Any]) -> str | None:
     """Why a script can't yet read this run's text the way seqtui did, or None."""
-    if problem := tokenizer_problem(config["data"]):
-        return problem
     if not _reads_file(config):
         return None
     try:

@@ -33,7 +33,6 @@ TEXT_TABLE_DATASETS = ("file", "sms-spam", "nsmc")
 """Runs on the user's --data: a table (NSMC's with its own test file beside it), or for "file" a folder."""
 TOPIC_DATASETS = {"topics-ko": "korean", "topics-en": "english"}
 """The offline dialog lines by topic, read from chatterbot-corpus' YAML files (`datasets.samples`)."""
-SPLITS = ("whitespace", "character", "morpheme")
 STANDARDIZE_CODE = {
     "none": '    return unicodedata.normalize("NFC", text)',
     "hangul": '    text = unicodedata.normalize("NFC", text)\n'
@@ -66,20 +65,9 @@ def _text_folder(data: dict[str, Any]) -> Path | None:
     return path if data.get("dataset") == "file" and path.is_dir() else None
 
 
-def tokenizer_problem(data: dict[str, Any]) -> str | None:
-    """Why a script can't yet tokenise as the run did (its split or standardising), or None."""
-    if data.get("split") not in SPLITS:
-        return f"the {data.get('split')} tokenizer is not yet written into a script"
-    if data.get("standardize") not in STANDARDIZE_CODE:
-        return f"standardize {data.get('standardize')!r} is not yet written into a script"
-    return None
-
-
 def text_problem(config: dict[str, Any]) -> str | None:
     """Why a script can't yet read this run's text the way seqtui did, or None."""
     data = config["data"]
-    if problem := tokenizer_problem(data):
-        return problem
     if not reads_user_text(config):
         return None
     path = Path(str(data["data_path"])).expanduser()

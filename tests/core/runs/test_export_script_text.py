@@ -232,3 +232,12 @@ def test_the_exported_script_trains_the_series_run_again(tmp_path):
     for metric in ("mae", "loss"):
         printed = float(re.search(rf"test {metric}: ([\d.]+)", output).group(1))
         assert printed == pytest.approx(metrics[metric], abs=TOLERANCE)
+
+
+def test_every_standardizing_mode_a_config_may_hold_is_written_into_scripts():
+    """validate() refuses any other split or mode before a reader runs, so the readers need no check of
+    their own; this keeps the two lists one."""
+    from seqtui.core.config.run_config import STANDARDIZE
+    from seqtui.core.runs.export_script_text import STANDARDIZE_CODE
+
+    assert set(STANDARDIZE_CODE) == set(STANDARDIZE)
